@@ -1,0 +1,82 @@
+//! Operator routes (principals, verified partners) and the public verified-partner reads.
+
+use axum::Json;
+use axum::extract::{Path, State};
+use axum::http::{StatusCode, Uri};
+use axum::response::{IntoResponse, Response};
+use infra::App;
+use infra::http::{ApiError, Authenticated, JsonBody, PageQuery, deleted, next_link, put_response};
+use shared::resource::List;
+use shared::usecases::principals::{self, CreatePrincipal};
+use shared::usecases::verified_partners::{self, VerifiedPartnerInput};
+
+pub async fn create_principal(
+    State(app): State<App>,
+    caller: Authenticated,
+    JsonBody(input): JsonBody<CreatePrincipal>,
+) -> Result<Response, ApiError> {
+    let created = principals::create_principal(&app.ports, &caller, input).await?;
+    tracing::info!(principal = %created.name, subscriptions = created.subscriptions.len(), "principal created");
+    Ok((StatusCode::CREATED, Json(created)).into_response())
+}
+
+pub async fn delete_principal(
+    State(app): State<App>,
+    caller: Authenticated,
+    Path(name): Path<String>,
+) -> Result<Response, ApiError> {
+    principals::delete_principal(&app.ports, &caller, &name).await?;
+    tracing::info!(principal = %name, "principal revoked");
+    Ok(deleted())
+}
+
+pub async fn put_verified_partner(
+    State(app): State<App>,
+    caller: Authenticated,
+    Path(name): Path<String>,
+    JsonBody(input): JsonBody<VerifiedPartnerInput>,
+) -> Result<Response, ApiError> {
+    let (partner, created) = verified_partners::put(&app.ports, &caller, &name, input).await?;
+    Ok(put_response(created, view(&partner)))
+}
+
+pub async fn delete_verified_partner(
+    State(app): State<App>,
+    caller: Authenticated,
+    Path(name): Path<String>,
+) -> Result<Response, ApiError> {
+    verified_partners::delete(&app.ports, &caller, &name).await?;
+    Ok(deleted())
+}
+
+pub async fn get_verified_partner(
+    State(app): State<App>,
+    _caller: Authenticated,
+    Path(name): Path<String>,
+) -> Result<Response, ApiError> {
+    let partner = verified_partners::get(&app.ports, &name).await?;
+    Ok(Json(view(&partner)).into_response())
+}
+
+pub async fn list_verified_partners(
+    State(app): State<App>,
+    _caller: Authenticated,
+    uri: Uri,
+    PageQuery(page): PageQuery,
+) -> Result<Response, ApiError> {
+    let listed = verified_partners::list(&app.ports, &page).await?;
+    Ok(Json(List {
+        value: listed.items.iter().map(view).collect(),
+        next_link: next_link(&app.public_url, &uri, listed.skip_token),
+    })
+    .into_response())
+}
+
+fn view(p: &shared::partners::verified::VerifiedPartner) -> serde_json::Value {
+    serde_json::json!({
+        "id": p.id(),
+        "name": p.name,
+        "type": "Microsoft.EventGrid/verifiedPartners",
+        "properties": p.properties,
+    })
+}

@@ -1,0 +1,94 @@
+//! The local server: every router on one HTTP listener, on the embedded adapters (or on the
+//! AWS adapters when `PARTNER_EVENTS_TABLE` is set), with graceful shutdown.
+
+use std::future::Future;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use axum::Router;
+use axum::routing::get;
+use infra::{App, Config};
+use shared::auth::ApiKey;
+use shared::error::{Error, Result};
+use shared::ports::{Clock, SystemClock};
+use tokio::net::TcpListener;
+use tower_http::trace::TraceLayer;
+
+/// Where the operator key is kept when the environment does not provide one.
+pub const OPERATOR_KEY_FILE: &str = "operator-key";
+
+/// How the local server is set up.
+#[derive(Clone)]
+pub struct Options {
+    pub data_dir: PathBuf,
+    pub public_url: String,
+    pub operator_key: Option<String>,
+    pub clock: Arc<dyn Clock>,
+}
+
+impl Options {
+    pub fn new(data_dir: impl Into<PathBuf>, public_url: impl Into<String>) -> Self {
+        Self {
+            data_dir: data_dir.into(),
+            public_url: public_url.into(),
+            operator_key: None,
+            clock: Arc::new(SystemClock),
+        }
+    }
+}
+
+/// The operator key: given, or read from the data directory, or generated and stored there
+/// (then `true`: it is new and should be shown once).
+pub fn operator_key(options: &Options) -> Result<(ApiKey, bool)> {
+    if let Some(key) = &options.operator_key {
+        return Ok((ApiKey::from_secret(key.clone()), false));
+    }
+    let path = options.data_dir.join(OPERATOR_KEY_FILE);
+    match std::fs::read_to_string(&path) {
+        Ok(key) => Ok((ApiKey::from_secret(key.trim().to_owned()), false)),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            let key = ApiKey::generate()?;
+            std::fs::create_dir_all(&options.data_dir)
+                .and_then(|()| std::fs::write(&path, key.secret()))
+                .map_err(|e| Error::internal(format!("writing {path:?}: {e}")))?;
+            Ok((key, true))
+        }
+        Err(e) => Err(Error::internal(format!("reading {path:?}: {e}"))),
+    }
+}
+
+/// Wires the app: DynamoDB when `PARTNER_EVENTS_TABLE` is set, else the data directory.
+pub async fn open(options: &Options, operator: &ApiKey) -> Result<App> {
+    let config = Config {
+        table: std::env::var(infra::config::TABLE)
+            .ok()
+            .filter(|t| !t.is_empty()),
+        operator: operator.hash(),
+        public_url: options.public_url.clone(),
+    };
+    match &config.table {
+        Some(_) => App::aws(&config).await,
+        None => App::embedded(&options.data_dir, &config, options.clock.clone()),
+    }
+}
+
+/// Every route of every function, plus `/healthz`.
+pub fn router(app: App) -> Router {
+    Router::new()
+        .route("/healthz", get(|| async { "ok" }))
+        .merge(authorizations::router(app))
+        .fallback(infra::http::fallback)
+        .method_not_allowed_fallback(infra::http::method_not_allowed)
+        .layer(TraceLayer::new_for_http())
+}
+
+/// Serves `app` on `listener` until `shutdown` resolves, then finishes in-flight requests.
+pub async fn serve(
+    listener: TcpListener,
+    app: App,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    axum::serve(listener, router(app))
+        .with_graceful_shutdown(shutdown)
+        .await
+}

@@ -1,0 +1,98 @@
+//! `partner-events`: the whole service in one local process.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+use local::Options;
+
+#[derive(Parser)]
+#[command(
+    name = "partner-events",
+    version,
+    about = "Azure Event Grid partner events, self-hosted"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Serve every route on one port, keeping all state in the data directory.
+    Serve {
+        #[arg(long, default_value = "127.0.0.1:8080")]
+        listen: SocketAddr,
+        #[arg(long, default_value = "./data")]
+        data_dir: PathBuf,
+        /// Base of namespace endpoints and nextLinks (default http://<listen>).
+        #[arg(long)]
+        public_url: Option<String>,
+        /// Allow webhook targets on loopback and private networks.
+        #[arg(long)]
+        allow_private_webhooks: bool,
+    },
+}
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    infra::telemetry::init();
+    let Command::Serve {
+        listen,
+        data_dir,
+        public_url,
+        allow_private_webhooks: _,
+    } = Cli::parse().command;
+    let mut options = Options::new(
+        data_dir,
+        public_url.unwrap_or_else(|| format!("http://{listen}")),
+    );
+    options.operator_key = std::env::var(infra::config::OPERATOR_KEY)
+        .ok()
+        .filter(|k| !k.is_empty());
+    match run(listen, options).await {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("partner-events: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run(listen: SocketAddr, options: Options) -> Result<(), Box<dyn std::error::Error>> {
+    let (operator, new) = local::operator_key(&options)?;
+    if new {
+        println!(
+            "operator key (shown once; also stored in {:?}): {}",
+            options.data_dir.join(local::OPERATOR_KEY_FILE),
+            operator.secret()
+        );
+    }
+    let app = local::open(&options, &operator).await?;
+    let listener = tokio::net::TcpListener::bind(listen).await?;
+    tracing::info!(listen = %listener.local_addr()?, data_dir = ?options.data_dir, public_url = %options.public_url, "serving");
+    local::serve(listener, app, shutdown_signal()).await?;
+    tracing::info!("stopped");
+    Ok(())
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = tokio::signal::ctrl_c();
+    #[cfg(unix)]
+    {
+        let mut term =
+            match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+                Ok(s) => s,
+                Err(_) => return std::future::pending().await,
+            };
+        tokio::select! {
+            _ = ctrl_c => {},
+            _ = term.recv() => {},
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = ctrl_c.await;
+    }
+}

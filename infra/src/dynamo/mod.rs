@@ -1,0 +1,136 @@
+//! The DynamoDB adapter of the `Store` port: one table, single-table design.
+//!
+//! # Layout
+//! Every item has these attributes:
+//! - `pk` (S, partition key): the partition, a tenant scope.
+//! - `sk` (S, sort key): the resource path within the partition.
+//! - `ver` (N): the version, 1 on first put and one more on every put.
+//! - `body` (S): the item's JSON.
+//! - `ttl` (N, optional): Unix seconds after which DynamoDB may delete the item (the table's
+//!   TTL attribute). Deletion is lazy and absent on emulators, so readers filter on it.
+//!
+//! No secondary index is needed by the port.
+//!
+//! # Access patterns
+//! - Get by (`pk`, `sk`), strongly consistent.
+//! - Conditional put (UpdateItem `SET body, ttl ADD ver 1` under `attribute_not_exists(pk)` or
+//!   `ver = :v`) and conditional delete (DeleteItem under the same conditions).
+//! - All-or-nothing multi-writes, conditions included, via TransactWriteItems (at most 100).
+//! - Query by `pk` and `begins_with(sk, prefix)` in ascending `sk` order, strongly consistent,
+//!   paginated by `sk` (ExclusiveStartKey).
+
+mod store;
+
+use std::time::Duration;
+
+use aws_sdk_dynamodb::error::ProvideErrorMetadata;
+use aws_sdk_dynamodb::types::{
+    AttributeDefinition, BillingMode, KeySchemaElement, KeyType, ScalarAttributeType, TableStatus,
+    TimeToLiveSpecification, TimeToLiveStatus,
+};
+use shared::error::{Error, Result};
+
+pub use store::DynamoStore;
+
+use store::{PK, SK, TTL, build_error, classify};
+
+impl DynamoStore {
+    /// Creates the table (pk/sk string keys, on-demand billing) if it does not exist, waits
+    /// until it is active and enables TTL on `ttl`. For tests and local runs against an
+    /// emulator; production tables come from template.yaml.
+    pub async fn create_table_if_missing(&self) -> Result<()> {
+        if let Err(err) = self
+            .client
+            .describe_table()
+            .table_name(&self.table)
+            .send()
+            .await
+        {
+            if err.code() != Some("ResourceNotFoundException") {
+                return Err(classify("DescribeTable", err));
+            }
+            let created = self
+                .client
+                .create_table()
+                .table_name(&self.table)
+                .billing_mode(BillingMode::PayPerRequest)
+                .attribute_definitions(attribute(PK)?)
+                .attribute_definitions(attribute(SK)?)
+                .key_schema(key_schema(PK, KeyType::Hash)?)
+                .key_schema(key_schema(SK, KeyType::Range)?)
+                .send()
+                .await;
+            if let Err(err) = created
+                && err.code() != Some("ResourceInUseException")
+            {
+                return Err(classify("CreateTable", err));
+            }
+        }
+        self.wait_until_active().await?;
+        let ttl = self
+            .client
+            .describe_time_to_live()
+            .table_name(&self.table)
+            .send()
+            .await
+            .map_err(|e| classify("DescribeTimeToLive", e))?;
+        let status = ttl
+            .time_to_live_description()
+            .and_then(|d| d.time_to_live_status());
+        if matches!(
+            status,
+            Some(TimeToLiveStatus::Enabled | TimeToLiveStatus::Enabling)
+        ) {
+            return Ok(());
+        }
+        let spec = TimeToLiveSpecification::builder()
+            .enabled(true)
+            .attribute_name(TTL)
+            .build()
+            .map_err(build_error)?;
+        self.client
+            .update_time_to_live()
+            .table_name(&self.table)
+            .time_to_live_specification(spec)
+            .send()
+            .await
+            .map_err(|e| classify("UpdateTimeToLive", e))?;
+        Ok(())
+    }
+
+    async fn wait_until_active(&self) -> Result<()> {
+        for _ in 0..240 {
+            let out = self
+                .client
+                .describe_table()
+                .table_name(&self.table)
+                .send()
+                .await
+                .map_err(|e| classify("DescribeTable", e))?;
+            if out.table().and_then(|t| t.table_status()) == Some(&TableStatus::Active) {
+                return Ok(());
+            }
+            tokio::time::sleep(Duration::from_millis(500)).await;
+        }
+        Err(Error::transient(format!(
+            "DynamoDB table {} did not become active within 2 minutes",
+            self.table
+        )))
+    }
+}
+
+fn attribute(name: &str) -> Result<AttributeDefinition> {
+    AttributeDefinition::builder()
+        .attribute_name(name)
+        .attribute_type(ScalarAttributeType::S)
+        .build()
+        .map_err(build_error)
+}
+
+fn key_schema(name: &str, key_type: KeyType) -> Result<KeySchemaElement> {
+    KeySchemaElement::builder()
+        .attribute_name(name)
+        .key_type(key_type)
+        .build()
+        .map_err(build_error)
+}

@@ -1,0 +1,6 @@
+//! The embedded adapters: everything in one data directory on local disk, durable across
+//! restarts, for local runs and tests without an AWS account.
+
+mod store;
+
+pub use store::EmbeddedStore;

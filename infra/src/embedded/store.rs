@@ -1,0 +1,230 @@
+//! `EmbeddedStore`: the `Store` port on redb, one file in the data directory. Every write
+//! batch is one redb transaction committed durably before the call returns.
+
+use std::ops::Bound;
+use std::path::Path;
+use std::sync::Arc;
+
+use redb::{Database, ReadableDatabase, ReadableTable, TableDefinition};
+use shared::error::{Error, Result, code};
+use shared::ports::{Expect, Item, Key, MAX_WRITES, Page, Store, Write};
+
+const ITEMS: TableDefinition<(&str, &str), &[u8]> = TableDefinition::new("items");
+const FILE_NAME: &str = "store.redb";
+
+/// The store in `<data dir>/store.redb`.
+#[derive(Clone)]
+pub struct EmbeddedStore {
+    db: Arc<Database>,
+}
+
+impl EmbeddedStore {
+    /// Opens (or creates) the store in `dir`, creating the directory if needed. Fails if
+    /// another process holds the same data directory.
+    pub fn open(dir: &Path) -> Result<Self> {
+        std::fs::create_dir_all(dir)
+            .map_err(|e| Error::internal(format!("creating data directory {dir:?}: {e}")))?;
+        let db = Database::create(dir.join(FILE_NAME))
+            .map_err(|e| Error::internal(format!("opening {FILE_NAME} in {dir:?}: {e}")))?;
+        let txn = db.begin_write().map_err(internal)?;
+        txn.open_table(ITEMS).map_err(internal)?;
+        txn.commit().map_err(internal)?;
+        Ok(Self { db: Arc::new(db) })
+    }
+
+    async fn blocking<T: Send + 'static>(
+        &self,
+        f: impl FnOnce(&Database) -> Result<T> + Send + 'static,
+    ) -> Result<T> {
+        let db = self.db.clone();
+        tokio::task::spawn_blocking(move || f(&db))
+            .await
+            .map_err(|e| Error::internal(format!("embedded store task failed: {e}")))?
+    }
+}
+
+fn internal(e: impl std::fmt::Display) -> Error {
+    Error::internal(format!("embedded store: {e}"))
+}
+
+struct Stored {
+    version: u64,
+    expires_at: Option<i64>,
+    body: String,
+}
+
+impl Stored {
+    fn encode(&self) -> Vec<u8> {
+        let mut out = Vec::with_capacity(17 + self.body.len());
+        out.extend_from_slice(&self.version.to_le_bytes());
+        match self.expires_at {
+            Some(at) => {
+                out.push(1);
+                out.extend_from_slice(&at.to_le_bytes());
+            }
+            None => out.extend_from_slice(&[0; 9]),
+        }
+        out.extend_from_slice(self.body.as_bytes());
+        out
+    }
+
+    fn decode(raw: &[u8]) -> Result<Self> {
+        let corrupt = || Error::internal("embedded store: corrupt item");
+        let version = u64::from_le_bytes(
+            raw.get(0..8)
+                .ok_or_else(corrupt)?
+                .try_into()
+                .map_err(|_| corrupt())?,
+        );
+        let expires = i64::from_le_bytes(
+            raw.get(9..17)
+                .ok_or_else(corrupt)?
+                .try_into()
+                .map_err(|_| corrupt())?,
+        );
+        let body =
+            std::str::from_utf8(raw.get(17..).ok_or_else(corrupt)?).map_err(|_| corrupt())?;
+        Ok(Self {
+            version,
+            expires_at: (raw[8] == 1).then_some(expires),
+            body: body.to_owned(),
+        })
+    }
+
+    fn into_item(self, key: Key) -> Item {
+        Item {
+            key,
+            version: self.version,
+            body: self.body,
+            expires_at: self.expires_at,
+        }
+    }
+}
+
+fn holds(expect: Expect, current: Option<u64>) -> bool {
+    match (expect, current) {
+        (Expect::Any, _) => true,
+        (Expect::Absent, None) => true,
+        (Expect::Version(v), Some(c)) => v == c,
+        _ => false,
+    }
+}
+
+fn conflict(key: &Key) -> Error {
+    Error::conflict(
+        code::CONCURRENT_UPDATE,
+        format!(
+            "the item {}/{} changed or exists; read it again and retry",
+            key.partition, key.sort
+        ),
+    )
+}
+
+#[async_trait::async_trait]
+impl Store for EmbeddedStore {
+    async fn get(&self, key: &Key) -> Result<Option<Item>> {
+        let key = key.clone();
+        self.blocking(move |db| {
+            let txn = db.begin_read().map_err(internal)?;
+            let table = txn.open_table(ITEMS).map_err(internal)?;
+            let found = table
+                .get((key.partition.as_str(), key.sort.as_str()))
+                .map_err(internal)?;
+            match found {
+                Some(raw) => Ok(Some(Stored::decode(raw.value())?.into_item(key))),
+                None => Ok(None),
+            }
+        })
+        .await
+    }
+
+    async fn write(&self, writes: Vec<Write>) -> Result<()> {
+        if writes.is_empty() {
+            return Ok(());
+        }
+        if writes.len() > MAX_WRITES {
+            return Err(Error::internal(format!(
+                "a write batch holds at most {MAX_WRITES} writes, got {}",
+                writes.len()
+            )));
+        }
+        self.blocking(move |db| {
+            let txn = db.begin_write().map_err(internal)?;
+            {
+                let mut table = txn.open_table(ITEMS).map_err(internal)?;
+                for write in &writes {
+                    let key = write.key();
+                    let k = (key.partition.as_str(), key.sort.as_str());
+                    let current = match table.get(k).map_err(internal)? {
+                        Some(raw) => Some(Stored::decode(raw.value())?.version),
+                        None => None,
+                    };
+                    let expect = match write {
+                        Write::Put { expect, .. }
+                        | Write::Delete { expect, .. }
+                        | Write::Check { expect, .. } => *expect,
+                    };
+                    if !holds(expect, current) {
+                        return Err(conflict(key));
+                    }
+                    match write {
+                        Write::Put {
+                            body, expires_at, ..
+                        } => {
+                            let stored = Stored {
+                                version: current.unwrap_or(0) + 1,
+                                expires_at: *expires_at,
+                                body: body.clone(),
+                            };
+                            table
+                                .insert(k, stored.encode().as_slice())
+                                .map_err(internal)?;
+                        }
+                        Write::Delete { .. } => {
+                            table.remove(k).map_err(internal)?;
+                        }
+                        Write::Check { .. } => {}
+                    }
+                }
+            }
+            txn.commit().map_err(internal)
+        })
+        .await
+    }
+
+    async fn query(
+        &self,
+        partition: &str,
+        prefix: &str,
+        after: Option<&str>,
+        limit: usize,
+    ) -> Result<Page> {
+        let limit = limit.clamp(1, 1000);
+        let (partition, prefix) = (partition.to_owned(), prefix.to_owned());
+        let after = after.map(str::to_owned);
+        self.blocking(move |db| {
+            let txn = db.begin_read().map_err(internal)?;
+            let table = txn.open_table(ITEMS).map_err(internal)?;
+            let start = match after.as_deref() {
+                Some(a) if a >= prefix.as_str() => Bound::Excluded((partition.as_str(), a)),
+                _ => Bound::Included((partition.as_str(), prefix.as_str())),
+            };
+            let mut page = Page::default();
+            for entry in table.range((start, Bound::Unbounded)).map_err(internal)? {
+                let (k, v) = entry.map_err(internal)?;
+                let (p, s) = k.value();
+                if p != partition || !s.starts_with(prefix.as_str()) {
+                    break;
+                }
+                if page.items.len() == limit {
+                    page.next = page.items.last().map(|i| i.key.sort.clone());
+                    break;
+                }
+                let key = Key::new(p, s);
+                page.items.push(Stored::decode(v.value())?.into_item(key));
+            }
+            Ok(page)
+        })
+        .await
+    }
+}

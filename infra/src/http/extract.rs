@@ -1,0 +1,126 @@
+//! Extractors: the authenticated caller, JSON bodies whose errors name the bad field, and
+//! `$top` / `$skipToken` paging parameters.
+
+use axum::body::Bytes;
+use axum::extract::{FromRequest, FromRequestParts, Request};
+use axum::http::request::Parts;
+use serde::de::DeserializeOwned;
+use shared::auth::Caller;
+use shared::error::{Error, ErrorKind, code};
+use shared::usecases::PageRequest;
+
+use super::ApiError;
+use crate::App;
+
+/// The caller behind `Authorization: Bearer <key>`.
+#[derive(Debug, Clone)]
+pub struct Authenticated(pub Caller);
+
+impl std::ops::Deref for Authenticated {
+    type Target = Caller;
+    fn deref(&self) -> &Caller {
+        &self.0
+    }
+}
+
+impl FromRequestParts<App> for Authenticated {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, app: &App) -> Result<Self, ApiError> {
+        let header = parts
+            .headers
+            .get(axum::http::header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default();
+        let key = header
+            .strip_prefix("Bearer ")
+            .or_else(|| header.strip_prefix("bearer "))
+            .map(str::trim)
+            .filter(|k| !k.is_empty())
+            .ok_or_else(|| {
+                Error::unauthorized(
+                    code::AUTHENTICATION_FAILED,
+                    "this call needs 'Authorization: Bearer <key>' with a principal's or the operator's key",
+                )
+            })?;
+        let caller =
+            shared::usecases::principals::authenticate(&app.ports, &app.operator, key).await?;
+        Ok(Self(caller))
+    }
+}
+
+/// A JSON body decoded into `T`. An empty body reads as `{}`. Errors name the path of the
+/// offending field, e.g. `properties.partnerAuthorization.defaultMaximumExpirationTimeInDays`.
+#[derive(Debug, Clone)]
+pub struct JsonBody<T>(pub T);
+
+impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for JsonBody<T> {
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, ApiError> {
+        let bytes = Bytes::from_request(req, state).await.map_err(|e| {
+            let kind = if e.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
+                ErrorKind::TooLarge
+            } else {
+                ErrorKind::Invalid
+            };
+            let code = if kind == ErrorKind::TooLarge {
+                code::PAYLOAD_TOO_LARGE
+            } else {
+                code::INVALID_REQUEST_CONTENT
+            };
+            Error::new(
+                kind,
+                code,
+                format!("the request body could not be read: {}", e.body_text()),
+            )
+        })?;
+        let text: &[u8] = if bytes.iter().all(u8::is_ascii_whitespace) {
+            b"{}"
+        } else {
+            &bytes
+        };
+        let de = &mut serde_json::Deserializer::from_slice(text);
+        serde_path_to_error::deserialize(de)
+            .map(JsonBody)
+            .map_err(|e| {
+                let path = e.path().to_string();
+                let inner = e.into_inner();
+                let message = if path == "." || path.is_empty() {
+                    format!("the request body is not valid JSON for this operation: {inner}")
+                } else {
+                    format!("the request body is invalid at '{path}': {inner}")
+                };
+                ApiError(Error::invalid(code::INVALID_REQUEST_CONTENT, message))
+            })
+    }
+}
+
+/// `$top` and `$skipToken` from the query string.
+#[derive(Debug, Clone, Default)]
+pub struct PageQuery(pub PageRequest);
+
+impl<S: Send + Sync> FromRequestParts<S> for PageQuery {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, ApiError> {
+        let mut page = PageRequest::default();
+        for pair in parts.uri.query().unwrap_or_default().split('&') {
+            let (name, value) = pair.split_once('=').unwrap_or((pair, ""));
+            match name {
+                "$top" | "%24top" => {
+                    let top = value.parse().map_err(|_| {
+                        Error::invalid(
+                            code::INVALID_PROPERTY,
+                            format!("$top '{value}' is not a whole number"),
+                        )
+                    })?;
+                    page.top = Some(top);
+                }
+                "$skipToken" | "%24skipToken" => page.skip_token = Some(value.to_owned()),
+                _ => {}
+            }
+        }
+        Ok(Self(page))
+    }
+}

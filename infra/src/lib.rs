@@ -1,0 +1,19 @@
+//! Adapters for the Partner Events ports, and the wiring that chooses them.
+//!
+//! # Layout
+//! - `embedded`: the data-directory adapters (redb) for local runs.
+//! - `dynamo`: the DynamoDB single-table store.
+//! - `http`: the HTTP edge shared by every router: error mapping, JSON and caller extraction.
+//! - `config` and `app`: configuration from the environment and the wiring of adapters.
+//! - `telemetry`: tracing set-up (JSON on Lambda).
+
+pub mod dynamo;
+pub mod embedded;
+pub mod http;
+pub mod telemetry;
+
+mod app;
+pub mod config;
+
+pub use app::App;
+pub use config::Config;

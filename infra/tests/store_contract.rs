@@ -1,0 +1,604 @@
+//! The `Store` contract: every case runs against every adapter, each on a fresh store
+//! (embedded: a new temporary directory; DynamoDB: a new uniquely named table on the emulator
+//! at `PARTNER_EVENTS_TEST_AWS_ENDPOINT`).
+
+use std::sync::Arc;
+
+use shared::ports::Store;
+
+macro_rules! contract {
+    ($($case:ident),+ $(,)?) => {
+        mod embedded {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+                async fn $case() {
+                    let dir = tempfile::tempdir().unwrap();
+                    let store = infra::embedded::EmbeddedStore::open(dir.path()).unwrap();
+                    super::cases::$case(std::sync::Arc::new(store)).await;
+                }
+            )+
+        }
+
+        mod dynamo {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+                async fn $case() {
+                    super::cases::$case(super::dynamo_store().await).await;
+                }
+            )+
+        }
+    };
+}
+
+contract!(
+    put_then_get_returns_the_item_at_version_one,
+    get_of_a_missing_key_is_none,
+    every_put_adds_one_to_the_version,
+    a_stale_version_is_a_conflict_and_changes_nothing,
+    a_version_expectation_on_a_missing_item_is_a_conflict,
+    absent_expectation_fails_when_the_item_exists,
+    a_deleted_key_starts_again_at_version_one,
+    delete_of_missing_key_with_any_succeeds,
+    delete_with_a_stale_version_is_a_conflict_and_keeps_the_item,
+    delete_with_absent_expectation_succeeds_only_when_nothing_is_there,
+    expires_at_round_trips,
+    bodies_round_trip_unchanged,
+    an_empty_batch_succeeds,
+    a_batch_applies_every_write,
+    a_batch_of_max_writes_applies_every_write,
+    a_batch_of_more_than_max_writes_is_rejected_and_applies_nothing,
+    a_failed_condition_in_a_batch_applies_no_write,
+    check_write_guards_a_batch,
+    a_check_alone_changes_nothing_and_reports_its_condition,
+    query_returns_only_the_prefix_in_sort_order,
+    query_of_an_empty_prefix_returns_the_whole_partition,
+    query_after_is_exclusive_and_need_not_be_a_stored_key,
+    query_after_outside_the_prefix_range_is_honoured,
+    query_pages_beyond_one_page_without_loss_or_repeat,
+    query_next_is_none_when_the_last_page_is_exactly_full,
+    query_fills_a_page_across_large_items,
+    concurrent_versioned_writers_exactly_one_wins,
+);
+
+/// A store on a fresh table of the DynamoDB emulator. Panics, never skips, when the emulator
+/// is not configured.
+#[cfg(test)]
+async fn dynamo_store() -> Arc<dyn Store> {
+    use aws_sdk_dynamodb::config::{BehaviorVersion, Builder, Credentials, Region};
+
+    let endpoint = std::env::var("PARTNER_EVENTS_TEST_AWS_ENDPOINT").unwrap_or_else(|_| {
+        panic!(
+            "the DynamoDB contract tests need an emulator: set PARTNER_EVENTS_TEST_AWS_ENDPOINT \
+             or run the README's test command, which starts moto"
+        )
+    });
+    let config = Builder::new()
+        .behavior_version(BehaviorVersion::latest())
+        .endpoint_url(endpoint)
+        .region(Region::new("us-east-1"))
+        .credentials_provider(Credentials::new("test", "test", None, None, "test"))
+        .build();
+    let client = aws_sdk_dynamodb::Client::from_conf(config);
+    let store =
+        infra::dynamo::DynamoStore::new(client, format!("contract-{}", uuid::Uuid::new_v4()));
+    store.create_table_if_missing().await.unwrap();
+    Arc::new(store)
+}
+
+/// The cases, each on a fresh store.
+#[cfg(test)]
+mod cases {
+    use std::collections::HashSet;
+    use std::sync::Arc;
+
+    use shared::error::{ErrorKind, Result, code};
+    use shared::ports::{Expect, Item, Key, MAX_WRITES, Store, Write};
+
+    type S = Arc<dyn Store>;
+
+    const P: &str = "tenant-1";
+
+    fn key(sort: &str) -> Key {
+        Key::new(P, sort)
+    }
+
+    fn put(sort: &str, body: &str, expect: Expect) -> Write {
+        Write::Put {
+            key: key(sort),
+            body: body.to_owned(),
+            expires_at: None,
+            expect,
+        }
+    }
+
+    #[track_caller]
+    fn assert_conflict(result: Result<()>) {
+        let err = result.expect_err("expected a conflict");
+        assert_eq!(err.kind, ErrorKind::Conflict, "{err}");
+        assert_eq!(err.code, code::CONCURRENT_UPDATE);
+    }
+
+    async fn get(store: &S, sort: &str) -> Option<Item> {
+        store.get(&key(sort)).await.unwrap()
+    }
+
+    async fn version(store: &S, sort: &str) -> Option<u64> {
+        get(store, sort).await.map(|item| item.version)
+    }
+
+    async fn fill(store: &S, sorts: impl IntoIterator<Item = String>) {
+        for sort in sorts {
+            store
+                .put(key(&sort), sort.clone(), Expect::Absent)
+                .await
+                .unwrap();
+        }
+    }
+
+    async fn all_sorts(store: &S, prefix: &str, page: usize) -> Vec<Vec<String>> {
+        let (mut pages, mut after) = (Vec::new(), None);
+        loop {
+            let got = store
+                .query(P, prefix, after.as_deref(), page)
+                .await
+                .unwrap();
+            pages.push(got.items.iter().map(|i| i.key.sort.clone()).collect());
+            match got.next {
+                Some(next) => after = Some(next),
+                None => return pages,
+            }
+        }
+    }
+
+    pub async fn put_then_get_returns_the_item_at_version_one(store: S) {
+        store
+            .put(key("a"), r#"{"x":1}"#.into(), Expect::Absent)
+            .await
+            .unwrap();
+        let item = get(&store, "a").await.unwrap();
+        assert_eq!(
+            item,
+            Item {
+                key: key("a"),
+                version: 1,
+                body: r#"{"x":1}"#.into(),
+                expires_at: None
+            }
+        );
+    }
+
+    pub async fn get_of_a_missing_key_is_none(store: S) {
+        assert_eq!(get(&store, "nothing").await, None);
+        store
+            .put(Key::new("other", "nothing"), "x".into(), Expect::Any)
+            .await
+            .unwrap();
+        assert_eq!(get(&store, "nothing").await, None);
+    }
+
+    pub async fn every_put_adds_one_to_the_version(store: S) {
+        store.put(key("a"), "1".into(), Expect::Any).await.unwrap();
+        assert_eq!(version(&store, "a").await, Some(1));
+        store.put(key("a"), "2".into(), Expect::Any).await.unwrap();
+        assert_eq!(version(&store, "a").await, Some(2));
+        store
+            .put(key("a"), "3".into(), Expect::Version(2))
+            .await
+            .unwrap();
+        let item = get(&store, "a").await.unwrap();
+        assert_eq!((item.version, item.body.as_str()), (3, "3"));
+    }
+
+    pub async fn a_stale_version_is_a_conflict_and_changes_nothing(store: S) {
+        store
+            .put(key("a"), "1".into(), Expect::Absent)
+            .await
+            .unwrap();
+        store
+            .put(key("a"), "2".into(), Expect::Version(1))
+            .await
+            .unwrap();
+        assert_conflict(
+            store
+                .put(key("a"), "stale".into(), Expect::Version(1))
+                .await,
+        );
+        assert_conflict(
+            store
+                .put(key("a"), "future".into(), Expect::Version(3))
+                .await,
+        );
+        let item = get(&store, "a").await.unwrap();
+        assert_eq!((item.version, item.body.as_str()), (2, "2"));
+    }
+
+    pub async fn a_version_expectation_on_a_missing_item_is_a_conflict(store: S) {
+        assert_conflict(store.put(key("a"), "x".into(), Expect::Version(1)).await);
+        assert_eq!(get(&store, "a").await, None);
+    }
+
+    pub async fn absent_expectation_fails_when_the_item_exists(store: S) {
+        store
+            .put(key("a"), "first".into(), Expect::Absent)
+            .await
+            .unwrap();
+        assert_conflict(store.put(key("a"), "second".into(), Expect::Absent).await);
+        let item = get(&store, "a").await.unwrap();
+        assert_eq!((item.version, item.body.as_str()), (1, "first"));
+    }
+
+    pub async fn a_deleted_key_starts_again_at_version_one(store: S) {
+        store.put(key("a"), "1".into(), Expect::Any).await.unwrap();
+        store.put(key("a"), "2".into(), Expect::Any).await.unwrap();
+        store.delete(key("a"), Expect::Version(2)).await.unwrap();
+        assert_eq!(get(&store, "a").await, None);
+        store
+            .put(key("a"), "again".into(), Expect::Absent)
+            .await
+            .unwrap();
+        assert_eq!(version(&store, "a").await, Some(1));
+    }
+
+    pub async fn delete_of_missing_key_with_any_succeeds(store: S) {
+        store.delete(key("missing"), Expect::Any).await.unwrap();
+        assert_eq!(get(&store, "missing").await, None);
+    }
+
+    pub async fn delete_with_a_stale_version_is_a_conflict_and_keeps_the_item(store: S) {
+        store.put(key("a"), "1".into(), Expect::Any).await.unwrap();
+        store.put(key("a"), "2".into(), Expect::Any).await.unwrap();
+        assert_conflict(store.delete(key("a"), Expect::Version(1)).await);
+        assert_conflict(store.delete(key("missing"), Expect::Version(1)).await);
+        assert_eq!(version(&store, "a").await, Some(2));
+    }
+
+    pub async fn delete_with_absent_expectation_succeeds_only_when_nothing_is_there(store: S) {
+        store.delete(key("missing"), Expect::Absent).await.unwrap();
+        store.put(key("a"), "1".into(), Expect::Any).await.unwrap();
+        assert_conflict(store.delete(key("a"), Expect::Absent).await);
+        assert_eq!(version(&store, "a").await, Some(1));
+    }
+
+    pub async fn expires_at_round_trips(store: S) {
+        let expiring = |body: &str, expires_at| Write::Put {
+            key: key("a"),
+            body: body.into(),
+            expires_at,
+            expect: Expect::Any,
+        };
+        store
+            .write(vec![expiring("1", Some(1_900_000_000))])
+            .await
+            .unwrap();
+        assert_eq!(
+            get(&store, "a").await.unwrap().expires_at,
+            Some(1_900_000_000)
+        );
+        let page = store.query(P, "", None, 10).await.unwrap();
+        assert_eq!(page.items[0].expires_at, Some(1_900_000_000));
+        store.write(vec![expiring("2", Some(1_000))]).await.unwrap();
+        assert_eq!(get(&store, "a").await.unwrap().expires_at, Some(1_000));
+        store.write(vec![expiring("3", None)]).await.unwrap();
+        let item = get(&store, "a").await.unwrap();
+        assert_eq!((item.version, item.expires_at), (3, None));
+    }
+
+    pub async fn bodies_round_trip_unchanged(store: S) {
+        let bodies = [
+            "",
+            " ",
+            "{\"q\":\"\\\"\\n\"}\n\t",
+            "ünïcødé ✓ 𝄞",
+            &"x".repeat(300_000),
+        ];
+        for (i, body) in bodies.iter().enumerate() {
+            store
+                .put(key(&format!("b{i}")), (*body).to_owned(), Expect::Absent)
+                .await
+                .unwrap();
+            assert_eq!(get(&store, &format!("b{i}")).await.unwrap().body, *body);
+        }
+    }
+
+    pub async fn an_empty_batch_succeeds(store: S) {
+        store.write(Vec::new()).await.unwrap();
+    }
+
+    pub async fn a_batch_applies_every_write(store: S) {
+        store
+            .put(key("old"), "old".into(), Expect::Any)
+            .await
+            .unwrap();
+        store
+            .put(key("kept"), "kept".into(), Expect::Any)
+            .await
+            .unwrap();
+        let other = Key::new("tenant-2", "x");
+        store
+            .write(vec![
+                put("new", "new", Expect::Absent),
+                put("kept", "kept2", Expect::Version(1)),
+                Write::Delete {
+                    key: key("old"),
+                    expect: Expect::Version(1),
+                },
+                Write::Put {
+                    key: other.clone(),
+                    body: "o".into(),
+                    expires_at: None,
+                    expect: Expect::Any,
+                },
+            ])
+            .await
+            .unwrap();
+        assert_eq!(version(&store, "new").await, Some(1));
+        assert_eq!(
+            get(&store, "kept").await.map(|i| (i.version, i.body)),
+            Some((2, "kept2".into()))
+        );
+        assert_eq!(get(&store, "old").await, None);
+        assert_eq!(store.get(&other).await.unwrap().map(|i| i.version), Some(1));
+    }
+
+    pub async fn a_batch_of_max_writes_applies_every_write(store: S) {
+        let writes = (0..MAX_WRITES)
+            .map(|i| put(&format!("k{i:03}"), "x", Expect::Absent))
+            .collect();
+        store.write(writes).await.unwrap();
+        assert_eq!(
+            store.query(P, "k", None, 1000).await.unwrap().items.len(),
+            MAX_WRITES
+        );
+    }
+
+    pub async fn a_batch_of_more_than_max_writes_is_rejected_and_applies_nothing(store: S) {
+        let writes = (0..=MAX_WRITES)
+            .map(|i| put(&format!("k{i:03}"), "x", Expect::Any))
+            .collect();
+        let err = store.write(writes).await.unwrap_err();
+        assert_ne!(err.kind, ErrorKind::Conflict, "{err}");
+        assert!(
+            store
+                .query(P, "", None, 1000)
+                .await
+                .unwrap()
+                .items
+                .is_empty()
+        );
+    }
+
+    pub async fn a_failed_condition_in_a_batch_applies_no_write(store: S) {
+        store.put(key("a"), "a1".into(), Expect::Any).await.unwrap();
+        store.put(key("b"), "b1".into(), Expect::Any).await.unwrap();
+        assert_conflict(
+            store
+                .write(vec![
+                    put("a", "a2", Expect::Version(1)),
+                    Write::Delete {
+                        key: key("b"),
+                        expect: Expect::Any,
+                    },
+                    put("c", "c1", Expect::Absent),
+                    put("d", "never", Expect::Version(7)),
+                ])
+                .await,
+        );
+        assert_eq!(
+            get(&store, "a").await.map(|i| (i.version, i.body)),
+            Some((1, "a1".into()))
+        );
+        assert_eq!(version(&store, "b").await, Some(1));
+        assert_eq!(get(&store, "c").await, None);
+        assert_eq!(get(&store, "d").await, None);
+    }
+
+    pub async fn check_write_guards_a_batch(store: S) {
+        store
+            .put(key("guard"), "g".into(), Expect::Any)
+            .await
+            .unwrap();
+        let check = |expect| Write::Check {
+            key: key("guard"),
+            expect,
+        };
+        store
+            .write(vec![check(Expect::Version(1)), put("a", "a1", Expect::Any)])
+            .await
+            .unwrap();
+        assert_conflict(
+            store
+                .write(vec![check(Expect::Version(2)), put("a", "a2", Expect::Any)])
+                .await,
+        );
+        assert_conflict(
+            store
+                .write(vec![check(Expect::Absent), put("a", "a3", Expect::Any)])
+                .await,
+        );
+        store
+            .write(vec![check(Expect::Any), put("a", "a4", Expect::Any)])
+            .await
+            .unwrap();
+        let missing = Write::Check {
+            key: key("missing"),
+            expect: Expect::Absent,
+        };
+        store
+            .write(vec![missing, put("a", "a5", Expect::Version(2))])
+            .await
+            .unwrap();
+        assert_eq!(
+            get(&store, "a").await.map(|i| (i.version, i.body)),
+            Some((3, "a5".into()))
+        );
+        assert_eq!(version(&store, "guard").await, Some(1));
+        assert_eq!(get(&store, "missing").await, None);
+    }
+
+    pub async fn a_check_alone_changes_nothing_and_reports_its_condition(store: S) {
+        store.put(key("a"), "a".into(), Expect::Any).await.unwrap();
+        let check = |sort: &str, expect| {
+            vec![Write::Check {
+                key: key(sort),
+                expect,
+            }]
+        };
+        store.write(check("a", Expect::Version(1))).await.unwrap();
+        store.write(check("a", Expect::Any)).await.unwrap();
+        store.write(check("missing", Expect::Absent)).await.unwrap();
+        store.write(check("missing", Expect::Any)).await.unwrap();
+        assert_conflict(store.write(check("a", Expect::Version(2))).await);
+        assert_conflict(store.write(check("a", Expect::Absent)).await);
+        assert_conflict(store.write(check("missing", Expect::Version(1))).await);
+        assert_eq!(version(&store, "a").await, Some(1));
+        assert_eq!(get(&store, "missing").await, None);
+    }
+
+    pub async fn query_returns_only_the_prefix_in_sort_order(store: S) {
+        let inside = ["p/1", "p/10", "p/2", "p/B", "p/a", "p/é", "p/z", "p/"];
+        let outside = ["p", "o/1", "q/1", "P/1", "pp/1"];
+        fill(&store, inside.iter().chain(&outside).map(|s| s.to_string())).await;
+        store
+            .put(Key::new("tenant-2", "p/3"), "x".into(), Expect::Any)
+            .await
+            .unwrap();
+        let page = store.query(P, "p/", None, 100).await.unwrap();
+        let got: Vec<&str> = page.items.iter().map(|i| i.key.sort.as_str()).collect();
+        let mut want = inside.to_vec();
+        want.sort();
+        assert_eq!(got, want);
+        assert_eq!(page.next, None);
+        assert!(
+            page.items
+                .iter()
+                .all(|i| i.key.partition == P && i.body == i.key.sort && i.version == 1)
+        );
+    }
+
+    pub async fn query_of_an_empty_prefix_returns_the_whole_partition(store: S) {
+        fill(&store, ["b", "a", "c/1"].map(String::from)).await;
+        store
+            .put(Key::new("tenant-2", "a"), "x".into(), Expect::Any)
+            .await
+            .unwrap();
+        assert_eq!(
+            all_sorts(&store, "", 2).await,
+            [vec!["a", "b"], vec!["c/1"]]
+        );
+        assert!(
+            store
+                .query("tenant-3", "", None, 10)
+                .await
+                .unwrap()
+                .items
+                .is_empty()
+        );
+    }
+
+    pub async fn query_after_is_exclusive_and_need_not_be_a_stored_key(store: S) {
+        fill(&store, ["x/a", "x/b", "x/c", "x/d"].map(String::from)).await;
+        let sorts = |after: &'static str| {
+            let store = store.clone();
+            async move {
+                let page = store.query(P, "x/", Some(after), 10).await.unwrap();
+                page.items
+                    .into_iter()
+                    .map(|i| i.key.sort)
+                    .collect::<Vec<_>>()
+            }
+        };
+        assert_eq!(sorts("x/b").await, ["x/c", "x/d"]);
+        assert_eq!(sorts("x/bb").await, ["x/c", "x/d"]);
+        assert_eq!(sorts("x/d").await, Vec::<String>::new());
+        assert_eq!(sorts("x/").await, ["x/a", "x/b", "x/c", "x/d"]);
+    }
+
+    pub async fn query_after_outside_the_prefix_range_is_honoured(store: S) {
+        fill(&store, ["a", "x/a", "x/b", "z"].map(String::from)).await;
+        let page = store.query(P, "x/", Some("b"), 10).await.unwrap();
+        assert_eq!(page.items.len(), 2);
+        let page = store.query(P, "x/", Some("y"), 10).await.unwrap();
+        assert_eq!((page.items.len(), page.next), (0, None));
+    }
+
+    pub async fn query_pages_beyond_one_page_without_loss_or_repeat(store: S) {
+        fill(&store, (0..250).map(|i| format!("e/{i:04}"))).await;
+        fill(&store, (0..5).map(|i| format!("f/{i}"))).await;
+        let pages = all_sorts(&store, "e/", 100).await;
+        assert_eq!(
+            pages.iter().map(Vec::len).collect::<Vec<_>>(),
+            [100, 100, 50]
+        );
+        let all: Vec<String> = pages.concat();
+        assert_eq!(
+            all,
+            (0..250).map(|i| format!("e/{i:04}")).collect::<Vec<_>>()
+        );
+        assert_eq!(all.iter().collect::<HashSet<_>>().len(), 250);
+    }
+
+    pub async fn query_next_is_none_when_the_last_page_is_exactly_full(store: S) {
+        fill(&store, (0..6).map(|i| format!("n/{i}"))).await;
+        let full = store.query(P, "n/", None, 6).await.unwrap();
+        assert_eq!((full.items.len(), full.next), (6, None));
+        let short = store.query(P, "n/", None, 5).await.unwrap();
+        assert_eq!((short.items.len(), short.next.as_deref()), (5, Some("n/4")));
+        assert_eq!(
+            all_sorts(&store, "n/", 3)
+                .await
+                .iter()
+                .map(Vec::len)
+                .collect::<Vec<_>>(),
+            [3, 3]
+        );
+        assert_eq!(all_sorts(&store, "n/", 1).await.len(), 6);
+    }
+
+    pub async fn query_fills_a_page_across_large_items(store: S) {
+        let body = "y".repeat(150_000);
+        for i in 0..16 {
+            store
+                .put(key(&format!("l/{i:02}")), body.clone(), Expect::Absent)
+                .await
+                .unwrap();
+        }
+        let first = store.query(P, "l/", None, 12).await.unwrap();
+        assert_eq!(
+            (first.items.len(), first.next.as_deref()),
+            (12, Some("l/11"))
+        );
+        assert!(first.items.iter().all(|i| i.body == body));
+        let rest = store
+            .query(P, "l/", first.next.as_deref(), 12)
+            .await
+            .unwrap();
+        assert_eq!((rest.items.len(), rest.next), (4, None));
+    }
+
+    pub async fn concurrent_versioned_writers_exactly_one_wins(store: S) {
+        store
+            .put(key("race"), "start".into(), Expect::Absent)
+            .await
+            .unwrap();
+        let writers: Vec<_> = (0..8)
+            .map(|i| {
+                let store = store.clone();
+                tokio::spawn(async move {
+                    store
+                        .put(key("race"), format!("w{i}"), Expect::Version(1))
+                        .await
+                })
+            })
+            .collect();
+        let mut winners = Vec::new();
+        for (i, writer) in writers.into_iter().enumerate() {
+            match writer.await.unwrap() {
+                Ok(()) => winners.push(format!("w{i}")),
+                Err(err) => assert_conflict(Err(err)),
+            }
+        }
+        assert_eq!(winners.len(), 1, "winners: {winners:?}");
+        let item = get(&store, "race").await.unwrap();
+        assert_eq!((item.version, item.body), (2, winners.remove(0)));
+    }
+}

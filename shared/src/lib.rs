@@ -1,0 +1,23 @@
+//! The Partner Events domain: Azure Event Grid partner events as pure rules, use cases and the
+//! ports they need. No AWS, Lambda, HTTP-server or database crate is a dependency here.
+//!
+//! # Layout
+//! - `error`: the one error type, its kinds and stable codes.
+//! - `ids`: ARM resource ids and Azure's naming rules.
+//! - `resource`: the ARM envelope (`id`, `name`, `type`, `properties`), tags, lists.
+//! - `auth`: principals, API keys, the caller.
+//! - `partners`: registrations, verified partners, partner configurations and their rules.
+//! - `ports`: the `Store` and `Clock` traits.
+//! - `table`: where each item lives in the single table.
+//! - `usecases`: what the functions call.
+
+pub mod auth;
+pub mod error;
+pub mod ids;
+pub mod partners;
+pub mod ports;
+pub mod resource;
+pub mod table;
+pub mod usecases;
+
+pub use error::{Error, ErrorKind, Result};

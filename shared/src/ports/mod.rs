@@ -1,0 +1,16 @@
+//! The ports: what the domain needs from the outside world. Adapters live in `infra`.
+
+mod clock;
+mod store;
+
+pub use clock::{Clock, ManualClock, SystemClock};
+pub use store::{Expect, Item, Key, MAX_WRITES, Page, Store, Write};
+
+use std::sync::Arc;
+
+/// The ports a use case runs against, chosen once by the wiring.
+#[derive(Clone)]
+pub struct Ports {
+    pub store: Arc<dyn Store>,
+    pub clock: Arc<dyn Clock>,
+}

@@ -1,0 +1,120 @@
+//! The single-table layout: which partition and sort key each kind of item lives at, and the
+//! typed JSON helpers every use case reads and writes through.
+//!
+//! | item | partition | sort |
+//! |---|---|---|
+//! | an ARM resource | `sub#{subscription}` | [`ResourceId::storage_sort_key`] (`{types}#{rg}#{names}`) |
+//! | a subscription's owner | `sub#{subscription}` | `#owner` |
+//! | a principal | `principals` | `{name}` |
+//! | a key-hash index entry | `apikey#{sha256 hex}` | `-` |
+//! | a verified partner | `verifiedPartners` | `{lower-cased name}` |
+//! | a partner registration by immutable id | `partnerRegistrationId#{uuid}` | `-` |
+//! | a partner registration by name | `partnerRegistrationName#{lower-cased name}` | `-` |
+//!
+//! Listing one type per subscription is a prefix query `{types}#`; per resource group
+//! `{types}#{rg}#`.
+
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+
+use crate::error::{Error, Result};
+use crate::ids::{ResourceId, ResourceType, SubscriptionId};
+use crate::ports::{Expect, Key, Store, Write};
+
+pub fn subscription_partition(subscription: SubscriptionId) -> String {
+    format!("sub#{subscription}")
+}
+
+pub fn resource_key(id: &ResourceId) -> Key {
+    Key::new(
+        subscription_partition(id.subscription),
+        id.storage_sort_key(),
+    )
+}
+
+pub fn owner_key(subscription: SubscriptionId) -> Key {
+    Key::new(subscription_partition(subscription), "#owner")
+}
+
+/// The sort-key prefix that lists `types` in a subscription, or in one resource group of it.
+pub fn list_prefix(types: &[ResourceType], resource_group: Option<&str>) -> String {
+    let types: Vec<&str> = types.iter().map(|t| t.segment()).collect();
+    match resource_group {
+        Some(rg) => format!("{}#{}#", types.join("/"), rg.to_lowercase()),
+        None => format!("{}#", types.join("/")),
+    }
+}
+
+pub fn principal_key(name: &str) -> Key {
+    Key::new("principals", name.to_lowercase())
+}
+
+pub fn api_key_index(hash_hex: &str) -> Key {
+    Key::new(format!("apikey#{hash_hex}"), "-")
+}
+
+pub const VERIFIED_PARTNERS: &str = "verifiedPartners";
+
+pub fn verified_partner_key(name: &str) -> Key {
+    Key::new(VERIFIED_PARTNERS, name.to_lowercase())
+}
+
+pub fn registration_by_id(id: uuid::Uuid) -> Key {
+    Key::new(format!("partnerRegistrationId#{id}"), "-")
+}
+
+pub fn registration_by_name(name: &str) -> Key {
+    Key::new(
+        format!("partnerRegistrationName#{}", name.to_lowercase()),
+        "-",
+    )
+}
+
+/// A value read from the store with the version its next conditional write must expect.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Versioned<T> {
+    pub value: T,
+    pub version: u64,
+}
+
+impl<T> Versioned<T> {
+    pub fn expect(&self) -> Expect {
+        Expect::Version(self.version)
+    }
+}
+
+/// Reads and decodes the JSON item at `key`.
+pub async fn get<T: DeserializeOwned>(
+    store: &dyn Store,
+    key: &Key,
+) -> Result<Option<Versioned<T>>> {
+    match store.get(key).await? {
+        Some(item) => Ok(Some(Versioned {
+            value: decode(&item.body)?,
+            version: item.version,
+        })),
+        None => Ok(None),
+    }
+}
+
+pub fn decode<T: DeserializeOwned>(body: &str) -> Result<T> {
+    serde_json::from_str(body)
+        .map_err(|e| Error::internal(format!("stored item does not decode: {e}")))
+}
+
+/// A put of `value` as JSON.
+pub fn put<T: Serialize>(key: Key, value: &T, expect: Expect) -> Result<Write> {
+    let body = serde_json::to_string(value)
+        .map_err(|e| Error::internal(format!("item does not encode: {e}")))?;
+    Ok(Write::Put {
+        key,
+        body,
+        expires_at: None,
+        expect,
+    })
+}
+
+/// The expectation for replacing what was read: its version, or absence.
+pub fn expect_of<T>(read: &Option<Versioned<T>>) -> Expect {
+    read.as_ref().map_or(Expect::Absent, Versioned::expect)
+}

@@ -1,0 +1,113 @@
+//! The use cases: each takes the ports, the caller and validated input, applies the rules and
+//! reads or writes the store. HTTP handlers and queue handlers call these and nothing deeper.
+
+pub mod configurations;
+pub mod principals;
+pub mod registrations;
+pub mod verified_partners;
+
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use serde::de::DeserializeOwned;
+
+use crate::error::{Error, ErrorKind, Result, code};
+use crate::ids::{ResourceType, SubscriptionId};
+use crate::ports::Store;
+use crate::table;
+
+/// Where a listing starts and how much it returns (`$skipToken`, `$top`).
+#[derive(Debug, Clone, Default)]
+pub struct PageRequest {
+    pub skip_token: Option<String>,
+    pub top: Option<usize>,
+}
+
+/// The default and largest `$top`.
+pub const DEFAULT_TOP: usize = 100;
+pub const MAX_TOP: usize = 1000;
+
+/// One page of a listing and the `$skipToken` of the next, if any.
+#[derive(Debug, Clone)]
+pub struct Listed<T> {
+    pub items: Vec<T>,
+    pub skip_token: Option<String>,
+}
+
+/// Lists stored values under a sort-key prefix of one partition, a page at a time.
+pub async fn list_prefix<T: DeserializeOwned>(
+    store: &dyn Store,
+    partition: &str,
+    prefix: &str,
+    page: &PageRequest,
+) -> Result<Listed<T>> {
+    let after = match &page.skip_token {
+        Some(token) => Some(decode_token(token, prefix)?),
+        None => None,
+    };
+    let top = page.top.unwrap_or(DEFAULT_TOP);
+    if !(1..=MAX_TOP).contains(&top) {
+        return Err(Error::invalid(
+            code::INVALID_PROPERTY,
+            format!("$top is {top}; use 1 to {MAX_TOP}"),
+        ));
+    }
+    let found = store
+        .query(partition, prefix, after.as_deref(), top)
+        .await?;
+    let items = found
+        .items
+        .iter()
+        .map(|item| table::decode(&item.body))
+        .collect::<Result<Vec<T>>>()?;
+    Ok(Listed {
+        items,
+        skip_token: found.next.map(|s| URL_SAFE_NO_PAD.encode(s)),
+    })
+}
+
+/// Lists resources of `kind` in a subscription, or in one of its resource groups.
+pub async fn list_resources<T: DeserializeOwned>(
+    store: &dyn Store,
+    subscription: SubscriptionId,
+    kind: &[ResourceType],
+    resource_group: Option<&str>,
+    page: &PageRequest,
+) -> Result<Listed<T>> {
+    if let Some(rg) = resource_group {
+        crate::ids::check_resource_group(rg)?;
+    }
+    let prefix = table::list_prefix(kind, resource_group);
+    list_prefix(
+        store,
+        &table::subscription_partition(subscription),
+        &prefix,
+        page,
+    )
+    .await
+}
+
+fn decode_token(token: &str, prefix: &str) -> Result<String> {
+    URL_SAFE_NO_PAD
+        .decode(token)
+        .ok()
+        .and_then(|b| String::from_utf8(b).ok())
+        .filter(|s| s.starts_with(prefix))
+        .ok_or_else(|| {
+            Error::invalid(
+                code::INVALID_SKIP_TOKEN,
+                "$skipToken is not one this listing issued; follow nextLink as returned",
+            )
+        })
+}
+
+/// True if the error is a lost optimistic-concurrency race.
+pub fn is_conflict(e: &Error) -> bool {
+    e.kind == ErrorKind::Conflict && e.code == code::CONCURRENT_UPDATE
+}
+
+fn not_found(what: &str, id: &impl std::fmt::Display) -> Error {
+    Error::not_found(
+        code::RESOURCE_NOT_FOUND,
+        format!("{what} '{id}' was not found"),
+    )
+}

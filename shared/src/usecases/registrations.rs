@@ -1,0 +1,179 @@
+//! Partner registrations: create or replace, read, list, delete, and resolving the partner a
+//! request names (by immutable id or by name; names are unique in a deployment).
+
+use uuid::Uuid;
+
+use super::{Listed, PageRequest, is_conflict, list_resources, not_found};
+use crate::auth::Caller;
+use crate::error::{Error, Result, code};
+use crate::ids::{ResourceId, ResourceType, SubscriptionId};
+use crate::partners::configuration::{PartnerInput, identity_required};
+use crate::partners::registration::{PartnerRegistration, RegistrationInput, RegistrationRef};
+use crate::ports::{Expect, Ports, Write};
+use crate::resource::{Body, check_tags, global_location};
+use crate::table;
+
+/// Creates (true) or replaces (false) a registration. The immutable id is assigned on create
+/// and never changes.
+pub async fn put(
+    ports: &Ports,
+    caller: &Caller,
+    id: &ResourceId,
+    body: Body<RegistrationInput>,
+) -> Result<(PartnerRegistration, bool)> {
+    caller.owns(id.subscription)?;
+    let location = global_location(body.location.as_deref())?;
+    let tags = body.tags.unwrap_or_default();
+    check_tags(&tags)?;
+    let requested = body
+        .properties
+        .unwrap_or_default()
+        .partner_registration_immutable_id;
+    let store = ports.store.as_ref();
+    let key = table::resource_key(id);
+    if let Some(existing) = table::get::<PartnerRegistration>(store, &key).await? {
+        if requested.is_some_and(|r| r != existing.value.immutable_id) {
+            return Err(Error::invalid(
+                code::INVALID_PROPERTY,
+                format!(
+                    "properties.partnerRegistrationImmutableId is immutable ({}); omit it or send the same value",
+                    existing.value.immutable_id
+                ),
+            ));
+        }
+        let registration = PartnerRegistration {
+            location,
+            tags,
+            ..existing.value.clone()
+        };
+        store
+            .write(vec![table::put(key, &registration, existing.expect())?])
+            .await?;
+        return Ok((registration, false));
+    }
+    if requested.is_some() {
+        return Err(Error::invalid(
+            code::INVALID_PROPERTY,
+            "properties.partnerRegistrationImmutableId is assigned by the server; omit it when creating",
+        ));
+    }
+    let registration = PartnerRegistration {
+        id: id.clone(),
+        immutable_id: Uuid::new_v4(),
+        location,
+        tags,
+    };
+    let reference = registration.reference();
+    let writes = vec![
+        table::put(key, &registration, Expect::Absent)?,
+        table::put(
+            table::registration_by_id(registration.immutable_id),
+            &reference,
+            Expect::Absent,
+        )?,
+        table::put(
+            table::registration_by_name(id.name()),
+            &reference,
+            Expect::Absent,
+        )?,
+    ];
+    match store.write(writes).await {
+        Ok(()) => Ok((registration, true)),
+        Err(e)
+            if is_conflict(&e)
+                && store
+                    .get(&table::registration_by_name(id.name()))
+                    .await?
+                    .is_some() =>
+        {
+            Err(Error::conflict(
+                code::NAME_TAKEN,
+                format!(
+                    "a partner registration named '{}' exists in this deployment; partner names are unique, choose another",
+                    id.name()
+                ),
+            ))
+        }
+        Err(e) => Err(e),
+    }
+}
+
+pub async fn get(ports: &Ports, caller: &Caller, id: &ResourceId) -> Result<PartnerRegistration> {
+    caller.owns(id.subscription)?;
+    table::get::<PartnerRegistration>(ports.store.as_ref(), &table::resource_key(id))
+        .await?
+        .map(|v| v.value)
+        .ok_or_else(|| not_found("partner registration", id))
+}
+
+/// Deletes a registration and its index entries; deleting a missing one succeeds.
+pub async fn delete(ports: &Ports, caller: &Caller, id: &ResourceId) -> Result<()> {
+    caller.owns(id.subscription)?;
+    let key = table::resource_key(id);
+    let Some(found) = table::get::<PartnerRegistration>(ports.store.as_ref(), &key).await? else {
+        return Ok(());
+    };
+    ports
+        .store
+        .write(vec![
+            Write::Delete {
+                key,
+                expect: found.expect(),
+            },
+            Write::Delete {
+                key: table::registration_by_id(found.value.immutable_id),
+                expect: Expect::Any,
+            },
+            Write::Delete {
+                key: table::registration_by_name(id.name()),
+                expect: Expect::Any,
+            },
+        ])
+        .await
+}
+
+pub async fn list(
+    ports: &Ports,
+    caller: &Caller,
+    subscription: SubscriptionId,
+    resource_group: Option<&str>,
+    page: &PageRequest,
+) -> Result<Listed<PartnerRegistration>> {
+    caller.owns(subscription)?;
+    list_resources(
+        ports.store.as_ref(),
+        subscription,
+        &[ResourceType::PartnerRegistrations],
+        resource_group,
+        page,
+    )
+    .await
+}
+
+/// The registration a request names by immutable id or by name, checking that both agree.
+pub async fn resolve(ports: &Ports, input: &PartnerInput) -> Result<RegistrationRef> {
+    let key = match (
+        input.partner_registration_immutable_id,
+        input.partner_name.as_deref(),
+    ) {
+        (Some(id), _) => table::registration_by_id(id),
+        (None, Some(name)) => table::registration_by_name(name),
+        (None, None) => return Err(identity_required()),
+    };
+    let found = table::get::<RegistrationRef>(ports.store.as_ref(), &key)
+        .await?
+        .ok_or_else(|| {
+            let named = input
+                .partner_registration_immutable_id
+                .map(|i| format!("immutable id {i}"))
+                .or_else(|| input.partner_name.as_ref().map(|n| format!("name '{n}'")))
+                .unwrap_or_default();
+            Error::invalid(
+                code::PARTNER_NOT_FOUND,
+                format!("no partner registration has {named}; check the partner's registration (GET .../partnerRegistrations/{{name}})"),
+            )
+        })?
+        .value;
+    crate::partners::configuration::check_identity(input, found.immutable_id, found.name())?;
+    Ok(found)
+}
