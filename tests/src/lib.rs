@@ -1,1 +1,199 @@
+//! Test harness for end-to-end tests: start the local server in-process on 127.0.0.1:0 over a
+//! data directory, and talk to it over real HTTP as the operator or as a principal.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use local::Options;
+use reqwest::{Method, StatusCode};
+use serde_json::{Value, json};
+use shared::ports::{Clock, SystemClock};
+use tokio::sync::oneshot;
+use tokio::task::JoinHandle;
+
+pub const OPERATOR_KEY: &str = "pek_test-operator-key-0123456789abcdef0123456789abcdef";
+
+/// A running local server.
+pub struct Server {
+    pub base: String,
+    dir: PathBuf,
+    _temp: Option<tempfile::TempDir>,
+    stop: Option<oneshot::Sender<()>>,
+    task: Option<JoinHandle<std::io::Result<()>>>,
+}
+
+impl Server {
+    /// A server on a fresh data directory and the system clock.
+    pub async fn start() -> Self {
+        let temp = tempfile::tempdir().unwrap();
+        let mut server = Self::start_in(temp.path(), Arc::new(SystemClock)).await;
+        server._temp = Some(temp);
+        server
+    }
+
+    /// A server on `dir` (kept by the caller) and `clock`.
+    pub async fn start_in(dir: &Path, clock: Arc<dyn Clock>) -> Self {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let base = format!("http://{}", listener.local_addr().unwrap());
+        let mut options = Options::new(dir, base.clone());
+        options.operator_key = Some(OPERATOR_KEY.into());
+        options.clock = clock;
+        let (key, _) = local::operator_key(&options).unwrap();
+        let app = local::open(&options, &key).await.unwrap();
+        let (stop, stopped) = oneshot::channel::<()>();
+        let task = tokio::spawn(local::serve(listener, app, async {
+            let _ = stopped.await;
+        }));
+        Self {
+            base,
+            dir: dir.to_owned(),
+            _temp: None,
+            stop: Some(stop),
+            task: Some(task),
+        }
+    }
+
+    /// Stops gracefully and starts again on the same data directory (new port).
+    pub async fn restart(mut self) -> Self {
+        self.shutdown().await;
+        let mut next = Self::start_in(&self.dir, Arc::new(SystemClock)).await;
+        next._temp = self._temp.take();
+        next
+    }
+
+    async fn shutdown(&mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        if let Some(task) = self.task.take() {
+            task.await.unwrap().unwrap();
+        }
+    }
+
+    pub fn operator(&self) -> Client {
+        self.client(OPERATOR_KEY)
+    }
+
+    pub fn client(&self, key: &str) -> Client {
+        Client {
+            http: reqwest::Client::new(),
+            base: self.base.clone(),
+            key: Some(key.to_owned()),
+        }
+    }
+
+    pub fn anonymous(&self) -> Client {
+        Client {
+            http: reqwest::Client::new(),
+            base: self.base.clone(),
+            key: None,
+        }
+    }
+
+    /// Creates a principal owning `subscriptions` and returns a client with its key.
+    pub async fn principal(&self, name: &str, subscriptions: &[&str]) -> Client {
+        let (status, body) = self
+            .operator()
+            .post(
+                "/admin/principals",
+                json!({"name": name, "subscriptions": subscriptions}),
+            )
+            .await;
+        assert_eq!(status, StatusCode::CREATED, "{body}");
+        self.client(body["key"].as_str().unwrap())
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+    }
+}
+
+/// An HTTP client for the server, with or without a bearer key.
+#[derive(Clone)]
+pub struct Client {
+    http: reqwest::Client,
+    pub base: String,
+    key: Option<String>,
+}
+
+impl Client {
+    /// Sends `body` (JSON, raw text, or nothing) and returns the status and the JSON answer
+    /// (`Value::Null` when empty).
+    pub async fn send(&self, method: Method, path: &str, body: Body) -> (StatusCode, Value) {
+        let url = if path.starts_with("http") {
+            path.to_owned()
+        } else {
+            format!("{}{path}", self.base)
+        };
+        let mut request = self.http.request(method, url);
+        if let Some(key) = &self.key {
+            request = request.bearer_auth(key);
+        }
+        request = match body {
+            Body::None => request,
+            Body::Json(v) => request.json(&v),
+            Body::Raw(s) => request.header("content-type", "application/json").body(s),
+        };
+        let response = request.send().await.unwrap();
+        let status = response.status();
+        let text = response.text().await.unwrap();
+        let value = if text.is_empty() {
+            Value::Null
+        } else {
+            serde_json::from_str(&text).unwrap_or(Value::String(text))
+        };
+        (status, value)
+    }
+
+    /// The same credentials against another base URL (after a restart).
+    pub fn rebased(&self, base: &str) -> Client {
+        Client {
+            base: base.to_owned(),
+            ..self.clone()
+        }
+    }
+
+    pub async fn get(&self, path: &str) -> (StatusCode, Value) {
+        self.send(Method::GET, path, Body::None).await
+    }
+
+    pub async fn put(&self, path: &str, body: Value) -> (StatusCode, Value) {
+        self.send(Method::PUT, path, Body::Json(body)).await
+    }
+
+    pub async fn patch(&self, path: &str, body: Value) -> (StatusCode, Value) {
+        self.send(Method::PATCH, path, Body::Json(body)).await
+    }
+
+    pub async fn post(&self, path: &str, body: Value) -> (StatusCode, Value) {
+        self.send(Method::POST, path, Body::Json(body)).await
+    }
+
+    pub async fn delete(&self, path: &str) -> (StatusCode, Value) {
+        self.send(Method::DELETE, path, Body::None).await
+    }
+}
+
+/// A request body.
+pub enum Body {
+    None,
+    Json(Value),
+    Raw(String),
+}
+
+/// `/subscriptions/{sub}/resourceGroups/{rg}/providers/Microsoft.EventGrid`.
+pub fn eg(subscription: &str, resource_group: &str) -> String {
+    format!(
+        "/subscriptions/{subscription}/resourceGroups/{resource_group}/providers/Microsoft.EventGrid"
+    )
+}
+
+/// A fresh subscription id.
+pub fn new_subscription() -> String {
+    uuid::Uuid::new_v4().to_string()
+}

@@ -86,8 +86,10 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for JsonBody<T> {
             .map_err(|e| {
                 let path = e.path().to_string();
                 let inner = e.into_inner();
-                let message = if path == "." || path.is_empty() {
-                    format!("the request body is not valid JSON for this operation: {inner}")
+                let message = if inner.is_syntax() || inner.is_eof() {
+                    format!("the request body is not valid JSON: {inner}")
+                } else if path == "." || path.is_empty() {
+                    format!("the request body has the wrong shape: {inner}")
                 } else {
                     format!("the request body is invalid at '{path}': {inner}")
                 };

@@ -1,0 +1,317 @@
+//! The authorization flow over HTTP: principals, a partner registration, a verified partner, a
+//! partner configuration, authorize / renew / unauthorize, listings and deletion.
+
+use e2e::{Server, eg, new_subscription};
+use reqwest::StatusCode;
+use serde_json::json;
+use time::OffsetDateTime;
+use time::format_description::well_known::Rfc3339;
+
+fn parse_time(v: &serde_json::Value) -> OffsetDateTime {
+    OffsetDateTime::parse(v.as_str().unwrap(), &Rfc3339).unwrap()
+}
+
+#[tokio::test]
+async fn a_customer_authorizes_renews_and_unauthorizes_a_partner() {
+    let server = Server::start().await;
+    let (partner_sub, customer_sub) = (new_subscription(), new_subscription());
+    let partner = server.principal("fabrikam", &[&partner_sub]).await;
+    let customer = server.principal("contoso", &[&customer_sub]).await;
+
+    let registration = format!(
+        "{}/partnerRegistrations/fabrikam-events",
+        eg(&partner_sub, "partner-rg")
+    );
+    let (status, reg) = partner
+        .put(
+            &registration,
+            json!({"location": "global", "tags": {"team": "events"}}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{reg}");
+    assert_eq!(reg["type"], "Microsoft.EventGrid/partnerRegistrations");
+    assert_eq!(reg["id"], registration);
+    assert_eq!(reg["properties"]["provisioningState"], "Succeeded");
+    let immutable_id = reg["properties"]["partnerRegistrationImmutableId"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    uuid::Uuid::parse_str(&immutable_id).unwrap();
+
+    let (status, again) = partner
+        .put(&registration, json!({"tags": {"team": "platform"}}))
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(
+        again["properties"]["partnerRegistrationImmutableId"],
+        immutable_id.as_str()
+    );
+    assert_eq!(again["tags"]["team"], "platform");
+
+    let verified = json!({"properties": {
+        "partnerRegistrationImmutableId": immutable_id,
+        "organizationName": "Fabrikam Inc.",
+        "partnerDisplayName": "Fabrikam Events",
+        "partnerTopicDetails": {"description": "Order events", "setupUri": "https://fabrikam.example/setup"}
+    }});
+    let (status, body) = server
+        .operator()
+        .put("/admin/verifiedPartners/Fabrikam", verified.clone())
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    assert_eq!(
+        server
+            .operator()
+            .put("/admin/verifiedPartners/Fabrikam", verified)
+            .await
+            .0,
+        StatusCode::OK
+    );
+    let (status, list) = customer
+        .get("/providers/Microsoft.EventGrid/verifiedPartners")
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(list["value"][0]["name"], "Fabrikam");
+    assert_eq!(
+        list["value"][0]["properties"]["partnerRegistrationImmutableId"],
+        immutable_id.as_str()
+    );
+    let (status, one) = customer
+        .get("/providers/Microsoft.EventGrid/verifiedPartners/Fabrikam")
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(one["properties"]["organizationName"], "Fabrikam Inc.");
+
+    let config = format!(
+        "{}/partnerConfigurations/default",
+        eg(&customer_sub, "customer-rg")
+    );
+    let (status, body) = customer
+        .put(&config, json!({"properties": {"partnerAuthorization": {"defaultMaximumExpirationTimeInDays": 30}}}))
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    assert_eq!(body["location"], "global");
+    assert_eq!(
+        body["properties"]["partnerAuthorization"]["authorizedPartnersList"],
+        json!([])
+    );
+    assert_eq!(customer.put(&config, json!({"properties": {"partnerAuthorization": {"defaultMaximumExpirationTimeInDays": 30}}})).await.0, StatusCode::OK);
+
+    let before = OffsetDateTime::now_utc();
+    let (status, body) = customer
+        .post(
+            &format!("{config}/authorizePartner"),
+            json!({"partnerName": "fabrikam-events"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let entry = &body["properties"]["partnerAuthorization"]["authorizedPartnersList"][0];
+    assert_eq!(
+        entry["partnerRegistrationImmutableId"],
+        immutable_id.as_str()
+    );
+    assert_eq!(entry["partnerName"], "fabrikam-events");
+    let expiry = parse_time(&entry["authorizationExpirationTimeInUtc"]);
+    assert!(
+        expiry >= before + time::Duration::days(30)
+            && expiry <= OffsetDateTime::now_utc() + time::Duration::days(30)
+    );
+
+    let renewed_to = (OffsetDateTime::now_utc() + time::Duration::days(3))
+        .format(&Rfc3339)
+        .unwrap();
+    let (status, body) = customer
+        .post(
+            &format!("{config}/authorizePartner"),
+            json!({"partnerRegistrationImmutableId": immutable_id, "authorizationExpirationTimeInUtc": renewed_to}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let list = body["properties"]["partnerAuthorization"]["authorizedPartnersList"]
+        .as_array()
+        .unwrap();
+    assert_eq!(list.len(), 1, "authorizing again updates, never duplicates");
+    assert_eq!(
+        parse_time(&list[0]["authorizationExpirationTimeInUtc"]),
+        parse_time(&json!(renewed_to))
+    );
+
+    let (status, got) = customer.get(&config).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(
+        got["properties"]["partnerAuthorization"]["authorizedPartnersList"][0]["partnerName"],
+        "fabrikam-events"
+    );
+    let (_, in_group) = customer
+        .get(&format!(
+            "{}/partnerConfigurations",
+            eg(&customer_sub, "customer-rg")
+        ))
+        .await;
+    assert_eq!(in_group["value"].as_array().unwrap().len(), 1);
+    let (_, in_sub) = customer
+        .get(&format!(
+            "/subscriptions/{customer_sub}/providers/Microsoft.EventGrid/partnerConfigurations"
+        ))
+        .await;
+    assert_eq!(in_sub["value"][0]["id"], config);
+
+    let (status, patched) = customer
+        .patch(&config, json!({"tags": {"env": "prod"}, "properties": {"defaultMaximumExpirationTimeInDays": 90}}))
+        .await;
+    assert_eq!(status, StatusCode::OK, "{patched}");
+    assert_eq!(
+        patched["properties"]["partnerAuthorization"]["defaultMaximumExpirationTimeInDays"],
+        90
+    );
+    assert_eq!(patched["tags"]["env"], "prod");
+
+    let (status, body) = customer
+        .post(
+            &format!("{config}/unauthorizePartner"),
+            json!({"partnerName": "fabrikam-events"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(
+        body["properties"]["partnerAuthorization"]["authorizedPartnersList"],
+        json!([])
+    );
+    let (status, _) = customer
+        .post(
+            &format!("{config}/unauthorizePartner"),
+            json!({"partnerName": "fabrikam-events"}),
+        )
+        .await;
+    assert_eq!(
+        status,
+        StatusCode::OK,
+        "unauthorizing a partner that is not listed is idempotent"
+    );
+
+    assert_eq!(customer.delete(&config).await.0, StatusCode::NO_CONTENT);
+    assert_eq!(customer.get(&config).await.0, StatusCode::NOT_FOUND);
+    assert_eq!(customer.delete(&config).await.0, StatusCode::NO_CONTENT);
+
+    assert_eq!(
+        server
+            .operator()
+            .delete("/admin/verifiedPartners/Fabrikam")
+            .await
+            .0,
+        StatusCode::NO_CONTENT
+    );
+    assert_eq!(
+        customer
+            .get("/providers/Microsoft.EventGrid/verifiedPartners/Fabrikam")
+            .await
+            .0,
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        partner.delete(&registration).await.0,
+        StatusCode::NO_CONTENT
+    );
+    assert_eq!(partner.get(&registration).await.0, StatusCode::NOT_FOUND);
+}
+
+#[tokio::test]
+async fn a_configuration_put_may_list_partners_by_id_or_name_with_default_expiry() {
+    let server = Server::start().await;
+    let (partner_sub, customer_sub) = (new_subscription(), new_subscription());
+    let partner = server.principal("p", &[&partner_sub]).await;
+    let customer = server.principal("c", &[&customer_sub]).await;
+    let (_, a) = partner
+        .put(
+            &format!("{}/partnerRegistrations/alpha", eg(&partner_sub, "rg")),
+            json!({}),
+        )
+        .await;
+    let (_, b) = partner
+        .put(
+            &format!("{}/partnerRegistrations/beta", eg(&partner_sub, "rg")),
+            json!({}),
+        )
+        .await;
+    let a_id = a["properties"]["partnerRegistrationImmutableId"].clone();
+    let before = OffsetDateTime::now_utc();
+    let (status, body) = customer
+        .put(
+            &format!("{}/partnerConfigurations/default", eg(&customer_sub, "rg")),
+            json!({"properties": {"partnerAuthorization": {"authorizedPartnersList": [
+                {"partnerRegistrationImmutableId": a_id},
+                {"partnerName": "BETA"}
+            ]}}}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    let auth = &body["properties"]["partnerAuthorization"];
+    assert_eq!(auth["defaultMaximumExpirationTimeInDays"], 7);
+    let list = auth["authorizedPartnersList"].as_array().unwrap();
+    assert_eq!(list[0]["partnerName"], "alpha");
+    assert_eq!(
+        list[1]["partnerRegistrationImmutableId"],
+        b["properties"]["partnerRegistrationImmutableId"]
+    );
+    assert!(
+        parse_time(&list[1]["authorizationExpirationTimeInUtc"])
+            >= before + time::Duration::days(7)
+    );
+}
+
+#[tokio::test]
+async fn listings_page_with_next_link_without_loss_or_repeat() {
+    let server = Server::start().await;
+    let sub = new_subscription();
+    let partner = server.principal("pager", &[&sub]).await;
+    for i in 0..7 {
+        let (status, _) = partner
+            .put(
+                &format!(
+                    "{}/partnerRegistrations/reg-{i}",
+                    eg(&sub, &format!("rg{}", i % 2))
+                ),
+                json!({}),
+            )
+            .await;
+        assert_eq!(status, StatusCode::OK);
+    }
+    let mut url = format!(
+        "/subscriptions/{sub}/providers/Microsoft.EventGrid/partnerRegistrations?api-version=2025-02-15&$top=3"
+    );
+    let mut names = Vec::new();
+    let mut pages = 0;
+    loop {
+        let (status, page) = partner.get(&url).await;
+        assert_eq!(status, StatusCode::OK, "{page}");
+        pages += 1;
+        names.extend(
+            page["value"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|r| r["name"].as_str().unwrap().to_owned()),
+        );
+        match page["nextLink"].as_str() {
+            Some(next) => {
+                assert!(next.starts_with(&server.base) && next.contains("api-version=2025-02-15"));
+                url = next.to_owned();
+            }
+            None => break,
+        }
+    }
+    names.sort();
+    assert_eq!(pages, 3);
+    assert_eq!(
+        names,
+        (0..7).map(|i| format!("reg-{i}")).collect::<Vec<_>>()
+    );
+    let (_, rg0) = partner
+        .get(&format!("{}/partnerRegistrations", eg(&sub, "RG0")))
+        .await;
+    assert_eq!(
+        rg0["value"].as_array().unwrap().len(),
+        4,
+        "resource group names compare case-insensitively"
+    );
+}

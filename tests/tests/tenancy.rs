@@ -1,0 +1,210 @@
+//! Who may call what: 401 without a valid key, 403 for non-operators on admin routes, and 404
+//! for every resource under another principal's subscription.
+
+use e2e::{Body, Server, eg, new_subscription};
+use reqwest::{Method, StatusCode};
+use serde_json::json;
+
+#[tokio::test]
+async fn a_missing_or_wrong_key_gets_401_with_a_stable_code() {
+    let server = Server::start().await;
+    let sub = new_subscription();
+    let path = format!("{}/partnerConfigurations/default", eg(&sub, "rg"));
+    for client in [
+        server.anonymous(),
+        server.client("pek_not-a-real-key"),
+        server.client(""),
+    ] {
+        for (method, path) in [
+            (Method::GET, path.as_str()),
+            (Method::POST, "/admin/principals"),
+            (
+                Method::GET,
+                "/providers/Microsoft.EventGrid/verifiedPartners",
+            ),
+        ] {
+            let (status, body) = client.send(method, path, Body::None).await;
+            assert_eq!(status, StatusCode::UNAUTHORIZED, "{body}");
+            assert_eq!(body["error"]["code"], "AuthenticationFailed");
+        }
+    }
+}
+
+#[tokio::test]
+async fn a_revoked_principal_key_stops_working_and_frees_its_subscriptions() {
+    let server = Server::start().await;
+    let sub = new_subscription();
+    let client = server.principal("short-lived", &[&sub]).await;
+    let path = format!("{}/partnerConfigurations/default", eg(&sub, "rg"));
+    assert_eq!(client.put(&path, json!({})).await.0, StatusCode::CREATED);
+    assert_eq!(
+        server
+            .operator()
+            .delete("/admin/principals/short-lived")
+            .await
+            .0,
+        StatusCode::NO_CONTENT
+    );
+    assert_eq!(
+        server
+            .operator()
+            .delete("/admin/principals/short-lived")
+            .await
+            .0,
+        StatusCode::NO_CONTENT
+    );
+    let (status, body) = client.get(&path).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED, "{body}");
+    let successor = server.principal("successor", &[&sub]).await;
+    assert_eq!(
+        successor.get(&path).await.0,
+        StatusCode::OK,
+        "resources stay with the subscription"
+    );
+}
+
+#[tokio::test]
+async fn a_non_operator_on_admin_routes_gets_403() {
+    let server = Server::start().await;
+    let tenant = server.principal("tenant", &[&new_subscription()]).await;
+    let calls = [
+        (
+            Method::POST,
+            "/admin/principals",
+            Body::Json(json!({"name": "x", "subscriptions": [new_subscription()]})),
+        ),
+        (Method::DELETE, "/admin/principals/tenant", Body::None),
+        (
+            Method::PUT,
+            "/admin/verifiedPartners/someone",
+            Body::Json(json!({})),
+        ),
+        (
+            Method::DELETE,
+            "/admin/verifiedPartners/someone",
+            Body::None,
+        ),
+    ];
+    for (method, path, body) in calls {
+        let (status, answer) = tenant.send(method.clone(), path, body).await;
+        assert_eq!(status, StatusCode::FORBIDDEN, "{method} {path}: {answer}");
+        assert_eq!(answer["error"]["code"], "AuthorizationFailed");
+    }
+}
+
+#[tokio::test]
+async fn a_principal_cannot_read_or_change_another_principals_subscription() {
+    let server = Server::start().await;
+    let (mine, theirs) = (new_subscription(), new_subscription());
+    let me = server.principal("me", &[&mine]).await;
+    let them = server.principal("them", &[&theirs]).await;
+    let config = format!("{}/partnerConfigurations/default", eg(&theirs, "rg"));
+    let registration = format!("{}/partnerRegistrations/theirs", eg(&theirs, "rg"));
+    assert_eq!(them.put(&config, json!({})).await.0, StatusCode::CREATED);
+    assert_eq!(them.put(&registration, json!({})).await.0, StatusCode::OK);
+
+    let attempts = [
+        (Method::GET, config.clone(), Body::None),
+        (Method::PUT, config.clone(), Body::Json(json!({}))),
+        (
+            Method::PATCH,
+            config.clone(),
+            Body::Json(json!({"tags": {"a": "b"}})),
+        ),
+        (Method::DELETE, config.clone(), Body::None),
+        (
+            Method::POST,
+            format!("{config}/authorizePartner"),
+            Body::Json(json!({"partnerName": "theirs"})),
+        ),
+        (
+            Method::POST,
+            format!("{config}/unauthorizePartner"),
+            Body::Json(json!({"partnerName": "theirs"})),
+        ),
+        (
+            Method::GET,
+            format!("{}/partnerConfigurations", eg(&theirs, "rg")),
+            Body::None,
+        ),
+        (
+            Method::GET,
+            format!("/subscriptions/{theirs}/providers/Microsoft.EventGrid/partnerConfigurations"),
+            Body::None,
+        ),
+        (Method::GET, registration.clone(), Body::None),
+        (Method::PUT, registration.clone(), Body::Json(json!({}))),
+        (Method::DELETE, registration.clone(), Body::None),
+        (
+            Method::GET,
+            format!("/subscriptions/{theirs}/providers/Microsoft.EventGrid/partnerRegistrations"),
+            Body::None,
+        ),
+    ];
+    for (method, path, body) in attempts {
+        let (status, answer) = me.send(method.clone(), &path, body).await;
+        assert_eq!(status, StatusCode::NOT_FOUND, "{method} {path}: {answer}");
+    }
+    assert_eq!(
+        them.get(&config).await.0,
+        StatusCode::OK,
+        "nothing was changed or deleted"
+    );
+    assert_eq!(them.get(&registration).await.0, StatusCode::OK);
+    let (_, verified) = server
+        .operator()
+        .get("/providers/Microsoft.EventGrid/verifiedPartners")
+        .await;
+    assert_eq!(verified["value"], json!([]));
+}
+
+#[tokio::test]
+async fn names_that_must_be_unique_answer_409() {
+    let server = Server::start().await;
+    let (a, b) = (new_subscription(), new_subscription());
+    let first = server.principal("first", &[&a]).await;
+    let (status, body) = server
+        .operator()
+        .post(
+            "/admin/principals",
+            json!({"name": "first", "subscriptions": [b]}),
+        )
+        .await;
+    assert_eq!(
+        (status, body["error"]["code"].as_str()),
+        (StatusCode::CONFLICT, Some("PrincipalAlreadyExists"))
+    );
+    let (status, body) = server
+        .operator()
+        .post(
+            "/admin/principals",
+            json!({"name": "second", "subscriptions": [b, a]}),
+        )
+        .await;
+    assert_eq!(
+        (status, body["error"]["code"].as_str()),
+        (StatusCode::CONFLICT, Some("SubscriptionAlreadyOwned"))
+    );
+    let second = server.principal("second", &[&b]).await;
+    assert_eq!(
+        first
+            .put(
+                &format!("{}/partnerRegistrations/acme", eg(&a, "rg")),
+                json!({})
+            )
+            .await
+            .0,
+        StatusCode::OK
+    );
+    let (status, body) = second
+        .put(
+            &format!("{}/partnerRegistrations/ACME", eg(&b, "other")),
+            json!({}),
+        )
+        .await;
+    assert_eq!(
+        (status, body["error"]["code"].as_str()),
+        (StatusCode::CONFLICT, Some("ResourceNameNotAvailable")),
+        "{body}"
+    );
+}
