@@ -2,6 +2,8 @@
 //! (embedded: a new temporary directory; DynamoDB: a new uniquely named table on the emulator
 //! at `PARTNER_EVENTS_TEST_AWS_ENDPOINT`).
 
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 use std::sync::Arc;
 
 use shared::ports::Store;
@@ -91,7 +93,7 @@ mod cases {
     use std::collections::HashSet;
     use std::sync::Arc;
 
-    use shared::error::{ErrorKind, Result, code};
+    use shared::error::{ErrorKind, code};
     use shared::ports::{Expect, Item, Key, MAX_WRITES, Store, Write};
 
     type S = Arc<dyn Store>;
@@ -103,47 +105,83 @@ mod cases {
     }
 
     fn put(sort: &str, body: &str, expect: Expect) -> Write {
+        let (key, body, expires_at) = (key(sort), body.to_owned(), None);
         Write::Put {
-            key: key(sort),
-            body: body.to_owned(),
-            expires_at: None,
+            key,
+            body,
+            expires_at,
             expect,
         }
     }
 
-    #[track_caller]
-    fn assert_conflict(result: Result<()>) {
-        let err = result.expect_err("expected a conflict");
-        assert_eq!(err.kind, ErrorKind::Conflict, "{err}");
-        assert_eq!(err.code, code::CONCURRENT_UPDATE);
+    fn del(sort: &str, expect: Expect) -> Write {
+        Write::Delete {
+            key: key(sort),
+            expect,
+        }
+    }
+
+    fn check(sort: &str, expect: Expect) -> Write {
+        Write::Check {
+            key: key(sort),
+            expect,
+        }
+    }
+
+    async fn ok(store: &S, writes: impl Into<Vec<Write>>) {
+        store.write(writes.into()).await.unwrap();
+    }
+
+    async fn conflict(store: &S, writes: impl Into<Vec<Write>>) {
+        let err = store
+            .write(writes.into())
+            .await
+            .expect_err("expected a conflict");
+        assert_eq!(
+            (err.kind, err.code),
+            (ErrorKind::Conflict, code::CONCURRENT_UPDATE),
+            "{err}"
+        );
     }
 
     async fn get(store: &S, sort: &str) -> Option<Item> {
         store.get(&key(sort)).await.unwrap()
     }
 
-    async fn version(store: &S, sort: &str) -> Option<u64> {
-        get(store, sort).await.map(|item| item.version)
+    /// The version and body at `sort`.
+    async fn state(store: &S, sort: &str) -> Option<(u64, String)> {
+        get(store, sort).await.map(|item| (item.version, item.body))
+    }
+
+    fn st(version: u64, body: &str) -> Option<(u64, String)> {
+        Some((version, body.to_owned()))
     }
 
     async fn fill(store: &S, sorts: impl IntoIterator<Item = String>) {
         for sort in sorts {
-            store
-                .put(key(&sort), sort.clone(), Expect::Absent)
-                .await
-                .unwrap();
+            ok(store, [put(&sort, &sort, Expect::Absent)]).await;
         }
     }
 
-    async fn all_sorts(store: &S, prefix: &str, page: usize) -> Vec<Vec<String>> {
+    async fn sorts(
+        store: &S,
+        prefix: &str,
+        after: Option<&str>,
+        limit: usize,
+    ) -> (Vec<String>, Option<String>) {
+        let page = store.query(P, prefix, after, limit).await.unwrap();
+        (
+            page.items.into_iter().map(|i| i.key.sort).collect(),
+            page.next,
+        )
+    }
+
+    async fn all_pages(store: &S, prefix: &str, limit: usize) -> Vec<Vec<String>> {
         let (mut pages, mut after) = (Vec::new(), None);
         loop {
-            let got = store
-                .query(P, prefix, after.as_deref(), page)
-                .await
-                .unwrap();
-            pages.push(got.items.iter().map(|i| i.key.sort.clone()).collect());
-            match got.next {
+            let (page, next) = sorts(store, prefix, after.as_deref(), limit).await;
+            pages.push(page);
+            match next {
                 Some(next) => after = Some(next),
                 None => return pages,
             }
@@ -155,88 +193,59 @@ mod cases {
             .put(key("a"), r#"{"x":1}"#.into(), Expect::Absent)
             .await
             .unwrap();
-        let item = get(&store, "a").await.unwrap();
-        assert_eq!(
-            item,
-            Item {
-                key: key("a"),
-                version: 1,
-                body: r#"{"x":1}"#.into(),
-                expires_at: None
-            }
-        );
+        let want = Item {
+            key: key("a"),
+            version: 1,
+            body: r#"{"x":1}"#.into(),
+            expires_at: None,
+        };
+        assert_eq!(get(&store, "a").await, Some(want));
     }
 
     pub async fn get_of_a_missing_key_is_none(store: S) {
-        assert_eq!(get(&store, "nothing").await, None);
+        assert_eq!(get(&store, "a").await, None);
         store
-            .put(Key::new("other", "nothing"), "x".into(), Expect::Any)
+            .put(Key::new("other", "a"), "x".into(), Expect::Any)
             .await
             .unwrap();
-        assert_eq!(get(&store, "nothing").await, None);
+        assert_eq!(get(&store, "a").await, None);
     }
 
     pub async fn every_put_adds_one_to_the_version(store: S) {
-        store.put(key("a"), "1".into(), Expect::Any).await.unwrap();
-        assert_eq!(version(&store, "a").await, Some(1));
-        store.put(key("a"), "2".into(), Expect::Any).await.unwrap();
-        assert_eq!(version(&store, "a").await, Some(2));
-        store
-            .put(key("a"), "3".into(), Expect::Version(2))
-            .await
-            .unwrap();
-        let item = get(&store, "a").await.unwrap();
-        assert_eq!((item.version, item.body.as_str()), (3, "3"));
+        ok(&store, [put("a", "1", Expect::Any)]).await;
+        assert_eq!(state(&store, "a").await, st(1, "1"));
+        ok(&store, [put("a", "2", Expect::Any)]).await;
+        assert_eq!(state(&store, "a").await, st(2, "2"));
+        ok(&store, [put("a", "3", Expect::Version(2))]).await;
+        assert_eq!(state(&store, "a").await, st(3, "3"));
     }
 
     pub async fn a_stale_version_is_a_conflict_and_changes_nothing(store: S) {
-        store
-            .put(key("a"), "1".into(), Expect::Absent)
-            .await
-            .unwrap();
-        store
-            .put(key("a"), "2".into(), Expect::Version(1))
-            .await
-            .unwrap();
-        assert_conflict(
-            store
-                .put(key("a"), "stale".into(), Expect::Version(1))
-                .await,
-        );
-        assert_conflict(
-            store
-                .put(key("a"), "future".into(), Expect::Version(3))
-                .await,
-        );
-        let item = get(&store, "a").await.unwrap();
-        assert_eq!((item.version, item.body.as_str()), (2, "2"));
+        ok(&store, [put("a", "1", Expect::Absent)]).await;
+        ok(&store, [put("a", "2", Expect::Version(1))]).await;
+        conflict(&store, [put("a", "stale", Expect::Version(1))]).await;
+        conflict(&store, [put("a", "future", Expect::Version(3))]).await;
+        assert_eq!(state(&store, "a").await, st(2, "2"));
     }
 
     pub async fn a_version_expectation_on_a_missing_item_is_a_conflict(store: S) {
-        assert_conflict(store.put(key("a"), "x".into(), Expect::Version(1)).await);
+        conflict(&store, [put("a", "x", Expect::Version(1))]).await;
         assert_eq!(get(&store, "a").await, None);
     }
 
     pub async fn absent_expectation_fails_when_the_item_exists(store: S) {
-        store
-            .put(key("a"), "first".into(), Expect::Absent)
-            .await
-            .unwrap();
-        assert_conflict(store.put(key("a"), "second".into(), Expect::Absent).await);
-        let item = get(&store, "a").await.unwrap();
-        assert_eq!((item.version, item.body.as_str()), (1, "first"));
+        ok(&store, [put("a", "first", Expect::Absent)]).await;
+        conflict(&store, [put("a", "second", Expect::Absent)]).await;
+        assert_eq!(state(&store, "a").await, st(1, "first"));
     }
 
     pub async fn a_deleted_key_starts_again_at_version_one(store: S) {
-        store.put(key("a"), "1".into(), Expect::Any).await.unwrap();
-        store.put(key("a"), "2".into(), Expect::Any).await.unwrap();
+        ok(&store, [put("a", "1", Expect::Any)]).await;
+        ok(&store, [put("a", "2", Expect::Any)]).await;
         store.delete(key("a"), Expect::Version(2)).await.unwrap();
         assert_eq!(get(&store, "a").await, None);
-        store
-            .put(key("a"), "again".into(), Expect::Absent)
-            .await
-            .unwrap();
-        assert_eq!(version(&store, "a").await, Some(1));
+        ok(&store, [put("a", "again", Expect::Absent)]).await;
+        assert_eq!(state(&store, "a").await, st(1, "again"));
     }
 
     pub async fn delete_of_missing_key_with_any_succeeds(store: S) {
@@ -245,110 +254,96 @@ mod cases {
     }
 
     pub async fn delete_with_a_stale_version_is_a_conflict_and_keeps_the_item(store: S) {
-        store.put(key("a"), "1".into(), Expect::Any).await.unwrap();
-        store.put(key("a"), "2".into(), Expect::Any).await.unwrap();
-        assert_conflict(store.delete(key("a"), Expect::Version(1)).await);
-        assert_conflict(store.delete(key("missing"), Expect::Version(1)).await);
-        assert_eq!(version(&store, "a").await, Some(2));
+        ok(&store, [put("a", "1", Expect::Any)]).await;
+        ok(&store, [put("a", "2", Expect::Any)]).await;
+        conflict(&store, [del("a", Expect::Version(1))]).await;
+        conflict(&store, [del("missing", Expect::Version(1))]).await;
+        assert_eq!(state(&store, "a").await, st(2, "2"));
     }
 
     pub async fn delete_with_absent_expectation_succeeds_only_when_nothing_is_there(store: S) {
-        store.delete(key("missing"), Expect::Absent).await.unwrap();
-        store.put(key("a"), "1".into(), Expect::Any).await.unwrap();
-        assert_conflict(store.delete(key("a"), Expect::Absent).await);
-        assert_eq!(version(&store, "a").await, Some(1));
+        ok(&store, [del("missing", Expect::Absent)]).await;
+        ok(&store, [put("a", "1", Expect::Any)]).await;
+        conflict(&store, [del("a", Expect::Absent)]).await;
+        assert_eq!(state(&store, "a").await, st(1, "1"));
     }
 
     pub async fn expires_at_round_trips(store: S) {
-        let expiring = |body: &str, expires_at| Write::Put {
-            key: key("a"),
-            body: body.into(),
-            expires_at,
-            expect: Expect::Any,
+        let expiring = |body: &str, expires_at| {
+            let (key, body, expect) = (key("a"), body.to_owned(), Expect::Any);
+            [Write::Put {
+                key,
+                body,
+                expires_at,
+                expect,
+            }]
         };
-        store
-            .write(vec![expiring("1", Some(1_900_000_000))])
-            .await
-            .unwrap();
+        ok(&store, expiring("1", Some(1_900_000_000))).await;
         assert_eq!(
             get(&store, "a").await.unwrap().expires_at,
             Some(1_900_000_000)
         );
         let page = store.query(P, "", None, 10).await.unwrap();
         assert_eq!(page.items[0].expires_at, Some(1_900_000_000));
-        store.write(vec![expiring("2", Some(1_000))]).await.unwrap();
+        ok(&store, expiring("2", Some(1_000))).await;
         assert_eq!(get(&store, "a").await.unwrap().expires_at, Some(1_000));
-        store.write(vec![expiring("3", None)]).await.unwrap();
+        ok(&store, expiring("3", None)).await;
         let item = get(&store, "a").await.unwrap();
         assert_eq!((item.version, item.expires_at), (3, None));
     }
 
     pub async fn bodies_round_trip_unchanged(store: S) {
-        let bodies = [
-            "",
-            " ",
-            "{\"q\":\"\\\"\\n\"}\n\t",
-            "ünïcødé ✓ 𝄞",
-            &"x".repeat(300_000),
-        ];
+        let long = "x".repeat(300_000);
+        let bodies = ["", " ", "{\"q\":\"\\\"\\n\"}\n\t", "ünïcødé ✓ 𝄞", &long];
         for (i, body) in bodies.iter().enumerate() {
-            store
-                .put(key(&format!("b{i}")), (*body).to_owned(), Expect::Absent)
-                .await
-                .unwrap();
-            assert_eq!(get(&store, &format!("b{i}")).await.unwrap().body, *body);
+            ok(&store, [put(&format!("b{i}"), body, Expect::Absent)]).await;
+            assert_eq!(state(&store, &format!("b{i}")).await, st(1, body));
         }
     }
 
     pub async fn an_empty_batch_succeeds(store: S) {
-        store.write(Vec::new()).await.unwrap();
+        ok(&store, []).await;
     }
 
     pub async fn a_batch_applies_every_write(store: S) {
-        store
-            .put(key("old"), "old".into(), Expect::Any)
-            .await
-            .unwrap();
-        store
-            .put(key("kept"), "kept".into(), Expect::Any)
-            .await
-            .unwrap();
+        ok(
+            &store,
+            [
+                put("old", "old", Expect::Any),
+                put("kept", "kept", Expect::Any),
+            ],
+        )
+        .await;
         let other = Key::new("tenant-2", "x");
-        store
-            .write(vec![
+        let elsewhere = Write::Put {
+            key: other.clone(),
+            body: "o".into(),
+            expires_at: None,
+            expect: Expect::Any,
+        };
+        let kept = put("kept", "kept2", Expect::Version(1));
+        ok(
+            &store,
+            [
                 put("new", "new", Expect::Absent),
-                put("kept", "kept2", Expect::Version(1)),
-                Write::Delete {
-                    key: key("old"),
-                    expect: Expect::Version(1),
-                },
-                Write::Put {
-                    key: other.clone(),
-                    body: "o".into(),
-                    expires_at: None,
-                    expect: Expect::Any,
-                },
-            ])
-            .await
-            .unwrap();
-        assert_eq!(version(&store, "new").await, Some(1));
-        assert_eq!(
-            get(&store, "kept").await.map(|i| (i.version, i.body)),
-            Some((2, "kept2".into()))
-        );
+                kept,
+                del("old", Expect::Version(1)),
+                elsewhere,
+            ],
+        )
+        .await;
+        assert_eq!(state(&store, "new").await, st(1, "new"));
+        assert_eq!(state(&store, "kept").await, st(2, "kept2"));
         assert_eq!(get(&store, "old").await, None);
         assert_eq!(store.get(&other).await.unwrap().map(|i| i.version), Some(1));
     }
 
     pub async fn a_batch_of_max_writes_applies_every_write(store: S) {
-        let writes = (0..MAX_WRITES)
+        let writes: Vec<_> = (0..MAX_WRITES)
             .map(|i| put(&format!("k{i:03}"), "x", Expect::Absent))
             .collect();
-        store.write(writes).await.unwrap();
-        assert_eq!(
-            store.query(P, "k", None, 1000).await.unwrap().items.len(),
-            MAX_WRITES
-        );
+        ok(&store, writes).await;
+        assert_eq!(sorts(&store, "k", None, 1000).await.0.len(), MAX_WRITES);
     }
 
     pub async fn a_batch_of_more_than_max_writes_is_rejected_and_applies_nothing(store: S) {
@@ -357,100 +352,82 @@ mod cases {
             .collect();
         let err = store.write(writes).await.unwrap_err();
         assert_ne!(err.kind, ErrorKind::Conflict, "{err}");
-        assert!(
-            store
-                .query(P, "", None, 1000)
-                .await
-                .unwrap()
-                .items
-                .is_empty()
-        );
+        assert_eq!(sorts(&store, "", None, 1000).await, (vec![], None));
     }
 
     pub async fn a_failed_condition_in_a_batch_applies_no_write(store: S) {
-        store.put(key("a"), "a1".into(), Expect::Any).await.unwrap();
-        store.put(key("b"), "b1".into(), Expect::Any).await.unwrap();
-        assert_conflict(
-            store
-                .write(vec![
-                    put("a", "a2", Expect::Version(1)),
-                    Write::Delete {
-                        key: key("b"),
-                        expect: Expect::Any,
-                    },
-                    put("c", "c1", Expect::Absent),
-                    put("d", "never", Expect::Version(7)),
-                ])
-                .await,
-        );
+        ok(
+            &store,
+            [put("a", "a1", Expect::Any), put("b", "b1", Expect::Any)],
+        )
+        .await;
+        let failing = put("d", "never", Expect::Version(7));
+        let batch = [
+            put("a", "a2", Expect::Version(1)),
+            del("b", Expect::Any),
+            put("c", "c1", Expect::Absent),
+            failing,
+        ];
+        conflict(&store, batch).await;
+        assert_eq!(state(&store, "a").await, st(1, "a1"));
+        assert_eq!(state(&store, "b").await, st(1, "b1"));
         assert_eq!(
-            get(&store, "a").await.map(|i| (i.version, i.body)),
-            Some((1, "a1".into()))
+            (get(&store, "c").await, get(&store, "d").await),
+            (None, None)
         );
-        assert_eq!(version(&store, "b").await, Some(1));
-        assert_eq!(get(&store, "c").await, None);
-        assert_eq!(get(&store, "d").await, None);
     }
 
     pub async fn check_write_guards_a_batch(store: S) {
-        store
-            .put(key("guard"), "g".into(), Expect::Any)
-            .await
-            .unwrap();
-        let check = |expect| Write::Check {
-            key: key("guard"),
-            expect,
-        };
-        store
-            .write(vec![check(Expect::Version(1)), put("a", "a1", Expect::Any)])
-            .await
-            .unwrap();
-        assert_conflict(
-            store
-                .write(vec![check(Expect::Version(2)), put("a", "a2", Expect::Any)])
-                .await,
-        );
-        assert_conflict(
-            store
-                .write(vec![check(Expect::Absent), put("a", "a3", Expect::Any)])
-                .await,
-        );
-        store
-            .write(vec![check(Expect::Any), put("a", "a4", Expect::Any)])
-            .await
-            .unwrap();
-        let missing = Write::Check {
-            key: key("missing"),
-            expect: Expect::Absent,
-        };
-        store
-            .write(vec![missing, put("a", "a5", Expect::Version(2))])
-            .await
-            .unwrap();
-        assert_eq!(
-            get(&store, "a").await.map(|i| (i.version, i.body)),
-            Some((3, "a5".into()))
-        );
-        assert_eq!(version(&store, "guard").await, Some(1));
+        ok(&store, [put("guard", "g", Expect::Any)]).await;
+        ok(
+            &store,
+            [
+                check("guard", Expect::Version(1)),
+                put("a", "a1", Expect::Any),
+            ],
+        )
+        .await;
+        conflict(
+            &store,
+            [
+                check("guard", Expect::Version(2)),
+                put("a", "a2", Expect::Any),
+            ],
+        )
+        .await;
+        conflict(
+            &store,
+            [check("guard", Expect::Absent), put("a", "a3", Expect::Any)],
+        )
+        .await;
+        ok(
+            &store,
+            [check("guard", Expect::Any), put("a", "a4", Expect::Any)],
+        )
+        .await;
+        ok(
+            &store,
+            [
+                check("missing", Expect::Absent),
+                put("a", "a5", Expect::Version(2)),
+            ],
+        )
+        .await;
+        assert_eq!(state(&store, "a").await, st(3, "a5"));
+        assert_eq!(state(&store, "guard").await, st(1, "g"));
         assert_eq!(get(&store, "missing").await, None);
     }
 
     pub async fn a_check_alone_changes_nothing_and_reports_its_condition(store: S) {
-        store.put(key("a"), "a".into(), Expect::Any).await.unwrap();
-        let check = |sort: &str, expect| {
-            vec![Write::Check {
-                key: key(sort),
-                expect,
-            }]
-        };
-        store.write(check("a", Expect::Version(1))).await.unwrap();
-        store.write(check("a", Expect::Any)).await.unwrap();
-        store.write(check("missing", Expect::Absent)).await.unwrap();
-        store.write(check("missing", Expect::Any)).await.unwrap();
-        assert_conflict(store.write(check("a", Expect::Version(2))).await);
-        assert_conflict(store.write(check("a", Expect::Absent)).await);
-        assert_conflict(store.write(check("missing", Expect::Version(1))).await);
-        assert_eq!(version(&store, "a").await, Some(1));
+        ok(&store, [put("a", "a", Expect::Any)]).await;
+        ok(&store, [check("a", Expect::Version(1))]).await;
+        ok(&store, [check("a", Expect::Any)]).await;
+        ok(&store, [check("missing", Expect::Absent)]).await;
+        ok(&store, [check("missing", Expect::Any)]).await;
+        conflict(&store, [check("a", Expect::Version(2))]).await;
+        conflict(&store, [check("a", Expect::Absent)]).await;
+        conflict(&store, [check("missing", Expect::Version(1))]).await;
+        assert_eq!(state(&store, "a").await, st(1, "a"));
         assert_eq!(get(&store, "missing").await, None);
     }
 
@@ -466,8 +443,7 @@ mod cases {
         let got: Vec<&str> = page.items.iter().map(|i| i.key.sort.as_str()).collect();
         let mut want = inside.to_vec();
         want.sort();
-        assert_eq!(got, want);
-        assert_eq!(page.next, None);
+        assert_eq!((got, page.next.as_deref()), (want, None));
         assert!(
             page.items
                 .iter()
@@ -482,7 +458,7 @@ mod cases {
             .await
             .unwrap();
         assert_eq!(
-            all_sorts(&store, "", 2).await,
+            all_pages(&store, "", 2).await,
             [vec!["a", "b"], vec!["c/1"]]
         );
         assert!(
@@ -497,34 +473,31 @@ mod cases {
 
     pub async fn query_after_is_exclusive_and_need_not_be_a_stored_key(store: S) {
         fill(&store, ["x/a", "x/b", "x/c", "x/d"].map(String::from)).await;
-        let sorts = |after: &'static str| {
-            let store = store.clone();
-            async move {
-                let page = store.query(P, "x/", Some(after), 10).await.unwrap();
-                page.items
-                    .into_iter()
-                    .map(|i| i.key.sort)
-                    .collect::<Vec<_>>()
-            }
-        };
-        assert_eq!(sorts("x/b").await, ["x/c", "x/d"]);
-        assert_eq!(sorts("x/bb").await, ["x/c", "x/d"]);
-        assert_eq!(sorts("x/d").await, Vec::<String>::new());
-        assert_eq!(sorts("x/").await, ["x/a", "x/b", "x/c", "x/d"]);
+        assert_eq!(sorts(&store, "x/", Some("x/b"), 10).await.0, ["x/c", "x/d"]);
+        assert_eq!(
+            sorts(&store, "x/", Some("x/bb"), 10).await.0,
+            ["x/c", "x/d"]
+        );
+        assert_eq!(sorts(&store, "x/", Some("x/d"), 10).await, (vec![], None));
+        assert_eq!(
+            sorts(&store, "x/", Some("x/"), 10).await.0,
+            ["x/a", "x/b", "x/c", "x/d"]
+        );
     }
 
     pub async fn query_after_outside_the_prefix_range_is_honoured(store: S) {
         fill(&store, ["a", "x/a", "x/b", "z"].map(String::from)).await;
-        let page = store.query(P, "x/", Some("b"), 10).await.unwrap();
-        assert_eq!(page.items.len(), 2);
-        let page = store.query(P, "x/", Some("y"), 10).await.unwrap();
-        assert_eq!((page.items.len(), page.next), (0, None));
+        assert_eq!(
+            sorts(&store, "x/", Some("b"), 10).await,
+            (vec!["x/a".into(), "x/b".into()], None)
+        );
+        assert_eq!(sorts(&store, "x/", Some("y"), 10).await, (vec![], None));
     }
 
     pub async fn query_pages_beyond_one_page_without_loss_or_repeat(store: S) {
         fill(&store, (0..250).map(|i| format!("e/{i:04}"))).await;
         fill(&store, (0..5).map(|i| format!("f/{i}"))).await;
-        let pages = all_sorts(&store, "e/", 100).await;
+        let pages = all_pages(&store, "e/", 100).await;
         assert_eq!(
             pages.iter().map(Vec::len).collect::<Vec<_>>(),
             [100, 100, 50]
@@ -539,28 +512,25 @@ mod cases {
 
     pub async fn query_next_is_none_when_the_last_page_is_exactly_full(store: S) {
         fill(&store, (0..6).map(|i| format!("n/{i}"))).await;
-        let full = store.query(P, "n/", None, 6).await.unwrap();
-        assert_eq!((full.items.len(), full.next), (6, None));
-        let short = store.query(P, "n/", None, 5).await.unwrap();
-        assert_eq!((short.items.len(), short.next.as_deref()), (5, Some("n/4")));
+        let (full, next) = sorts(&store, "n/", None, 6).await;
+        assert_eq!((full.len(), next), (6, None));
+        let (short, next) = sorts(&store, "n/", None, 5).await;
+        assert_eq!((short.len(), next.as_deref()), (5, Some("n/4")));
         assert_eq!(
-            all_sorts(&store, "n/", 3)
+            all_pages(&store, "n/", 3)
                 .await
                 .iter()
                 .map(Vec::len)
                 .collect::<Vec<_>>(),
             [3, 3]
         );
-        assert_eq!(all_sorts(&store, "n/", 1).await.len(), 6);
+        assert_eq!(all_pages(&store, "n/", 1).await.len(), 6);
     }
 
     pub async fn query_fills_a_page_across_large_items(store: S) {
         let body = "y".repeat(150_000);
         for i in 0..16 {
-            store
-                .put(key(&format!("l/{i:02}")), body.clone(), Expect::Absent)
-                .await
-                .unwrap();
+            ok(&store, [put(&format!("l/{i:02}"), &body, Expect::Absent)]).await;
         }
         let first = store.query(P, "l/", None, 12).await.unwrap();
         assert_eq!(
@@ -568,18 +538,12 @@ mod cases {
             (12, Some("l/11"))
         );
         assert!(first.items.iter().all(|i| i.body == body));
-        let rest = store
-            .query(P, "l/", first.next.as_deref(), 12)
-            .await
-            .unwrap();
-        assert_eq!((rest.items.len(), rest.next), (4, None));
+        let rest = sorts(&store, "l/", first.next.as_deref(), 12).await;
+        assert_eq!((rest.0.len(), rest.1), (4, None));
     }
 
     pub async fn concurrent_versioned_writers_exactly_one_wins(store: S) {
-        store
-            .put(key("race"), "start".into(), Expect::Absent)
-            .await
-            .unwrap();
+        ok(&store, [put("race", "start", Expect::Absent)]).await;
         let writers: Vec<_> = (0..8)
             .map(|i| {
                 let store = store.clone();
@@ -594,11 +558,10 @@ mod cases {
         for (i, writer) in writers.into_iter().enumerate() {
             match writer.await.unwrap() {
                 Ok(()) => winners.push(format!("w{i}")),
-                Err(err) => assert_conflict(Err(err)),
+                Err(err) => assert_eq!(err.kind, ErrorKind::Conflict, "{err}"),
             }
         }
         assert_eq!(winners.len(), 1, "winners: {winners:?}");
-        let item = get(&store, "race").await.unwrap();
-        assert_eq!((item.version, item.body), (2, winners.remove(0)));
+        assert_eq!(state(&store, "race").await, st(2, &winners[0]));
     }
 }

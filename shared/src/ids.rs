@@ -252,7 +252,7 @@ impl FromStr for ResourceId {
         literal(4, "providers")?;
         literal(5, PROVIDER)?;
         let rest = &parts[6.min(parts.len())..];
-        if rest.is_empty() || rest.len() % 2 != 0 || rest.len() > 4 {
+        if rest.is_empty() || !rest.len().is_multiple_of(2) || rest.len() > 4 {
             return Err(bad(
                 "it needs a type and a name, optionally a child type and name".into(),
             ));

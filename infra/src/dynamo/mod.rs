@@ -17,22 +17,38 @@
 //!   `ver = :v`) and conditional delete (DeleteItem under the same conditions).
 //! - All-or-nothing multi-writes, conditions included, via TransactWriteItems (at most 100).
 //! - Query by `pk` and `begins_with(sk, prefix)` in ascending `sk` order, strongly consistent,
-//!   paginated by `sk` (ExclusiveStartKey).
+//!   paginated by `sk` (ExclusiveStartKey). A query keeps reading past DynamoDB's 1 MB page
+//!   cut until it has a full page, so `next` is `None` exactly when nothing follows.
+//!
+//! This module holds the layout (attribute names, item decoding, table creation); `store`
+//! holds the port's operations and the mapping of SDK errors to domain errors.
 
 mod store;
 
+use std::collections::HashMap;
 use std::time::Duration;
 
 use aws_sdk_dynamodb::error::ProvideErrorMetadata;
 use aws_sdk_dynamodb::types::{
-    AttributeDefinition, BillingMode, KeySchemaElement, KeyType, ScalarAttributeType, TableStatus,
-    TimeToLiveSpecification, TimeToLiveStatus,
+    AttributeDefinition, AttributeValue, BillingMode, KeySchemaElement, KeyType,
+    ScalarAttributeType, TableStatus, TimeToLiveSpecification, TimeToLiveStatus,
 };
 use shared::error::{Error, Result};
+use shared::ports::{Item, Key};
 
 pub use store::DynamoStore;
 
-use store::{PK, SK, TTL, build_error, classify};
+use store::{build_error, classify};
+
+/// The attribute names of the layout above.
+const PK: &str = "pk";
+const SK: &str = "sk";
+const VER: &str = "ver";
+const BODY: &str = "body";
+const TTL: &str = "ttl";
+
+/// One item as DynamoDB attributes.
+type Attrs = HashMap<String, AttributeValue>;
 
 impl DynamoStore {
     /// Creates the table (pk/sk string keys, on-demand billing) if it does not exist, waits
@@ -133,4 +149,52 @@ fn key_schema(name: &str, key_type: KeyType) -> Result<KeySchemaElement> {
         .key_type(key_type)
         .build()
         .map_err(build_error)
+}
+
+fn s(value: &str) -> AttributeValue {
+    AttributeValue::S(value.to_owned())
+}
+
+fn n(value: impl ToString) -> AttributeValue {
+    AttributeValue::N(value.to_string())
+}
+
+fn key_attrs(partition: &str, sort: &str) -> Attrs {
+    HashMap::from([(PK.to_owned(), s(partition)), (SK.to_owned(), s(sort))])
+}
+
+/// The item stored in `attrs`; `Internal` when an attribute is missing or mistyped.
+fn parse_item(mut attrs: Attrs) -> Result<Item> {
+    let partition = take_s(&mut attrs, PK)?;
+    let sort = take_s(&mut attrs, SK)?;
+    let body = take_s(&mut attrs, BODY)?;
+    let version = take_n(&mut attrs, VER)?.ok_or_else(|| malformed(VER))?;
+    let expires_at = take_n(&mut attrs, TTL)?;
+    Ok(Item {
+        key: Key { partition, sort },
+        version,
+        body,
+        expires_at,
+    })
+}
+
+fn take_s(attrs: &mut Attrs, name: &str) -> Result<String> {
+    match attrs.remove(name) {
+        Some(AttributeValue::S(value)) => Ok(value),
+        _ => Err(malformed(name)),
+    }
+}
+
+fn take_n<T: std::str::FromStr>(attrs: &mut Attrs, name: &str) -> Result<Option<T>> {
+    match attrs.remove(name) {
+        None => Ok(None),
+        Some(AttributeValue::N(value)) => value.parse().map(Some).map_err(|_| malformed(name)),
+        Some(_) => Err(malformed(name)),
+    }
+}
+
+fn malformed(attr: &str) -> Error {
+    Error::internal(format!(
+        "DynamoDB item attribute `{attr}` is missing or of the wrong type"
+    ))
 }

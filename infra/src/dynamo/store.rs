@@ -5,15 +5,11 @@ use std::collections::{HashMap, HashSet};
 use aws_sdk_dynamodb::Client;
 use aws_sdk_dynamodb::error::{BuildError, DisplayErrorContext, ProvideErrorMetadata, SdkError};
 use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError;
-use aws_sdk_dynamodb::types::{AttributeValue, ConditionCheck, Delete, TransactWriteItem, Update};
+use aws_sdk_dynamodb::types::{ConditionCheck, Delete, TransactWriteItem, Update};
 use shared::error::{Error, Result, code};
 use shared::ports::{Expect, Item, Key, MAX_WRITES, Page, Store, Write};
 
-pub(super) const PK: &str = "pk";
-pub(super) const SK: &str = "sk";
-const VER: &str = "ver";
-const BODY: &str = "body";
-pub(super) const TTL: &str = "ttl";
+use super::{Attrs, BODY, PK, SK, TTL, VER, key_attrs, n, parse_item, s};
 
 /// Error codes, and transaction cancellation reasons, of a request worth retrying.
 const TRANSIENT: &[&str] = &[
@@ -27,8 +23,6 @@ const TRANSIENT: &[&str] = &[
     "InternalServerError",
     "ServiceUnavailable",
 ];
-
-type Attrs = HashMap<String, AttributeValue>;
 
 /// The `Store` port on a DynamoDB table with string keys `pk`/`sk`.
 ///
@@ -56,33 +50,13 @@ impl DynamoStore {
         for op in ops {
             items.push(op.transact_item(&self.table)?);
         }
-        let sent = self
-            .client
+        self.client
             .transact_write_items()
             .set_transact_items(Some(items))
             .send()
-            .await;
-        match sent {
-            Ok(_) => Ok(()),
-            Err(err) => {
-                if let Some(TransactWriteItemsError::TransactionCanceledException(e)) =
-                    err.as_service_error()
-                {
-                    let reasons: Vec<&str> = e
-                        .cancellation_reasons()
-                        .iter()
-                        .filter_map(|r| r.code())
-                        .collect();
-                    if reasons.contains(&"ConditionalCheckFailed") {
-                        return Err(conflict());
-                    }
-                    if reasons.iter().any(|r| TRANSIENT.contains(r)) {
-                        return Err(Error::transient(render("TransactWriteItems", &err)));
-                    }
-                }
-                Err(classify("TransactWriteItems", err))
-            }
-        }
+            .await
+            .map(|_| ())
+            .map_err(classify_transaction)
     }
 }
 
@@ -198,73 +172,63 @@ struct Op {
     key: Attrs,
     update: Option<String>,
     condition: Option<String>,
-    names: HashMap<String, String>,
-    values: Attrs,
+    names: Option<HashMap<String, String>>,
+    values: Option<Attrs>,
 }
 
 impl Op {
     /// `None` for a check that holds trivially.
     fn from_write(write: &Write) -> Option<Op> {
-        let key = write.key();
-        let mut op = Op {
-            kind: OpKind::Check,
-            key: key_attrs(&key.partition, &key.sort),
-            update: None,
-            condition: None,
-            names: HashMap::new(),
-            values: HashMap::new(),
+        let (kind, key, expect) = match write {
+            Write::Put { key, expect, .. } => (OpKind::Put, key, *expect),
+            Write::Delete { key, expect } => (OpKind::Delete, key, *expect),
+            Write::Check { key, expect } => (OpKind::Check, key, *expect),
         };
-        let expect = match write {
-            Write::Put {
-                body,
-                expires_at,
-                expect,
-                ..
-            } => {
-                op.kind = OpKind::Put;
-                op.name(BODY);
-                op.name(VER);
-                op.name(TTL);
-                op.values.insert(":b".to_owned(), s(body));
-                op.values.insert(":one".to_owned(), n(1));
-                op.update = Some(match expires_at {
-                    Some(at) => {
-                        op.values.insert(":ttl".to_owned(), n(*at));
-                        "SET #body = :b, #ttl = :ttl ADD #ver :one".to_owned()
-                    }
-                    None => "SET #body = :b REMOVE #ttl ADD #ver :one".to_owned(),
-                });
-                *expect
+        let mut names = HashMap::new();
+        let mut values = HashMap::new();
+        let condition = match expect {
+            Expect::Absent => {
+                names.insert("#pk", PK);
+                Some("attribute_not_exists(#pk)")
             }
-            Write::Delete { expect, .. } => {
-                op.kind = OpKind::Delete;
-                *expect
-            }
-            Write::Check { expect, .. } => *expect,
-        };
-        op.condition = match expect {
-            Expect::Absent => Some(format!("attribute_not_exists({})", op.name(PK))),
             Expect::Version(v) => {
-                op.values.insert(":v".to_owned(), n(v));
-                Some(format!("{} = :v", op.name(VER)))
+                names.insert("#ver", VER);
+                values.insert(":v", n(v));
+                Some("#ver = :v")
             }
+            Expect::Any if kind == OpKind::Check => return None,
             Expect::Any => None,
         };
-        (op.kind != OpKind::Check || op.condition.is_some()).then_some(op)
-    }
-
-    fn name(&mut self, attr: &str) -> String {
-        let placeholder = format!("#{attr}");
-        self.names.insert(placeholder.clone(), attr.to_owned());
-        placeholder
-    }
-
-    fn names(&self) -> Option<HashMap<String, String>> {
-        (!self.names.is_empty()).then(|| self.names.clone())
-    }
-
-    fn values(&self) -> Option<Attrs> {
-        (!self.values.is_empty()).then(|| self.values.clone())
+        let mut update = None;
+        if let Write::Put {
+            body, expires_at, ..
+        } = write
+        {
+            names.extend([("#body", BODY), ("#ver", VER), ("#ttl", TTL)]);
+            values.extend([(":b", s(body)), (":one", n(1))]);
+            update = Some(match expires_at {
+                Some(at) => {
+                    values.insert(":ttl", n(*at));
+                    "SET #body = :b, #ttl = :ttl ADD #ver :one"
+                }
+                None => "SET #body = :b REMOVE #ttl ADD #ver :one",
+            });
+        }
+        let owned = |k: &str| k.to_owned();
+        Some(Op {
+            kind,
+            key: key_attrs(&key.partition, &key.sort),
+            update: update.map(owned),
+            condition: condition.map(owned),
+            names: (!names.is_empty()).then(|| {
+                names
+                    .into_iter()
+                    .map(|(k, v)| (owned(k), owned(v)))
+                    .collect()
+            }),
+            values: (!values.is_empty())
+                .then(|| values.into_iter().map(|(k, v)| (owned(k), v)).collect()),
+        })
     }
 
     async fn send_alone(self, store: &DynamoStore) -> Result<()> {
@@ -273,32 +237,31 @@ impl Op {
             OpKind::Put => client
                 .update_item()
                 .table_name(table)
-                .set_key(Some(self.key.clone()))
-                .set_update_expression(self.update.clone())
-                .set_condition_expression(self.condition.clone())
-                .set_expression_attribute_names(self.names())
-                .set_expression_attribute_values(self.values())
+                .set_key(Some(self.key))
+                .set_update_expression(self.update)
+                .set_condition_expression(self.condition)
+                .set_expression_attribute_names(self.names)
+                .set_expression_attribute_values(self.values)
                 .send()
                 .await
                 .map(|_| ())
                 .map_err(|e| classify("UpdateItem", e)),
-            OpKind::Check => store.transact(vec![self]).await,
             OpKind::Delete => client
                 .delete_item()
                 .table_name(table)
-                .set_key(Some(self.key.clone()))
-                .set_condition_expression(self.condition.clone())
-                .set_expression_attribute_names(self.names())
-                .set_expression_attribute_values(self.values())
+                .set_key(Some(self.key))
+                .set_condition_expression(self.condition)
+                .set_expression_attribute_names(self.names)
+                .set_expression_attribute_values(self.values)
                 .send()
                 .await
                 .map(|_| ())
                 .map_err(|e| classify("DeleteItem", e)),
+            OpKind::Check => store.transact(vec![self]).await,
         }
     }
 
     fn transact_item(self, table: &str) -> Result<TransactWriteItem> {
-        let (names, values) = (self.names(), self.values());
         let item = TransactWriteItem::builder();
         Ok(match self.kind {
             OpKind::Put => item.update(
@@ -307,8 +270,8 @@ impl Op {
                     .set_key(Some(self.key))
                     .set_update_expression(self.update)
                     .set_condition_expression(self.condition)
-                    .set_expression_attribute_names(names)
-                    .set_expression_attribute_values(values)
+                    .set_expression_attribute_names(self.names)
+                    .set_expression_attribute_values(self.values)
                     .build()
                     .map_err(build_error)?,
             ),
@@ -317,8 +280,8 @@ impl Op {
                     .table_name(table)
                     .set_key(Some(self.key))
                     .set_condition_expression(self.condition)
-                    .set_expression_attribute_names(names)
-                    .set_expression_attribute_values(values)
+                    .set_expression_attribute_names(self.names)
+                    .set_expression_attribute_values(self.values)
                     .build()
                     .map_err(build_error)?,
             ),
@@ -327,61 +290,14 @@ impl Op {
                     .table_name(table)
                     .set_key(Some(self.key))
                     .set_condition_expression(self.condition)
-                    .set_expression_attribute_names(names)
-                    .set_expression_attribute_values(values)
+                    .set_expression_attribute_names(self.names)
+                    .set_expression_attribute_values(self.values)
                     .build()
                     .map_err(build_error)?,
             ),
         }
         .build())
     }
-}
-
-fn s(value: &str) -> AttributeValue {
-    AttributeValue::S(value.to_owned())
-}
-
-fn n(value: impl ToString) -> AttributeValue {
-    AttributeValue::N(value.to_string())
-}
-
-fn key_attrs(partition: &str, sort: &str) -> Attrs {
-    HashMap::from([(PK.to_owned(), s(partition)), (SK.to_owned(), s(sort))])
-}
-
-fn parse_item(mut attrs: Attrs) -> Result<Item> {
-    let partition = take_s(&mut attrs, PK)?;
-    let sort = take_s(&mut attrs, SK)?;
-    let body = take_s(&mut attrs, BODY)?;
-    let version = take_n(&mut attrs, VER)?.ok_or_else(|| malformed(VER))?;
-    let expires_at = take_n(&mut attrs, TTL)?;
-    Ok(Item {
-        key: Key { partition, sort },
-        version,
-        body,
-        expires_at,
-    })
-}
-
-fn take_s(attrs: &mut Attrs, name: &str) -> Result<String> {
-    match attrs.remove(name) {
-        Some(AttributeValue::S(value)) => Ok(value),
-        _ => Err(malformed(name)),
-    }
-}
-
-fn take_n<T: std::str::FromStr>(attrs: &mut Attrs, name: &str) -> Result<Option<T>> {
-    match attrs.remove(name) {
-        None => Ok(None),
-        Some(AttributeValue::N(value)) => value.parse().map(Some).map_err(|_| malformed(name)),
-        Some(_) => Err(malformed(name)),
-    }
-}
-
-fn malformed(attr: &str) -> Error {
-    Error::internal(format!(
-        "DynamoDB item attribute `{attr}` is missing or of the wrong type"
-    ))
 }
 
 fn conflict() -> Error {
@@ -400,6 +316,20 @@ where
     E: std::error::Error + 'static,
 {
     format!("DynamoDB {operation}: {}", DisplayErrorContext(err))
+}
+
+/// Like [`classify`], reading the cancellation reasons of a cancelled transaction.
+fn classify_transaction(err: SdkError<TransactWriteItemsError>) -> Error {
+    if let Some(TransactWriteItemsError::TransactionCanceledException(e)) = err.as_service_error() {
+        let mut reasons = e.cancellation_reasons().iter().filter_map(|r| r.code());
+        if reasons.clone().any(|r| r == "ConditionalCheckFailed") {
+            return conflict();
+        }
+        if reasons.any(|r| TRANSIENT.contains(&r)) {
+            return Error::transient(render("TransactWriteItems", &err));
+        }
+    }
+    classify("TransactWriteItems", err)
 }
 
 /// Maps an SDK error to the domain error, per the contract on [`DynamoStore`].
