@@ -26,23 +26,58 @@ pub fn deleted() -> Response {
     StatusCode::NO_CONTENT.into_response()
 }
 
-/// The `nextLink` for a listing page: this request's URL with `$skipToken` set.
-pub fn next_link(public_url: &str, uri: &Uri, skip_token: Option<String>) -> Option<String> {
-    let token = skip_token?;
-    let mut query: Vec<String> = uri
-        .query()
-        .unwrap_or_default()
-        .split('&')
-        .filter(|p| {
-            !p.is_empty() && !p.starts_with("$skipToken=") && !p.starts_with("%24skipToken=")
+/// The request's own URL, to build a listing's `nextLink` from: on the configured public URL,
+/// or, when none is configured, on `https://` and the request's `Host`.
+#[derive(Debug, Clone)]
+pub struct Links {
+    base: String,
+    uri: Uri,
+}
+
+impl axum::extract::FromRequestParts<crate::App> for Links {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(
+        parts: &mut axum::http::request::Parts,
+        app: &crate::App,
+    ) -> Result<Self, Self::Rejection> {
+        let base = if app.public_url.is_empty() {
+            let host = parts
+                .headers
+                .get(axum::http::header::HOST)
+                .and_then(|h| h.to_str().ok())
+                .unwrap_or("localhost");
+            format!("https://{host}")
+        } else {
+            app.public_url.to_string()
+        };
+        Ok(Self {
+            base,
+            uri: parts.uri.clone(),
         })
-        .map(str::to_owned)
-        .collect();
-    query.push(format!("$skipToken={token}"));
-    Some(format!(
-        "{}{}?{}",
-        public_url.trim_end_matches('/'),
-        uri.path(),
-        query.join("&")
-    ))
+    }
+}
+
+impl Links {
+    /// This request's URL with `$skipToken` set, or `None` on the last page.
+    pub fn next(&self, skip_token: Option<String>) -> Option<String> {
+        let token = skip_token?;
+        let mut query: Vec<&str> = self
+            .uri
+            .query()
+            .unwrap_or_default()
+            .split('&')
+            .filter(|p| {
+                !p.is_empty() && !p.starts_with("$skipToken=") && !p.starts_with("%24skipToken=")
+            })
+            .collect();
+        let skip = format!("$skipToken={token}");
+        query.push(&skip);
+        Some(format!(
+            "{}{}?{}",
+            self.base,
+            self.uri.path(),
+            query.join("&")
+        ))
+    }
 }

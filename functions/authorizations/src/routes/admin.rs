@@ -2,10 +2,10 @@
 
 use axum::Json;
 use axum::extract::{Path, State};
-use axum::http::{StatusCode, Uri};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use infra::App;
-use infra::http::{ApiError, Authenticated, JsonBody, PageQuery, deleted, next_link, put_response};
+use infra::http::{ApiError, Authenticated, JsonBody, Links, PageQuery, deleted, put_response};
 use shared::resource::List;
 use shared::usecases::principals::{self, CreatePrincipal};
 use shared::usecases::verified_partners::{self, VerifiedPartnerInput};
@@ -61,13 +61,13 @@ pub async fn get_verified_partner(
 pub async fn list_verified_partners(
     State(app): State<App>,
     _caller: Authenticated,
-    uri: Uri,
+    links: Links,
     PageQuery(page): PageQuery,
 ) -> Result<Response, ApiError> {
     let listed = verified_partners::list(&app.ports, &page).await?;
     Ok(Json(List {
         value: listed.items.iter().map(view).collect(),
-        next_link: next_link(&app.public_url, &uri, listed.skip_token),
+        next_link: links.next(listed.skip_token),
     })
     .into_response())
 }

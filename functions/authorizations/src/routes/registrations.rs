@@ -2,10 +2,9 @@
 
 use axum::Json;
 use axum::extract::{Path, State};
-use axum::http::Uri;
 use axum::response::{IntoResponse, Response};
 use infra::App;
-use infra::http::{ApiError, Authenticated, JsonBody, PageQuery, deleted, next_link};
+use infra::http::{ApiError, Authenticated, JsonBody, Links, PageQuery, deleted};
 use shared::ids::{ResourceType, SubscriptionId};
 use shared::partners::registration::RegistrationInput;
 use shared::resource::{Body, List};
@@ -49,27 +48,27 @@ pub async fn delete(
 pub async fn list_in_group(
     State(app): State<App>,
     caller: Authenticated,
-    uri: Uri,
+    links: Links,
     Path((sub, rg)): Path<(String, String)>,
     PageQuery(page): PageQuery,
 ) -> Result<Response, ApiError> {
-    list(app, caller, uri, &sub, Some(&rg), page).await
+    list(app, caller, links, &sub, Some(&rg), page).await
 }
 
 pub async fn list_in_subscription(
     State(app): State<App>,
     caller: Authenticated,
-    uri: Uri,
+    links: Links,
     Path(sub): Path<String>,
     PageQuery(page): PageQuery,
 ) -> Result<Response, ApiError> {
-    list(app, caller, uri, &sub, None, page).await
+    list(app, caller, links, &sub, None, page).await
 }
 
 async fn list(
     app: App,
     caller: Authenticated,
-    uri: Uri,
+    links: Links,
     sub: &str,
     rg: Option<&str>,
     page: shared::usecases::PageRequest,
@@ -78,7 +77,7 @@ async fn list(
         registrations::list(&app.ports, &caller, SubscriptionId::parse(sub)?, rg, &page).await?;
     Ok(Json(List {
         value: listed.items.iter().map(|r| r.view()).collect(),
-        next_link: next_link(&app.public_url, &uri, listed.skip_token),
+        next_link: links.next(listed.skip_token),
     })
     .into_response())
 }
