@@ -108,6 +108,15 @@ pub mod code {
     pub const PARTNER_NOT_FOUND: &str = "PartnerNotFound";
     pub const DUPLICATE_PARTNER: &str = "DuplicatePartnerAuthorization";
     pub const TOO_MANY_AUTHORIZED_PARTNERS: &str = "TooManyAuthorizedPartners";
+    pub const INVALID_ACTIVATION_EXPIRATION: &str = "InvalidExpirationTimeIfNotActivated";
+    pub const INVALID_PARTNER_REGISTRATION: &str = "InvalidPartnerRegistration";
+    pub const IMMUTABLE_PROPERTY: &str = "ImmutablePropertyChange";
+    pub const INVALID_KEY_NAME: &str = "InvalidKeyName";
+    pub const UNSUPPORTED_CHANNEL_TYPE: &str = "UnsupportedChannelType";
+    pub const PARTNER_NOT_AUTHORIZED: &str = "PartnerNotAuthorized";
+    pub const PARTNER_TOPIC_EXISTS: &str = "PartnerTopicAlreadyExists";
+    pub const SOURCE_IN_USE: &str = "ChannelSourceAlreadyInUse";
+    pub const INVALID_ACTIVATION_TRANSITION: &str = "InvalidActivationTransition";
     pub const INVALID_SKIP_TOKEN: &str = "InvalidSkipToken";
     pub const AUTHENTICATION_FAILED: &str = "AuthenticationFailed";
     pub const AUTHORIZATION_FAILED: &str = "AuthorizationFailed";

@@ -155,6 +155,21 @@ impl ResourceId {
         })
     }
 
+    /// A top-level resource id from the raw segments of a request path.
+    pub fn from_path(
+        subscription: &str,
+        resource_group: &str,
+        kind: ResourceType,
+        name: &str,
+    ) -> Result<Self> {
+        Self::new(
+            SubscriptionId::parse(subscription)?,
+            resource_group,
+            kind,
+            name,
+        )
+    }
+
     /// A child of this resource, validating the name.
     pub fn child(&self, kind: ResourceType, name: &str) -> Result<Self> {
         check_segment_name(kind, name)?;

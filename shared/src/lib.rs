@@ -7,6 +7,7 @@
 //! - `resource`: the ARM envelope (`id`, `name`, `type`, `properties`), tags, lists.
 //! - `auth`: principals, API keys, the caller.
 //! - `partners`: registrations, verified partners, partner configurations and their rules.
+//! - `provisioning`: partner namespaces, channels and partner topics, activation and expiry.
 //! - `ports`: the `Store` and `Clock` traits.
 //! - `table`: where each item lives in the single table.
 //! - `usecases`: what the functions call.
@@ -16,8 +17,10 @@ pub mod error;
 pub mod ids;
 pub mod partners;
 pub mod ports;
+pub mod provisioning;
 pub mod resource;
 pub mod table;
+pub mod time_format;
 pub mod usecases;
 
 pub use error::{Error, ErrorKind, Result};

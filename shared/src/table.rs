@@ -10,6 +10,9 @@
 //! | a verified partner | `verifiedPartners` | `{lower-cased name}` |
 //! | a partner registration by immutable id | `partnerRegistrationId#{uuid}` | `-` |
 //! | a partner registration by name | `partnerRegistrationName#{lower-cased name}` | `-` |
+//! | a partner namespace by name | `partnerNamespaceName#{lower-cased name}` | `-` |
+//! | the channel that owns a source | `channelSource#{lower-cased namespace}` | `{source}` |
+//! | a channel's activation deadline | `activationDeadlines` | `{unix seconds, 20 digits}#{channel id}` |
 //!
 //! Listing one type per subscription is a prefix query `{types}#`; per resource group
 //! `{types}#{rg}#`.
@@ -117,4 +120,41 @@ pub fn put<T: Serialize>(key: Key, value: &T, expect: Expect) -> Result<Write> {
 /// The expectation for replacing what was read: its version, or absence.
 pub fn expect_of<T>(read: &Option<Versioned<T>>) -> Expect {
     read.as_ref().map_or(Expect::Absent, Versioned::expect)
+}
+
+pub fn namespace_by_name(name: &str) -> Key {
+    Key::new(format!("partnerNamespaceName#{}", name.to_lowercase()), "-")
+}
+
+pub fn channel_source(namespace: &str, source: &str) -> Key {
+    Key::new(
+        format!("channelSource#{}", namespace.to_lowercase()),
+        source,
+    )
+}
+
+pub const ACTIVATION_DEADLINES: &str = "activationDeadlines";
+
+pub fn activation_deadline(at: time::OffsetDateTime, channel: &ResourceId) -> Key {
+    Key::new(
+        ACTIVATION_DEADLINES,
+        format!("{:020}#{channel}", at.unix_timestamp().max(0)),
+    )
+}
+
+/// The Unix time an activation-deadline sort key starts with.
+pub fn activation_deadline_time(sort: &str) -> Option<i64> {
+    sort.split_once('#')?.0.parse().ok()
+}
+
+/// The sort-key prefix of `parent`'s children of type `child` (e.g. a namespace's channels).
+pub fn children_prefix(parent: &ResourceId, child: ResourceType) -> String {
+    let mut types: Vec<ResourceType> = parent.path.iter().map(|(t, _)| *t).collect();
+    types.push(child);
+    let mut prefix = list_prefix(&types, Some(&parent.resource_group));
+    for (_, name) in &parent.path {
+        prefix.push_str(&name.to_lowercase());
+        prefix.push('#');
+    }
+    prefix
 }

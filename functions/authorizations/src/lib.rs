@@ -30,26 +30,14 @@ pub fn router(app: App) -> Router {
             "/providers/Microsoft.EventGrid/verifiedPartners/{name}",
             get(admin::get_verified_partner),
         )
-        .route(
-            &format!("{EG}/partnerRegistrations"),
-            get(reg::list_in_group),
-        )
-        .route(
-            &format!("{SUB_EG}/partnerRegistrations"),
-            get(reg::list_in_subscription),
-        )
+        .route(&format!("{EG}/partnerRegistrations"), get(reg::list))
+        .route(&format!("{SUB_EG}/partnerRegistrations"), get(reg::list))
         .route(
             &format!("{EG}/partnerRegistrations/{{name}}"),
             put(reg::put).get(reg::get).delete(reg::delete),
         )
-        .route(
-            &format!("{EG}/partnerConfigurations"),
-            get(cfg::list_in_group),
-        )
-        .route(
-            &format!("{SUB_EG}/partnerConfigurations"),
-            get(cfg::list_in_subscription),
-        )
+        .route(&format!("{EG}/partnerConfigurations"), get(cfg::list))
+        .route(&format!("{SUB_EG}/partnerConfigurations"), get(cfg::list))
         .route(
             &format!("{EG}/partnerConfigurations/{{name}}"),
             put(cfg::put)

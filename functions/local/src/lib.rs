@@ -1,4 +1,4 @@
-//! The local server: every router on one HTTP listener, on the embedded adapters (or on the
+//! The local server: every router on one HTTP listener and the sweeper in the background, on the embedded adapters (or on the
 //! AWS adapters when `PARTNER_EVENTS_TABLE` is set), with graceful shutdown.
 
 use std::future::Future;
@@ -76,7 +76,8 @@ pub async fn open(options: &Options, operator: &ApiKey) -> Result<App> {
 pub fn router(app: App) -> Router {
     Router::new()
         .route("/healthz", get(|| async { "ok" }))
-        .merge(authorizations::router(app))
+        .merge(authorizations::router(app.clone()))
+        .merge(provisioning::router(app))
         .fallback(infra::http::fallback)
         .method_not_allowed_fallback(infra::http::method_not_allowed)
         .layer(TraceLayer::new_for_http())

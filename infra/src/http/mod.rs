@@ -5,7 +5,7 @@ mod error;
 mod extract;
 
 pub use error::{ApiError, fallback, method_not_allowed};
-pub use extract::{Authenticated, JsonBody, PageQuery};
+pub use extract::{Authenticated, JsonBody, PageQuery, ScopePath};
 
 use axum::http::{StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
@@ -80,4 +80,25 @@ impl Links {
             query.join("&")
         ))
     }
+}
+
+/// A listing page as `{"value": [...], "nextLink"}`.
+pub fn list_response<V: Serialize>(
+    value: Vec<V>,
+    skip_token: Option<String>,
+    links: &Links,
+) -> Response {
+    axum::Json(shared::resource::List {
+        value,
+        next_link: links.next(skip_token),
+    })
+    .into_response()
+}
+
+/// Route prefixes of the management plane, in Azure's casing.
+pub mod paths {
+    /// `{rg}/providers/Microsoft.EventGrid` with route parameters `subscription`, `resource_group`.
+    pub const EG: &str = "/subscriptions/{subscription}/resourceGroups/{resource_group}/providers/Microsoft.EventGrid";
+    /// `/subscriptions/{subscription}/providers/Microsoft.EventGrid`.
+    pub const SUB_EG: &str = "/subscriptions/{subscription}/providers/Microsoft.EventGrid";
 }

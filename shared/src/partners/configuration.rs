@@ -8,6 +8,7 @@ use uuid::Uuid;
 use crate::error::{Error, Result, code};
 use crate::ids::ResourceId;
 use crate::resource::{SUCCEEDED, Tags, View};
+use crate::time_format::rfc3339;
 
 /// The only name a partner configuration may have.
 pub const NAME: &str = "default";
@@ -229,9 +230,4 @@ pub struct ConfigurationProperties<'a> {
 pub struct AuthorizationView<'a> {
     pub default_maximum_expiration_time_in_days: u32,
     pub authorized_partners_list: &'a [AuthorizedPartner],
-}
-
-fn rfc3339(t: OffsetDateTime) -> String {
-    t.format(&time::format_description::well_known::Rfc3339)
-        .unwrap_or_else(|_| t.to_string())
 }

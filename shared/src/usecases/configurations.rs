@@ -250,19 +250,18 @@ async fn update(
     }
 }
 
-/// Whether `partner` holds an unexpired authorization in the resource group of `scope`.
-pub async fn is_partner_authorized(
+/// The partner configuration of the resource group `scope` lives in, with its key and version.
+pub async fn authorization_of(
     ports: &Ports,
     scope: &ResourceId,
-    partner: uuid::Uuid,
-) -> Result<bool> {
+) -> Result<Option<(crate::ports::Key, u64, PartnerConfiguration)>> {
     let id = ResourceId::new(
         scope.subscription,
         &scope.resource_group,
         ResourceType::PartnerConfigurations,
         rules::NAME,
     )?;
-    let config =
-        table::get::<PartnerConfiguration>(ports.store.as_ref(), &table::resource_key(&id)).await?;
-    Ok(config.is_some_and(|c| c.value.is_authorized(partner, ports.clock.now())))
+    let key = table::resource_key(&id);
+    let found = table::get::<PartnerConfiguration>(ports.store.as_ref(), &key).await?;
+    Ok(found.map(|v| (key, v.version, v.value)))
 }

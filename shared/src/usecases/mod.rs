@@ -1,7 +1,12 @@
 //! The use cases: each takes the ports, the caller and validated input, applies the rules and
 //! reads or writes the store. HTTP handlers and queue handlers call these and nothing deeper.
 
+pub mod channels;
 pub mod configurations;
+pub mod expiry;
+pub mod namespaces;
+pub mod pairs;
+pub mod partner_topics;
 pub mod principals;
 pub mod registrations;
 pub mod verified_partners;

@@ -5,8 +5,9 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use infra::App;
-use infra::http::{ApiError, Authenticated, JsonBody, Links, PageQuery, deleted, put_response};
-use shared::resource::List;
+use infra::http::{
+    ApiError, Authenticated, JsonBody, Links, PageQuery, deleted, list_response, put_response,
+};
 use shared::usecases::principals::{self, CreatePrincipal};
 use shared::usecases::verified_partners::{self, VerifiedPartnerInput};
 
@@ -65,11 +66,11 @@ pub async fn list_verified_partners(
     PageQuery(page): PageQuery,
 ) -> Result<Response, ApiError> {
     let listed = verified_partners::list(&app.ports, &page).await?;
-    Ok(Json(List {
-        value: listed.items.iter().map(view).collect(),
-        next_link: links.next(listed.skip_token),
-    })
-    .into_response())
+    Ok(list_response(
+        listed.items.iter().map(view).collect(),
+        listed.skip_token,
+        &links,
+    ))
 }
 
 fn view(p: &shared::partners::verified::VerifiedPartner) -> serde_json::Value {

@@ -4,13 +4,14 @@ use axum::Json;
 use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Response};
 use infra::App;
-use infra::http::{ApiError, Authenticated, JsonBody, Links, PageQuery, deleted, put_response};
-use shared::ids::{ResourceType, SubscriptionId};
+use infra::http::{
+    ApiError, Authenticated, JsonBody, Links, PageQuery, ScopePath, deleted, list_response,
+    put_response,
+};
+use shared::ids::{ResourceId, ResourceType};
 use shared::partners::configuration::{ConfigurationInput, ConfigurationPatch, PartnerInput};
-use shared::resource::{Body, List};
+use shared::resource::Body;
 use shared::usecases::configurations;
-
-use super::resource_id;
 
 type Params = Path<(String, String, String)>;
 const KIND: ResourceType = ResourceType::PartnerConfigurations;
@@ -21,7 +22,7 @@ pub async fn put(
     Path((sub, rg, name)): Params,
     JsonBody(body): JsonBody<Body<ConfigurationInput>>,
 ) -> Result<Response, ApiError> {
-    let id = resource_id(&sub, &rg, KIND, &name)?;
+    let id = ResourceId::from_path(&sub, &rg, KIND, &name)?;
     let (config, created) = configurations::put(&app.ports, &caller, &id, body).await?;
     tracing::info!(configuration = %id, created, partners = config.authorized_partners.len(), "partner configuration stored");
     Ok(put_response(created, config.view()))
@@ -32,7 +33,7 @@ pub async fn get(
     caller: Authenticated,
     Path((sub, rg, name)): Params,
 ) -> Result<Response, ApiError> {
-    let id = resource_id(&sub, &rg, KIND, &name)?;
+    let id = ResourceId::from_path(&sub, &rg, KIND, &name)?;
     Ok(Json(configurations::get(&app.ports, &caller, &id).await?.view()).into_response())
 }
 
@@ -42,7 +43,7 @@ pub async fn patch(
     Path((sub, rg, name)): Params,
     JsonBody(body): JsonBody<Body<ConfigurationPatch>>,
 ) -> Result<Response, ApiError> {
-    let id = resource_id(&sub, &rg, KIND, &name)?;
+    let id = ResourceId::from_path(&sub, &rg, KIND, &name)?;
     Ok(Json(
         configurations::patch(&app.ports, &caller, &id, body)
             .await?
@@ -56,7 +57,7 @@ pub async fn delete(
     caller: Authenticated,
     Path((sub, rg, name)): Params,
 ) -> Result<Response, ApiError> {
-    let id = resource_id(&sub, &rg, KIND, &name)?;
+    let id = ResourceId::from_path(&sub, &rg, KIND, &name)?;
     configurations::delete(&app.ports, &caller, &id).await?;
     Ok(deleted())
 }
@@ -67,7 +68,7 @@ pub async fn authorize(
     Path((sub, rg, name)): Params,
     JsonBody(partner): JsonBody<PartnerInput>,
 ) -> Result<Response, ApiError> {
-    let id = resource_id(&sub, &rg, KIND, &name)?;
+    let id = ResourceId::from_path(&sub, &rg, KIND, &name)?;
     let config = configurations::authorize_partner(&app.ports, &caller, &id, partner).await?;
     tracing::info!(configuration = %id, "partner authorized");
     Ok(Json(config.view()).into_response())
@@ -79,45 +80,31 @@ pub async fn unauthorize(
     Path((sub, rg, name)): Params,
     JsonBody(partner): JsonBody<PartnerInput>,
 ) -> Result<Response, ApiError> {
-    let id = resource_id(&sub, &rg, KIND, &name)?;
+    let id = ResourceId::from_path(&sub, &rg, KIND, &name)?;
     let config = configurations::unauthorize_partner(&app.ports, &caller, &id, partner).await?;
     tracing::info!(configuration = %id, "partner unauthorized");
     Ok(Json(config.view()).into_response())
 }
 
-pub async fn list_in_group(
+/// Lists per resource group or per subscription, whichever the path names.
+pub async fn list(
     State(app): State<App>,
     caller: Authenticated,
     links: Links,
-    Path((sub, rg)): Path<(String, String)>,
+    scope: ScopePath,
     PageQuery(page): PageQuery,
 ) -> Result<Response, ApiError> {
-    list(app, caller, links, &sub, Some(&rg), page).await
-}
-
-pub async fn list_in_subscription(
-    State(app): State<App>,
-    caller: Authenticated,
-    links: Links,
-    Path(sub): Path<String>,
-    PageQuery(page): PageQuery,
-) -> Result<Response, ApiError> {
-    list(app, caller, links, &sub, None, page).await
-}
-
-async fn list(
-    app: App,
-    caller: Authenticated,
-    links: Links,
-    sub: &str,
-    rg: Option<&str>,
-    page: shared::usecases::PageRequest,
-) -> Result<Response, ApiError> {
-    let listed =
-        configurations::list(&app.ports, &caller, SubscriptionId::parse(sub)?, rg, &page).await?;
-    Ok(Json(List {
-        value: listed.items.iter().map(|c| c.view()).collect(),
-        next_link: links.next(listed.skip_token),
-    })
-    .into_response())
+    let listed = configurations::list(
+        &app.ports,
+        &caller,
+        scope.subscription,
+        scope.resource_group.as_deref(),
+        &page,
+    )
+    .await?;
+    Ok(list_response(
+        listed.items.iter().map(|c| c.view()).collect(),
+        listed.skip_token,
+        &links,
+    ))
 }

@@ -1,0 +1,5 @@
+//! Handlers: parse the request, call one use case, shape the response.
+
+pub mod channels;
+pub mod namespaces;
+pub mod topics;

@@ -1,0 +1,114 @@
+//! Partner namespace routes.
+
+use axum::Json;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use infra::App;
+use infra::http::{
+    ApiError, Authenticated, JsonBody, Links, PageQuery, ScopePath, deleted, list_response,
+};
+use shared::ids::{ResourceId, ResourceType};
+use shared::provisioning::namespace::{NamespaceInput, NamespacePatch};
+use shared::resource::Body;
+use shared::usecases::namespaces::{self, RegenerateKey};
+
+type Params = Path<(String, String, String)>;
+const KIND: ResourceType = ResourceType::PartnerNamespaces;
+
+pub async fn put(
+    State(app): State<App>,
+    caller: Authenticated,
+    Path((sub, rg, name)): Params,
+    JsonBody(body): JsonBody<Body<NamespaceInput>>,
+) -> Result<Response, ApiError> {
+    let id = ResourceId::from_path(&sub, &rg, KIND, &name)?;
+    let (namespace, created) = namespaces::put(&app.ports, &caller, &id, body).await?;
+    tracing::info!(namespace = %id, created, "partner namespace stored");
+    Ok((StatusCode::CREATED, Json(namespace.view(&app.public_url))).into_response())
+}
+
+pub async fn get(
+    State(app): State<App>,
+    caller: Authenticated,
+    Path((sub, rg, name)): Params,
+) -> Result<Response, ApiError> {
+    let id = ResourceId::from_path(&sub, &rg, KIND, &name)?;
+    Ok(Json(
+        namespaces::get(&app.ports, &caller, &id)
+            .await?
+            .view(&app.public_url),
+    )
+    .into_response())
+}
+
+pub async fn patch(
+    State(app): State<App>,
+    caller: Authenticated,
+    Path((sub, rg, name)): Params,
+    JsonBody(body): JsonBody<Body<NamespacePatch>>,
+) -> Result<Response, ApiError> {
+    let id = ResourceId::from_path(&sub, &rg, KIND, &name)?;
+    Ok(Json(
+        namespaces::patch(&app.ports, &caller, &id, body)
+            .await?
+            .view(&app.public_url),
+    )
+    .into_response())
+}
+
+pub async fn delete(
+    State(app): State<App>,
+    caller: Authenticated,
+    Path((sub, rg, name)): Params,
+) -> Result<Response, ApiError> {
+    let id = ResourceId::from_path(&sub, &rg, KIND, &name)?;
+    namespaces::delete(&app.ports, &caller, &id).await?;
+    tracing::info!(namespace = %id, "partner namespace deleted");
+    Ok(deleted())
+}
+
+pub async fn list(
+    State(app): State<App>,
+    caller: Authenticated,
+    links: Links,
+    scope: ScopePath,
+    PageQuery(page): PageQuery,
+) -> Result<Response, ApiError> {
+    let listed = namespaces::list(
+        &app.ports,
+        &caller,
+        scope.subscription,
+        scope.resource_group.as_deref(),
+        &page,
+    )
+    .await?;
+    Ok(list_response(
+        listed
+            .items
+            .iter()
+            .map(|n| n.view(&app.public_url))
+            .collect(),
+        listed.skip_token,
+        &links,
+    ))
+}
+
+pub async fn list_keys(
+    State(app): State<App>,
+    caller: Authenticated,
+    Path((sub, rg, name)): Params,
+) -> Result<Response, ApiError> {
+    let id = ResourceId::from_path(&sub, &rg, KIND, &name)?;
+    Ok(Json(namespaces::list_keys(&app.ports, &caller, &id).await?).into_response())
+}
+
+pub async fn regenerate_key(
+    State(app): State<App>,
+    caller: Authenticated,
+    Path((sub, rg, name)): Params,
+    JsonBody(request): JsonBody<RegenerateKey>,
+) -> Result<Response, ApiError> {
+    let id = ResourceId::from_path(&sub, &rg, KIND, &name)?;
+    Ok(Json(namespaces::regenerate_key(&app.ports, &caller, &id, request).await?).into_response())
+}

@@ -1,0 +1,16 @@
+//! The sweeper Lambda, run by an EventBridge schedule.
+
+use lambda_runtime::{LambdaEvent, service_fn};
+use serde_json::{Value, json};
+
+#[tokio::main]
+async fn main() -> Result<(), lambda_runtime::Error> {
+    infra::telemetry::init();
+    let app = infra::App::aws(&infra::Config::from_env()?).await?;
+    let ports = &app.ports;
+    lambda_runtime::run(service_fn(|_: LambdaEvent<Value>| async move {
+        let settled = sweeper::run(ports).await?;
+        Ok::<Value, lambda_runtime::Error>(json!({ "settled": settled }))
+    }))
+    .await
+}

@@ -1,0 +1,213 @@
+//! Channels: a partner's link from a namespace to one partner topic in a customer's
+//! resource group. What a PUT may set at creation, and the little a PATCH may change later.
+
+use serde::{Deserialize, Serialize};
+use time::OffsetDateTime;
+
+use super::EventTypeInfo;
+use crate::error::{Error, Result, code};
+use crate::ids::{ResourceId, ResourceType, SubscriptionId};
+use crate::resource::{SUCCEEDED, View};
+
+/// `channelType`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum ChannelType {
+    PartnerTopic,
+    PartnerDestination,
+}
+
+/// `readinessState`: whether the customer has ever activated the channel's topic.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum ReadinessState {
+    NeverActivated,
+    Activated,
+}
+
+/// `partnerTopicInfo` as a request sends it.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PartnerTopicInfoInput {
+    pub azure_subscription_id: Option<String>,
+    pub resource_group_name: Option<String>,
+    pub name: Option<String>,
+    pub source: Option<String>,
+    pub event_type_info: Option<EventTypeInfo>,
+}
+
+/// `properties` of a channel PUT.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ChannelInput {
+    pub channel_type: Option<ChannelType>,
+    pub partner_topic_info: Option<PartnerTopicInfoInput>,
+    pub message_for_activation: Option<String>,
+    #[serde(default, with = "time::serde::rfc3339::option")]
+    pub expiration_time_if_not_activated_utc: Option<OffsetDateTime>,
+    /// Not in Azure's channel schema: shown to the customer on the partner topic.
+    pub partner_topic_friendly_description: Option<String>,
+}
+
+/// `partnerTopicInfo` of a PATCH: only the event types.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct PartnerTopicInfoPatch {
+    pub event_type_info: Option<EventTypeInfo>,
+}
+
+/// `properties` of a channel PATCH: nothing but the activation deadline and the event types.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct ChannelPatch {
+    #[serde(default, with = "time::serde::rfc3339::option")]
+    pub expiration_time_if_not_activated_utc: Option<OffsetDateTime>,
+    pub partner_topic_info: Option<PartnerTopicInfoPatch>,
+}
+
+/// The validated `partnerTopicInfo` of a stored channel.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PartnerTopicInfo {
+    pub azure_subscription_id: SubscriptionId,
+    pub resource_group_name: String,
+    pub name: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub event_type_info: Option<EventTypeInfo>,
+}
+
+impl PartnerTopicInfo {
+    /// The id of the partner topic this info names.
+    pub fn topic_id(&self) -> Result<ResourceId> {
+        ResourceId::new(
+            self.azure_subscription_id,
+            &self.resource_group_name,
+            ResourceType::PartnerTopics,
+            &self.name,
+        )
+    }
+}
+
+/// The most characters a `source` may have.
+pub const MAX_SOURCE_LEN: usize = 1024;
+
+impl PartnerTopicInfoInput {
+    /// Validates every field; `source` is required when the namespace routes by source.
+    pub fn validate(self, source_required: bool) -> Result<PartnerTopicInfo> {
+        let missing = |field: &str| {
+            Error::invalid(
+                code::INVALID_PROPERTY,
+                format!("properties.partnerTopicInfo.{field} is required"),
+            )
+        };
+        let sub = self
+            .azure_subscription_id
+            .ok_or_else(|| missing("azureSubscriptionId"))?;
+        let info = PartnerTopicInfo {
+            azure_subscription_id: SubscriptionId::parse(&sub)?,
+            resource_group_name: self
+                .resource_group_name
+                .ok_or_else(|| missing("resourceGroupName"))?,
+            name: self.name.ok_or_else(|| missing("name"))?,
+            source: self.source.filter(|s| !s.is_empty()),
+            event_type_info: self.event_type_info,
+        };
+        info.topic_id()?;
+        match &info.source {
+            None if source_required => {
+                return Err(Error::invalid(
+                    code::INVALID_PROPERTY,
+                    "properties.partnerTopicInfo.source is required: this namespace routes events by their source",
+                ));
+            }
+            Some(s) if s.chars().count() > MAX_SOURCE_LEN => {
+                return Err(Error::invalid(
+                    code::INVALID_PROPERTY,
+                    format!(
+                        "properties.partnerTopicInfo.source is longer than {MAX_SOURCE_LEN} characters"
+                    ),
+                ));
+            }
+            _ => {}
+        }
+        if let Some(types) = &info.event_type_info {
+            types.check()?;
+        }
+        Ok(info)
+    }
+}
+
+/// A stored channel.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Channel {
+    pub id: ResourceId,
+    pub channel_type: ChannelType,
+    pub partner_topic_info: PartnerTopicInfo,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub message_for_activation: Option<String>,
+    #[serde(with = "time::serde::rfc3339")]
+    pub expiration_time_if_not_activated_utc: OffsetDateTime,
+    pub readiness_state: ReadinessState,
+}
+
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ChannelProperties<'a> {
+    pub channel_type: ChannelType,
+    pub partner_topic_info: &'a PartnerTopicInfo,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub message_for_activation: Option<&'a str>,
+    #[serde(with = "time::serde::rfc3339")]
+    pub expiration_time_if_not_activated_utc: OffsetDateTime,
+    pub readiness_state: ReadinessState,
+    pub provisioning_state: &'static str,
+}
+
+impl Channel {
+    /// Gone from the API: never activated and past its activation deadline.
+    pub fn is_expired(&self, now: OffsetDateTime) -> bool {
+        self.readiness_state == ReadinessState::NeverActivated
+            && self.expiration_time_if_not_activated_utc <= now
+    }
+
+    pub fn view(&self) -> View<ChannelProperties<'_>> {
+        View::new(
+            &self.id,
+            None,
+            None,
+            ChannelProperties {
+                channel_type: self.channel_type,
+                partner_topic_info: &self.partner_topic_info,
+                message_for_activation: self.message_for_activation.as_deref(),
+                expiration_time_if_not_activated_utc: self.expiration_time_if_not_activated_utc,
+                readiness_state: self.readiness_state,
+                provisioning_state: SUCCEEDED,
+            },
+        )
+    }
+}
+
+/// Checks that a PUT on an existing channel changes only what a PATCH could.
+pub fn check_replacement(
+    current: &Channel,
+    requested: &PartnerTopicInfo,
+    message: &Option<String>,
+) -> Result<()> {
+    let info = &current.partner_topic_info;
+    let same = info.azure_subscription_id == requested.azure_subscription_id
+        && info
+            .resource_group_name
+            .eq_ignore_ascii_case(&requested.resource_group_name)
+        && info.name.eq_ignore_ascii_case(&requested.name)
+        && info.source == requested.source
+        && (message.is_none() || *message == current.message_for_activation);
+    if same {
+        Ok(())
+    } else {
+        Err(Error::invalid(
+            code::IMMUTABLE_PROPERTY,
+            "an existing channel may change only expirationTimeIfNotActivatedUtc and partnerTopicInfo.eventTypeInfo; delete and recreate it to change the topic, its source or the activation message",
+        ))
+    }
+}

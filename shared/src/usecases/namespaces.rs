@@ -1,0 +1,281 @@
+//! Partner namespaces: create or replace, patch, read, list, delete (with every channel and
+//! partner topic under it), and the keys.
+
+use serde::{Deserialize, Serialize};
+
+use super::{Listed, PageRequest, is_conflict, list_resources, not_found, pairs};
+use crate::auth::Caller;
+use crate::error::{Error, Result, code};
+use crate::ids::{ResourceId, ResourceType, SubscriptionId};
+use crate::partners::registration::PartnerRegistration;
+use crate::ports::{Expect, Ports, Write};
+use crate::provisioning::channel::Channel;
+use crate::provisioning::namespace::{
+    NamespaceInput, NamespaceKeys, NamespacePatch, PartnerNamespace, check_routing_mode_unchanged,
+};
+use crate::resource::{Body, check_tags};
+use crate::table::{self, Versioned};
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RegenerateKey {
+    pub key_name: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+struct NameIndex {
+    id: ResourceId,
+}
+
+/// Reads a namespace of the caller's; missing is 404.
+pub async fn read(
+    ports: &Ports,
+    caller: &Caller,
+    id: &ResourceId,
+) -> Result<Versioned<PartnerNamespace>> {
+    caller.owns(id.subscription)?;
+    table::get(ports.store.as_ref(), &table::resource_key(id))
+        .await?
+        .ok_or_else(|| not_found("partner namespace", id))
+}
+
+/// The namespace named `name` anywhere in the deployment (the data plane's lookup).
+pub async fn by_name(ports: &Ports, name: &str) -> Result<Option<PartnerNamespace>> {
+    let Some(index) =
+        table::get::<NameIndex>(ports.store.as_ref(), &table::namespace_by_name(name)).await?
+    else {
+        return Ok(None);
+    };
+    Ok(
+        table::get(ports.store.as_ref(), &table::resource_key(&index.value.id))
+            .await?
+            .map(|v| v.value),
+    )
+}
+
+async fn registration_of(
+    ports: &Ports,
+    caller: &Caller,
+    raw: Option<&str>,
+) -> Result<PartnerRegistration> {
+    let bad = |why: String| Error::invalid(code::INVALID_PARTNER_REGISTRATION, why);
+    let raw = raw.ok_or_else(|| bad("properties.partnerRegistrationFullyQualifiedId is required: the id of your partner registration".into()))?;
+    let id: ResourceId = raw.parse()?;
+    if id.kind() != ResourceType::PartnerRegistrations || caller.owns(id.subscription).is_err() {
+        return Err(bad(format!(
+            "partnerRegistrationFullyQualifiedId '{raw}' must be a partner registration in one of your own subscriptions"
+        )));
+    }
+    table::get::<PartnerRegistration>(ports.store.as_ref(), &table::resource_key(&id))
+        .await?
+        .map(|v| v.value)
+        .ok_or_else(|| {
+            bad(format!(
+                "partner registration '{raw}' does not exist; create it first"
+            ))
+        })
+}
+
+/// Creates (true) or replaces (false) a namespace. Names are unique in the deployment; the
+/// routing mode and registration never change; keys are generated on create and kept.
+pub async fn put(
+    ports: &Ports,
+    caller: &Caller,
+    id: &ResourceId,
+    body: Body<NamespaceInput>,
+) -> Result<(PartnerNamespace, bool)> {
+    caller.owns(id.subscription)?;
+    let tags = body.tags.unwrap_or_default();
+    check_tags(&tags)?;
+    let input = body.properties.unwrap_or_default();
+    let registration = registration_of(
+        ports,
+        caller,
+        input.partner_registration_fully_qualified_id.as_deref(),
+    )
+    .await?;
+    let store = ports.store.as_ref();
+    let key = table::resource_key(id);
+    let existing = table::get::<PartnerNamespace>(store, &key).await?;
+    let mut namespace = match &existing {
+        Some(current) => {
+            let current = &current.value;
+            check_routing_mode_unchanged(
+                current.partner_topic_routing_mode,
+                input.partner_topic_routing_mode,
+            )?;
+            if current.partner_registration_fully_qualified_id != registration.id {
+                return Err(Error::invalid(
+                    code::IMMUTABLE_PROPERTY,
+                    "partnerRegistrationFullyQualifiedId of an existing namespace cannot change",
+                ));
+            }
+            PartnerNamespace {
+                tags,
+                ..current.clone()
+            }
+        }
+        None => PartnerNamespace {
+            id: id.clone(),
+            location: body.location.clone().unwrap_or_else(|| "global".into()),
+            tags,
+            partner_registration_fully_qualified_id: registration.id.clone(),
+            partner_registration_immutable_id: registration.immutable_id,
+            partner_topic_routing_mode: input.partner_topic_routing_mode.unwrap_or_default(),
+            disable_local_auth: false,
+            inbound_ip_rules: Vec::new(),
+            public_network_access: "Enabled".into(),
+            minimum_tls_version_allowed: "1.2".into(),
+            keys: NamespaceKeys::generate()?,
+        },
+    };
+    if let Some(location) = body.location {
+        namespace.location = location;
+    }
+    namespace.apply(
+        input.disable_local_auth,
+        input.inbound_ip_rules,
+        input.public_network_access,
+        input.minimum_tls_version_allowed,
+    )?;
+    let mut writes = vec![table::put(key, &namespace, table::expect_of(&existing))?];
+    if existing.is_none() {
+        writes.push(table::put(
+            table::namespace_by_name(id.name()),
+            &NameIndex { id: id.clone() },
+            Expect::Absent,
+        )?);
+    }
+    match store.write(writes).await {
+        Ok(()) => Ok((namespace, existing.is_none())),
+        Err(e)
+            if is_conflict(&e)
+                && store
+                    .get(&table::namespace_by_name(id.name()))
+                    .await?
+                    .is_some() =>
+        {
+            Err(Error::conflict(
+                code::NAME_TAKEN,
+                format!(
+                    "a partner namespace named '{}' exists in this deployment; namespace names are unique, choose another",
+                    id.name()
+                ),
+            ))
+        }
+        Err(e) => Err(e),
+    }
+}
+
+/// Changes tags and the network and auth settings; the routing mode is not patchable.
+pub async fn patch(
+    ports: &Ports,
+    caller: &Caller,
+    id: &ResourceId,
+    body: Body<NamespacePatch>,
+) -> Result<PartnerNamespace> {
+    let current = read(ports, caller, id).await?;
+    let mut namespace = current.value.clone();
+    if let Some(tags) = body.tags {
+        check_tags(&tags)?;
+        namespace.tags = tags;
+    }
+    let p = body.properties.unwrap_or_default();
+    namespace.apply(
+        p.disable_local_auth,
+        p.inbound_ip_rules,
+        p.public_network_access,
+        p.minimum_tls_version_allowed,
+    )?;
+    ports
+        .store
+        .write(vec![table::put(
+            table::resource_key(id),
+            &namespace,
+            current.expect(),
+        )?])
+        .await?;
+    Ok(namespace)
+}
+
+pub async fn get(ports: &Ports, caller: &Caller, id: &ResourceId) -> Result<PartnerNamespace> {
+    Ok(read(ports, caller, id).await?.value)
+}
+
+pub async fn list(
+    ports: &Ports,
+    caller: &Caller,
+    subscription: SubscriptionId,
+    resource_group: Option<&str>,
+    page: &PageRequest,
+) -> Result<Listed<PartnerNamespace>> {
+    caller.owns(subscription)?;
+    list_resources(
+        ports.store.as_ref(),
+        subscription,
+        &[ResourceType::PartnerNamespaces],
+        resource_group,
+        page,
+    )
+    .await
+}
+
+/// Deletes the namespace, every channel in it and their partner topics. Missing is success.
+pub async fn delete(ports: &Ports, caller: &Caller, id: &ResourceId) -> Result<()> {
+    caller.owns(id.subscription)?;
+    let store = ports.store.as_ref();
+    let Some(found) = table::get::<PartnerNamespace>(store, &table::resource_key(id)).await? else {
+        return Ok(());
+    };
+    let prefix = table::children_prefix(id, ResourceType::Channels);
+    let partition = table::subscription_partition(id.subscription);
+    loop {
+        let page = store.query(&partition, &prefix, None, 100).await?;
+        if page.items.is_empty() {
+            break;
+        }
+        for item in &page.items {
+            let channel: Channel = table::decode(&item.body)?;
+            pairs::purge(ports, &channel.id).await?;
+        }
+    }
+    store
+        .write(vec![
+            Write::Delete {
+                key: table::resource_key(id),
+                expect: found.expect(),
+            },
+            Write::Delete {
+                key: table::namespace_by_name(id.name()),
+                expect: Expect::Any,
+            },
+        ])
+        .await
+}
+
+/// Both keys, for the namespace's owner only.
+pub async fn list_keys(ports: &Ports, caller: &Caller, id: &ResourceId) -> Result<NamespaceKeys> {
+    Ok(read(ports, caller, id).await?.value.keys)
+}
+
+/// Replaces one key; the other keeps working. Returns both.
+pub async fn regenerate_key(
+    ports: &Ports,
+    caller: &Caller,
+    id: &ResourceId,
+    request: RegenerateKey,
+) -> Result<NamespaceKeys> {
+    let current = read(ports, caller, id).await?;
+    let mut namespace = current.value.clone();
+    namespace.keys.regenerate(&request.key_name)?;
+    ports
+        .store
+        .write(vec![table::put(
+            table::resource_key(id),
+            &namespace,
+            current.expect(),
+        )?])
+        .await?;
+    tracing::info!(namespace = %id, key = %request.key_name, "namespace key regenerated");
+    Ok(namespace.keys)
+}

@@ -1,0 +1,139 @@
+//! A channel and the partner topic it created live and die together. This module holds what
+//! both sides share: the authorization check, the index writes, and purging a pair.
+
+use time::OffsetDateTime;
+
+use super::configurations::authorization_of;
+use crate::error::{Error, Result, code};
+use crate::ids::ResourceId;
+use crate::ports::{Expect, Key, Ports, Write};
+use crate::provisioning::channel::Channel;
+use crate::provisioning::topic::PartnerTopic;
+use crate::table::{self, Versioned};
+
+/// What a source index entry and an activation-deadline entry hold: the channel they name.
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+pub struct ChannelRef {
+    pub channel: ResourceId,
+}
+
+/// Grace after an activation deadline before the store's TTL may drop a record the sweeper
+/// has not yet removed.
+const TTL_GRACE: time::Duration = time::Duration::days(1);
+
+/// The TTL of a record that expires unless activated by `deadline`.
+pub fn ttl(deadline: OffsetDateTime) -> Option<i64> {
+    Some((deadline + TTL_GRACE).unix_timestamp())
+}
+
+/// The namespace a channel belongs to.
+pub fn namespace_name(channel: &ResourceId) -> &str {
+    channel.path.first().map_or("", |(_, n)| n.as_str())
+}
+
+/// The key of the index entry that routes `source` to this channel, if it has a source.
+pub fn source_key(channel: &Channel) -> Option<Key> {
+    channel
+        .partner_topic_info
+        .source
+        .as_deref()
+        .map(|s| table::channel_source(namespace_name(&channel.id), s))
+}
+
+/// Writes a JSON value with a TTL.
+pub fn put_with_ttl<T: serde::Serialize>(
+    key: Key,
+    value: &T,
+    expect: Expect,
+    expires_at: Option<i64>,
+) -> Result<Write> {
+    let mut write = table::put(key, value, expect)?;
+    if let Write::Put { expires_at: e, .. } = &mut write {
+        *e = expires_at;
+    }
+    Ok(write)
+}
+
+/// Fails with 403 `PartnerNotAuthorized` unless the customer's resource group holds an
+/// unexpired authorization for `partner`. Returns the configuration's version so a write can
+/// be made conditional on the authorization not changing meanwhile.
+pub async fn require_authorization(
+    ports: &Ports,
+    topic: &ResourceId,
+    partner: uuid::Uuid,
+) -> Result<Option<(Key, u64)>> {
+    let found = authorization_of(ports, topic).await?;
+    match found {
+        Some((key, version, config)) if config.is_authorized(partner, ports.clock.now()) => {
+            Ok(Some((key, version)))
+        }
+        _ => Err(Error::forbidden(
+            code::PARTNER_NOT_AUTHORIZED,
+            format!(
+                "partner registration {partner} is not authorized in resource group '{}' of subscription {} (never authorized, unauthorized, or expired); the customer authorizes it with POST .../partnerConfigurations/default/authorizePartner",
+                topic.resource_group, topic.subscription
+            ),
+        )),
+    }
+}
+
+/// The channel at `id`, and its partner topic if the topic still belongs to it.
+pub async fn read_pair(
+    ports: &Ports,
+    id: &ResourceId,
+) -> Result<(Option<Versioned<Channel>>, Option<Versioned<PartnerTopic>>)> {
+    let store = ports.store.as_ref();
+    let Some(channel) = table::get::<Channel>(store, &table::resource_key(id)).await? else {
+        return Ok((None, None));
+    };
+    let topic_id = channel.value.partner_topic_info.topic_id()?;
+    let topic = table::get::<PartnerTopic>(store, &table::resource_key(&topic_id))
+        .await?
+        .filter(|t| t.value.channel == *id);
+    Ok((Some(channel), topic))
+}
+
+/// The writes that delete a channel, its topic and their index entries.
+pub fn delete_writes(
+    channel: &Versioned<Channel>,
+    topic: Option<&Versioned<PartnerTopic>>,
+) -> Result<Vec<Write>> {
+    let c = &channel.value;
+    let mut writes = vec![
+        Write::Delete {
+            key: table::resource_key(&c.id),
+            expect: channel.expect(),
+        },
+        Write::Delete {
+            key: table::activation_deadline(c.expiration_time_if_not_activated_utc, &c.id),
+            expect: Expect::Any,
+        },
+    ];
+    if let Some(topic) = topic {
+        writes.push(Write::Delete {
+            key: table::resource_key(&topic.value.id),
+            expect: topic.expect(),
+        });
+    }
+    if let Some(key) = source_key(c) {
+        writes.push(Write::Delete {
+            key,
+            expect: Expect::Any,
+        });
+    }
+    Ok(writes)
+}
+
+/// Deletes the channel at `id` and its topic, whatever their state. Missing is success.
+pub async fn purge(ports: &Ports, id: &ResourceId) -> Result<()> {
+    let (channel, topic) = read_pair(ports, id).await?;
+    let Some(channel) = channel else {
+        return Ok(());
+    };
+    ports
+        .store
+        .write(delete_writes(&channel, topic.as_ref())?)
+        .await?;
+    tracing::info!(channel = %id, "channel and partner topic deleted");
+    Ok(())
+}

@@ -1,0 +1,149 @@
+//! Partner topics, the customer's side: read, list, tag, activate, deactivate, delete.
+
+use super::pairs::{self, put_with_ttl};
+use super::{Listed, PageRequest, list_resources, not_found};
+use crate::auth::Caller;
+use crate::error::Result;
+use crate::ids::{ResourceId, ResourceType, SubscriptionId};
+use crate::ports::{Expect, Ports, Write};
+use crate::provisioning::channel::{Channel, ReadinessState};
+use crate::provisioning::topic::{Activation, ActivationState, PartnerTopic, transition};
+use crate::resource::{Body, check_tags};
+use crate::table::{self, Versioned};
+
+/// A live partner topic of the caller's: present and not expired unactivated; otherwise 404.
+async fn read_live(
+    ports: &Ports,
+    caller: &Caller,
+    id: &ResourceId,
+) -> Result<Versioned<PartnerTopic>> {
+    caller.owns(id.subscription)?;
+    table::get::<PartnerTopic>(ports.store.as_ref(), &table::resource_key(id))
+        .await?
+        .filter(|t| !t.value.is_expired(ports.clock.now()))
+        .ok_or_else(|| not_found("partner topic", id))
+}
+
+pub async fn get(ports: &Ports, caller: &Caller, id: &ResourceId) -> Result<PartnerTopic> {
+    Ok(read_live(ports, caller, id).await?.value)
+}
+
+/// The caller's live partner topics in a subscription or one of its resource groups.
+pub async fn list(
+    ports: &Ports,
+    caller: &Caller,
+    subscription: SubscriptionId,
+    resource_group: Option<&str>,
+    page: &PageRequest,
+) -> Result<Listed<PartnerTopic>> {
+    caller.owns(subscription)?;
+    let mut listed: Listed<PartnerTopic> = list_resources(
+        ports.store.as_ref(),
+        subscription,
+        &[ResourceType::PartnerTopics],
+        resource_group,
+        page,
+    )
+    .await?;
+    let now = ports.clock.now();
+    listed.items.retain(|t| !t.is_expired(now));
+    Ok(listed)
+}
+
+/// Replaces the tags (the only patchable part of a partner topic).
+pub async fn patch(
+    ports: &Ports,
+    caller: &Caller,
+    id: &ResourceId,
+    body: Body<serde_json::Value>,
+) -> Result<PartnerTopic> {
+    let current = read_live(ports, caller, id).await?;
+    let mut topic = current.value.clone();
+    if let Some(tags) = body.tags {
+        check_tags(&tags)?;
+        topic.tags = tags;
+    }
+    let expires = (topic.activation_state == ActivationState::NeverActivated)
+        .then(|| pairs::ttl(topic.expiration_time_if_not_activated_utc))
+        .flatten();
+    ports
+        .store
+        .write(vec![put_with_ttl(
+            table::resource_key(id),
+            &topic,
+            current.expect(),
+            expires,
+        )?])
+        .await?;
+    Ok(topic)
+}
+
+/// Activates or deactivates; both are idempotent. Activation also marks the channel
+/// `Activated` and ends the activation deadline, in the same atomic write.
+pub async fn set_activation(
+    ports: &Ports,
+    caller: &Caller,
+    id: &ResourceId,
+    action: Activation,
+) -> Result<PartnerTopic> {
+    let current = read_live(ports, caller, id).await?;
+    let state = transition(current.value.activation_state, action)?;
+    if state == current.value.activation_state {
+        return Ok(current.value);
+    }
+    let topic = PartnerTopic {
+        activation_state: state,
+        ..current.value.clone()
+    };
+    let mut writes = vec![put_with_ttl(
+        table::resource_key(id),
+        &topic,
+        current.expect(),
+        None,
+    )?];
+    let channel =
+        table::get::<Channel>(ports.store.as_ref(), &table::resource_key(&topic.channel)).await?;
+    if let Some(channel) =
+        channel.filter(|c| c.value.readiness_state == ReadinessState::NeverActivated)
+    {
+        let activated = Channel {
+            readiness_state: ReadinessState::Activated,
+            ..channel.value.clone()
+        };
+        writes.push(put_with_ttl(
+            table::resource_key(&activated.id),
+            &activated,
+            channel.expect(),
+            None,
+        )?);
+        writes.push(Write::Delete {
+            key: table::activation_deadline(
+                channel.value.expiration_time_if_not_activated_utc,
+                &activated.id,
+            ),
+            expect: Expect::Any,
+        });
+    }
+    ports.store.write(writes).await?;
+    tracing::info!(topic = %id, state = ?state, "partner topic activation changed");
+    Ok(topic)
+}
+
+/// Deletes the topic and its channel. Missing is success.
+pub async fn delete(ports: &Ports, caller: &Caller, id: &ResourceId) -> Result<()> {
+    caller.owns(id.subscription)?;
+    let Some(topic) =
+        table::get::<PartnerTopic>(ports.store.as_ref(), &table::resource_key(id)).await?
+    else {
+        return Ok(());
+    };
+    let (channel, _) = pairs::read_pair(ports, &topic.value.channel).await?;
+    let writes = match channel {
+        Some(channel) => pairs::delete_writes(&channel, Some(&topic))?,
+        None => vec![Write::Delete {
+            key: table::resource_key(id),
+            expect: topic.expect(),
+        }],
+    };
+    ports.store.write(writes).await
+}
