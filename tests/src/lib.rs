@@ -32,6 +32,14 @@ impl Server {
         server
     }
 
+    /// A server on a fresh data directory and `clock`.
+    pub async fn start_with_clock(clock: Arc<dyn Clock>) -> Self {
+        let temp = tempfile::tempdir().unwrap();
+        let mut server = Self::start_in(temp.path(), clock).await;
+        server._temp = Some(temp);
+        server
+    }
+
     /// A server on `dir` (kept by the caller) and `clock`.
     pub async fn start_in(dir: &Path, clock: Arc<dyn Clock>) -> Self {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
@@ -196,4 +204,63 @@ pub fn eg(subscription: &str, resource_group: &str) -> String {
 /// A fresh subscription id.
 pub fn new_subscription() -> String {
     uuid::Uuid::new_v4().to_string()
+}
+
+/// A partner and a customer, each with its own principal and subscription; the partner has a
+/// registration and a namespace, the customer a partner configuration that authorizes it.
+pub struct Tenants {
+    pub partner: Client,
+    pub customer: Client,
+    pub partner_sub: String,
+    pub customer_sub: String,
+    pub namespace: String,
+    pub config: String,
+}
+
+impl Tenants {
+    pub async fn new(server: &Server, routing_mode: &str) -> Self {
+        let (partner_sub, customer_sub) = (new_subscription(), new_subscription());
+        let partner = server.principal(&format!("partner-{partner_sub}"), &[&partner_sub]).await;
+        let customer = server.principal(&format!("customer-{customer_sub}"), &[&customer_sub]).await;
+        let registration = format!("{}/partnerRegistrations/reg-{}", eg(&partner_sub, "partner-rg"), &partner_sub[..8]);
+        let (status, _) = partner.put(&registration, json!({})).await;
+        assert_eq!(status, StatusCode::OK);
+        let namespace = format!("{}/partnerNamespaces/ns-{}", eg(&partner_sub, "partner-rg"), &partner_sub[..8]);
+        let (status, body) = partner
+            .put(&namespace, json!({"location": "global", "properties": {
+                "partnerRegistrationFullyQualifiedId": registration,
+                "partnerTopicRoutingMode": routing_mode
+            }}))
+            .await;
+        assert_eq!(status, StatusCode::CREATED, "{body}");
+        let config = format!("{}/partnerConfigurations/default", eg(&customer_sub, "customer-rg"));
+        let (status, _) = customer.put(&config, json!({})).await;
+        assert_eq!(status, StatusCode::CREATED);
+        let (status, body) = customer.post(&format!("{config}/authorizePartner"), json!({"partnerName": format!("reg-{}", &partner_sub[..8])})).await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        Self { partner, customer, partner_sub, customer_sub, namespace, config }
+    }
+
+    pub fn channel(&self, name: &str) -> String {
+        format!("{}/channels/{name}", self.namespace)
+    }
+
+    pub fn topic(&self, name: &str) -> String {
+        format!("{}/partnerTopics/{name}", eg(&self.customer_sub, "customer-rg"))
+    }
+
+    /// The body of a PartnerTopic channel for topic `topic` with `source`.
+    pub fn channel_body(&self, topic: &str, source: &str) -> Value {
+        json!({"properties": {
+            "channelType": "PartnerTopic",
+            "messageForActivation": "Activate to receive orders",
+            "partnerTopicInfo": {
+                "azureSubscriptionId": self.customer_sub,
+                "resourceGroupName": "customer-rg",
+                "name": topic,
+                "source": source,
+                "eventTypeInfo": {"kind": "Inline", "inlineEventTypes": {"Order.Created": {"description": "An order was created"}}}
+            }
+        }})
+    }
 }
