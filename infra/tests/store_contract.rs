@@ -4,35 +4,10 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use std::sync::Arc;
+#[macro_use]
+mod support;
 
-use shared::ports::Store;
-
-macro_rules! contract {
-    ($($case:ident),+ $(,)?) => {
-        mod embedded {
-            $(
-                #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-                async fn $case() {
-                    let dir = tempfile::tempdir().unwrap();
-                    let store = infra::embedded::EmbeddedStore::open(dir.path()).unwrap();
-                    super::cases::$case(std::sync::Arc::new(store)).await;
-                }
-            )+
-        }
-
-        mod dynamo {
-            $(
-                #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-                async fn $case() {
-                    super::cases::$case(super::dynamo_store().await).await;
-                }
-            )+
-        }
-    };
-}
-
-contract!(
+on_every_store!(cases:
     put_then_get_returns_the_item_at_version_one,
     get_of_a_missing_key_is_none,
     every_put_adds_one_to_the_version,
@@ -60,32 +35,8 @@ contract!(
     query_next_is_none_when_the_last_page_is_exactly_full,
     query_fills_a_page_across_large_items,
     concurrent_versioned_writers_exactly_one_wins,
+    concurrent_transactions_for_one_key_leave_one_whole_winner,
 );
-
-/// A store on a fresh table of the DynamoDB emulator. Panics, never skips, when the emulator
-/// is not configured.
-#[cfg(test)]
-async fn dynamo_store() -> Arc<dyn Store> {
-    use aws_sdk_dynamodb::config::{BehaviorVersion, Builder, Credentials, Region};
-
-    let endpoint = std::env::var("PARTNER_EVENTS_TEST_AWS_ENDPOINT").unwrap_or_else(|_| {
-        panic!(
-            "the DynamoDB contract tests need an emulator: set PARTNER_EVENTS_TEST_AWS_ENDPOINT \
-             or run the README's test command, which starts moto"
-        )
-    });
-    let config = Builder::new()
-        .behavior_version(BehaviorVersion::latest())
-        .endpoint_url(endpoint)
-        .region(Region::new("us-east-1"))
-        .credentials_provider(Credentials::new("test", "test", None, None, "test"))
-        .build();
-    let client = aws_sdk_dynamodb::Client::from_conf(config);
-    let store =
-        infra::dynamo::DynamoStore::new(client, format!("contract-{}", uuid::Uuid::new_v4()));
-    store.create_table_if_missing().await.unwrap();
-    Arc::new(store)
-}
 
 /// The cases, each on a fresh store.
 #[cfg(test)]
@@ -563,5 +514,53 @@ mod cases {
         }
         assert_eq!(winners.len(), 1, "winners: {winners:?}");
         assert_eq!(state(&store, "race").await, st(2, &winners[0]));
+    }
+
+    pub async fn concurrent_transactions_for_one_key_leave_one_whole_winner(store: S) {
+        store
+            .put(Key::new("cfg", "x"), "c".into(), Expect::Absent)
+            .await
+            .unwrap();
+        let racers: Vec<_> = (0..8)
+            .map(|i| {
+                let store = store.clone();
+                tokio::spawn(async move {
+                    let own = |p: &str| Write::Put {
+                        key: Key::new(p, format!("own-{i}")),
+                        body: "x".into(),
+                        expires_at: None,
+                        expect: Expect::Absent,
+                    };
+                    let shared = Write::Put {
+                        key: Key::new("b", "shared"),
+                        body: format!("{i}"),
+                        expires_at: None,
+                        expect: Expect::Absent,
+                    };
+                    let guard = Write::Check {
+                        key: Key::new("cfg", "x"),
+                        expect: Expect::Version(1),
+                    };
+                    store
+                        .write(vec![own("a"), shared, own("c"), guard])
+                        .await
+                        .is_ok()
+                })
+            })
+            .collect();
+        let mut wins = 0;
+        for racer in racers {
+            wins += usize::from(racer.await.unwrap());
+        }
+        assert_eq!(wins, 1);
+        for partition in ["a", "c"] {
+            let page = store.query(partition, "", None, 100).await.unwrap();
+            assert_eq!(
+                page.items.len(),
+                1,
+                "losers leave no partial writes in {partition}"
+            );
+        }
+        assert!(store.get(&Key::new("b", "shared")).await.unwrap().is_some());
     }
 }

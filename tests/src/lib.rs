@@ -220,25 +220,55 @@ pub struct Tenants {
 impl Tenants {
     pub async fn new(server: &Server, routing_mode: &str) -> Self {
         let (partner_sub, customer_sub) = (new_subscription(), new_subscription());
-        let partner = server.principal(&format!("partner-{partner_sub}"), &[&partner_sub]).await;
-        let customer = server.principal(&format!("customer-{customer_sub}"), &[&customer_sub]).await;
-        let registration = format!("{}/partnerRegistrations/reg-{}", eg(&partner_sub, "partner-rg"), &partner_sub[..8]);
+        let partner = server
+            .principal(&format!("partner-{partner_sub}"), &[&partner_sub])
+            .await;
+        let customer = server
+            .principal(&format!("customer-{customer_sub}"), &[&customer_sub])
+            .await;
+        let registration = format!(
+            "{}/partnerRegistrations/reg-{}",
+            eg(&partner_sub, "partner-rg"),
+            &partner_sub[..8]
+        );
         let (status, _) = partner.put(&registration, json!({})).await;
         assert_eq!(status, StatusCode::OK);
-        let namespace = format!("{}/partnerNamespaces/ns-{}", eg(&partner_sub, "partner-rg"), &partner_sub[..8]);
+        let namespace = format!(
+            "{}/partnerNamespaces/ns-{}",
+            eg(&partner_sub, "partner-rg"),
+            &partner_sub[..8]
+        );
         let (status, body) = partner
-            .put(&namespace, json!({"location": "global", "properties": {
-                "partnerRegistrationFullyQualifiedId": registration,
-                "partnerTopicRoutingMode": routing_mode
-            }}))
+            .put(
+                &namespace,
+                json!({"location": "global", "properties": {
+                    "partnerRegistrationFullyQualifiedId": registration,
+                    "partnerTopicRoutingMode": routing_mode
+                }}),
+            )
             .await;
         assert_eq!(status, StatusCode::CREATED, "{body}");
-        let config = format!("{}/partnerConfigurations/default", eg(&customer_sub, "customer-rg"));
+        let config = format!(
+            "{}/partnerConfigurations/default",
+            eg(&customer_sub, "customer-rg")
+        );
         let (status, _) = customer.put(&config, json!({})).await;
         assert_eq!(status, StatusCode::CREATED);
-        let (status, body) = customer.post(&format!("{config}/authorizePartner"), json!({"partnerName": format!("reg-{}", &partner_sub[..8])})).await;
+        let (status, body) = customer
+            .post(
+                &format!("{config}/authorizePartner"),
+                json!({"partnerName": format!("reg-{}", &partner_sub[..8])}),
+            )
+            .await;
         assert_eq!(status, StatusCode::OK, "{body}");
-        Self { partner, customer, partner_sub, customer_sub, namespace, config }
+        Self {
+            partner,
+            customer,
+            partner_sub,
+            customer_sub,
+            namespace,
+            config,
+        }
     }
 
     pub fn channel(&self, name: &str) -> String {
@@ -246,7 +276,10 @@ impl Tenants {
     }
 
     pub fn topic(&self, name: &str) -> String {
-        format!("{}/partnerTopics/{name}", eg(&self.customer_sub, "customer-rg"))
+        format!(
+            "{}/partnerTopics/{name}",
+            eg(&self.customer_sub, "customer-rg")
+        )
     }
 
     /// The body of a PartnerTopic channel for topic `topic` with `source`.

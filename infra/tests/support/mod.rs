@@ -1,0 +1,57 @@
+//! Test support shared by the adapter test suites: fresh stores of every adapter, and a macro
+//! that runs each case of a suite once per adapter.
+
+#![allow(dead_code)]
+
+use std::sync::Arc;
+
+use shared::ports::Store;
+
+/// `on_every_store!(cases: a, b)` makes tests `embedded::a`, `dynamo::a`, ... that each call
+/// `crate::cases::a(store)` with a fresh store of that adapter.
+macro_rules! on_every_store {
+    ($cases:ident: $($case:ident),+ $(,)?) => {
+        mod embedded {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+                async fn $case() {
+                    let dir = tempfile::tempdir().unwrap();
+                    let store = infra::embedded::EmbeddedStore::open(dir.path()).unwrap();
+                    crate::$cases::$case(std::sync::Arc::new(store)).await;
+                }
+            )+
+        }
+
+        mod dynamo {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+                async fn $case() {
+                    crate::$cases::$case(crate::support::dynamo_store().await).await;
+                }
+            )+
+        }
+    };
+}
+
+/// A store on a fresh table of the DynamoDB emulator. Panics, never skips, when the emulator
+/// is not configured.
+pub async fn dynamo_store() -> Arc<dyn Store> {
+    use aws_sdk_dynamodb::config::{BehaviorVersion, Builder, Credentials, Region};
+
+    let endpoint = std::env::var("PARTNER_EVENTS_TEST_AWS_ENDPOINT").unwrap_or_else(|_| {
+        panic!(
+            "the DynamoDB tests need an emulator: set PARTNER_EVENTS_TEST_AWS_ENDPOINT \
+             or run the README's test command, which starts moto"
+        )
+    });
+    let config = Builder::new()
+        .behavior_version(BehaviorVersion::latest())
+        .endpoint_url(endpoint)
+        .region(Region::new("us-east-1"))
+        .credentials_provider(Credentials::new("test", "test", None, None, "test"))
+        .build();
+    let client = aws_sdk_dynamodb::Client::from_conf(config);
+    let store = infra::dynamo::DynamoStore::new(client, format!("test-{}", uuid::Uuid::new_v4()));
+    store.create_table_if_missing().await.unwrap();
+    Arc::new(store)
+}
