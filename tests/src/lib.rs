@@ -158,6 +158,11 @@ impl Client {
         (status, value)
     }
 
+    /// The bearer key this client sends.
+    pub fn key(&self) -> &str {
+        self.key.as_deref().unwrap_or_default()
+    }
+
     /// The same credentials against another base URL (after a restart).
     pub fn rebased(&self, base: &str) -> Client {
         Client {
