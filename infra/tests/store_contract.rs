@@ -36,6 +36,7 @@ on_every_store!(cases:
     query_fills_a_page_across_large_items,
     concurrent_versioned_writers_exactly_one_wins,
     concurrent_transactions_for_one_key_leave_one_whole_winner,
+    a_batch_naming_one_key_twice_is_rejected_and_applies_nothing,
 );
 
 /// The cases, each on a fresh store.
@@ -562,5 +563,19 @@ mod cases {
             );
         }
         assert!(store.get(&Key::new("b", "shared")).await.unwrap().is_some());
+    }
+
+    pub async fn a_batch_naming_one_key_twice_is_rejected_and_applies_nothing(store: S) {
+        let e = store
+            .write(vec![
+                put("other", "x", Expect::Absent),
+                put("twice", "a", Expect::Absent),
+                del("twice", Expect::Any),
+            ])
+            .await
+            .unwrap_err();
+        assert_eq!(e.kind, ErrorKind::Internal);
+        assert!(get(&store, "other").await.is_none());
+        assert!(get(&store, "twice").await.is_none());
     }
 }

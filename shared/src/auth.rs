@@ -68,6 +68,19 @@ impl KeyHash {
         self.hex().as_bytes().ct_eq(stored.as_bytes()).into()
     }
 
+    /// Parses a hash written as 64 hex digits.
+    pub fn from_hex(hex: &str) -> Option<Self> {
+        let hex = hex.trim();
+        if hex.len() != 64 {
+            return None;
+        }
+        let mut out = [0u8; 32];
+        for (i, byte) in out.iter_mut().enumerate() {
+            *byte = u8::from_str_radix(hex.get(2 * i..2 * i + 2)?, 16).ok()?;
+        }
+        Some(Self(out))
+    }
+
     /// Constant-time comparison with another hash.
     pub fn matches(&self, other: &KeyHash) -> bool {
         self.0.ct_eq(&other.0).into()
@@ -132,20 +145,5 @@ impl Caller {
                 "this route is for the operator key only",
             )),
         }
-    }
-}
-
-impl KeyHash {
-    /// Parses a hash written as 64 hex digits.
-    pub fn from_hex(hex: &str) -> Option<Self> {
-        let hex = hex.trim();
-        if hex.len() != 64 {
-            return None;
-        }
-        let mut out = [0u8; 32];
-        for (i, byte) in out.iter_mut().enumerate() {
-            *byte = u8::from_str_radix(hex.get(2 * i..2 * i + 2)?, 16).ok()?;
-        }
-        Some(Self(out))
     }
 }

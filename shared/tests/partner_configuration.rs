@@ -221,3 +221,13 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn an_expiry_sent_with_an_offset_is_kept_in_utc() {
+    let requested = datetime!(2026-11-25 17:00 +05:00);
+    let expiry = authorization_expiry(Some(requested), 7, NOW).unwrap();
+    assert_eq!(expiry, requested);
+    assert_eq!(expiry.offset(), time::UtcOffset::UTC);
+    let deadline = shared::provisioning::activation_deadline(Some(requested), NOW).unwrap();
+    assert_eq!(deadline.offset(), time::UtcOffset::UTC);
+}

@@ -5,7 +5,9 @@
 
 use shared::error::code;
 use shared::ids::{ResourceId, ResourceType, SubscriptionId};
-use shared::provisioning::channel::{Channel, ChannelPatch, ChannelType, PartnerTopicInfoInput, ReadinessState, check_replacement};
+use shared::provisioning::channel::{
+    Channel, ChannelPatch, ChannelType, PartnerTopicInfoInput, ReadinessState, check_replacement,
+};
 use shared::provisioning::namespace::{NamespaceKeys, RoutingMode, check_routing_mode_unchanged};
 use shared::provisioning::topic::{Activation, ActivationState, transition};
 use shared::provisioning::{DEFAULT_ACTIVATION_WINDOW, activation_deadline};
@@ -20,10 +22,22 @@ fn the_routing_mode_of_a_namespace_never_changes() {
     assert!(check_routing_mode_unchanged(SourceEventAttribute, None).is_ok());
     assert!(check_routing_mode_unchanged(SourceEventAttribute, Some(SourceEventAttribute)).is_ok());
     assert!(check_routing_mode_unchanged(ChannelNameHeader, Some(ChannelNameHeader)).is_ok());
-    for (current, requested) in [(SourceEventAttribute, ChannelNameHeader), (ChannelNameHeader, SourceEventAttribute)] {
-        assert_eq!(check_routing_mode_unchanged(current, Some(requested)).unwrap_err().code, code::IMMUTABLE_PROPERTY);
+    for (current, requested) in [
+        (SourceEventAttribute, ChannelNameHeader),
+        (ChannelNameHeader, SourceEventAttribute),
+    ] {
+        assert_eq!(
+            check_routing_mode_unchanged(current, Some(requested))
+                .unwrap_err()
+                .code,
+            code::IMMUTABLE_PROPERTY
+        );
     }
-    assert_eq!(RoutingMode::default(), SourceEventAttribute, "Azure's default");
+    assert_eq!(
+        RoutingMode::default(),
+        SourceEventAttribute,
+        "Azure's default"
+    );
 }
 
 #[test]
@@ -33,7 +47,10 @@ fn regenerating_one_key_leaves_the_other() {
     keys.regenerate("key2").unwrap();
     assert_eq!(keys.key1, before.key1);
     assert_ne!(keys.key2, before.key2);
-    assert_eq!(keys.regenerate("primary").unwrap_err().code, code::INVALID_KEY_NAME);
+    assert_eq!(
+        keys.regenerate("primary").unwrap_err().code,
+        code::INVALID_KEY_NAME
+    );
     assert_eq!(format!("{keys:?}"), "NamespaceKeys(..)");
 }
 
@@ -62,11 +79,20 @@ fn a_channel_patch_carries_only_the_deadline_and_the_event_types() {
 
 #[test]
 fn the_activation_deadline_defaults_to_seven_days_and_must_be_in_the_future() {
-    assert_eq!(activation_deadline(None, NOW).unwrap(), NOW + Duration::days(7));
+    assert_eq!(
+        activation_deadline(None, NOW).unwrap(),
+        NOW + Duration::days(7)
+    );
     assert_eq!(DEFAULT_ACTIVATION_WINDOW, Duration::days(7));
-    assert_eq!(activation_deadline(Some(NOW + Duration::hours(1)), NOW).unwrap(), NOW + Duration::hours(1));
+    assert_eq!(
+        activation_deadline(Some(NOW + Duration::hours(1)), NOW).unwrap(),
+        NOW + Duration::hours(1)
+    );
     for past in [NOW, NOW - Duration::seconds(1)] {
-        assert_eq!(activation_deadline(Some(past), NOW).unwrap_err().code, code::INVALID_ACTIVATION_EXPIRATION);
+        assert_eq!(
+            activation_deadline(Some(past), NOW).unwrap_err().code,
+            code::INVALID_ACTIVATION_EXPIRATION
+        );
     }
 }
 
@@ -75,7 +101,11 @@ fn every_activation_transition() {
     use ActivationState::*;
     let table = [
         (NeverActivated, Activation::Activate, Ok(Activated)),
-        (NeverActivated, Activation::Deactivate, Err(code::INVALID_ACTIVATION_TRANSITION)),
+        (
+            NeverActivated,
+            Activation::Deactivate,
+            Err(code::INVALID_ACTIVATION_TRANSITION),
+        ),
         (Activated, Activation::Activate, Ok(Activated)),
         (Activated, Activation::Deactivate, Ok(Deactivated)),
         (Deactivated, Activation::Activate, Ok(Activated)),
@@ -97,7 +127,10 @@ fn channel(readiness: ReadinessState, deadline: OffsetDateTime) -> Channel {
         event_type_info: None,
     };
     Channel {
-        id: ResourceId::new(sub, "rg", ResourceType::PartnerNamespaces, "ns1").unwrap().child(ResourceType::Channels, "ch1").unwrap(),
+        id: ResourceId::new(sub, "rg", ResourceType::PartnerNamespaces, "ns1")
+            .unwrap()
+            .child(ResourceType::Channels, "ch1")
+            .unwrap(),
         channel_type: ChannelType::PartnerTopic,
         partner_topic_info: info.validate(true).unwrap(),
         message_for_activation: Some("hello".into()),
@@ -112,7 +145,9 @@ fn only_a_never_activated_channel_expires_and_only_from_its_deadline_on() {
     let pending = channel(ReadinessState::NeverActivated, deadline);
     assert!(!pending.is_expired(deadline - Duration::seconds(1)));
     assert!(pending.is_expired(deadline));
-    assert!(!channel(ReadinessState::Activated, deadline).is_expired(deadline + Duration::days(365)));
+    assert!(
+        !channel(ReadinessState::Activated, deadline).is_expired(deadline + Duration::days(365))
+    );
 }
 
 #[test]
@@ -125,19 +160,73 @@ fn partner_topic_info_names_what_is_missing_or_wrong() {
         event_type_info: None,
     };
     assert!(full().validate(true).is_ok());
-    assert!(PartnerTopicInfoInput { source: None, ..full() }.validate(false).is_ok(), "source is optional when routing by channel name");
+    assert!(
+        PartnerTopicInfoInput {
+            source: None,
+            ..full()
+        }
+        .validate(false)
+        .is_ok(),
+        "source is optional when routing by channel name"
+    );
     let cases = [
-        (PartnerTopicInfoInput { source: None, ..full() }, code::INVALID_PROPERTY, "source is required"),
-        (PartnerTopicInfoInput { azure_subscription_id: None, ..full() }, code::INVALID_PROPERTY, "azureSubscriptionId"),
-        (PartnerTopicInfoInput { azure_subscription_id: Some("x".into()), ..full() }, code::INVALID_SUBSCRIPTION_ID, "'x'"),
-        (PartnerTopicInfoInput { resource_group_name: Some("bad rg".into()), ..full() }, code::INVALID_RESOURCE_GROUP_NAME, "bad rg"),
-        (PartnerTopicInfoInput { name: Some("t".into()), ..full() }, code::INVALID_RESOURCE_NAME, "'t'"),
-        (PartnerTopicInfoInput { source: Some("s".repeat(1025)), ..full() }, code::INVALID_PROPERTY, "longer than 1024"),
+        (
+            PartnerTopicInfoInput {
+                source: None,
+                ..full()
+            },
+            code::INVALID_PROPERTY,
+            "source is required",
+        ),
+        (
+            PartnerTopicInfoInput {
+                azure_subscription_id: None,
+                ..full()
+            },
+            code::INVALID_PROPERTY,
+            "azureSubscriptionId",
+        ),
+        (
+            PartnerTopicInfoInput {
+                azure_subscription_id: Some("x".into()),
+                ..full()
+            },
+            code::INVALID_SUBSCRIPTION_ID,
+            "'x'",
+        ),
+        (
+            PartnerTopicInfoInput {
+                resource_group_name: Some("bad rg".into()),
+                ..full()
+            },
+            code::INVALID_RESOURCE_GROUP_NAME,
+            "bad rg",
+        ),
+        (
+            PartnerTopicInfoInput {
+                name: Some("t".into()),
+                ..full()
+            },
+            code::INVALID_RESOURCE_NAME,
+            "'t'",
+        ),
+        (
+            PartnerTopicInfoInput {
+                source: Some("s".repeat(1025)),
+                ..full()
+            },
+            code::INVALID_PROPERTY,
+            "longer than 1024",
+        ),
     ];
     for (input, want, says) in cases {
         let e = input.validate(true).unwrap_err();
         assert_eq!(e.code, want, "{}", e.message);
-        assert!(e.message.contains(says), "'{}' should say '{says}'", e.message);
+        assert!(
+            e.message.contains(says),
+            "'{}' should say '{says}'",
+            e.message
+        );
     }
 }
 
@@ -149,7 +238,10 @@ fn replacing_a_channel_may_not_move_its_topic_or_source() {
     assert!(check_replacement(&current, &same, &Some("hello".into())).is_ok());
     let mut moved = same.clone();
     moved.name = "topic-b".into();
-    assert_eq!(check_replacement(&current, &moved, &None).unwrap_err().code, code::IMMUTABLE_PROPERTY);
+    assert_eq!(
+        check_replacement(&current, &moved, &None).unwrap_err().code,
+        code::IMMUTABLE_PROPERTY
+    );
     let mut resourced = same.clone();
     resourced.source = Some("other".into());
     assert!(check_replacement(&current, &resourced, &None).is_err());

@@ -210,3 +210,23 @@ async fn names_that_must_be_unique_answer_409() {
         "{body}"
     );
 }
+
+#[tokio::test]
+async fn keys_are_stored_only_as_hashes() {
+    let dir = tempfile::tempdir().unwrap();
+    let server =
+        Server::start_in(dir.path(), std::sync::Arc::new(shared::ports::SystemClock)).await;
+    let client = server
+        .principal("hashed-principal", &[&new_subscription()])
+        .await;
+    let key = client.key().to_owned();
+    let stored = std::fs::read(dir.path().join("store.redb")).unwrap();
+    let contains = |needle: &[u8]| stored.windows(needle.len()).any(|w| w == needle);
+    assert!(contains(b"hashed-principal"), "the principal is stored");
+    assert!(!contains(key.as_bytes()), "its key is not");
+    assert!(
+        !contains(e2e::OPERATOR_KEY.as_bytes()),
+        "nor the operator's"
+    );
+    drop(server);
+}

@@ -34,7 +34,10 @@ pub fn router(app: App) -> Router {
         .route(&format!("{SUB_EG}/partnerRegistrations"), get(reg::list))
         .route(
             &format!("{EG}/partnerRegistrations/{{name}}"),
-            put(reg::put).get(reg::get).delete(reg::delete),
+            put(reg::put)
+                .get(reg::get)
+                .patch(reg::patch)
+                .delete(reg::delete),
         )
         .route(&format!("{EG}/partnerConfigurations"), get(cfg::list))
         .route(&format!("{SUB_EG}/partnerConfigurations"), get(cfg::list))

@@ -48,13 +48,27 @@ pub fn operator_key(options: &Options) -> Result<(ApiKey, bool)> {
         Ok(key) => Ok((ApiKey::from_secret(key.trim().to_owned()), false)),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
             let key = ApiKey::generate()?;
-            std::fs::create_dir_all(&options.data_dir)
-                .and_then(|()| std::fs::write(&path, key.secret()))
+            write_private(&options.data_dir, &path, key.secret())
                 .map_err(|e| Error::internal(format!("writing {path:?}: {e}")))?;
             Ok((key, true))
         }
         Err(e) => Err(Error::internal(format!("reading {path:?}: {e}"))),
     }
+}
+
+/// Writes a secret readable by its owner only.
+fn write_private(
+    dir: &std::path::Path,
+    path: &std::path::Path,
+    secret: &str,
+) -> std::io::Result<()> {
+    use std::io::Write;
+    std::fs::create_dir_all(dir)?;
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    options.open(path)?.write_all(secret.as_bytes())
 }
 
 /// Wires the app: DynamoDB when `PARTNER_EVENTS_TABLE` is set, else the data directory.
@@ -74,13 +88,12 @@ pub async fn open(options: &Options, operator: &ApiKey) -> Result<App> {
 
 /// Every route of every function, plus `/healthz`.
 pub fn router(app: App) -> Router {
-    Router::new()
+    let routes = Router::new()
         .route("/healthz", get(|| async { "ok" }))
         .merge(authorizations::router(app.clone()))
         .merge(provisioning::router(app))
-        .fallback(infra::http::fallback)
-        .method_not_allowed_fallback(infra::http::method_not_allowed)
-        .layer(TraceLayer::new_for_http())
+        .method_not_allowed_fallback(infra::http::method_not_allowed);
+    infra::http::standalone(routes).layer(TraceLayer::new_for_http())
 }
 
 /// Serves `app` on `listener` until `shutdown` resolves, then finishes in-flight requests.

@@ -4,5 +4,5 @@
 async fn main() -> Result<(), lambda_http::Error> {
     infra::telemetry::init();
     let app = infra::App::aws(&infra::Config::from_env()?).await?;
-    lambda_http::run(provisioning::router(app)).await
+    lambda_http::run(infra::http::standalone(provisioning::router(app))).await
 }

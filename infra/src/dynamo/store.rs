@@ -1,13 +1,13 @@
 //! `DynamoStore`: the `Store` port on one DynamoDB table (layout in the parent module).
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 
 use aws_sdk_dynamodb::Client;
 use aws_sdk_dynamodb::error::{BuildError, DisplayErrorContext, ProvideErrorMetadata, SdkError};
 use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError;
 use aws_sdk_dynamodb::types::{ConditionCheck, Delete, TransactWriteItem, Update};
 use shared::error::{Error, Result, code};
-use shared::ports::{Expect, Item, Key, MAX_WRITES, Page, Store, Write};
+use shared::ports::{Expect, Item, Key, Page, Store, Write, check_batch};
 
 use super::{Attrs, BODY, PK, SK, TTL, VER, key_attrs, n, parse_item, s};
 
@@ -78,19 +78,7 @@ impl Store for DynamoStore {
     /// One Put or Delete goes out as UpdateItem/DeleteItem, anything else as one
     /// TransactWriteItems. `Check` with `Expect::Any` holds trivially and is not sent.
     async fn write(&self, writes: Vec<Write>) -> Result<()> {
-        if writes.len() > MAX_WRITES {
-            return Err(Error::internal(format!(
-                "a store write carries {} writes; at most {MAX_WRITES} are allowed",
-                writes.len()
-            )));
-        }
-        let mut keys = HashSet::with_capacity(writes.len());
-        if let Some(dup) = writes.iter().map(Write::key).find(|k| !keys.insert(*k)) {
-            return Err(Error::internal(format!(
-                "a store write touches {}/{} twice",
-                dup.partition, dup.sort
-            )));
-        }
+        check_batch(&writes)?;
         let mut ops: Vec<Op> = writes.iter().filter_map(Op::from_write).collect();
         match (ops.pop(), ops.is_empty()) {
             (None, _) => Ok(()),

@@ -7,7 +7,7 @@ use std::sync::Arc;
 
 use redb::{Database, ReadableDatabase, ReadableTable, TableDefinition};
 use shared::error::{Error, Result, code};
-use shared::ports::{Expect, Item, Key, MAX_WRITES, Page, Store, Write};
+use shared::ports::{Expect, Item, Key, Page, Store, Write, check_batch};
 
 const ITEMS: TableDefinition<(&str, &str), &[u8]> = TableDefinition::new("items");
 const FILE_NAME: &str = "store.redb";
@@ -142,12 +142,7 @@ impl Store for EmbeddedStore {
         if writes.is_empty() {
             return Ok(());
         }
-        if writes.len() > MAX_WRITES {
-            return Err(Error::internal(format!(
-                "a write batch holds at most {MAX_WRITES} writes, got {}",
-                writes.len()
-            )));
-        }
+        check_batch(&writes)?;
         self.blocking(move |db| {
             let txn = db.begin_write().map_err(internal)?;
             {

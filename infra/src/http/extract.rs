@@ -153,3 +153,23 @@ impl<S: Send + Sync> FromRequestParts<S> for ScopePath {
         })
     }
 }
+
+/// Route parameters, whose rejection (e.g. a segment that is not UTF-8) is an ARM error body.
+#[derive(Debug, Clone)]
+pub struct PathParams<T>(pub T);
+
+impl<S: Send + Sync, T: DeserializeOwned + Send> FromRequestParts<S> for PathParams<T> {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, ApiError> {
+        axum::extract::Path::<T>::from_request_parts(parts, state)
+            .await
+            .map(|axum::extract::Path(v)| Self(v))
+            .map_err(|e| {
+                ApiError(Error::invalid(
+                    code::INVALID_REQUEST_CONTENT,
+                    format!("the request path is invalid: {}", e.body_text()),
+                ))
+            })
+    }
+}

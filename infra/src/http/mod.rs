@@ -5,11 +5,17 @@ mod error;
 mod extract;
 
 pub use error::{ApiError, fallback, method_not_allowed};
-pub use extract::{Authenticated, JsonBody, PageQuery, ScopePath};
+pub use extract::{Authenticated, JsonBody, PageQuery, PathParams, ScopePath};
 
 use axum::http::{StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 use serde::Serialize;
+
+/// A function's router made ready to serve on its own: unknown paths answer the ARM error
+/// body. (Routers are merged without this, then the merged one gets it once.)
+pub fn standalone(router: axum::Router) -> axum::Router {
+    router.fallback(fallback)
+}
 
 /// The answer to a PUT: 201 when it created the resource, 200 when it replaced one.
 pub fn put_response<T: Serialize>(created: bool, body: T) -> Response {

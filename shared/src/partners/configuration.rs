@@ -108,7 +108,7 @@ pub fn authorization_expiry(
                 rfc3339(latest)
             ),
         )),
-        Some(t) => Ok(t),
+        Some(t) => Ok(t.to_offset(time::UtcOffset::UTC)),
     }
 }
 

@@ -44,6 +44,30 @@ impl VerifiedPartner {
             self.name
         )
     }
+
+    pub fn with_state(mut self) -> Self {
+        self.properties.provisioning_state = Some(SUCCEEDED.into());
+        self
+    }
+
+    /// The resource as the API returns it (a provider-level resource, outside any tenant).
+    pub fn view(&self) -> VerifiedPartnerView<'_> {
+        VerifiedPartnerView {
+            id: self.id(),
+            name: &self.name,
+            kind: "Microsoft.EventGrid/verifiedPartners",
+            properties: &self.properties,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct VerifiedPartnerView<'a> {
+    pub id: String,
+    pub name: &'a str,
+    #[serde(rename = "type")]
+    pub kind: &'static str,
+    pub properties: &'a VerifiedPartnerProperties,
 }
 
 /// Checks the operator-supplied fields against Azure's limits.
@@ -78,11 +102,4 @@ pub fn check(props: &VerifiedPartnerProperties) -> Result<()> {
         }
     }
     Ok(())
-}
-
-impl VerifiedPartner {
-    pub fn with_state(mut self) -> Self {
-        self.properties.provisioning_state = Some(SUCCEEDED.into());
-        self
-    }
 }

@@ -5,6 +5,8 @@ use time::{Duration, OffsetDateTime};
 
 /// The current time. Rules never read the clock themselves; use cases pass `now` in.
 pub trait Clock: Send + Sync {
+    /// The current time in UTC. Never goes backwards between two calls of one clock, except a
+    /// manual clock told to.
     fn now(&self) -> OffsetDateTime;
 }
 

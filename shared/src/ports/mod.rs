@@ -4,7 +4,7 @@ mod clock;
 mod store;
 
 pub use clock::{Clock, ManualClock, SystemClock};
-pub use store::{Expect, Item, Key, MAX_WRITES, Page, Store, Write};
+pub use store::{Expect, Item, Key, MAX_WRITES, Page, Store, Write, check_batch};
 
 use std::sync::Arc;
 

@@ -76,6 +76,26 @@ pub struct Page {
 /// The most writes one `write` call may carry (DynamoDB's TransactWriteItems limit).
 pub const MAX_WRITES: usize = 100;
 
+/// Checks what every adapter requires of a batch: at most [`MAX_WRITES`] writes, each on a
+/// different key. A violation is a bug in the caller, so it is `Internal`.
+pub fn check_batch(writes: &[Write]) -> Result<()> {
+    if writes.len() > MAX_WRITES {
+        return Err(crate::error::Error::internal(format!(
+            "a write batch holds at most {MAX_WRITES} writes, got {}",
+            writes.len()
+        )));
+    }
+    let mut keys: Vec<&Key> = writes.iter().map(Write::key).collect();
+    keys.sort();
+    if let Some(pair) = keys.windows(2).find(|pair| pair[0] == pair[1]) {
+        return Err(crate::error::Error::internal(format!(
+            "a write batch names {}/{} twice",
+            pair[0].partition, pair[0].sort
+        )));
+    }
+    Ok(())
+}
+
 /// The key-value table every function shares.
 #[async_trait::async_trait]
 pub trait Store: Send + Sync {
@@ -83,7 +103,7 @@ pub trait Store: Send + Sync {
     async fn get(&self, key: &Key) -> Result<Option<Item>>;
 
     /// Applies every write or none, atomically. At most [`MAX_WRITES`] writes, on distinct
-    /// keys. If any write's expectation does not hold, nothing changes and the call fails
+    /// keys (see [`check_batch`]; a batch that breaks it fails as `Internal`, changing nothing). If any write's expectation does not hold, nothing changes and the call fails
     /// with `ErrorKind::Conflict` (code `ConcurrentUpdate`). Outages are `Transient`.
     async fn write(&self, writes: Vec<Write>) -> Result<()>;
 

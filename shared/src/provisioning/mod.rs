@@ -65,7 +65,7 @@ pub fn activation_deadline(
 ) -> Result<OffsetDateTime> {
     match requested {
         None => Ok(now + DEFAULT_ACTIVATION_WINDOW),
-        Some(t) if t > now => Ok(t),
+        Some(t) if t > now => Ok(t.to_offset(time::UtcOffset::UTC)),
         Some(t) => Err(Error::invalid(
             code::INVALID_ACTIVATION_EXPIRATION,
             format!(

@@ -19,7 +19,7 @@ use crate::table::{self, Versioned};
 const RACE_RETRIES: usize = 3;
 
 fn check_name(id: &ResourceId) -> Result<()> {
-    if id.name() == rules::NAME {
+    if id.name().eq_ignore_ascii_case(rules::NAME) {
         Ok(())
     } else {
         Err(Error::invalid(
@@ -58,7 +58,9 @@ async fn resolve_entry(
     })
 }
 
-/// Creates (true) or replaces (false) the configuration, validating every listed partner.
+/// Creates (true) or replaces (false) the configuration, validating every listed partner. An
+/// entry identical to the stored one (same partner and expiry) is kept as it is, so what a GET
+/// returned can always be PUT back.
 pub async fn put(
     ports: &Ports,
     caller: &Caller,
@@ -83,7 +85,23 @@ pub async fn put(
     config.tags = tags;
     let mut seen = HashSet::new();
     for input in auth.authorized_partners_list.unwrap_or_default() {
-        let entry = resolve_entry(ports, &input, max_days).await?;
+        let unchanged = existing
+            .as_ref()
+            .and_then(|e| e.value.find(&input))
+            .filter(|listed| {
+                input.authorization_expiration_time_in_utc
+                    == Some(listed.authorization_expiration_time_in_utc)
+                    && rules::check_identity(
+                        &input,
+                        listed.partner_registration_immutable_id,
+                        &listed.partner_name,
+                    )
+                    .is_ok()
+            });
+        let entry = match unchanged {
+            Some(listed) => listed.clone(),
+            None => resolve_entry(ports, &input, max_days).await?,
+        };
         if !seen.insert(entry.partner_registration_immutable_id) {
             return Err(Error::invalid(
                 code::DUPLICATE_PARTNER,
@@ -179,6 +197,7 @@ pub async fn authorize_partner(
     id: &ResourceId,
     input: PartnerInput,
 ) -> Result<PartnerConfiguration> {
+    caller.owns(id.subscription)?;
     let partner = resolve(ports, &input).await?;
     update(ports, caller, id, |config| {
         let expiry = rules::authorization_expiry(

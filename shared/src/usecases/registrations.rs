@@ -98,6 +98,30 @@ pub async fn put(
     }
 }
 
+/// Replaces the tags (the only patchable part of a registration).
+pub async fn patch(
+    ports: &Ports,
+    caller: &Caller,
+    id: &ResourceId,
+    body: Body<serde_json::Value>,
+) -> Result<PartnerRegistration> {
+    caller.owns(id.subscription)?;
+    let key = table::resource_key(id);
+    let current = table::get::<PartnerRegistration>(ports.store.as_ref(), &key)
+        .await?
+        .ok_or_else(|| not_found("partner registration", id))?;
+    let mut registration = current.value.clone();
+    if let Some(tags) = body.tags {
+        check_tags(&tags)?;
+        registration.tags = tags;
+    }
+    ports
+        .store
+        .write(vec![table::put(key, &registration, current.expect())?])
+        .await?;
+    Ok(registration)
+}
+
 pub async fn get(ports: &Ports, caller: &Caller, id: &ResourceId) -> Result<PartnerRegistration> {
     caller.owns(id.subscription)?;
     table::get::<PartnerRegistration>(ports.store.as_ref(), &table::resource_key(id))

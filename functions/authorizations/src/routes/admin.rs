@@ -1,12 +1,13 @@
 //! Operator routes (principals, verified partners) and the public verified-partner reads.
 
 use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use infra::App;
 use infra::http::{
-    ApiError, Authenticated, JsonBody, Links, PageQuery, deleted, list_response, put_response,
+    ApiError, Authenticated, JsonBody, Links, PageQuery, PathParams, deleted, list_response,
+    put_response,
 };
 use shared::usecases::principals::{self, CreatePrincipal};
 use shared::usecases::verified_partners::{self, VerifiedPartnerInput};
@@ -24,7 +25,7 @@ pub async fn create_principal(
 pub async fn delete_principal(
     State(app): State<App>,
     caller: Authenticated,
-    Path(name): Path<String>,
+    PathParams(name): PathParams<String>,
 ) -> Result<Response, ApiError> {
     principals::delete_principal(&app.ports, &caller, &name).await?;
     tracing::info!(principal = %name, "principal revoked");
@@ -34,17 +35,17 @@ pub async fn delete_principal(
 pub async fn put_verified_partner(
     State(app): State<App>,
     caller: Authenticated,
-    Path(name): Path<String>,
+    PathParams(name): PathParams<String>,
     JsonBody(input): JsonBody<VerifiedPartnerInput>,
 ) -> Result<Response, ApiError> {
     let (partner, created) = verified_partners::put(&app.ports, &caller, &name, input).await?;
-    Ok(put_response(created, view(&partner)))
+    Ok(put_response(created, partner.view()))
 }
 
 pub async fn delete_verified_partner(
     State(app): State<App>,
     caller: Authenticated,
-    Path(name): Path<String>,
+    PathParams(name): PathParams<String>,
 ) -> Result<Response, ApiError> {
     verified_partners::delete(&app.ports, &caller, &name).await?;
     Ok(deleted())
@@ -53,10 +54,10 @@ pub async fn delete_verified_partner(
 pub async fn get_verified_partner(
     State(app): State<App>,
     _caller: Authenticated,
-    Path(name): Path<String>,
+    PathParams(name): PathParams<String>,
 ) -> Result<Response, ApiError> {
     let partner = verified_partners::get(&app.ports, &name).await?;
-    Ok(Json(view(&partner)).into_response())
+    Ok(Json(partner.view()).into_response())
 }
 
 pub async fn list_verified_partners(
@@ -67,17 +68,8 @@ pub async fn list_verified_partners(
 ) -> Result<Response, ApiError> {
     let listed = verified_partners::list(&app.ports, &page).await?;
     Ok(list_response(
-        listed.items.iter().map(view).collect(),
+        listed.items.iter().map(|p| p.view()).collect(),
         listed.skip_token,
         &links,
     ))
-}
-
-fn view(p: &shared::partners::verified::VerifiedPartner) -> serde_json::Value {
-    serde_json::json!({
-        "id": p.id(),
-        "name": p.name,
-        "type": "Microsoft.EventGrid/verifiedPartners",
-        "properties": p.properties,
-    })
 }

@@ -1,25 +1,25 @@
 //! Partner configuration routes, including `authorizePartner` and `unauthorizePartner`.
 
 use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::response::{IntoResponse, Response};
 use infra::App;
 use infra::http::{
-    ApiError, Authenticated, JsonBody, Links, PageQuery, ScopePath, deleted, list_response,
-    put_response,
+    ApiError, Authenticated, JsonBody, Links, PageQuery, PathParams, ScopePath, deleted,
+    list_response, put_response,
 };
 use shared::ids::{ResourceId, ResourceType};
 use shared::partners::configuration::{ConfigurationInput, ConfigurationPatch, PartnerInput};
 use shared::resource::Body;
 use shared::usecases::configurations;
 
-type Params = Path<(String, String, String)>;
+type Params = PathParams<(String, String, String)>;
 const KIND: ResourceType = ResourceType::PartnerConfigurations;
 
 pub async fn put(
     State(app): State<App>,
     caller: Authenticated,
-    Path((sub, rg, name)): Params,
+    PathParams((sub, rg, name)): Params,
     JsonBody(body): JsonBody<Body<ConfigurationInput>>,
 ) -> Result<Response, ApiError> {
     let id = ResourceId::from_path(&sub, &rg, KIND, &name)?;
@@ -31,7 +31,7 @@ pub async fn put(
 pub async fn get(
     State(app): State<App>,
     caller: Authenticated,
-    Path((sub, rg, name)): Params,
+    PathParams((sub, rg, name)): Params,
 ) -> Result<Response, ApiError> {
     let id = ResourceId::from_path(&sub, &rg, KIND, &name)?;
     Ok(Json(configurations::get(&app.ports, &caller, &id).await?.view()).into_response())
@@ -40,7 +40,7 @@ pub async fn get(
 pub async fn patch(
     State(app): State<App>,
     caller: Authenticated,
-    Path((sub, rg, name)): Params,
+    PathParams((sub, rg, name)): Params,
     JsonBody(body): JsonBody<Body<ConfigurationPatch>>,
 ) -> Result<Response, ApiError> {
     let id = ResourceId::from_path(&sub, &rg, KIND, &name)?;
@@ -55,7 +55,7 @@ pub async fn patch(
 pub async fn delete(
     State(app): State<App>,
     caller: Authenticated,
-    Path((sub, rg, name)): Params,
+    PathParams((sub, rg, name)): Params,
 ) -> Result<Response, ApiError> {
     let id = ResourceId::from_path(&sub, &rg, KIND, &name)?;
     configurations::delete(&app.ports, &caller, &id).await?;
@@ -65,7 +65,7 @@ pub async fn delete(
 pub async fn authorize(
     State(app): State<App>,
     caller: Authenticated,
-    Path((sub, rg, name)): Params,
+    PathParams((sub, rg, name)): Params,
     JsonBody(partner): JsonBody<PartnerInput>,
 ) -> Result<Response, ApiError> {
     let id = ResourceId::from_path(&sub, &rg, KIND, &name)?;
@@ -77,7 +77,7 @@ pub async fn authorize(
 pub async fn unauthorize(
     State(app): State<App>,
     caller: Authenticated,
-    Path((sub, rg, name)): Params,
+    PathParams((sub, rg, name)): Params,
     JsonBody(partner): JsonBody<PartnerInput>,
 ) -> Result<Response, ApiError> {
     let id = ResourceId::from_path(&sub, &rg, KIND, &name)?;

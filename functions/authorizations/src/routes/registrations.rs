@@ -1,23 +1,24 @@
 //! Partner registration routes.
 
 use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::response::{IntoResponse, Response};
 use infra::App;
 use infra::http::{
-    ApiError, Authenticated, JsonBody, Links, PageQuery, ScopePath, deleted, list_response,
+    ApiError, Authenticated, JsonBody, Links, PageQuery, PathParams, ScopePath, deleted,
+    list_response,
 };
 use shared::ids::{ResourceId, ResourceType};
 use shared::partners::registration::RegistrationInput;
 use shared::resource::Body;
 use shared::usecases::registrations;
 
-type Params = Path<(String, String, String)>;
+type Params = PathParams<(String, String, String)>;
 
 pub async fn put(
     State(app): State<App>,
     caller: Authenticated,
-    Path((sub, rg, name)): Params,
+    PathParams((sub, rg, name)): Params,
     JsonBody(body): JsonBody<Body<RegistrationInput>>,
 ) -> Result<Response, ApiError> {
     let id = ResourceId::from_path(&sub, &rg, ResourceType::PartnerRegistrations, &name)?;
@@ -29,16 +30,31 @@ pub async fn put(
 pub async fn get(
     State(app): State<App>,
     caller: Authenticated,
-    Path((sub, rg, name)): Params,
+    PathParams((sub, rg, name)): Params,
 ) -> Result<Response, ApiError> {
     let id = ResourceId::from_path(&sub, &rg, ResourceType::PartnerRegistrations, &name)?;
     Ok(Json(registrations::get(&app.ports, &caller, &id).await?.view()).into_response())
 }
 
+pub async fn patch(
+    State(app): State<App>,
+    caller: Authenticated,
+    PathParams((sub, rg, name)): Params,
+    JsonBody(body): JsonBody<Body<serde_json::Value>>,
+) -> Result<Response, ApiError> {
+    let id = ResourceId::from_path(&sub, &rg, ResourceType::PartnerRegistrations, &name)?;
+    Ok(Json(
+        registrations::patch(&app.ports, &caller, &id, body)
+            .await?
+            .view(),
+    )
+    .into_response())
+}
+
 pub async fn delete(
     State(app): State<App>,
     caller: Authenticated,
-    Path((sub, rg, name)): Params,
+    PathParams((sub, rg, name)): Params,
 ) -> Result<Response, ApiError> {
     let id = ResourceId::from_path(&sub, &rg, ResourceType::PartnerRegistrations, &name)?;
     registrations::delete(&app.ports, &caller, &id).await?;

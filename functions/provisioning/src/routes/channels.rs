@@ -1,18 +1,19 @@
 //! Channel routes.
 
 use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::response::{IntoResponse, Response};
 use infra::App;
 use infra::http::{
-    ApiError, Authenticated, JsonBody, Links, PageQuery, deleted, list_response, put_response,
+    ApiError, Authenticated, JsonBody, Links, PageQuery, PathParams, deleted, list_response,
+    put_response,
 };
 use shared::ids::{ResourceId, ResourceType};
 use shared::provisioning::channel::{ChannelInput, ChannelPatch};
 use shared::resource::Body;
 use shared::usecases::channels;
 
-type Params = Path<(String, String, String, String)>;
+type Params = PathParams<(String, String, String, String)>;
 
 fn channel_id(sub: &str, rg: &str, namespace: &str, name: &str) -> shared::Result<ResourceId> {
     ResourceId::from_path(sub, rg, ResourceType::PartnerNamespaces, namespace)?
@@ -22,7 +23,7 @@ fn channel_id(sub: &str, rg: &str, namespace: &str, name: &str) -> shared::Resul
 pub async fn put(
     State(app): State<App>,
     caller: Authenticated,
-    Path((sub, rg, ns, name)): Params,
+    PathParams((sub, rg, ns, name)): Params,
     JsonBody(body): JsonBody<Body<ChannelInput>>,
 ) -> Result<Response, ApiError> {
     let id = channel_id(&sub, &rg, &ns, &name)?;
@@ -33,7 +34,7 @@ pub async fn put(
 pub async fn get(
     State(app): State<App>,
     caller: Authenticated,
-    Path((sub, rg, ns, name)): Params,
+    PathParams((sub, rg, ns, name)): Params,
 ) -> Result<Response, ApiError> {
     let id = channel_id(&sub, &rg, &ns, &name)?;
     Ok(Json(channels::get(&app.ports, &caller, &id).await?.view()).into_response())
@@ -42,7 +43,7 @@ pub async fn get(
 pub async fn patch(
     State(app): State<App>,
     caller: Authenticated,
-    Path((sub, rg, ns, name)): Params,
+    PathParams((sub, rg, ns, name)): Params,
     JsonBody(body): JsonBody<Body<ChannelPatch>>,
 ) -> Result<Response, ApiError> {
     let id = channel_id(&sub, &rg, &ns, &name)?;
@@ -57,7 +58,7 @@ pub async fn patch(
 pub async fn delete(
     State(app): State<App>,
     caller: Authenticated,
-    Path((sub, rg, ns, name)): Params,
+    PathParams((sub, rg, ns, name)): Params,
 ) -> Result<Response, ApiError> {
     let id = channel_id(&sub, &rg, &ns, &name)?;
     channels::delete(&app.ports, &caller, &id).await?;
@@ -68,7 +69,7 @@ pub async fn list(
     State(app): State<App>,
     caller: Authenticated,
     links: Links,
-    Path((sub, rg, ns)): Path<(String, String, String)>,
+    PathParams((sub, rg, ns)): PathParams<(String, String, String)>,
     PageQuery(page): PageQuery,
 ) -> Result<Response, ApiError> {
     let namespace = ResourceId::from_path(&sub, &rg, ResourceType::PartnerNamespaces, &ns)?;

@@ -1,25 +1,26 @@
 //! Partner namespace routes.
 
 use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use infra::App;
 use infra::http::{
-    ApiError, Authenticated, JsonBody, Links, PageQuery, ScopePath, deleted, list_response,
+    ApiError, Authenticated, JsonBody, Links, PageQuery, PathParams, ScopePath, deleted,
+    list_response,
 };
 use shared::ids::{ResourceId, ResourceType};
 use shared::provisioning::namespace::{NamespaceInput, NamespacePatch};
 use shared::resource::Body;
 use shared::usecases::namespaces::{self, RegenerateKey};
 
-type Params = Path<(String, String, String)>;
+type Params = PathParams<(String, String, String)>;
 const KIND: ResourceType = ResourceType::PartnerNamespaces;
 
 pub async fn put(
     State(app): State<App>,
     caller: Authenticated,
-    Path((sub, rg, name)): Params,
+    PathParams((sub, rg, name)): Params,
     JsonBody(body): JsonBody<Body<NamespaceInput>>,
 ) -> Result<Response, ApiError> {
     let id = ResourceId::from_path(&sub, &rg, KIND, &name)?;
@@ -31,7 +32,7 @@ pub async fn put(
 pub async fn get(
     State(app): State<App>,
     caller: Authenticated,
-    Path((sub, rg, name)): Params,
+    PathParams((sub, rg, name)): Params,
 ) -> Result<Response, ApiError> {
     let id = ResourceId::from_path(&sub, &rg, KIND, &name)?;
     Ok(Json(
@@ -45,7 +46,7 @@ pub async fn get(
 pub async fn patch(
     State(app): State<App>,
     caller: Authenticated,
-    Path((sub, rg, name)): Params,
+    PathParams((sub, rg, name)): Params,
     JsonBody(body): JsonBody<Body<NamespacePatch>>,
 ) -> Result<Response, ApiError> {
     let id = ResourceId::from_path(&sub, &rg, KIND, &name)?;
@@ -60,7 +61,7 @@ pub async fn patch(
 pub async fn delete(
     State(app): State<App>,
     caller: Authenticated,
-    Path((sub, rg, name)): Params,
+    PathParams((sub, rg, name)): Params,
 ) -> Result<Response, ApiError> {
     let id = ResourceId::from_path(&sub, &rg, KIND, &name)?;
     namespaces::delete(&app.ports, &caller, &id).await?;
@@ -97,7 +98,7 @@ pub async fn list(
 pub async fn list_keys(
     State(app): State<App>,
     caller: Authenticated,
-    Path((sub, rg, name)): Params,
+    PathParams((sub, rg, name)): Params,
 ) -> Result<Response, ApiError> {
     let id = ResourceId::from_path(&sub, &rg, KIND, &name)?;
     Ok(Json(namespaces::list_keys(&app.ports, &caller, &id).await?).into_response())
@@ -106,7 +107,7 @@ pub async fn list_keys(
 pub async fn regenerate_key(
     State(app): State<App>,
     caller: Authenticated,
-    Path((sub, rg, name)): Params,
+    PathParams((sub, rg, name)): Params,
     JsonBody(request): JsonBody<RegenerateKey>,
 ) -> Result<Response, ApiError> {
     let id = ResourceId::from_path(&sub, &rg, KIND, &name)?;

@@ -1,24 +1,25 @@
 //! Partner topic routes (the customer's side).
 
 use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::response::{IntoResponse, Response};
 use infra::App;
 use infra::http::{
-    ApiError, Authenticated, JsonBody, Links, PageQuery, ScopePath, deleted, list_response,
+    ApiError, Authenticated, JsonBody, Links, PageQuery, PathParams, ScopePath, deleted,
+    list_response,
 };
 use shared::ids::{ResourceId, ResourceType};
 use shared::provisioning::topic::Activation;
 use shared::resource::Body;
 use shared::usecases::partner_topics;
 
-type Params = Path<(String, String, String)>;
+type Params = PathParams<(String, String, String)>;
 const KIND: ResourceType = ResourceType::PartnerTopics;
 
 pub async fn get(
     State(app): State<App>,
     caller: Authenticated,
-    Path((sub, rg, name)): Params,
+    PathParams((sub, rg, name)): Params,
 ) -> Result<Response, ApiError> {
     let id = ResourceId::from_path(&sub, &rg, KIND, &name)?;
     Ok(Json(partner_topics::get(&app.ports, &caller, &id).await?.view()).into_response())
@@ -27,7 +28,7 @@ pub async fn get(
 pub async fn patch(
     State(app): State<App>,
     caller: Authenticated,
-    Path((sub, rg, name)): Params,
+    PathParams((sub, rg, name)): Params,
     JsonBody(body): JsonBody<Body<serde_json::Value>>,
 ) -> Result<Response, ApiError> {
     let id = ResourceId::from_path(&sub, &rg, KIND, &name)?;
@@ -42,7 +43,7 @@ pub async fn patch(
 pub async fn delete(
     State(app): State<App>,
     caller: Authenticated,
-    Path((sub, rg, name)): Params,
+    PathParams((sub, rg, name)): Params,
 ) -> Result<Response, ApiError> {
     let id = ResourceId::from_path(&sub, &rg, KIND, &name)?;
     partner_topics::delete(&app.ports, &caller, &id).await?;
@@ -52,7 +53,7 @@ pub async fn delete(
 pub async fn activate(
     State(app): State<App>,
     caller: Authenticated,
-    Path((sub, rg, name)): Params,
+    PathParams((sub, rg, name)): Params,
 ) -> Result<Response, ApiError> {
     let id = ResourceId::from_path(&sub, &rg, KIND, &name)?;
     Ok(Json(
@@ -66,7 +67,7 @@ pub async fn activate(
 pub async fn deactivate(
     State(app): State<App>,
     caller: Authenticated,
-    Path((sub, rg, name)): Params,
+    PathParams((sub, rg, name)): Params,
 ) -> Result<Response, ApiError> {
     let id = ResourceId::from_path(&sub, &rg, KIND, &name)?;
     Ok(Json(
