@@ -4,6 +4,7 @@
 //! # Layout
 //! - `error`: the one error type, its kinds and stable codes.
 //! - `ids`: ARM resource ids and Azure's naming rules.
+//! - `ingest`: publisher authentication (keys, SAS tokens) and CloudEvents validation.
 //! - `resource`: the ARM envelope (`id`, `name`, `type`, `properties`), tags, lists.
 //! - `auth`: principals, API keys, the caller.
 //! - `partners`: registrations, verified partners, partner configurations and their rules.
@@ -15,6 +16,7 @@
 pub mod auth;
 pub mod error;
 pub mod ids;
+pub mod ingest;
 pub mod partners;
 pub mod ports;
 pub mod provisioning;

@@ -1,0 +1,337 @@
+//! CloudEvents 1.0 as Event Grid accepts them: the three HTTP content modes, every attribute
+//! rule, and the size limits. An accepted event keeps its exact JSON text, so subscribers
+//! receive what the publisher sent.
+
+use std::borrow::Cow;
+use std::collections::HashMap;
+
+use base64::Engine;
+use base64::engine::general_purpose::STANDARD;
+use serde_json::value::RawValue;
+use time::OffsetDateTime;
+use time::format_description::well_known::Rfc3339;
+
+use crate::error::{Error, ErrorKind, Result};
+
+/// The largest event, and the largest request body.
+pub const MAX_EVENT_BYTES: usize = 1024 * 1024;
+pub const MAX_REQUEST_BYTES: usize = 1024 * 1024;
+/// The most events one request may carry.
+pub const MAX_EVENTS: usize = 5000;
+
+/// Stable codes of the publish endpoint's validation errors.
+pub mod code {
+    pub const UNSUPPORTED_CONTENT_TYPE: &str = "UnsupportedContentType";
+    pub const INVALID_JSON: &str = "InvalidJson";
+    pub const EMPTY_BATCH: &str = "EmptyBatch";
+    pub const TOO_MANY_EVENTS: &str = "TooManyEvents";
+    pub const EVENT_TOO_LARGE: &str = "EventTooLarge";
+    pub const REQUEST_TOO_LARGE: &str = "RequestTooLarge";
+    pub const MISSING_ATTRIBUTE: &str = "MissingRequiredAttribute";
+    pub const INVALID_ATTRIBUTE: &str = "InvalidAttributeValue";
+    pub const INVALID_SPEC_VERSION: &str = "InvalidSpecVersion";
+    pub const INVALID_EXTENSION_NAME: &str = "InvalidExtensionAttributeName";
+    pub const DATA_AND_DATA_BASE64: &str = "DataAndDataBase64";
+}
+
+/// How a publish request carries its events.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ContentMode {
+    /// `application/cloudevents+json`: one event.
+    Structured,
+    /// `application/cloudevents-batch+json`: a JSON array of events.
+    Batch,
+    /// `ce-*` headers and the data as the body.
+    Binary,
+}
+
+/// The content mode of a request from its `Content-Type` and whether it has `ce-specversion`.
+pub fn content_mode(content_type: Option<&str>, has_ce_headers: bool) -> Result<ContentMode> {
+    let media = content_type
+        .and_then(|c| c.split(';').next())
+        .map(|m| m.trim().to_ascii_lowercase())
+        .unwrap_or_default();
+    match media.as_str() {
+        "application/cloudevents-batch+json" => Ok(ContentMode::Batch),
+        "application/cloudevents+json" => Ok(ContentMode::Structured),
+        _ if has_ce_headers => Ok(ContentMode::Binary),
+        _ => Err(invalid(
+            code::UNSUPPORTED_CONTENT_TYPE,
+            format!(
+                "Content-Type '{media}' is not a CloudEvents mode: use application/cloudevents-batch+json (an array), application/cloudevents+json (one event), or binary mode with ce-* headers"
+            ),
+        )),
+    }
+}
+
+/// One validated event: its JSON text, unchanged, and the attributes routing and filtering need.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Event {
+    pub json: String,
+    pub id: String,
+    pub source: String,
+    pub kind: String,
+    pub subject: Option<String>,
+}
+
+fn invalid(code: &'static str, message: String) -> Error {
+    Error::invalid(code, message)
+}
+
+fn too_large(code: &'static str, message: String) -> Error {
+    Error::new(ErrorKind::TooLarge, code, message)
+}
+
+/// Checks the request body size before anything is parsed.
+pub fn check_request_size(len: usize) -> Result<()> {
+    if len > MAX_REQUEST_BYTES {
+        Err(too_large(
+            code::REQUEST_TOO_LARGE,
+            format!(
+                "the request body has {len} bytes; at most {MAX_REQUEST_BYTES} (1 MB) are accepted, split the batch"
+            ),
+        ))
+    } else {
+        Ok(())
+    }
+}
+
+/// Parses and validates a structured or batch body. Any invalid event fails the whole request,
+/// naming the event's index and the attribute.
+pub fn parse(mode: ContentMode, body: &[u8]) -> Result<Vec<Event>> {
+    check_request_size(body.len())?;
+    let text = std::str::from_utf8(body)
+        .map_err(|e| invalid(code::INVALID_JSON, format!("the body is not UTF-8: {e}")))?;
+    let raws: Vec<&RawValue> = match mode {
+        ContentMode::Batch => serde_json::from_str(text).map_err(|e| {
+            invalid(
+                code::INVALID_JSON,
+                format!("the body is not a JSON array of events: {e}"),
+            )
+        })?,
+        ContentMode::Structured => vec![serde_json::from_str(text).map_err(|e| {
+            invalid(
+                code::INVALID_JSON,
+                format!("the body is not one JSON event: {e}"),
+            )
+        })?],
+        ContentMode::Binary => {
+            return Err(Error::internal("binary mode is parsed from headers"));
+        }
+    };
+    if raws.is_empty() {
+        return Err(invalid(
+            code::EMPTY_BATCH,
+            "the batch holds no events; send at least one".into(),
+        ));
+    }
+    if raws.len() > MAX_EVENTS {
+        return Err(too_large(
+            code::TOO_MANY_EVENTS,
+            format!(
+                "the batch holds {} events; at most {MAX_EVENTS} are accepted per request",
+                raws.len()
+            ),
+        ));
+    }
+    raws.iter()
+        .enumerate()
+        .map(|(i, raw)| validate(i, raw.get()))
+        .collect()
+}
+
+type Attributes<'a> = HashMap<Cow<'a, str>, &'a RawValue>;
+
+/// Validates one event's JSON text (index `i` names it in errors).
+pub fn validate(i: usize, json: &str) -> Result<Event> {
+    if json.len() > MAX_EVENT_BYTES {
+        return Err(too_large(
+            code::EVENT_TOO_LARGE,
+            format!(
+                "event [{i}] has {} bytes; one event may have at most {MAX_EVENT_BYTES} (1 MB)",
+                json.len()
+            ),
+        ));
+    }
+    let attrs: Attributes = serde_json::from_str(json).map_err(|e| {
+        invalid(
+            code::INVALID_JSON,
+            format!("event [{i}] is not a JSON object: {e}"),
+        )
+    })?;
+    let string = |name: &str| -> Result<Option<String>> {
+        match attrs.get(name) {
+            None => Ok(None),
+            Some(raw) if raw.get() == "null" => Ok(None),
+            Some(raw) => serde_json::from_str::<String>(raw.get())
+                .map(Some)
+                .map_err(|_| {
+                    invalid(
+                        code::INVALID_ATTRIBUTE,
+                        format!(
+                            "event [{i}]: attribute '{name}' must be a string, got {}",
+                            raw.get()
+                        ),
+                    )
+                }),
+        }
+    };
+    let required = |name: &str| -> Result<String> {
+        match string(name)? {
+            Some(v) if !v.is_empty() => Ok(v),
+            _ => Err(invalid(
+                code::MISSING_ATTRIBUTE,
+                format!("event [{i}]: required attribute '{name}' is missing or empty"),
+            )),
+        }
+    };
+    let spec = required("specversion")?;
+    if spec != "1.0" {
+        return Err(invalid(
+            code::INVALID_SPEC_VERSION,
+            format!("event [{i}]: specversion is '{spec}'; only \"1.0\" is accepted"),
+        ));
+    }
+    let id = required("id")?;
+    let source = required("source")?;
+    let kind = required("type")?;
+    let subject = string("subject")?;
+    if let Some(t) = string("time")? {
+        OffsetDateTime::parse(&t, &Rfc3339).map_err(|_| {
+            invalid(code::INVALID_ATTRIBUTE, format!("event [{i}]: attribute 'time' is '{t}', not an RFC 3339 timestamp (e.g. 2026-11-24T12:00:00Z)"))
+        })?;
+    }
+    for name in ["datacontenttype", "dataschema"] {
+        if let Some(v) = string(name)?
+            && v.is_empty()
+        {
+            return Err(invalid(
+                code::INVALID_ATTRIBUTE,
+                format!("event [{i}]: attribute '{name}' is empty; omit it or give a value"),
+            ));
+        }
+    }
+    let has_data = attrs.get("data").is_some_and(|r| r.get() != "null");
+    if let Some(encoded) = string("data_base64")? {
+        if has_data {
+            return Err(invalid(
+                code::DATA_AND_DATA_BASE64,
+                format!("event [{i}] has both 'data' and 'data_base64'; send one of them"),
+            ));
+        }
+        STANDARD.decode(encoded.as_bytes()).map_err(|_| {
+            invalid(
+                code::INVALID_ATTRIBUTE,
+                format!("event [{i}]: attribute 'data_base64' is not valid base64"),
+            )
+        })?;
+    }
+    for (name, value) in &attrs {
+        if is_context_attribute(name) {
+            continue;
+        }
+        check_extension(i, name, value)?;
+    }
+    Ok(Event {
+        json: json.to_owned(),
+        id,
+        source,
+        kind,
+        subject,
+    })
+}
+
+fn is_context_attribute(name: &str) -> bool {
+    matches!(
+        name,
+        "specversion"
+            | "id"
+            | "source"
+            | "type"
+            | "subject"
+            | "time"
+            | "datacontenttype"
+            | "dataschema"
+            | "data"
+            | "data_base64"
+    )
+}
+
+/// Extension attributes: 1–20 lower-case letters or digits, with a string, number or boolean value.
+fn check_extension(i: usize, name: &str, value: &RawValue) -> Result<()> {
+    let ok_name = (1..=20).contains(&name.len())
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit());
+    if !ok_name {
+        return Err(invalid(
+            code::INVALID_EXTENSION_NAME,
+            format!(
+                "event [{i}]: extension attribute '{name}' must be 1-20 lower-case letters or digits"
+            ),
+        ));
+    }
+    let first = value.get().as_bytes().first().copied().unwrap_or(b'n');
+    if matches!(first, b'{' | b'[') {
+        return Err(invalid(
+            code::INVALID_ATTRIBUTE,
+            format!(
+                "event [{i}]: extension attribute '{name}' must be a string, number or boolean, not an object or array"
+            ),
+        ));
+    }
+    Ok(())
+}
+
+/// Builds the structured JSON of a binary-mode event from its `ce-*` headers (names
+/// lower-cased, values percent-decoded by the caller), its Content-Type and its body.
+pub fn from_binary(
+    headers: &[(String, String)],
+    content_type: Option<&str>,
+    body: &[u8],
+) -> Result<Event> {
+    check_request_size(body.len())?;
+    let mut event = serde_json::Map::new();
+    for (name, value) in headers {
+        if let Some(attr) = name.strip_prefix("ce-") {
+            event.insert(attr.to_owned(), serde_json::Value::String(value.clone()));
+        }
+    }
+    if let Some(ct) = content_type {
+        event.insert(
+            "datacontenttype".into(),
+            serde_json::Value::String(ct.to_owned()),
+        );
+    }
+    if !body.is_empty() {
+        let json_data = content_type
+            .map(|c| {
+                c.split(';')
+                    .next()
+                    .unwrap_or_default()
+                    .trim()
+                    .to_ascii_lowercase()
+            })
+            .is_some_and(|m| m == "application/json" || m.ends_with("+json") || m == "text/json");
+        let data = if json_data {
+            serde_json::from_slice(body).map_err(|e| {
+                invalid(
+                    code::INVALID_JSON,
+                    format!("event [0]: the body is declared JSON but does not parse: {e}"),
+                )
+            })?
+        } else {
+            event.insert(
+                "data_base64".into(),
+                serde_json::Value::String(STANDARD.encode(body)),
+            );
+            serde_json::Value::Null
+        };
+        if !data.is_null() {
+            event.insert("data".into(), data);
+        }
+    }
+    let json = serde_json::to_string(&event)
+        .map_err(|e| Error::internal(format!("event does not encode: {e}")))?;
+    validate(0, &json)
+}
