@@ -9,6 +9,8 @@ pub const TABLE: &str = "PARTNER_EVENTS_TABLE";
 pub const OPERATOR_KEY: &str = "PARTNER_EVENTS_OPERATOR_KEY";
 /// The SHA-256 (hex) of the operator key, so a deployment need not hold the key at all.
 pub const OPERATOR_KEY_SHA256: &str = "PARTNER_EVENTS_OPERATOR_KEY_SHA256";
+/// The SQS queue URL accepted events wait in for fan-out (AWS wiring).
+pub const FANOUT_QUEUE_URL: &str = "PARTNER_EVENTS_FANOUT_QUEUE_URL";
 /// The public base URL of the API (namespace endpoints and nextLinks are built on it).
 pub const PUBLIC_URL: &str = "PARTNER_EVENTS_PUBLIC_URL";
 
@@ -16,6 +18,7 @@ pub const PUBLIC_URL: &str = "PARTNER_EVENTS_PUBLIC_URL";
 #[derive(Debug, Clone)]
 pub struct Config {
     pub table: Option<String>,
+    pub fanout_queue_url: Option<String>,
     pub operator: KeyHash,
     pub public_url: String,
 }
@@ -38,6 +41,7 @@ impl Config {
         };
         Ok(Self {
             table: var(TABLE),
+            fanout_queue_url: var(FANOUT_QUEUE_URL),
             operator,
             public_url: var(PUBLIC_URL).unwrap_or_default(),
         })

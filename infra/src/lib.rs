@@ -10,6 +10,7 @@
 pub mod dynamo;
 pub mod embedded;
 pub mod http;
+pub mod sqs;
 pub mod telemetry;
 
 mod app;

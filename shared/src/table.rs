@@ -12,6 +12,7 @@
 //! | a partner registration by name | `partnerRegistrationName#{lower-cased name}` | `-` |
 //! | a partner namespace by name | `partnerNamespaceName#{lower-cased name}` | `-` |
 //! | the channel that owns a source | `channelSource#{lower-cased namespace}` | `{source}` |
+//! | a chunk of an event too large for a queue message | `payload#{uuid}` | `{chunk, 4 digits}` |
 //! | a channel's activation deadline | `activationDeadlines` | `{unix seconds, 20 digits}#{channel id}` |
 //!
 //! Listing one type per subscription is a prefix query `{types}#`; per resource group
@@ -157,4 +158,12 @@ pub fn children_prefix(parent: &ResourceId, child: ResourceType) -> String {
         prefix.push('#');
     }
     prefix
+}
+
+pub fn payload_partition(id: &str) -> String {
+    format!("payload#{id}")
+}
+
+pub fn payload_chunk(id: &str, index: usize) -> Key {
+    Key::new(payload_partition(id), format!("{index:04}"))
 }

@@ -17,6 +17,8 @@ pub const OPERATOR_KEY: &str = "pek_test-operator-key-0123456789abcdef0123456789
 /// A running local server.
 pub struct Server {
     pub base: String,
+    /// The wiring the server runs on, for tests that look behind the API (e.g. at the queue).
+    pub app: infra::App,
     dir: PathBuf,
     _temp: Option<tempfile::TempDir>,
     stop: Option<oneshot::Sender<()>>,
@@ -50,11 +52,12 @@ impl Server {
         let (key, _) = local::operator_key(&options).unwrap();
         let app = local::open(&options, &key).await.unwrap();
         let (stop, stopped) = oneshot::channel::<()>();
-        let task = tokio::spawn(local::serve(listener, app, async {
+        let task = tokio::spawn(local::serve(listener, app.clone(), async {
             let _ = stopped.await;
         }));
         Self {
             base,
+            app,
             dir: dir.to_owned(),
             _temp: None,
             stop: Some(stop),
@@ -65,8 +68,10 @@ impl Server {
     /// Stops gracefully and starts again on the same data directory (new port).
     pub async fn restart(mut self) -> Self {
         self.shutdown().await;
-        let mut next = Self::start_in(&self.dir, Arc::new(SystemClock)).await;
-        next._temp = self._temp.take();
+        let (dir, temp) = (self.dir.clone(), self._temp.take());
+        drop(self);
+        let mut next = Self::start_in(&dir, Arc::new(SystemClock)).await;
+        next._temp = temp;
         next
     }
 

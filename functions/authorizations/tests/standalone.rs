@@ -15,6 +15,7 @@ async fn call(method: &str, path: &str) -> (StatusCode, serde_json::Value) {
     let dir = tempfile::tempdir().unwrap();
     let config = infra::Config {
         table: None,
+        fanout_queue_url: None,
         operator: ApiKey::from_secret("op").hash(),
         public_url: String::new(),
     };

@@ -71,10 +71,13 @@ fn write_private(
     options.open(path)?.write_all(secret.as_bytes())
 }
 
-/// Wires the app: DynamoDB when `PARTNER_EVENTS_TABLE` is set, else the data directory.
+/// Wires the app: DynamoDB and SQS when `PARTNER_EVENTS_TABLE` is set, else the data directory.
 pub async fn open(options: &Options, operator: &ApiKey) -> Result<App> {
     let config = Config {
         table: std::env::var(infra::config::TABLE)
+            .ok()
+            .filter(|t| !t.is_empty()),
+        fanout_queue_url: std::env::var(infra::config::FANOUT_QUEUE_URL)
             .ok()
             .filter(|t| !t.is_empty()),
         operator: operator.hash(),
@@ -91,7 +94,8 @@ pub fn router(app: App) -> Router {
     let routes = Router::new()
         .route("/healthz", get(|| async { "ok" }))
         .merge(authorizations::router(app.clone()))
-        .merge(provisioning::router(app))
+        .merge(provisioning::router(app.clone()))
+        .merge(ingest::router(app))
         .method_not_allowed_fallback(infra::http::method_not_allowed);
     infra::http::standalone(routes).layer(TraceLayer::new_for_http())
 }

@@ -7,6 +7,7 @@ mod extract;
 pub use error::{ApiError, fallback, method_not_allowed};
 pub use extract::{Authenticated, JsonBody, PageQuery, PathParams, ScopePath};
 
+use axum::extract::FromRequestParts;
 use axum::http::{StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 use serde::Serialize;
@@ -32,31 +33,45 @@ pub fn deleted() -> Response {
     StatusCode::NO_CONTENT.into_response()
 }
 
-/// The request's own URL, to build a listing's `nextLink` from: on the configured public URL,
-/// or, when none is configured, on `https://` and the request's `Host`.
+/// The base URL clients reach this service at: the configured public URL, or, when none is
+/// configured, `https://` and the request's `Host`.
 #[derive(Debug, Clone)]
-pub struct Links {
-    base: String,
-    uri: Uri,
-}
+pub struct PublicBase(pub String);
 
-impl axum::extract::FromRequestParts<crate::App> for Links {
+impl FromRequestParts<crate::App> for PublicBase {
     type Rejection = std::convert::Infallible;
 
     async fn from_request_parts(
         parts: &mut axum::http::request::Parts,
         app: &crate::App,
     ) -> Result<Self, Self::Rejection> {
-        let base = if app.public_url.is_empty() {
-            let host = parts
-                .headers
-                .get(axum::http::header::HOST)
-                .and_then(|h| h.to_str().ok())
-                .unwrap_or("localhost");
-            format!("https://{host}")
-        } else {
-            app.public_url.to_string()
-        };
+        if !app.public_url.is_empty() {
+            return Ok(Self(app.public_url.to_string()));
+        }
+        let host = parts
+            .headers
+            .get(axum::http::header::HOST)
+            .and_then(|h| h.to_str().ok())
+            .unwrap_or("localhost");
+        Ok(Self(format!("https://{host}")))
+    }
+}
+
+/// The request's own URL, to build a listing's `nextLink` from.
+#[derive(Debug, Clone)]
+pub struct Links {
+    base: String,
+    uri: Uri,
+}
+
+impl FromRequestParts<crate::App> for Links {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(
+        parts: &mut axum::http::request::Parts,
+        app: &crate::App,
+    ) -> Result<Self, Self::Rejection> {
+        let PublicBase(base) = PublicBase::from_request_parts(parts, app).await?;
         Ok(Self {
             base,
             uri: parts.uri.clone(),

@@ -1,9 +1,11 @@
 //! The ports: what the domain needs from the outside world. Adapters live in `infra`.
 
 mod clock;
+mod queue;
 mod store;
 
 pub use clock::{Clock, ManualClock, SystemClock};
+pub use queue::{MAX_DELAY, MAX_MESSAGE_BYTES, MAX_RECEIVE, Queue, Received};
 pub use store::{Expect, Item, Key, MAX_WRITES, Page, Store, Write, check_batch};
 
 use std::sync::Arc;

@@ -8,6 +8,7 @@ pub mod namespaces;
 pub mod pairs;
 pub mod partner_topics;
 pub mod principals;
+pub mod publish;
 pub mod registrations;
 pub mod verified_partners;
 

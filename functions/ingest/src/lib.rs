@@ -1,0 +1,120 @@
+//! The ingest function: `POST /partnerNamespaces/{name}/api/events`, Event Grid's publish API.
+//! A request is checked in this order: size (413), credential (401), namespace (404), content
+//! (400), routing and activation (400/403); it is answered 200 only once every event is
+//! durably enqueued for fan-out.
+
+use axum::Router;
+use axum::body::Bytes;
+use axum::extract::{DefaultBodyLimit, State};
+use axum::http::{HeaderMap, StatusCode, Uri, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::post;
+use infra::App;
+use infra::http::{ApiError, PathParams, PublicBase};
+use shared::error::{Error, ErrorKind};
+use shared::ingest::cloudevents::{self, ContentMode, MAX_REQUEST_BYTES};
+use shared::ingest::sas;
+use shared::usecases::publish;
+
+/// The publish route, on `app`.
+pub fn router(app: App) -> Router {
+    Router::new()
+        .route("/partnerNamespaces/{name}/api/events", post(publish_events))
+        .layer(DefaultBodyLimit::max(MAX_REQUEST_BYTES))
+        .method_not_allowed_fallback(infra::http::method_not_allowed)
+        .with_state(app)
+}
+
+fn header<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
+    headers.get(name).and_then(|v| v.to_str().ok())
+}
+
+fn query_param(uri: &Uri, name: &str) -> Option<String> {
+    uri.query()?.split('&').find_map(|pair| {
+        let (k, v) = pair.split_once('=')?;
+        (k == name).then(|| {
+            percent_encoding::percent_decode_str(v)
+                .decode_utf8_lossy()
+                .into_owned()
+        })
+    })
+}
+
+async fn publish_events(
+    State(app): State<App>,
+    PathParams(name): PathParams<String>,
+    base: PublicBase,
+    uri: Uri,
+    headers: HeaderMap,
+    body: Result<Bytes, axum::extract::rejection::BytesRejection>,
+) -> Result<Response, ApiError> {
+    let declared =
+        header(&headers, header::CONTENT_LENGTH.as_str()).and_then(|v| v.parse::<usize>().ok());
+    cloudevents::check_request_size(declared.unwrap_or(0))?;
+    let body = body.map_err(|e| {
+        if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+            cloudevents::check_request_size(MAX_REQUEST_BYTES + 1)
+                .err()
+                .unwrap_or_else(|| Error::internal("size"))
+        } else {
+            Error::invalid(
+                cloudevents::code::INVALID_JSON,
+                format!("the request body could not be read: {}", e.body_text()),
+            )
+        }
+    })?;
+    let query_key = query_param(&uri, "aeg-sas-key");
+    let credential = sas::credential(
+        header(&headers, "aeg-sas-key"),
+        query_key.as_deref(),
+        header(&headers, "aeg-sas-token"),
+        header(&headers, header::AUTHORIZATION.as_str()),
+    )?;
+    let endpoint = format!("{}{}", base.0, uri.path());
+    let namespace =
+        publish::authenticate(&app.ports, &app.ingest, &name, &endpoint, &credential).await?;
+    let content_type = header(&headers, header::CONTENT_TYPE.as_str());
+    let events =
+        match cloudevents::content_mode(content_type, headers.contains_key("ce-specversion"))? {
+            ContentMode::Binary => {
+                cloudevents::from_binary(&ce_headers(&headers), content_type, &body)
+                    .map(|e| vec![e])?
+            }
+            mode => cloudevents::parse(mode, &body)?,
+        };
+    let channel = header(&headers, "aeg-channel-name");
+    let accepted = publish::publish(
+        &app.ports,
+        app.fanout.as_ref(),
+        &app.ingest,
+        &namespace,
+        channel,
+        events,
+    )
+    .await
+    .map_err(|e| {
+        if e.kind == ErrorKind::Internal || e.kind == ErrorKind::Transient {
+            tracing::error!(namespace = %name, error = %e, "events not accepted");
+        }
+        e
+    })?;
+    tracing::debug!(namespace = %name, events = accepted, "accepted");
+    Ok(StatusCode::OK.into_response())
+}
+
+/// The `ce-*` headers, names lower-cased and values percent-decoded (CloudEvents HTTP binding).
+fn ce_headers(headers: &HeaderMap) -> Vec<(String, String)> {
+    headers
+        .iter()
+        .filter(|(name, _)| name.as_str().starts_with("ce-"))
+        .filter_map(|(name, value)| {
+            let value = value.to_str().ok()?;
+            Some((
+                name.as_str().to_owned(),
+                percent_encoding::percent_decode_str(value)
+                    .decode_utf8_lossy()
+                    .into_owned(),
+            ))
+        })
+        .collect()
+}

@@ -1,0 +1,197 @@
+//! `EmbeddedQueue`: the `Queue` port on redb, one file per queue in the data directory.
+//! A message's key is its visibility time and a sequence number, so a receive is a range
+//! scan up to now; receiving re-keys a message to now + visibility, and an ack deletes it.
+//! Every send, receive and ack is one durable transaction: a crash loses nothing accepted,
+//! and whatever was received but not acknowledged comes back after its visibility timeout.
+
+use std::path::Path;
+use std::sync::Arc;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use redb::{Database, ReadableTable, TableDefinition};
+use shared::error::{Error, Result};
+use shared::ports::{MAX_DELAY, MAX_MESSAGE_BYTES, MAX_RECEIVE, Queue, Received};
+use tokio::sync::Notify;
+
+/// (visible at, in Unix milliseconds; sequence) → (receive count, body).
+const MESSAGES: TableDefinition<(u64, u64), (u32, &str)> = TableDefinition::new("messages");
+const META: TableDefinition<&str, u64> = TableDefinition::new("meta");
+const NEXT_SEQ: &str = "next_seq";
+
+/// A durable queue in `<data dir>/queue-<name>.redb`.
+#[derive(Clone)]
+pub struct EmbeddedQueue {
+    db: Arc<Database>,
+    sent: Arc<Notify>,
+}
+
+fn internal(e: impl std::fmt::Display) -> Error {
+    Error::internal(format!("embedded queue: {e}"))
+}
+
+fn now_ms() -> u64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_millis() as u64)
+}
+
+fn receipt(key: (u64, u64)) -> String {
+    format!("{}.{}", key.0, key.1)
+}
+
+fn parse_receipt(receipt: &str) -> Option<(u64, u64)> {
+    let (at, seq) = receipt.split_once('.')?;
+    Some((at.parse().ok()?, seq.parse().ok()?))
+}
+
+impl EmbeddedQueue {
+    /// Opens (or creates) the queue `name` in `dir`.
+    pub fn open(dir: &Path, name: &str) -> Result<Self> {
+        std::fs::create_dir_all(dir).map_err(|e| internal(format!("creating {dir:?}: {e}")))?;
+        let db = Database::create(dir.join(format!("queue-{name}.redb"))).map_err(internal)?;
+        let txn = db.begin_write().map_err(internal)?;
+        txn.open_table(MESSAGES).map_err(internal)?;
+        txn.open_table(META).map_err(internal)?;
+        txn.commit().map_err(internal)?;
+        Ok(Self {
+            db: Arc::new(db),
+            sent: Arc::new(Notify::new()),
+        })
+    }
+
+    async fn blocking<T: Send + 'static>(
+        &self,
+        f: impl FnOnce(&Database) -> Result<T> + Send + 'static,
+    ) -> Result<T> {
+        let db = self.db.clone();
+        tokio::task::spawn_blocking(move || f(&db))
+            .await
+            .map_err(|e| internal(format!("task failed: {e}")))?
+    }
+
+    /// Moves up to `max` visible messages out of sight for `visibility`; returns them, and
+    /// the time the next hidden message becomes visible.
+    fn take(
+        db: &Database,
+        max: usize,
+        visibility: Duration,
+    ) -> Result<(Vec<Received>, Option<u64>)> {
+        let now = now_ms();
+        let until = now + visibility.as_millis() as u64;
+        let txn = db.begin_write().map_err(internal)?;
+        let mut taken = Vec::new();
+        let next;
+        {
+            let mut table = txn.open_table(MESSAGES).map_err(internal)?;
+            let due: Vec<((u64, u64), u32, String)> = table
+                .range(..=(now, u64::MAX))
+                .map_err(internal)?
+                .take(max)
+                .map(|entry| {
+                    let (k, v) = entry.map_err(internal)?;
+                    let (count, body) = v.value();
+                    Ok((k.value(), count, body.to_owned()))
+                })
+                .collect::<Result<_>>()?;
+            for (key, count, body) in due {
+                table.remove(key).map_err(internal)?;
+                let moved = (until, key.1);
+                table
+                    .insert(moved, (count + 1, body.as_str()))
+                    .map_err(internal)?;
+                taken.push(Received {
+                    body,
+                    receipt: receipt(moved),
+                    receive_count: count + 1,
+                });
+            }
+            next = table.first().map_err(internal)?.map(|(k, _)| k.value().0);
+        }
+        txn.commit().map_err(internal)?;
+        Ok((taken, next))
+    }
+}
+
+#[async_trait::async_trait]
+impl Queue for EmbeddedQueue {
+    async fn send(&self, bodies: Vec<String>, delay: Duration) -> Result<()> {
+        if let Some(big) = bodies.iter().find(|b| b.len() > MAX_MESSAGE_BYTES) {
+            return Err(Error::invalid(
+                "MessageTooLarge",
+                format!(
+                    "a queue message has {} bytes; at most {MAX_MESSAGE_BYTES}",
+                    big.len()
+                ),
+            ));
+        }
+        if bodies.is_empty() {
+            return Ok(());
+        }
+        let visible = now_ms() + delay.min(MAX_DELAY).as_millis() as u64;
+        self.blocking(move |db| {
+            let txn = db.begin_write().map_err(internal)?;
+            {
+                let mut meta = txn.open_table(META).map_err(internal)?;
+                let mut seq = meta
+                    .get(NEXT_SEQ)
+                    .map_err(internal)?
+                    .map_or(0, |v| v.value());
+                let mut table = txn.open_table(MESSAGES).map_err(internal)?;
+                for body in &bodies {
+                    table
+                        .insert((visible, seq), (0u32, body.as_str()))
+                        .map_err(internal)?;
+                    seq += 1;
+                }
+                meta.insert(NEXT_SEQ, seq).map_err(internal)?;
+            }
+            txn.commit().map_err(internal)
+        })
+        .await?;
+        self.sent.notify_waiters();
+        Ok(())
+    }
+
+    async fn receive(
+        &self,
+        max: usize,
+        visibility: Duration,
+        wait: Duration,
+    ) -> Result<Vec<Received>> {
+        let max = max.clamp(1, MAX_RECEIVE);
+        let deadline = tokio::time::Instant::now() + wait;
+        loop {
+            let sent = self.sent.notified();
+            let (taken, next) = self
+                .blocking(move |db| Self::take(db, max, visibility))
+                .await?;
+            let now = tokio::time::Instant::now();
+            if !taken.is_empty() || now >= deadline {
+                return Ok(taken);
+            }
+            let mut pause = deadline - now;
+            if let Some(at) = next {
+                pause = pause.min(Duration::from_millis(at.saturating_sub(now_ms()).max(1)));
+            }
+            let _ = tokio::time::timeout(pause, sent).await;
+        }
+    }
+
+    async fn ack(&self, receipts: &[String]) -> Result<()> {
+        let keys: Vec<(u64, u64)> = receipts.iter().filter_map(|r| parse_receipt(r)).collect();
+        if keys.is_empty() {
+            return Ok(());
+        }
+        self.blocking(move |db| {
+            let txn = db.begin_write().map_err(internal)?;
+            {
+                let mut table = txn.open_table(MESSAGES).map_err(internal)?;
+                for key in keys {
+                    table.remove(key).map_err(internal)?;
+                }
+            }
+            txn.commit().map_err(internal)
+        })
+        .await
+    }
+}

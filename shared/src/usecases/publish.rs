@@ -1,0 +1,295 @@
+//! Publishing: authenticate the publisher, route every event to its partner topic, and enqueue
+//! them for fan-out, all or nothing. Steady-state publishing reads no table: namespaces and
+//! routes are cached for [`CACHE_TTL`], which bounds how long a regenerated key, a new channel
+//! or a changed activation takes to be seen.
+
+use std::sync::Arc;
+
+use time::Duration;
+
+use super::namespaces;
+use super::pairs::{self, ChannelRef};
+use crate::error::{Error, Result};
+use crate::ids::{ResourceId, ResourceType};
+use crate::ingest::cache::TtlCache;
+use crate::ingest::cloudevents::Event;
+use crate::ingest::sas::{self, Credential};
+use crate::ports::{MAX_MESSAGE_BYTES, Ports, Queue, Write};
+use crate::provisioning::namespace::{PartnerNamespace, RoutingMode};
+use crate::provisioning::topic::{ActivationState, PartnerTopic};
+use crate::table;
+
+/// How long a cached namespace or route may be used.
+pub const CACHE_TTL: Duration = Duration::seconds(5);
+/// Bytes of one stored chunk of an event too large for a queue message.
+const PAYLOAD_CHUNK: usize = 300 * 1024;
+/// How long a stored payload outlives its publish (the fan-out reads it well before).
+const PAYLOAD_TTL: Duration = Duration::days(2);
+
+/// Stable codes of the publish endpoint.
+pub mod code {
+    pub const NAMESPACE_NOT_FOUND: &str = "PartnerNamespaceNotFound";
+    pub const LOCAL_AUTH_DISABLED: &str = "LocalAuthDisabled";
+    pub const CHANNEL_NAME_REQUIRED: &str = "ChannelNameRequired";
+    pub const CHANNEL_NOT_FOUND: &str = "ChannelNotFound";
+    pub const NO_CHANNEL_FOR_SOURCE: &str = "NoChannelForSource";
+    pub const TOPIC_NOT_ACTIVATED: &str = "PartnerTopicNotActivated";
+}
+
+/// Where events of one channel (or source) go, and whether they may.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TopicRoute {
+    pub topic: ResourceId,
+    pub activated: bool,
+}
+
+/// The publish path's caches, shared by every request of a process.
+pub struct IngestCache {
+    namespaces: TtlCache<String, Arc<PartnerNamespace>>,
+    routes: TtlCache<(String, String), TopicRoute>,
+}
+
+impl Default for IngestCache {
+    fn default() -> Self {
+        Self {
+            namespaces: TtlCache::new(CACHE_TTL, 10_000),
+            routes: TtlCache::new(CACHE_TTL, 100_000),
+        }
+    }
+}
+
+/// Finds the namespace a publisher addressed and checks its key or SAS token against the
+/// namespace's keys (either works). `endpoint` is the URL the publisher addressed.
+pub async fn authenticate(
+    ports: &Ports,
+    cache: &IngestCache,
+    namespace_name: &str,
+    endpoint: &str,
+    credential: &Credential,
+) -> Result<Arc<PartnerNamespace>> {
+    let found = namespace(ports, cache, namespace_name).await?;
+    if found.disable_local_auth {
+        return Err(Error::unauthorized(
+            code::LOCAL_AUTH_DISABLED,
+            "this namespace has disableLocalAuth set, so keys and SAS tokens are refused",
+        ));
+    }
+    let keys = [found.keys.key1.as_str(), found.keys.key2.as_str()];
+    match credential {
+        Credential::Key(key) => sas::verify_key(key, &keys)?,
+        Credential::Token(raw) => {
+            sas::verify_token(&sas::parse_token(raw)?, endpoint, &keys, ports.clock.now())?
+        }
+    }
+    Ok(found)
+}
+
+/// Accepts every event, or none: routes each to its partner topic (by `channel`, the
+/// `aeg-channel-name` header, or by the event's source), refuses topics that are not
+/// activated, and returns `Ok` only once all are durably enqueued. Returns how many.
+pub async fn publish(
+    ports: &Ports,
+    queue: &dyn Queue,
+    cache: &IngestCache,
+    namespace: &PartnerNamespace,
+    channel: Option<&str>,
+    events: Vec<Event>,
+) -> Result<usize> {
+    let mut routed: Vec<(TopicRoute, Vec<Event>)> = Vec::new();
+    for event in events {
+        let key = match namespace.partner_topic_routing_mode {
+            RoutingMode::ChannelNameHeader => channel.map(str::to_owned).ok_or_else(|| {
+                Error::invalid(
+                    code::CHANNEL_NAME_REQUIRED,
+                    "this namespace routes by channel: send the aeg-channel-name header",
+                )
+            })?,
+            RoutingMode::SourceEventAttribute => event.source.clone(),
+        };
+        let route = route(ports, cache, namespace, &key).await?;
+        if !route.activated {
+            return Err(Error::forbidden(
+                code::TOPIC_NOT_ACTIVATED,
+                format!(
+                    "partner topic '{}' is not activated; the customer activates it with POST .../partnerTopics/{}/activate. Nothing was stored",
+                    route.topic,
+                    route.topic.name()
+                ),
+            ));
+        }
+        match routed.iter_mut().find(|(r, _)| r.topic == route.topic) {
+            Some((_, events)) => events.push(event),
+            None => routed.push((route, vec![event])),
+        }
+    }
+    let published_at = crate::time_format::rfc3339(ports.clock.now());
+    let mut bodies = Vec::new();
+    let mut count = 0;
+    for (route, events) in routed {
+        count += events.len();
+        bodies.extend(pack(ports, &route.topic, &published_at, events).await?);
+    }
+    queue.send(bodies, std::time::Duration::ZERO).await?;
+    Ok(count)
+}
+
+async fn namespace(
+    ports: &Ports,
+    cache: &IngestCache,
+    name: &str,
+) -> Result<Arc<PartnerNamespace>> {
+    let now = ports.clock.now();
+    if let Some(found) = cache.namespaces.get(&name.to_lowercase(), now) {
+        return Ok(found);
+    }
+    let found = namespaces::by_name(ports, name)
+        .await?
+        .map(Arc::new)
+        .ok_or_else(|| {
+            Error::not_found(
+                code::NAMESPACE_NOT_FOUND,
+                format!("no partner namespace is named '{name}'; check the endpoint URL"),
+            )
+        })?;
+    cache
+        .namespaces
+        .put(name.to_lowercase(), found.clone(), now);
+    Ok(found)
+}
+
+async fn route(
+    ports: &Ports,
+    cache: &IngestCache,
+    namespace: &PartnerNamespace,
+    key: &str,
+) -> Result<TopicRoute> {
+    let now = ports.clock.now();
+    let cache_key = (namespace.id.name().to_lowercase(), key.to_owned());
+    if let Some(found) = cache.routes.get(&cache_key, now) {
+        return Ok(found);
+    }
+    let by_channel = namespace.partner_topic_routing_mode == RoutingMode::ChannelNameHeader;
+    let missing = || {
+        if by_channel {
+            Error::invalid(
+                code::CHANNEL_NOT_FOUND,
+                format!(
+                    "namespace '{}' has no channel named '{key}' (aeg-channel-name)",
+                    namespace.id.name()
+                ),
+            )
+        } else {
+            Error::invalid(
+                code::NO_CHANNEL_FOR_SOURCE,
+                format!(
+                    "namespace '{}' has no channel whose partnerTopicInfo.source is '{key}'",
+                    namespace.id.name()
+                ),
+            )
+        }
+    };
+    let channel_id = if by_channel {
+        namespace
+            .id
+            .child(ResourceType::Channels, key)
+            .map_err(|_| missing())?
+    } else {
+        let entry = table::get::<ChannelRef>(
+            ports.store.as_ref(),
+            &table::channel_source(namespace.id.name(), key),
+        )
+        .await?;
+        entry.ok_or_else(missing)?.value.channel
+    };
+    let (channel, topic) = pairs::read_pair(ports, &channel_id).await?;
+    let (Some(channel), Some(topic)) = (channel, topic) else {
+        return Err(missing());
+    };
+    if channel.value.is_expired(now) {
+        return Err(missing());
+    }
+    let route = route_of(&topic.value);
+    cache.routes.put(cache_key, route.clone(), now);
+    Ok(route)
+}
+
+fn route_of(topic: &PartnerTopic) -> TopicRoute {
+    TopicRoute {
+        topic: topic.id.clone(),
+        activated: topic.activation_state == ActivationState::Activated,
+    }
+}
+
+/// Queue messages for `events` of one topic: as many events per message as fit; an event too
+/// large for a message is stored in the table in chunks and the message names it.
+async fn pack(
+    ports: &Ports,
+    topic: &ResourceId,
+    published_at: &str,
+    events: Vec<Event>,
+) -> Result<Vec<String>> {
+    let head = format!(
+        "{{\"topic\":{},\"publishedAt\":\"{published_at}\",",
+        serde_json::to_string(&topic.to_string()).map_err(|e| Error::internal(e.to_string()))?
+    );
+    let room = MAX_MESSAGE_BYTES - head.len() - 16;
+    let mut bodies = Vec::new();
+    let mut current: Vec<&str> = Vec::new();
+    let mut size = 0;
+    let finish = |current: &mut Vec<&str>| {
+        format!("{head}\"events\":[{}]}}", std::mem::take(current).join(","))
+    };
+    for event in &events {
+        let len = event.json.len() + 1;
+        if len > room {
+            bodies.push(format!(
+                "{head}\"payload\":\"{}\"}}",
+                store_payload(ports, &event.json).await?
+            ));
+            continue;
+        }
+        if size + len > room {
+            bodies.push(finish(&mut current));
+            size = 0;
+        }
+        current.push(&event.json);
+        size += len;
+    }
+    if !current.is_empty() {
+        bodies.push(finish(&mut current));
+    }
+    Ok(bodies)
+}
+
+/// Stores a large event in chunks under a new payload id; the fan-out reassembles it.
+async fn store_payload(ports: &Ports, json: &str) -> Result<String> {
+    let id = uuid::Uuid::new_v4().to_string();
+    let expires = Some((ports.clock.now() + PAYLOAD_TTL).unix_timestamp());
+    let mut writes = Vec::new();
+    let mut rest = json;
+    while !rest.is_empty() {
+        let mut cut = rest.len().min(PAYLOAD_CHUNK);
+        while !rest.is_char_boundary(cut) {
+            cut -= 1;
+        }
+        let (chunk, tail) = rest.split_at(cut);
+        writes.push(Write::Put {
+            key: table::payload_chunk(&id, writes.len()),
+            body: chunk.to_owned(),
+            expires_at: expires,
+            expect: crate::ports::Expect::Absent,
+        });
+        rest = tail;
+    }
+    ports.store.write(writes).await?;
+    Ok(id)
+}
+
+/// Reassembles a stored payload.
+pub async fn load_payload(ports: &Ports, id: &str) -> Result<String> {
+    let page = ports
+        .store
+        .query(&table::payload_partition(id), "", None, 100)
+        .await?;
+    Ok(page.items.into_iter().map(|i| i.body).collect())
+}
