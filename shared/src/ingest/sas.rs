@@ -8,7 +8,7 @@
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
 use hmac::{Hmac, KeyInit, Mac};
-use percent_encoding::{NON_ALPHANUMERIC, percent_decode_str, utf8_percent_encode};
+use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, percent_decode_str, utf8_percent_encode};
 use sha2::Sha256;
 use subtle::ConstantTimeEq;
 use time::format_description::well_known::Rfc3339;
@@ -16,6 +16,13 @@ use time::macros::format_description;
 use time::{OffsetDateTime, PrimitiveDateTime};
 
 use crate::error::{Error, Result};
+
+/// What URL encoding leaves alone: RFC 3986's unreserved characters, as Python's `quote`.
+const UNRESERVED: &AsciiSet = &NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'.')
+    .remove(b'_')
+    .remove(b'~');
 
 /// Stable codes of credential failures (all 401).
 pub mod code {
@@ -242,7 +249,7 @@ pub fn verify_token(
 
 /// A token for `resource`, valid until `expiry`, signed with `key` (base64).
 pub fn generate_token(resource: &str, expiry: OffsetDateTime, key: &str) -> Result<String> {
-    let enc = |s: &str| utf8_percent_encode(s, NON_ALPHANUMERIC).to_string();
+    let enc = |s: &str| utf8_percent_encode(s, UNRESERVED).to_string();
     let signed = format!(
         "r={}&e={}",
         enc(resource),
