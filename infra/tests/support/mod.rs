@@ -1,7 +1,7 @@
 //! Test support shared by the adapter test suites: fresh stores of every adapter, and a macro
 //! that runs each case of a suite once per adapter.
 
-#![allow(dead_code)]
+#![allow(dead_code, unused_macros)]
 
 use std::sync::Arc;
 
