@@ -3,7 +3,8 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use e2e::{Server, new_subscription};
+use e2e::{Server, Tenants, new_subscription};
+use serde_json::json;
 
 fn python() -> String {
     std::env::var("PARTNER_EVENTS_TEST_PYTHON").unwrap_or_else(|_| {
@@ -44,4 +45,70 @@ async fn azure_mgmt_eventgrid_drives_the_partner_topic_lifecycle() {
         ],
     )
     .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn azure_eventgrid_publishes_with_a_key_a_sas_and_a_channel_name() {
+    let server = Server::start().await;
+    let t = Tenants::new(&server, "ChannelNameHeader").await;
+    assert_eq!(
+        t.partner
+            .put(
+                &t.channel("sdk-channel"),
+                t.channel_body("sdk-topic", "fabrikam/orders")
+            )
+            .await
+            .0,
+        reqwest::StatusCode::CREATED
+    );
+    assert_eq!(
+        t.customer
+            .post(&format!("{}/activate", t.topic("sdk-topic")), json!({}))
+            .await
+            .0,
+        reqwest::StatusCode::OK
+    );
+    let (_, ns) = t.partner.get(&t.namespace).await;
+    let (_, keys) = t
+        .partner
+        .post(&format!("{}/listKeys", t.namespace), json!({}))
+        .await;
+    run_script(
+        "publish.py",
+        &[
+            ns["properties"]["endpoint"].as_str().unwrap(),
+            keys["key2"].as_str().unwrap(),
+            "sdk-channel",
+        ],
+    )
+    .await;
+    let mut ids = Vec::new();
+    loop {
+        let got = server
+            .app
+            .fanout
+            .receive(
+                10,
+                std::time::Duration::from_secs(30),
+                std::time::Duration::ZERO,
+            )
+            .await
+            .unwrap();
+        if got.is_empty() {
+            break;
+        }
+        for m in got {
+            let message: serde_json::Value = serde_json::from_str(&m.body).unwrap();
+            assert_eq!(message["topic"], t.topic("sdk-topic"));
+            ids.extend(
+                message["events"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|e| e["id"].as_str().unwrap().to_owned()),
+            );
+        }
+    }
+    ids.sort();
+    assert_eq!(ids, ["key-0", "key-1", "key-2", "one-0", "sas-0", "sas-1"]);
 }
