@@ -1,6 +1,8 @@
 //! The local server: every router on one HTTP listener and the sweeper in the background, on the embedded adapters (or on the
 //! AWS adapters when `PARTNER_EVENTS_TABLE` is set), with graceful shutdown.
 
+pub mod bench;
+
 use std::future::Future;
 use std::path::PathBuf;
 use std::sync::Arc;

@@ -33,17 +33,45 @@ enum Command {
         #[arg(long)]
         allow_private_webhooks: bool,
     },
+    /// Measure ingest: publish 1 KB CloudEvents in batches over HTTP to a local server on a
+    /// temporary data directory, and report events/s and request latency.
+    BenchIngest {
+        #[arg(long, default_value_t = 16)]
+        connections: usize,
+        #[arg(long, default_value_t = 10)]
+        seconds: u64,
+        #[arg(long, default_value_t = 100)]
+        batch: usize,
+        #[arg(long, default_value_t = 1024)]
+        event_bytes: usize,
+    },
 }
 
 #[tokio::main]
 async fn main() -> ExitCode {
     infra::telemetry::init();
-    let Command::Serve {
-        listen,
-        data_dir,
-        public_url,
-        allow_private_webhooks: _,
-    } = Cli::parse().command;
+    let (listen, data_dir, public_url) = match Cli::parse().command {
+        Command::Serve {
+            listen,
+            data_dir,
+            public_url,
+            allow_private_webhooks: _,
+        } => (listen, data_dir, public_url),
+        Command::BenchIngest {
+            connections,
+            seconds,
+            batch,
+            event_bytes,
+        } => {
+            return bench_ingest(local::bench::BenchOptions {
+                connections,
+                seconds,
+                batch,
+                event_bytes,
+            })
+            .await;
+        }
+    };
     let mut options = Options::new(
         data_dir,
         public_url.unwrap_or_else(|| format!("http://{listen}")),
@@ -94,5 +122,29 @@ async fn shutdown_signal() {
     #[cfg(not(unix))]
     {
         let _ = ctrl_c.await;
+    }
+}
+
+async fn bench_ingest(options: local::bench::BenchOptions) -> ExitCode {
+    let (connections, batch) = (options.connections, options.batch);
+    match local::bench::ingest(options).await {
+        Ok(r) => {
+            let secs = r.elapsed.as_secs_f64();
+            println!("| connections | batch | events/s | requests/s | p50 ms | p99 ms | errors |");
+            println!("|---|---|---|---|---|---|---|");
+            println!(
+                "| {connections} | {batch} | {:.0} | {:.0} | {:.2} | {:.2} | {} |",
+                r.events as f64 / secs,
+                r.requests as f64 / secs,
+                r.p50.as_secs_f64() * 1000.0,
+                r.p99.as_secs_f64() * 1000.0,
+                r.errors
+            );
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("bench-ingest: {e}");
+            ExitCode::FAILURE
+        }
     }
 }

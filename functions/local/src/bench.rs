@@ -1,0 +1,235 @@
+//! `partner-events bench-ingest`: starts the local server on a fresh data directory, provisions
+//! an activated partner topic over HTTP, then publishes 1 KB CloudEvents in batches from
+//! several connections for a while and reports accepted events/s and request latency.
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use serde_json::{Value, json};
+use shared::ports::SystemClock;
+
+use crate::Options;
+
+/// How the load is shaped.
+pub struct BenchOptions {
+    pub connections: usize,
+    pub seconds: u64,
+    pub batch: usize,
+    pub event_bytes: usize,
+}
+
+/// What was measured.
+pub struct Report {
+    pub events: u64,
+    pub requests: u64,
+    pub errors: u64,
+    pub elapsed: Duration,
+    pub p50: Duration,
+    pub p99: Duration,
+}
+
+type Failure = Box<dyn std::error::Error + Send + Sync>;
+
+async fn call(
+    http: &reqwest::Client,
+    method: reqwest::Method,
+    url: &str,
+    key: &str,
+    body: Value,
+) -> Result<Value, Failure> {
+    let response = http
+        .request(method, url)
+        .bearer_auth(key)
+        .json(&body)
+        .send()
+        .await?;
+    let status = response.status();
+    let text = response.text().await?;
+    if !status.is_success() {
+        return Err(format!("{url}: {status} {text}").into());
+    }
+    Ok(serde_json::from_str(&text).unwrap_or(Value::Null))
+}
+
+/// Provisions an activated partner topic; returns its namespace endpoint and key.
+async fn provision(
+    http: &reqwest::Client,
+    base: &str,
+    operator: &str,
+) -> Result<(String, String), Failure> {
+    use reqwest::Method;
+    let (psub, csub) = (
+        uuid::Uuid::new_v4().to_string(),
+        uuid::Uuid::new_v4().to_string(),
+    );
+    let partner = call(
+        http,
+        Method::POST,
+        &format!("{base}/admin/principals"),
+        operator,
+        json!({"name": "bench-partner", "subscriptions": [psub]}),
+    )
+    .await?;
+    let customer = call(
+        http,
+        Method::POST,
+        &format!("{base}/admin/principals"),
+        operator,
+        json!({"name": "bench-customer", "subscriptions": [csub]}),
+    )
+    .await?;
+    let (pk, ck) = (
+        partner["key"].as_str().unwrap_or_default(),
+        customer["key"].as_str().unwrap_or_default(),
+    );
+    let peg =
+        format!("{base}/subscriptions/{psub}/resourceGroups/rg/providers/Microsoft.EventGrid");
+    let ceg =
+        format!("{base}/subscriptions/{csub}/resourceGroups/rg/providers/Microsoft.EventGrid");
+    let reg = call(
+        http,
+        Method::PUT,
+        &format!("{peg}/partnerRegistrations/bench"),
+        pk,
+        json!({}),
+    )
+    .await?;
+    let ns = call(
+        http,
+        Method::PUT,
+        &format!("{peg}/partnerNamespaces/bench-ns"),
+        pk,
+        json!({"properties": {"partnerRegistrationFullyQualifiedId": reg["id"]}}),
+    )
+    .await?;
+    call(
+        http,
+        Method::PUT,
+        &format!("{ceg}/partnerConfigurations/default"),
+        ck,
+        json!({}),
+    )
+    .await?;
+    call(
+        http,
+        Method::POST,
+        &format!("{ceg}/partnerConfigurations/default/authorizePartner"),
+        ck,
+        json!({"partnerName": "bench"}),
+    )
+    .await?;
+    let channel = json!({"properties": {"partnerTopicInfo": {"azureSubscriptionId": csub, "resourceGroupName": "rg", "name": "bench-topic", "source": "bench"}}});
+    call(
+        http,
+        Method::PUT,
+        &format!("{peg}/partnerNamespaces/bench-ns/channels/bench"),
+        pk,
+        channel,
+    )
+    .await?;
+    call(
+        http,
+        Method::POST,
+        &format!("{ceg}/partnerTopics/bench-topic/activate"),
+        ck,
+        json!({}),
+    )
+    .await?;
+    let keys = call(
+        http,
+        Method::POST,
+        &format!("{peg}/partnerNamespaces/bench-ns/listKeys"),
+        pk,
+        json!({}),
+    )
+    .await?;
+    Ok((
+        ns["properties"]["endpoint"]
+            .as_str()
+            .unwrap_or_default()
+            .to_owned(),
+        keys["key1"].as_str().unwrap_or_default().to_owned(),
+    ))
+}
+
+/// A batch of `n` CloudEvents of about `bytes` each.
+fn batch(n: usize, bytes: usize) -> Vec<u8> {
+    let filler = "x".repeat(bytes.saturating_sub(160));
+    let events: Vec<Value> = (0..n)
+        .map(|i| json!({"specversion": "1.0", "id": format!("bench-{i}"), "source": "bench", "type": "Bench.Event", "time": "2026-11-24T00:00:00Z", "data": {"filler": filler}}))
+        .collect();
+    serde_json::to_vec(&events).unwrap_or_default()
+}
+
+/// Runs the benchmark against a local server on a temporary data directory.
+pub async fn ingest(options: BenchOptions) -> Result<Report, Failure> {
+    let dir = tempfile::tempdir()?;
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+    let base = format!("http://{}", listener.local_addr()?);
+    let mut server_options = Options::new(dir.path(), base.clone());
+    server_options.clock = Arc::new(SystemClock);
+    let (operator, _) = crate::operator_key(&server_options)?;
+    let app = crate::open(&server_options, &operator).await?;
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let server = tokio::spawn(crate::serve(listener, app, async {
+        let _ = stopped.await;
+    }));
+    let http = reqwest::Client::builder()
+        .pool_max_idle_per_host(options.connections)
+        .build()?;
+    let (endpoint, key) = provision(&http, &base, operator.secret()).await?;
+    let body = axum::body::Bytes::from(batch(options.batch, options.event_bytes));
+    let started = Instant::now();
+    let until = started + Duration::from_secs(options.seconds);
+    let workers: Vec<_> = (0..options.connections)
+        .map(|_| {
+            let (http, endpoint, key, body) =
+                (http.clone(), endpoint.clone(), key.clone(), body.clone());
+            tokio::spawn(async move {
+                let (mut latencies, mut errors) = (Vec::new(), 0u64);
+                while Instant::now() < until {
+                    let sent = Instant::now();
+                    let response = http
+                        .post(&endpoint)
+                        .header("aeg-sas-key", &key)
+                        .header(
+                            "content-type",
+                            "application/cloudevents-batch+json; charset=utf-8",
+                        )
+                        .body(body.clone())
+                        .send()
+                        .await;
+                    match response {
+                        Ok(r) if r.status().is_success() => latencies.push(sent.elapsed()),
+                        _ => errors += 1,
+                    }
+                }
+                (latencies, errors)
+            })
+        })
+        .collect();
+    let (mut latencies, mut errors) = (Vec::new(), 0);
+    for worker in workers {
+        let (l, e) = worker.await?;
+        latencies.extend(l);
+        errors += e;
+    }
+    let elapsed = started.elapsed();
+    let _ = stop.send(());
+    server.await??;
+    latencies.sort();
+    let at = |q: f64| {
+        latencies
+            .get(((latencies.len() as f64 * q) as usize).min(latencies.len().saturating_sub(1)))
+            .copied()
+            .unwrap_or_default()
+    };
+    Ok(Report {
+        events: latencies.len() as u64 * options.batch as u64,
+        requests: latencies.len() as u64,
+        errors,
+        elapsed,
+        p50: at(0.50),
+        p99: at(0.99),
+    })
+}
