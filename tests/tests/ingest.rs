@@ -429,3 +429,27 @@ async fn an_event_too_large_for_a_queue_message_is_stored_and_kept_whole() {
         .unwrap();
     assert_eq!(serde_json::from_str::<Value>(&stored).unwrap(), big);
 }
+
+#[tokio::test]
+async fn a_channel_namespace_needs_a_known_channel_name() {
+    let server = Server::start().await;
+    let (_t, p) = ready(&server, "ChannelNameHeader").await;
+    let batch = json!([event("1", "anything")]);
+    let (status, body) = answer(p.batch(&batch).header("aeg-sas-key", &p.key1)).await;
+    assert_eq!(
+        (status, body["error"]["code"].as_str()),
+        (StatusCode::BAD_REQUEST, Some("ChannelNameRequired"))
+    );
+    let (status, body) = answer(
+        p.batch(&batch)
+            .header("aeg-sas-key", &p.key1)
+            .header("aeg-channel-name", "nope"),
+    )
+    .await;
+    assert_eq!(
+        (status, body["error"]["code"].as_str()),
+        (StatusCode::BAD_REQUEST, Some("ChannelNotFound")),
+        "{body}"
+    );
+    assert!(drain(&server).await.is_empty());
+}
