@@ -12,6 +12,7 @@ pub mod embedded;
 pub mod http;
 pub mod sqs;
 pub mod telemetry;
+pub mod webhook;
 
 mod app;
 pub mod config;

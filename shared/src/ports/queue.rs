@@ -39,7 +39,8 @@ pub trait Queue: Send + Sync {
         wait: Duration,
     ) -> Result<Vec<Received>>;
 
-    /// Removes received messages for good. Receipts of messages already removed, or received
-    /// again since, are ignored.
+    /// Removes received messages for good. Receipts of messages already removed are ignored; a
+    /// receipt of a message received again since may still remove it (SQS and its emulator
+    /// differ here), which is safe because only a consumer that finished the work acknowledges.
     async fn ack(&self, receipts: &[String]) -> Result<()>;
 }

@@ -1,0 +1,112 @@
+//! The SSRF guard: which addresses a webhook may reach.
+
+use std::net::{IpAddr, SocketAddr};
+
+use reqwest::dns::{Addrs, Name, Resolve, Resolving};
+use shared::error::{Error, Result};
+
+/// The code of a webhook URL refused before any request.
+pub const INVALID_URL: &str = "InvalidWebhookUrl";
+pub const TARGET_NOT_ALLOWED: &str = "WebhookTargetNotAllowed";
+
+/// True for loopback, private, link-local (cloud metadata), CGNAT, unspecified, multicast and
+/// other non-public addresses.
+pub fn is_blocked(ip: IpAddr) -> bool {
+    match ip {
+        IpAddr::V4(v4) => {
+            let [a, b, ..] = v4.octets();
+            v4.is_loopback()
+                || v4.is_private()
+                || v4.is_link_local()
+                || v4.is_unspecified()
+                || v4.is_multicast()
+                || v4.is_broadcast()
+                || v4.is_documentation()
+                || a == 0
+                || (a == 100 && (64..128).contains(&b))
+        }
+        IpAddr::V6(v6) => match v6.to_ipv4_mapped() {
+            Some(v4) => is_blocked(IpAddr::V4(v4)),
+            None => {
+                v6.is_loopback()
+                    || v6.is_unspecified()
+                    || v6.is_multicast()
+                    || v6.is_unique_local()
+                    || v6.is_unicast_link_local()
+            }
+        },
+    }
+}
+
+pub fn not_allowed(url: &str) -> Error {
+    Error::invalid(
+        TARGET_NOT_ALLOWED,
+        format!(
+            "webhook '{url}' resolves to a loopback, private, link-local or metadata address, which this deployment does not allow"
+        ),
+    )
+}
+
+/// Parses a webhook URL: http or https with a host; an IP-literal host must be allowed.
+pub fn check_url(url: &str, allow_private: bool) -> Result<reqwest::Url> {
+    let parsed = reqwest::Url::parse(url).map_err(|e| {
+        Error::invalid(
+            INVALID_URL,
+            format!("webhook URL '{url}' is not a URL: {e}"),
+        )
+    })?;
+    if !matches!(parsed.scheme(), "http" | "https") || parsed.host_str().is_none_or(str::is_empty) {
+        return Err(Error::invalid(
+            INVALID_URL,
+            format!("webhook URL '{url}' must be an http:// or https:// URL with a host"),
+        ));
+    }
+    let literal = match parsed.host() {
+        Some(url::Host::Ipv4(ip)) => Some(IpAddr::V4(ip)),
+        Some(url::Host::Ipv6(ip)) => Some(IpAddr::V6(ip)),
+        _ => None,
+    };
+    if !allow_private && literal.is_some_and(is_blocked) {
+        return Err(not_allowed(url));
+    }
+    Ok(parsed)
+}
+
+/// Resolves host names and drops every address the guard refuses; a name left with none fails.
+pub struct GuardedResolver {
+    pub allow_private: bool,
+}
+
+#[derive(Debug)]
+struct Refused(String);
+
+impl std::fmt::Display for Refused {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "{TARGET_NOT_ALLOWED}: {} resolves only to addresses that are not allowed",
+            self.0
+        )
+    }
+}
+
+impl std::error::Error for Refused {}
+
+impl Resolve for GuardedResolver {
+    fn resolve(&self, name: Name) -> Resolving {
+        let allow_private = self.allow_private;
+        Box::pin(async move {
+            let host = name.as_str().to_owned();
+            let found: Vec<SocketAddr> =
+                tokio::net::lookup_host((host.as_str(), 0)).await?.collect();
+            let allowed: Vec<SocketAddr> = found
+                .into_iter()
+                .filter(|a| allow_private || !is_blocked(a.ip()))
+                .collect();
+            if allowed.is_empty() {
+                return Err(Box::new(Refused(host)) as Box<dyn std::error::Error + Send + Sync>);
+            }
+            Ok(Box::new(allowed.into_iter()) as Addrs)
+        })
+    }
+}
