@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use shared::auth::KeyHash;
 use shared::error::{Error, Result};
-use shared::ports::{Clock, Ports, Queue, SystemClock};
+use shared::ports::{Clock, Ports, Queue, SystemClock, Webhooks};
 use shared::usecases::publish::IngestCache;
 
 use crate::config::Config;
@@ -20,6 +20,8 @@ pub struct App {
     pub fanout: Arc<dyn Queue>,
     /// The publish path's caches.
     pub ingest: Arc<IngestCache>,
+    /// Subscribers' endpoints (the handshake, deliveries).
+    pub webhooks: Arc<dyn Webhooks>,
     pub operator: Arc<KeyHash>,
     pub public_url: Arc<str>,
 }
@@ -43,30 +45,32 @@ impl App {
             store: Arc::new(store),
             clock: Arc::new(SystemClock),
         };
-        Ok(Self::new(ports, Arc::new(fanout), config))
+        Self::new(ports, Arc::new(fanout), config)
     }
 
     /// The embedded wiring: everything in `data_dir`.
     pub fn embedded(data_dir: &Path, config: &Config, clock: Arc<dyn Clock>) -> Result<Self> {
         let store = EmbeddedStore::open(data_dir)?;
         let fanout = EmbeddedQueue::open(data_dir, "fanout")?;
-        Ok(Self::new(
+        Self::new(
             Ports {
                 store: Arc::new(store),
                 clock,
             },
             Arc::new(fanout),
             config,
-        ))
+        )
     }
 
-    pub fn new(ports: Ports, fanout: Arc<dyn Queue>, config: &Config) -> Self {
-        Self {
+    pub fn new(ports: Ports, fanout: Arc<dyn Queue>, config: &Config) -> Result<Self> {
+        let webhooks = crate::webhook::HttpWebhooks::new(config.allow_private_webhooks)?;
+        Ok(Self {
+            webhooks: Arc::new(webhooks),
             ports,
             fanout,
             ingest: Arc::new(IngestCache::default()),
             operator: Arc::new(config.operator),
             public_url: config.public_url.trim_end_matches('/').into(),
-        }
+        })
     }
 }

@@ -3,6 +3,7 @@
 //!
 //! # Layout
 //! - `error`: the one error type, its kinds and stable codes.
+//! - `filter`: event subscription filters: validation, compilation, per-topic matching.
 //! - `ids`: ARM resource ids and Azure's naming rules.
 //! - `ingest`: publisher authentication (keys, SAS tokens) and CloudEvents validation.
 //! - `resource`: the ARM envelope (`id`, `name`, `type`, `properties`), tags, lists.
@@ -10,17 +11,20 @@
 //! - `partners`: registrations, verified partners, partner configurations and their rules.
 //! - `provisioning`: partner namespaces, channels and partner topics, activation and expiry.
 //! - `ports`: the `Store` and `Clock` traits.
+//! - `subscriptions`: event subscriptions, their destinations and settings.
 //! - `table`: where each item lives in the single table.
 //! - `usecases`: what the functions call.
 
 pub mod auth;
 pub mod error;
+pub mod filter;
 pub mod ids;
 pub mod ingest;
 pub mod partners;
 pub mod ports;
 pub mod provisioning;
 pub mod resource;
+pub mod subscriptions;
 pub mod table;
 pub mod time_format;
 pub mod usecases;

@@ -42,13 +42,27 @@ impl Server {
         server
     }
 
-    /// A server on `dir` (kept by the caller) and `clock`.
+    /// A server on a fresh data directory that refuses webhooks on loopback and private
+    /// networks, as a public deployment does.
+    pub async fn start_strict() -> Self {
+        let temp = tempfile::tempdir().unwrap();
+        let mut server = Self::start_on(temp.path(), Arc::new(SystemClock), false).await;
+        server._temp = Some(temp);
+        server
+    }
+
+    /// A server on `dir` (kept by the caller) and `clock`, allowing loopback webhooks.
     pub async fn start_in(dir: &Path, clock: Arc<dyn Clock>) -> Self {
+        Self::start_on(dir, clock, true).await
+    }
+
+    async fn start_on(dir: &Path, clock: Arc<dyn Clock>, allow_private_webhooks: bool) -> Self {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let base = format!("http://{}", listener.local_addr().unwrap());
         let mut options = Options::new(dir, base.clone());
         options.operator_key = Some(OPERATOR_KEY.into());
         options.clock = clock;
+        options.allow_private_webhooks = allow_private_webhooks;
         let (key, _) = local::operator_key(&options).unwrap();
         let app = local::open(&options, &key).await.unwrap();
         let (stop, stopped) = oneshot::channel::<()>();
@@ -306,4 +320,47 @@ impl Tenants {
             }
         }})
     }
+}
+
+/// A webhook endpoint on 127.0.0.1 that answers the validation handshake according to the
+/// last path segment: `ok` (echoes the origin), `star` (`*`), `refuse` (405), `nohdr` (200
+/// without the header), `other` (another origin). Returns its base URL.
+pub async fn webhook_receiver() -> String {
+    use axum::http::{HeaderMap, Method, StatusCode};
+    use axum::response::IntoResponse;
+    async fn answer(
+        method: Method,
+        axum::extract::Path(mode): axum::extract::Path<String>,
+        headers: HeaderMap,
+    ) -> axum::response::Response {
+        let origin = headers
+            .get("webhook-request-origin")
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default()
+            .to_owned();
+        if method != Method::OPTIONS {
+            return StatusCode::OK.into_response();
+        }
+        match mode.as_str() {
+            "ok" => (
+                StatusCode::OK,
+                [
+                    ("WebHook-Allowed-Origin", origin),
+                    ("WebHook-Allowed-Rate", "120".to_owned()),
+                ],
+            )
+                .into_response(),
+            "star" => (StatusCode::OK, [("WebHook-Allowed-Origin", "*")]).into_response(),
+            "refuse" => StatusCode::METHOD_NOT_ALLOWED.into_response(),
+            "other" => {
+                (StatusCode::OK, [("WebHook-Allowed-Origin", "example.com")]).into_response()
+            }
+            _ => StatusCode::OK.into_response(),
+        }
+    }
+    let app = axum::Router::new().route("/hook/{mode}", axum::routing::any(answer));
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    base
 }

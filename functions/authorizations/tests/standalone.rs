@@ -18,6 +18,7 @@ async fn call(method: &str, path: &str) -> (StatusCode, serde_json::Value) {
         fanout_queue_url: None,
         operator: ApiKey::from_secret("op").hash(),
         public_url: String::new(),
+        allow_private_webhooks: false,
     };
     let app = infra::App::embedded(dir.path(), &config, Arc::new(SystemClock)).unwrap();
     let router = infra::http::standalone(authorizations::router(app));

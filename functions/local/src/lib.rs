@@ -26,6 +26,8 @@ pub struct Options {
     pub public_url: String,
     pub operator_key: Option<String>,
     pub clock: Arc<dyn Clock>,
+    /// Allow webhook targets on loopback and private networks.
+    pub allow_private_webhooks: bool,
 }
 
 impl Options {
@@ -35,6 +37,7 @@ impl Options {
             public_url: public_url.into(),
             operator_key: None,
             clock: Arc::new(SystemClock),
+            allow_private_webhooks: false,
         }
     }
 }
@@ -84,6 +87,7 @@ pub async fn open(options: &Options, operator: &ApiKey) -> Result<App> {
             .filter(|t| !t.is_empty()),
         operator: operator.hash(),
         public_url: options.public_url.clone(),
+        allow_private_webhooks: options.allow_private_webhooks,
     };
     match &config.table {
         Some(_) => App::aws(&config).await,

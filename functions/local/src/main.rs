@@ -50,13 +50,13 @@ enum Command {
 #[tokio::main]
 async fn main() -> ExitCode {
     infra::telemetry::init();
-    let (listen, data_dir, public_url) = match Cli::parse().command {
+    let (listen, data_dir, public_url, allow_private_webhooks) = match Cli::parse().command {
         Command::Serve {
             listen,
             data_dir,
             public_url,
-            allow_private_webhooks: _,
-        } => (listen, data_dir, public_url),
+            allow_private_webhooks,
+        } => (listen, data_dir, public_url, allow_private_webhooks),
         Command::BenchIngest {
             connections,
             seconds,
@@ -79,6 +79,7 @@ async fn main() -> ExitCode {
     options.operator_key = std::env::var(infra::config::OPERATOR_KEY)
         .ok()
         .filter(|k| !k.is_empty());
+    options.allow_private_webhooks = allow_private_webhooks;
     match run(listen, options).await {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {

@@ -1,5 +1,6 @@
 //! The provisioning function: partner namespaces (with `listKeys` / `regenerateKey`), their
-//! channels, and the customer's side of the partner topics those channels create.
+//! channels, the customer's side of the partner topics those channels create, and the
+//! event subscriptions on them.
 
 mod routes;
 
@@ -10,7 +11,8 @@ use infra::http::paths::{EG, SUB_EG};
 
 /// Every route this function serves, on `app`.
 pub fn router(app: App) -> Router {
-    use routes::{channels as ch, namespaces as ns, topics as pt};
+    use routes::{channels as ch, namespaces as ns, subscriptions as es, topics as pt};
+    let es_path = format!("{EG}/partnerTopics/{{topic}}/eventSubscriptions");
     Router::new()
         .route(&format!("{EG}/partnerNamespaces"), get(ns::list))
         .route(&format!("{SUB_EG}/partnerNamespaces"), get(ns::list))
@@ -53,6 +55,22 @@ pub fn router(app: App) -> Router {
         .route(
             &format!("{EG}/partnerTopics/{{name}}/deactivate"),
             post(pt::deactivate),
+        )
+        .route(&es_path, get(es::list))
+        .route(
+            &format!("{es_path}/{{name}}"),
+            put(es::put)
+                .get(es::get)
+                .patch(es::patch)
+                .delete(es::delete),
+        )
+        .route(
+            &format!("{es_path}/{{name}}/getFullUrl"),
+            post(es::full_url),
+        )
+        .route(
+            &format!("{es_path}/{{name}}/getDeliveryAttributes"),
+            post(es::delivery_attributes),
         )
         .method_not_allowed_fallback(infra::http::method_not_allowed)
         .with_state(app)

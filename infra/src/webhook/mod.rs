@@ -58,7 +58,7 @@ impl Webhooks for HttpWebhooks {
                     TIMEOUT.as_secs()
                 )));
             }
-            Err(e) if format!("{e:?}").contains("WebhookTargetNotAllowed") => {
+            Err(e) if root_cause(&e).contains(guard::TARGET_NOT_ALLOWED) => {
                 return Err(guard::not_allowed(url));
             }
             Err(e) => {

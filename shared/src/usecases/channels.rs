@@ -363,7 +363,11 @@ pub async fn delete(ports: &Ports, caller: &Caller, id: &ResourceId) -> Result<(
             });
         }
     }
-    ports.store.write(writes).await
+    ports.store.write(writes).await?;
+    if let Some(topic) = &topic {
+        super::event_subscriptions::delete_all(ports, &topic.value.id).await?;
+    }
+    Ok(())
 }
 
 /// The namespace's live channels.

@@ -3,6 +3,7 @@
 
 pub mod channels;
 pub mod configurations;
+pub mod event_subscriptions;
 pub mod expiry;
 pub mod namespaces;
 pub mod pairs;

@@ -134,6 +134,9 @@ pub async fn purge(ports: &Ports, id: &ResourceId) -> Result<()> {
         .store
         .write(delete_writes(&channel, topic.as_ref())?)
         .await?;
+    if let Some(topic) = &topic {
+        super::event_subscriptions::delete_all(ports, &topic.value.id).await?;
+    }
     tracing::info!(channel = %id, "channel and partner topic deleted");
     Ok(())
 }

@@ -145,5 +145,6 @@ pub async fn delete(ports: &Ports, caller: &Caller, id: &ResourceId) -> Result<(
             expect: topic.expect(),
         }],
     };
-    ports.store.write(writes).await
+    ports.store.write(writes).await?;
+    super::event_subscriptions::delete_all(ports, id).await
 }

@@ -2,4 +2,5 @@
 
 pub mod channels;
 pub mod namespaces;
+pub mod subscriptions;
 pub mod topics;

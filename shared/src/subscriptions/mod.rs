@@ -1,0 +1,199 @@
+//! Event subscriptions: where a topic's matching events go, and how. The rules on a
+//! subscription's settings, and what a read may show (secrets only through `getFullUrl` and
+//! `getDeliveryAttributes`).
+
+pub mod destination;
+
+use serde::{Deserialize, Serialize};
+use time::OffsetDateTime;
+
+pub use destination::{DeliveryAttributeMapping, Destination, WebHook};
+
+use crate::error::{Error, Result};
+use crate::filter::EventSubscriptionFilter;
+use crate::ids::ResourceId;
+use crate::resource::{SUCCEEDED, View};
+
+/// Stable codes of subscription validation.
+pub mod code {
+    pub const INVALID_RETRY_POLICY: &str = "InvalidRetryPolicy";
+    pub const INVALID_DESTINATION: &str = "InvalidDestination";
+    pub const INVALID_DELIVERY_SCHEMA: &str = "InvalidEventDeliverySchema";
+    pub const INVALID_EXPIRATION: &str = "InvalidExpirationTime";
+    pub const INVALID_DELIVERY_ATTRIBUTE: &str = "InvalidDeliveryAttributeMapping";
+    pub const TOO_MANY_SUBSCRIPTIONS: &str = "TooManyEventSubscriptions";
+    pub const VALIDATION_FAILED: &str = "WebhookValidationFailed";
+    pub const INVALID_LABELS: &str = "InvalidLabels";
+}
+
+/// The most subscriptions one topic may have.
+pub const MAX_PER_TOPIC: usize = 500;
+/// The only delivery schema served.
+pub const CLOUD_EVENTS: &str = "CloudEventSchemaV1_0";
+
+/// `retryPolicy`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RetryPolicy {
+    #[serde(default = "default_attempts")]
+    pub max_delivery_attempts: i64,
+    #[serde(default = "default_ttl")]
+    pub event_time_to_live_in_minutes: i64,
+}
+
+fn default_attempts() -> i64 {
+    30
+}
+
+fn default_ttl() -> i64 {
+    1440
+}
+
+impl Default for RetryPolicy {
+    fn default() -> Self {
+        Self {
+            max_delivery_attempts: default_attempts(),
+            event_time_to_live_in_minutes: default_ttl(),
+        }
+    }
+}
+
+impl RetryPolicy {
+    /// `maxDeliveryAttempts` 1..=30 and `eventTimeToLiveInMinutes` 1..=1440.
+    pub fn check(&self) -> Result<()> {
+        if !(1..=30).contains(&self.max_delivery_attempts) {
+            return Err(Error::invalid(
+                code::INVALID_RETRY_POLICY,
+                format!(
+                    "retryPolicy.maxDeliveryAttempts is {}; use 1 to 30",
+                    self.max_delivery_attempts
+                ),
+            ));
+        }
+        if !(1..=1440).contains(&self.event_time_to_live_in_minutes) {
+            return Err(Error::invalid(
+                code::INVALID_RETRY_POLICY,
+                format!(
+                    "retryPolicy.eventTimeToLiveInMinutes is {}; use 1 to 1440",
+                    self.event_time_to_live_in_minutes
+                ),
+            ));
+        }
+        Ok(())
+    }
+}
+
+/// `properties` of a PUT or PATCH.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SubscriptionInput {
+    pub destination: Option<Destination>,
+    pub filter: Option<EventSubscriptionFilter>,
+    pub labels: Option<Vec<String>>,
+    #[serde(default, with = "time::serde::rfc3339::option")]
+    pub expiration_time_utc: Option<OffsetDateTime>,
+    pub event_delivery_schema: Option<String>,
+    pub retry_policy: Option<RetryPolicy>,
+}
+
+/// A stored event subscription.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct EventSubscription {
+    pub id: ResourceId,
+    pub destination: Destination,
+    pub filter: EventSubscriptionFilter,
+    pub labels: Vec<String>,
+    #[serde(default, with = "time::serde::rfc3339::option")]
+    pub expiration_time_utc: Option<OffsetDateTime>,
+    pub retry_policy: RetryPolicy,
+    /// What the endpoint allowed in the handshake (`WebHook-Allowed-Rate`, per minute).
+    #[serde(default)]
+    pub allowed_rate: Option<u32>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SubscriptionProperties<'a> {
+    pub topic: String,
+    pub provisioning_state: &'static str,
+    pub destination: destination::DestinationView<'a>,
+    pub filter: &'a EventSubscriptionFilter,
+    pub labels: &'a [String],
+    #[serde(
+        skip_serializing_if = "Option::is_none",
+        with = "time::serde::rfc3339::option"
+    )]
+    pub expiration_time_utc: Option<OffsetDateTime>,
+    pub event_delivery_schema: &'static str,
+    pub retry_policy: RetryPolicy,
+}
+
+impl EventSubscription {
+    /// The subscription as a read shows it: the endpoint without its query, secret header
+    /// values left out.
+    pub fn view(&self) -> View<SubscriptionProperties<'_>> {
+        let topic = ResourceId {
+            path: self.id.path[..self.id.path.len().saturating_sub(1)].to_vec(),
+            ..self.id.clone()
+        };
+        View::new(
+            &self.id,
+            None,
+            None,
+            SubscriptionProperties {
+                topic: topic.to_string(),
+                provisioning_state: SUCCEEDED,
+                destination: self.destination.view(),
+                filter: &self.filter,
+                labels: &self.labels,
+                expiration_time_utc: self.expiration_time_utc,
+                event_delivery_schema: CLOUD_EVENTS,
+                retry_policy: self.retry_policy,
+            },
+        )
+    }
+
+    /// Gone once past its expiration time.
+    pub fn is_expired(&self, now: OffsetDateTime) -> bool {
+        self.expiration_time_utc.is_some_and(|t| t <= now)
+    }
+}
+
+/// Checks the settings every subscription shares.
+pub fn check(input: &SubscriptionInput, now: OffsetDateTime) -> Result<()> {
+    if let Some(schema) = &input.event_delivery_schema
+        && schema != CLOUD_EVENTS
+    {
+        return Err(Error::invalid(
+            code::INVALID_DELIVERY_SCHEMA,
+            format!("eventDeliverySchema '{schema}' is not served; use {CLOUD_EVENTS}"),
+        ));
+    }
+    if let Some(t) = input.expiration_time_utc
+        && t <= now
+    {
+        return Err(Error::invalid(
+            code::INVALID_EXPIRATION,
+            format!(
+                "expirationTimeUtc {} is not in the future",
+                crate::time_format::rfc3339(t)
+            ),
+        ));
+    }
+    if let Some(policy) = &input.retry_policy {
+        policy.check()?;
+    }
+    if let Some(labels) = &input.labels
+        && (labels.len() > 25 || labels.iter().any(|l| l.is_empty() || l.len() > 256))
+    {
+        return Err(Error::invalid(
+            code::INVALID_LABELS,
+            "labels holds at most 25 non-empty strings of up to 256 characters",
+        ));
+    }
+    if let Some(filter) = &input.filter {
+        crate::filter::validate(filter)?;
+    }
+    Ok(())
+}

@@ -1,0 +1,273 @@
+//! Event subscriptions on partner topics: create or replace (validating a WebHook endpoint with
+//! the CloudEvents handshake when it is new or its URL changes), patch, read, list, delete, and
+//! the two reads that show secrets.
+
+use super::{Listed, PageRequest, is_conflict, list_prefix, not_found, partner_topics};
+use crate::auth::Caller;
+use crate::error::{Error, Result, code as common};
+use crate::ids::{ResourceId, ResourceType};
+use crate::ports::{Expect, Handshake, Ports, Webhooks, Write};
+use crate::resource::Body;
+use crate::subscriptions::{
+    self, DeliveryAttributeMapping, Destination, EventSubscription, MAX_PER_TOPIC,
+    SubscriptionInput, code,
+};
+use crate::table::{self, Versioned};
+
+/// The topic a subscription id hangs under.
+fn topic_of(id: &ResourceId) -> Result<ResourceId> {
+    let (kind, name) = id
+        .path
+        .first()
+        .cloned()
+        .ok_or_else(|| Error::internal("subscription id without a topic"))?;
+    ResourceId::new(id.subscription, &id.resource_group, kind, &name)
+}
+
+async fn read(
+    ports: &Ports,
+    caller: &Caller,
+    id: &ResourceId,
+) -> Result<Option<Versioned<EventSubscription>>> {
+    partner_topics::get(ports, caller, &topic_of(id)?).await?;
+    let found =
+        table::get::<EventSubscription>(ports.store.as_ref(), &table::resource_key(id)).await?;
+    Ok(found.filter(|s| !s.value.is_expired(ports.clock.now())))
+}
+
+async fn read_live(
+    ports: &Ports,
+    caller: &Caller,
+    id: &ResourceId,
+) -> Result<Versioned<EventSubscription>> {
+    read(ports, caller, id)
+        .await?
+        .ok_or_else(|| not_found("event subscription", id))
+}
+
+/// Validates the destination, and runs the handshake when the endpoint is new or changed.
+async fn settle_destination(
+    webhooks: &dyn Webhooks,
+    destination: &Destination,
+    previous: Option<&Destination>,
+) -> Result<Option<u32>> {
+    let hook = match destination {
+        Destination::WebHook(hook) => hook,
+        Destination::PartnerDestination(_) => {
+            return Err(Error::invalid(
+                code::INVALID_DESTINATION,
+                "endpointType 'PartnerDestination' is not available yet; use 'WebHook'",
+            ));
+        }
+    };
+    hook.check()?;
+    let url = hook.endpoint_url.as_deref().unwrap_or_default();
+    let unchanged = matches!(previous, Some(Destination::WebHook(old)) if old.endpoint_url.as_deref() == Some(url));
+    if unchanged {
+        return Ok(None);
+    }
+    match webhooks.handshake(url).await? {
+        Handshake::Allowed { rate } => Ok(rate),
+        Handshake::Refused(answer) => Err(Error::invalid(
+            code::VALIDATION_FAILED,
+            format!(
+                "the endpoint {} failed the CloudEvents validation handshake: {answer}",
+                subscriptions::destination::base_url(url)
+            ),
+        )),
+    }
+}
+
+/// Creates (true) or replaces (false) a subscription.
+pub async fn put(
+    ports: &Ports,
+    webhooks: &dyn Webhooks,
+    caller: &Caller,
+    id: &ResourceId,
+    body: Body<SubscriptionInput>,
+) -> Result<(EventSubscription, bool)> {
+    let existing = read(ports, caller, id).await?;
+    let input = body.properties.unwrap_or_default();
+    subscriptions::check(&input, ports.clock.now())?;
+    let destination = input.destination.clone().ok_or_else(|| {
+        Error::invalid(
+            code::INVALID_DESTINATION,
+            "properties.destination is required",
+        )
+    })?;
+    let previous = existing.as_ref().map(|e| &e.value);
+    if previous.is_none() {
+        let topic = topic_of(id)?;
+        let count = ports
+            .store
+            .query(
+                &table::subscription_partition(id.subscription),
+                &table::children_prefix(&topic, ResourceType::EventSubscriptions),
+                None,
+                MAX_PER_TOPIC,
+            )
+            .await?;
+        if count.next.is_some() || count.items.len() >= MAX_PER_TOPIC {
+            return Err(Error::invalid(
+                code::TOO_MANY_SUBSCRIPTIONS,
+                format!(
+                    "this topic has {MAX_PER_TOPIC} event subscriptions, the most allowed; delete one first"
+                ),
+            ));
+        }
+    }
+    let rate = settle_destination(webhooks, &destination, previous.map(|p| &p.destination)).await?;
+    let subscription = EventSubscription {
+        id: id.clone(),
+        destination,
+        filter: input.filter.unwrap_or_default(),
+        labels: input.labels.unwrap_or_default(),
+        expiration_time_utc: input.expiration_time_utc,
+        retry_policy: input.retry_policy.unwrap_or_default(),
+        allowed_rate: rate.or(previous.and_then(|p| p.allowed_rate)),
+    };
+    write(ports, &subscription, table::expect_of(&existing)).await?;
+    Ok((subscription, existing.is_none()))
+}
+
+/// Changes only the properties the body names.
+pub async fn patch(
+    ports: &Ports,
+    webhooks: &dyn Webhooks,
+    caller: &Caller,
+    id: &ResourceId,
+    body: Body<SubscriptionInput>,
+) -> Result<EventSubscription> {
+    let current = read_live(ports, caller, id).await?;
+    let input = body.properties.unwrap_or_default();
+    subscriptions::check(&input, ports.clock.now())?;
+    let mut subscription = current.value.clone();
+    if let Some(destination) = input.destination {
+        let destination = keep_secrets(destination, &subscription.destination);
+        if let Some(rate) =
+            settle_destination(webhooks, &destination, Some(&subscription.destination)).await?
+        {
+            subscription.allowed_rate = Some(rate);
+        }
+        subscription.destination = destination;
+    }
+    if let Some(filter) = input.filter {
+        subscription.filter = filter;
+    }
+    if let Some(labels) = input.labels {
+        subscription.labels = labels;
+    }
+    if input.expiration_time_utc.is_some() {
+        subscription.expiration_time_utc = input.expiration_time_utc;
+    }
+    if let Some(policy) = input.retry_policy {
+        subscription.retry_policy = policy;
+    }
+    write(ports, &subscription, current.expect()).await?;
+    Ok(subscription)
+}
+
+/// A PATCH that omits the endpoint URL (as a client echoing a GET does) keeps the stored one.
+fn keep_secrets(mut destination: Destination, current: &Destination) -> Destination {
+    if let (Destination::WebHook(new), Destination::WebHook(old)) = (&mut destination, current)
+        && new.endpoint_url.is_none()
+    {
+        new.endpoint_url = old.endpoint_url.clone();
+    }
+    destination
+}
+
+async fn write(ports: &Ports, subscription: &EventSubscription, expect: Expect) -> Result<()> {
+    let expires = subscription.expiration_time_utc.map(|t| t.unix_timestamp());
+    match ports
+        .store
+        .write(vec![super::pairs::put_with_ttl(
+            table::resource_key(&subscription.id),
+            subscription,
+            expect,
+            expires,
+        )?])
+        .await
+    {
+        Err(e) if is_conflict(&e) => Err(Error::conflict(
+            common::CONCURRENT_UPDATE,
+            "the event subscription changed meanwhile; read it again and retry",
+        )),
+        other => other,
+    }
+}
+
+pub async fn get(ports: &Ports, caller: &Caller, id: &ResourceId) -> Result<EventSubscription> {
+    Ok(read_live(ports, caller, id).await?.value)
+}
+
+/// Deletes the subscription; missing is success.
+pub async fn delete(ports: &Ports, caller: &Caller, id: &ResourceId) -> Result<()> {
+    caller.owns(id.subscription)?;
+    ports
+        .store
+        .delete(table::resource_key(id), Expect::Any)
+        .await
+}
+
+/// The topic's live subscriptions.
+pub async fn list(
+    ports: &Ports,
+    caller: &Caller,
+    topic: &ResourceId,
+    page: &PageRequest,
+) -> Result<Listed<EventSubscription>> {
+    partner_topics::get(ports, caller, topic).await?;
+    let prefix = table::children_prefix(topic, ResourceType::EventSubscriptions);
+    let mut listed: Listed<EventSubscription> = list_prefix(
+        ports.store.as_ref(),
+        &table::subscription_partition(topic.subscription),
+        &prefix,
+        page,
+    )
+    .await?;
+    let now = ports.clock.now();
+    listed.items.retain(|s| !s.is_expired(now));
+    Ok(listed)
+}
+
+/// The full endpoint URL, query and all.
+pub async fn full_url(ports: &Ports, caller: &Caller, id: &ResourceId) -> Result<String> {
+    match read_live(ports, caller, id).await?.value.destination {
+        Destination::WebHook(hook) => Ok(hook.endpoint_url.unwrap_or_default()),
+        Destination::PartnerDestination(_) => Ok(String::new()),
+    }
+}
+
+/// The delivery attribute mappings, secret values included.
+pub async fn delivery_attributes(
+    ports: &Ports,
+    caller: &Caller,
+    id: &ResourceId,
+) -> Result<Vec<DeliveryAttributeMapping>> {
+    match read_live(ports, caller, id).await?.value.destination {
+        Destination::WebHook(hook) => Ok(hook.delivery_attribute_mappings),
+        Destination::PartnerDestination(_) => Ok(Vec::new()),
+    }
+}
+
+/// Deletes every subscription of a topic (when the topic goes).
+pub async fn delete_all(ports: &Ports, topic: &ResourceId) -> Result<()> {
+    let partition = table::subscription_partition(topic.subscription);
+    let prefix = table::children_prefix(topic, ResourceType::EventSubscriptions);
+    loop {
+        let page = ports.store.query(&partition, &prefix, None, 100).await?;
+        if page.items.is_empty() {
+            return Ok(());
+        }
+        let writes = page
+            .items
+            .into_iter()
+            .map(|i| Write::Delete {
+                key: i.key,
+                expect: Expect::Any,
+            })
+            .collect();
+        ports.store.write(writes).await?;
+    }
+}
