@@ -1,6 +1,6 @@
 """Drives the partner topic lifecycle with Azure's own management SDK (azure-mgmt-eventgrid).
 
-Usage: mgmt_lifecycle.py BASE_URL PARTNER_KEY PARTNER_SUB CUSTOMER_KEY CUSTOMER_SUB
+Usage: mgmt_lifecycle.py BASE_URL PARTNER_KEY PARTNER_SUB CUSTOMER_KEY CUSTOMER_SUB WEBHOOK_URL
 Exits non-zero (with a traceback) on the first thing that does not behave as Azure's does.
 """
 
@@ -11,7 +11,7 @@ from azure.core.pipeline.policies import SansIOHTTPPolicy
 from azure.mgmt.eventgrid import EventGridManagementClient
 from azure.mgmt.eventgrid import models as m
 
-base, partner_key, partner_sub, customer_key, customer_sub = sys.argv[1:6]
+base, partner_key, partner_sub, customer_key, customer_sub, webhook = sys.argv[1:7]
 
 
 class BearerKey(SansIOHTTPPolicy):
@@ -107,6 +107,51 @@ assert customer.partner_topics.activate(crg, "sdk-topic").activation_state == "A
 customer.partner_topics.update(crg, "sdk-topic", m.PartnerTopicUpdateParameters(tags={"team": "ops"}))
 assert customer.partner_topics.get(crg, "sdk-topic").tags == {"team": "ops"}
 assert [t.name for t in customer.partner_topics.list_by_subscription()] == ["sdk-topic"]
+
+subs = customer.partner_topic_event_subscriptions
+hook = f"{webhook}?token=secret"
+created = subs.begin_create_or_update(
+    crg,
+    "sdk-topic",
+    "sdk-subscription",
+    m.EventSubscription(
+        destination=m.WebHookEventSubscriptionDestination(endpoint_url=hook, max_events_per_batch=5),
+        filter=m.EventSubscriptionFilter(
+            included_event_types=["Sdk.Created"],
+            subject_begins_with="orders/",
+            advanced_filters=[
+                m.NumberGreaterThanAdvancedFilter(key="data.total", value=10),
+                m.StringInAdvancedFilter(key="data.region", values=["eu", "us"]),
+                m.NumberInRangeAdvancedFilter(key="data.qty", values=[[1, 5]]),
+                m.IsNotNullAdvancedFilter(key="data.customer"),
+            ],
+        ),
+        retry_policy=m.RetryPolicy(max_delivery_attempts=10, event_time_to_live_in_minutes=120),
+        labels=["sdk"],
+    ),
+).result()
+assert created.provisioning_state == "Succeeded", created
+got = subs.get(crg, "sdk-topic", "sdk-subscription")
+assert got.destination.endpoint_base_url == webhook, got.destination
+assert got.destination.endpoint_url is None, "the full URL is a secret"
+kinds = [f.operator_type for f in got.filter.advanced_filters]
+assert kinds == ["NumberGreaterThan", "StringIn", "NumberInRange", "IsNotNull"], kinds
+assert got.filter.advanced_filters[2].values == [[1, 5]]
+assert got.retry_policy.max_delivery_attempts == 10
+assert subs.get_full_url(crg, "sdk-topic", "sdk-subscription").endpoint_url == hook
+updated = subs.begin_update(
+    crg,
+    "sdk-topic",
+    "sdk-subscription",
+    m.EventSubscriptionUpdateParameters(
+        filter=m.EventSubscriptionFilter(advanced_filters=[m.BoolEqualsAdvancedFilter(key="data.vip", value=True)]),
+        labels=["sdk", "updated"],
+    ),
+).result()
+assert updated.labels == ["sdk", "updated"], updated.labels
+assert [s.name for s in subs.list_by_partner_topic(crg, "sdk-topic")] == ["sdk-subscription"]
+subs.begin_delete(crg, "sdk-topic", "sdk-subscription").result()
+assert list(subs.list_by_partner_topic(crg, "sdk-topic")) == []
 
 partner.channels.update(
     prg,

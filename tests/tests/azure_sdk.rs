@@ -3,7 +3,7 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use e2e::{Server, Tenants, new_subscription};
+use e2e::{Server, Tenants, new_subscription, webhook_receiver};
 use serde_json::json;
 
 fn python() -> String {
@@ -34,6 +34,7 @@ async fn azure_mgmt_eventgrid_drives_the_partner_topic_lifecycle() {
     let (partner_sub, customer_sub) = (new_subscription(), new_subscription());
     let partner = server.principal("sdk-partner", &[&partner_sub]).await;
     let customer = server.principal("sdk-customer", &[&customer_sub]).await;
+    let webhook = format!("{}/hook/ok", webhook_receiver().await);
     run_script(
         "mgmt_lifecycle.py",
         &[
@@ -42,6 +43,7 @@ async fn azure_mgmt_eventgrid_drives_the_partner_topic_lifecycle() {
             &partner_sub,
             customer.key(),
             &customer_sub,
+            &webhook,
         ],
     )
     .await;

@@ -96,6 +96,21 @@ pub struct SubscriptionInput {
     pub retry_policy: Option<RetryPolicy>,
 }
 
+/// The body of a PATCH: Azure's `EventSubscriptionUpdateParameters` is flat (no `properties`
+/// wrapper); a body wrapped in `properties`, as a PUT's is, is accepted too.
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct SubscriptionPatch {
+    pub properties: Option<SubscriptionInput>,
+    #[serde(flatten)]
+    pub flat: SubscriptionInput,
+}
+
+impl SubscriptionPatch {
+    pub fn into_input(self) -> SubscriptionInput {
+        self.properties.unwrap_or(self.flat)
+    }
+}
+
 /// A stored event subscription.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]

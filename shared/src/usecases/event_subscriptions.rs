@@ -10,7 +10,7 @@ use crate::ports::{Expect, Handshake, Ports, Webhooks, Write};
 use crate::resource::Body;
 use crate::subscriptions::{
     self, DeliveryAttributeMapping, Destination, EventSubscription, MAX_PER_TOPIC,
-    SubscriptionInput, code,
+    SubscriptionInput, SubscriptionPatch, code,
 };
 use crate::table::{self, Versioned};
 
@@ -136,10 +136,10 @@ pub async fn patch(
     webhooks: &dyn Webhooks,
     caller: &Caller,
     id: &ResourceId,
-    body: Body<SubscriptionInput>,
+    body: SubscriptionPatch,
 ) -> Result<EventSubscription> {
     let current = read_live(ports, caller, id).await?;
-    let input = body.properties.unwrap_or_default();
+    let input = body.into_input();
     subscriptions::check(&input, ports.clock.now())?;
     let mut subscription = current.value.clone();
     if let Some(destination) = input.destination {

@@ -12,7 +12,7 @@ use infra::http::{
 use serde_json::json;
 use shared::ids::{ResourceId, ResourceType};
 use shared::resource::Body;
-use shared::subscriptions::SubscriptionInput;
+use shared::subscriptions::{SubscriptionInput, SubscriptionPatch};
 use shared::usecases::event_subscriptions as subs;
 
 type Params = PathParams<(String, String, String, String)>;
@@ -39,7 +39,7 @@ pub async fn patch(
     State(app): State<App>,
     caller: Authenticated,
     PathParams((sub, rg, topic, name)): Params,
-    JsonBody(body): JsonBody<Body<SubscriptionInput>>,
+    JsonBody(body): JsonBody<SubscriptionPatch>,
 ) -> Result<Response, ApiError> {
     let id = subscription_id(&sub, &rg, &topic, &name)?;
     let subscription = subs::patch(&app.ports, app.webhooks.as_ref(), &caller, &id, body).await?;
