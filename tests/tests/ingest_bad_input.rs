@@ -450,6 +450,18 @@ async fn malformed_publish_requests_get_a_stable_4xx_and_store_nothing() {
             c.what
         );
     }
+    for name in ["no-such-namespace", &"n".repeat(3000)] {
+        let unknown = endpoint.replace(ns["name"].as_str().unwrap(), name);
+        let response = http
+            .post(unknown)
+            .header("aeg-sas-key", &key)
+            .header("content-type", BATCH)
+            .body(ok_batch())
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), StatusCode::NOT_FOUND);
+    }
     let unknown = endpoint.replace(ns["name"].as_str().unwrap(), "no-such-namespace");
     let response = http
         .post(unknown)

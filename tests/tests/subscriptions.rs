@@ -392,3 +392,103 @@ async fn a_topic_holds_at_most_500_subscriptions() {
         "replacing one is still allowed"
     );
 }
+
+#[tokio::test]
+async fn secrets_survive_a_get_then_patch_round_trip() {
+    let server = Server::start().await;
+    let t = topic(&server).await;
+    let hooks = webhook_receiver().await;
+    let path = subscription(&t, "round-trip");
+    assert_eq!(
+        t.customer
+            .put(&path, body(&format!("{hooks}/hook/ok?code=k")))
+            .await
+            .0,
+        StatusCode::CREATED
+    );
+    let (_, got) = t.customer.get(&path).await;
+    let mut destination = got["properties"]["destination"].clone();
+    destination["properties"]
+        .as_object_mut()
+        .unwrap()
+        .remove("endpointBaseUrl");
+    let (status, answer) = t
+        .customer
+        .patch(&path, json!({"destination": destination}))
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{answer}");
+    let (_, attrs) = t
+        .customer
+        .post(&format!("{path}/getDeliveryAttributes"), json!({}))
+        .await;
+    assert_eq!(
+        attrs["value"][0]["properties"]["value"], "s3cret",
+        "the secret header value is kept"
+    );
+    let (_, full) = t
+        .customer
+        .post(&format!("{path}/getFullUrl"), json!({}))
+        .await;
+    assert_eq!(full["endpointUrl"], format!("{hooks}/hook/ok?code=k"));
+}
+
+#[tokio::test]
+async fn an_expired_subscription_is_gone_and_its_name_is_free() {
+    let clock = std::sync::Arc::new(shared::ports::ManualClock::new(
+        time::OffsetDateTime::now_utc(),
+    ));
+    let server = Server::start_with_clock(clock.clone()).await;
+    let t = topic(&server).await;
+    let hooks = webhook_receiver().await;
+    let path = subscription(&t, "short");
+    let mut b = body(&format!("{hooks}/hook/ok"));
+    b["properties"]["expirationTimeUtc"] = json!(shared::time_format::rfc3339(
+        time::OffsetDateTime::now_utc() + time::Duration::hours(1)
+    ));
+    assert_eq!(t.customer.put(&path, b).await.0, StatusCode::CREATED);
+    clock.advance(time::Duration::hours(2));
+    assert_eq!(t.customer.get(&path).await.0, StatusCode::NOT_FOUND);
+    let (status, answer) = t
+        .customer
+        .put(&path, body(&format!("{hooks}/hook/ok")))
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{answer}");
+}
+
+#[tokio::test]
+async fn a_channel_named_in_another_case_is_the_same_channel() {
+    let server = Server::start().await;
+    let t = topic(&server).await;
+    let hooks = webhook_receiver().await;
+    assert_eq!(
+        t.customer
+            .put(&subscription(&t, "kept"), body(&format!("{hooks}/hook/ok")))
+            .await
+            .0,
+        StatusCode::CREATED
+    );
+    assert_eq!(
+        t.partner.delete(&t.channel("ORDERS")).await.0,
+        StatusCode::NO_CONTENT
+    );
+    assert_eq!(
+        t.customer.get(&t.topic("orders-topic")).await.0,
+        StatusCode::NOT_FOUND,
+        "the topic went with its channel"
+    );
+    assert_eq!(
+        t.partner
+            .put(
+                &t.channel("orders"),
+                t.channel_body("orders-topic", "fabrikam/orders")
+            )
+            .await
+            .0,
+        StatusCode::CREATED
+    );
+    assert_eq!(
+        t.customer.get(&subscription(&t, "kept")).await.0,
+        StatusCode::NOT_FOUND,
+        "a new topic of the same name starts without the old subscriptions"
+    );
+}

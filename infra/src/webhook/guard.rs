@@ -23,9 +23,11 @@ pub fn is_blocked(ip: IpAddr) -> bool {
                 || v4.is_broadcast()
                 || v4.is_documentation()
                 || a == 0
+                || a >= 240
                 || (a == 100 && (64..128).contains(&b))
+                || (a == 198 && (b == 18 || b == 19))
         }
-        IpAddr::V6(v6) => match v6.to_ipv4_mapped() {
+        IpAddr::V6(v6) => match embedded_v4(v6) {
             Some(v4) => is_blocked(IpAddr::V4(v4)),
             None => {
                 v6.is_loopback()
@@ -33,12 +35,36 @@ pub fn is_blocked(ip: IpAddr) -> bool {
                     || v6.is_multicast()
                     || v6.is_unique_local()
                     || v6.is_unicast_link_local()
+                    || (v6.segments()[0] & 0xffc0) == 0xfec0
             }
         },
     }
 }
 
+/// The IPv4 address an IPv6 one carries: IPv4-mapped (`::ffff:a.b.c.d`), IPv4-compatible
+/// (`::a.b.c.d`), NAT64 (`64:ff9b::/96`) or 6to4 (`2002::/16`).
+fn embedded_v4(v6: std::net::Ipv6Addr) -> Option<std::net::Ipv4Addr> {
+    let s = v6.segments();
+    let tail =
+        std::net::Ipv4Addr::new((s[6] >> 8) as u8, s[6] as u8, (s[7] >> 8) as u8, s[7] as u8);
+    if let Some(v4) = v6.to_ipv4_mapped() {
+        return Some(v4);
+    }
+    match s {
+        [0, 0, 0, 0, 0, 0, _, _] if !v6.is_loopback() && !v6.is_unspecified() => Some(tail),
+        [0x64, 0xff9b, 0, 0, 0, 0, _, _] => Some(tail),
+        [0x2002, hi, lo, ..] => Some(std::net::Ipv4Addr::new(
+            (hi >> 8) as u8,
+            hi as u8,
+            (lo >> 8) as u8,
+            lo as u8,
+        )),
+        _ => None,
+    }
+}
+
 pub fn not_allowed(url: &str) -> Error {
+    let url = shared::subscriptions::destination::base_url(url);
     Error::invalid(
         TARGET_NOT_ALLOWED,
         format!(
@@ -49,16 +75,17 @@ pub fn not_allowed(url: &str) -> Error {
 
 /// Parses a webhook URL: http or https with a host; an IP-literal host must be allowed.
 pub fn check_url(url: &str, allow_private: bool) -> Result<reqwest::Url> {
+    let shown = shared::subscriptions::destination::base_url(url);
     let parsed = reqwest::Url::parse(url).map_err(|e| {
         Error::invalid(
             INVALID_URL,
-            format!("webhook URL '{url}' is not a URL: {e}"),
+            format!("webhook URL '{shown}' is not a URL: {e}"),
         )
     })?;
     if !matches!(parsed.scheme(), "http" | "https") || parsed.host_str().is_none_or(str::is_empty) {
         return Err(Error::invalid(
             INVALID_URL,
-            format!("webhook URL '{url}' must be an http:// or https:// URL with a host"),
+            format!("webhook URL '{shown}' must be an http:// or https:// URL with a host"),
         ));
     }
     let literal = match parsed.host() {

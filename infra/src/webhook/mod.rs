@@ -30,6 +30,7 @@ impl HttpWebhooks {
         let client = reqwest::Client::builder()
             .timeout(TIMEOUT)
             .redirect(reqwest::redirect::Policy::none())
+            .no_proxy()
             .dns_resolver(Arc::new(GuardedResolver { allow_private }))
             .build()
             .map_err(|e| Error::internal(format!("webhook client: {e}")))?;

@@ -153,6 +153,14 @@ pub fn validate(i: usize, json: &str) -> Result<Event> {
             ),
         ));
     }
+    if json.contains(['\u{FFFE}', '\u{FFFF}']) {
+        return Err(invalid(
+            code::INVALID_JSON,
+            format!(
+                "event [{i}] contains the noncharacter U+FFFE or U+FFFF, which cannot be queued; escape it as \\uFFFE or \\uFFFF"
+            ),
+        ));
+    }
     let attrs: Attributes = serde_json::from_str(json).map_err(|e| {
         invalid(
             code::INVALID_JSON,

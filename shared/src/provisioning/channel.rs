@@ -88,7 +88,7 @@ impl PartnerTopicInfo {
     }
 }
 
-/// The most characters a `source` may have.
+/// The most bytes a `source` may have (a DynamoDB sort key holds 1024).
 pub const MAX_SOURCE_LEN: usize = 1024;
 
 impl PartnerTopicInfoInput {
@@ -120,11 +120,11 @@ impl PartnerTopicInfoInput {
                     "properties.partnerTopicInfo.source is required: this namespace routes events by their source",
                 ));
             }
-            Some(s) if s.chars().count() > MAX_SOURCE_LEN => {
+            Some(s) if s.len() > MAX_SOURCE_LEN => {
                 return Err(Error::invalid(
                     code::INVALID_PROPERTY,
                     format!(
-                        "properties.partnerTopicInfo.source is longer than {MAX_SOURCE_LEN} characters"
+                        "properties.partnerTopicInfo.source is longer than {MAX_SOURCE_LEN} bytes"
                     ),
                 ));
             }

@@ -86,9 +86,16 @@ impl DeliveryAttributeMapping {
     }
 }
 
-/// The URL without its query (Azure's `endpointBaseUrl`).
-pub fn base_url(url: &str) -> &str {
-    url.split(['?', '#']).next().unwrap_or(url)
+/// The URL without its query and without any `user:password@` (Azure's `endpointBaseUrl`):
+/// what may be shown.
+pub fn base_url(url: &str) -> String {
+    let bare = url.split(['?', '#']).next().unwrap_or(url);
+    let Some((scheme, rest)) = bare.split_once("://") else {
+        return bare.to_owned();
+    };
+    let (authority, path) = rest.split_at(rest.find('/').unwrap_or(rest.len()));
+    let host = authority.rsplit_once('@').map_or(authority, |(_, h)| h);
+    format!("{scheme}://{host}{path}")
 }
 
 impl WebHook {

@@ -62,6 +62,14 @@ pub async fn put(
     }
     let topic_id = info.topic_id()?;
     clear_expired_topic(ports, &topic_id).await?;
+    if ports
+        .store
+        .get(&table::resource_key(&topic_id))
+        .await?
+        .is_none()
+    {
+        super::event_subscriptions::delete_all(ports, &topic_id).await?;
+    }
     let deadline = activation_deadline(input.expiration_time_if_not_activated_utc, now)?;
     let authorization = require_authorization(
         ports,

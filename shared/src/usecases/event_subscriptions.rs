@@ -24,15 +24,42 @@ fn topic_of(id: &ResourceId) -> Result<ResourceId> {
     ResourceId::new(id.subscription, &id.resource_group, kind, &name)
 }
 
+/// A subscription as stored: the live one (not expired), what a write must expect (the stored
+/// item's version, expired or not), and the guard that its topic is unchanged meanwhile.
+struct Found {
+    live: Option<Versioned<EventSubscription>>,
+    expect: Expect,
+    topic_guard: Write,
+}
+
+async fn find(ports: &Ports, caller: &Caller, id: &ResourceId) -> Result<Found> {
+    caller.owns(id.subscription)?;
+    let topic_id = topic_of(id)?;
+    let topic_key = table::resource_key(&topic_id);
+    let topic =
+        table::get::<crate::provisioning::topic::PartnerTopic>(ports.store.as_ref(), &topic_key)
+            .await?
+            .filter(|t| !t.value.is_expired(ports.clock.now()))
+            .ok_or_else(|| not_found("partner topic", &topic_id))?;
+    let stored =
+        table::get::<EventSubscription>(ports.store.as_ref(), &table::resource_key(id)).await?;
+    let expect = table::expect_of(&stored);
+    Ok(Found {
+        live: stored.filter(|s| !s.value.is_expired(ports.clock.now())),
+        expect,
+        topic_guard: Write::Check {
+            key: topic_key,
+            expect: topic.expect(),
+        },
+    })
+}
+
 async fn read(
     ports: &Ports,
     caller: &Caller,
     id: &ResourceId,
 ) -> Result<Option<Versioned<EventSubscription>>> {
-    partner_topics::get(ports, caller, &topic_of(id)?).await?;
-    let found =
-        table::get::<EventSubscription>(ports.store.as_ref(), &table::resource_key(id)).await?;
-    Ok(found.filter(|s| !s.value.is_expired(ports.clock.now())))
+    Ok(find(ports, caller, id).await?.live)
 }
 
 async fn read_live(
@@ -86,7 +113,8 @@ pub async fn put(
     id: &ResourceId,
     body: Body<SubscriptionInput>,
 ) -> Result<(EventSubscription, bool)> {
-    let existing = read(ports, caller, id).await?;
+    let found = find(ports, caller, id).await?;
+    let existing = found.live;
     let input = body.properties.unwrap_or_default();
     subscriptions::check(&input, ports.clock.now())?;
     let destination = input.destination.clone().ok_or_else(|| {
@@ -126,7 +154,7 @@ pub async fn put(
         retry_policy: input.retry_policy.unwrap_or_default(),
         allowed_rate: rate.or(previous.and_then(|p| p.allowed_rate)),
     };
-    write(ports, &subscription, table::expect_of(&existing)).await?;
+    write(ports, &subscription, found.expect, found.topic_guard).await?;
     Ok((subscription, existing.is_none()))
 }
 
@@ -138,7 +166,10 @@ pub async fn patch(
     id: &ResourceId,
     body: SubscriptionPatch,
 ) -> Result<EventSubscription> {
-    let current = read_live(ports, caller, id).await?;
+    let found = find(ports, caller, id).await?;
+    let current = found
+        .live
+        .ok_or_else(|| not_found("event subscription", id))?;
     let input = body.into_input();
     subscriptions::check(&input, ports.clock.now())?;
     let mut subscription = current.value.clone();
@@ -163,35 +194,52 @@ pub async fn patch(
     if let Some(policy) = input.retry_policy {
         subscription.retry_policy = policy;
     }
-    write(ports, &subscription, current.expect()).await?;
+    write(ports, &subscription, current.expect(), found.topic_guard).await?;
     Ok(subscription)
 }
 
-/// A PATCH that omits the endpoint URL (as a client echoing a GET does) keeps the stored one.
+/// A PATCH that omits the endpoint URL, or a secret header's value (as a client echoing a GET
+/// does), keeps the stored ones.
 fn keep_secrets(mut destination: Destination, current: &Destination) -> Destination {
-    if let (Destination::WebHook(new), Destination::WebHook(old)) = (&mut destination, current)
-        && new.endpoint_url.is_none()
-    {
-        new.endpoint_url = old.endpoint_url.clone();
+    if let (Destination::WebHook(new), Destination::WebHook(old)) = (&mut destination, current) {
+        if new.endpoint_url.is_none() {
+            new.endpoint_url = old.endpoint_url.clone();
+        }
+        for mapping in &mut new.delivery_attribute_mappings {
+            if let DeliveryAttributeMapping::Static { name, properties } = mapping
+                && properties.is_secret
+                && properties.value.is_none()
+                && let Some(DeliveryAttributeMapping::Static {
+                    properties: stored, ..
+                }) = old
+                    .delivery_attribute_mappings
+                    .iter()
+                    .find(|m| m.name().eq_ignore_ascii_case(name))
+            {
+                properties.value = stored.value.clone();
+            }
+        }
     }
     destination
 }
 
-async fn write(ports: &Ports, subscription: &EventSubscription, expect: Expect) -> Result<()> {
+async fn write(
+    ports: &Ports,
+    subscription: &EventSubscription,
+    expect: Expect,
+    topic_guard: Write,
+) -> Result<()> {
     let expires = subscription.expiration_time_utc.map(|t| t.unix_timestamp());
-    match ports
-        .store
-        .write(vec![super::pairs::put_with_ttl(
-            table::resource_key(&subscription.id),
-            subscription,
-            expect,
-            expires,
-        )?])
-        .await
-    {
+    let put = super::pairs::put_with_ttl(
+        table::resource_key(&subscription.id),
+        subscription,
+        expect,
+        expires,
+    )?;
+    match ports.store.write(vec![put, topic_guard]).await {
         Err(e) if is_conflict(&e) => Err(Error::conflict(
             common::CONCURRENT_UPDATE,
-            "the event subscription changed meanwhile; read it again and retry",
+            "the event subscription or its partner topic changed meanwhile; read it again and retry",
         )),
         other => other,
     }

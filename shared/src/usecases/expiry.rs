@@ -4,6 +4,7 @@
 use super::pairs::{self, ChannelRef};
 use crate::error::Result;
 use crate::ports::{Expect, Ports, Write};
+use crate::provisioning::channel::ReadinessState;
 use crate::table;
 
 /// Removes every pair whose deadline has passed, oldest first, up to `limit` pairs. Returns
@@ -25,6 +26,7 @@ pub async fn sweep(ports: &Ports, limit: usize) -> Result<usize> {
             Some(c) if c.value.is_expired(ports.clock.now()) => {
                 pairs::purge(ports, &entry.channel).await?
             }
+            Some(c) if c.value.readiness_state == ReadinessState::NeverActivated => continue,
             _ => {
                 ports
                     .store

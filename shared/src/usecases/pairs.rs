@@ -89,7 +89,7 @@ pub async fn read_pair(
     let topic_id = channel.value.partner_topic_info.topic_id()?;
     let topic = table::get::<PartnerTopic>(store, &table::resource_key(&topic_id))
         .await?
-        .filter(|t| t.value.channel == *id);
+        .filter(|t| table::resource_key(&t.value.channel) == table::resource_key(id));
     Ok((Some(channel), topic))
 }
 

@@ -142,6 +142,12 @@ async fn namespace(
     if let Some(found) = cache.namespaces.get(&name.to_lowercase(), now) {
         return Ok(found);
     }
+    if crate::ids::check_resource_name("partner namespace", name).is_err() {
+        return Err(Error::not_found(
+            code::NAMESPACE_NOT_FOUND,
+            format!("no partner namespace is named '{name}'; check the endpoint URL"),
+        ));
+    }
     let found = namespaces::by_name(ports, name)
         .await?
         .map(Arc::new)
@@ -193,6 +199,8 @@ async fn route(
             .id
             .child(ResourceType::Channels, key)
             .map_err(|_| missing())?
+    } else if key.len() > crate::provisioning::channel::MAX_SOURCE_LEN {
+        return Err(missing());
     } else {
         let entry = table::get::<ChannelRef>(
             ports.store.as_ref(),
