@@ -10,6 +10,7 @@ on_every_store!(
     cases: racing_channels_for_one_topic_name_leave_exactly_one_pair,
     the_sweeper_removes_every_record_of_an_expired_pair_and_nothing_else,
     a_namespace_lists_only_its_own_channels,
+    a_namespace_deleted_while_channels_are_created_leaves_no_pair_behind,
 );
 
 #[cfg(test)]
@@ -344,5 +345,55 @@ mod cases {
         .await
         .unwrap();
         assert_eq!(listed.items.len(), 2);
+    }
+
+    pub async fn a_namespace_deleted_while_channels_are_created_leaves_no_pair_behind(
+        store: Arc<dyn Store>,
+    ) {
+        let w = Arc::new(world(store).await);
+        let ns = w.namespace(&format!("ns-{}", uuid::Uuid::new_v4())).await;
+        let creators: Vec<_> = (0..6)
+            .map(|i| {
+                let (w, ns) = (w.clone(), ns.clone());
+                tokio::spawn(async move {
+                    let id = ns
+                        .child(ResourceType::Channels, &format!("late-{i}"))
+                        .unwrap();
+                    let _ = channels::put(
+                        &w.ports,
+                        &w.partner,
+                        &id,
+                        w.channel_body(&format!("late-topic-{i}"), &format!("s{i}"), None),
+                    )
+                    .await;
+                })
+            })
+            .collect();
+        let deleter = {
+            let (w, ns) = (w.clone(), ns.clone());
+            tokio::spawn(
+                async move { namespaces::delete(&w.ports, &w.partner, &ns).await.unwrap() },
+            )
+        };
+        for c in creators {
+            c.await.unwrap();
+        }
+        deleter.await.unwrap();
+        let partner_partition = table::subscription_partition(w.partner_sub);
+        assert_eq!(
+            w.count(
+                &partner_partition,
+                &table::children_prefix(&ns, ResourceType::Channels)
+            )
+            .await,
+            0,
+            "no channel outlives its namespace"
+        );
+        let customer_partition = table::subscription_partition(w.customer_sub);
+        assert_eq!(
+            w.count(&customer_partition, "partnerTopics#").await,
+            0,
+            "no topic outlives its channel"
+        );
     }
 }

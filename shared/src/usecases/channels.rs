@@ -24,7 +24,12 @@ pub async fn put(
     id: &ResourceId,
     body: Body<ChannelInput>,
 ) -> Result<(Channel, bool)> {
-    let namespace = namespace_of(ports, caller, id).await?;
+    let namespace_read = namespace_of(ports, caller, id).await?;
+    let namespace_guard = Write::Check {
+        key: table::resource_key(&namespace_read.value.id),
+        expect: namespace_read.expect(),
+    };
+    let namespace = namespace_read.value;
     let input = body.properties.unwrap_or_default();
     match input.channel_type.unwrap_or(ChannelType::PartnerTopic) {
         ChannelType::PartnerTopic => {}
@@ -131,6 +136,7 @@ pub async fn put(
             Expect::Absent,
         )?);
     }
+    writes.push(namespace_guard);
     if let Some((key, version)) = authorization {
         writes.push(Write::Check {
             key,
@@ -231,14 +237,14 @@ async fn namespace_of(
     ports: &Ports,
     caller: &Caller,
     channel: &ResourceId,
-) -> Result<PartnerNamespace> {
+) -> Result<Versioned<PartnerNamespace>> {
     let (kind, name) = channel
         .path
         .first()
         .cloned()
         .ok_or_else(|| Error::internal("channel id without a namespace"))?;
     let namespace_id = ResourceId::new(channel.subscription, &channel.resource_group, kind, &name)?;
-    Ok(namespaces::read(ports, caller, &namespace_id).await?.value)
+    namespaces::read(ports, caller, &namespace_id).await
 }
 
 /// A live (not expired) channel of the caller's; otherwise 404.
@@ -268,7 +274,7 @@ pub async fn patch(
     id: &ResourceId,
     body: Body<ChannelPatch>,
 ) -> Result<Channel> {
-    let namespace = namespace_of(ports, caller, id).await?;
+    let namespace = namespace_of(ports, caller, id).await?.value;
     update(ports, &namespace, id, body.properties.unwrap_or_default()).await
 }
 
@@ -350,7 +356,7 @@ async fn update(
 /// Deletes the channel and its partner topic. Needs an unexpired authorization unless the
 /// pair has already expired. Missing is success.
 pub async fn delete(ports: &Ports, caller: &Caller, id: &ResourceId) -> Result<()> {
-    let namespace = namespace_of(ports, caller, id).await?;
+    let namespace = namespace_of(ports, caller, id).await?.value;
     let (channel, topic) = pairs::read_pair(ports, id).await?;
     let Some(channel) = channel else {
         return Ok(());

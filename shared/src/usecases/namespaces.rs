@@ -220,37 +220,38 @@ pub async fn list(
     .await
 }
 
-/// Deletes the namespace, every channel in it and their partner topics. Missing is success.
+/// Deletes the namespace, then every channel in it and their partner topics (a channel being
+/// created meanwhile fails its check on the namespace). Missing is success, and a repeated
+/// delete finishes what an interrupted one left.
 pub async fn delete(ports: &Ports, caller: &Caller, id: &ResourceId) -> Result<()> {
     caller.owns(id.subscription)?;
     let store = ports.store.as_ref();
-    let Some(found) = table::get::<PartnerNamespace>(store, &table::resource_key(id)).await? else {
-        return Ok(());
-    };
+    if let Some(found) = table::get::<PartnerNamespace>(store, &table::resource_key(id)).await? {
+        store
+            .write(vec![
+                Write::Delete {
+                    key: table::resource_key(id),
+                    expect: found.expect(),
+                },
+                Write::Delete {
+                    key: table::namespace_by_name(id.name()),
+                    expect: Expect::Any,
+                },
+            ])
+            .await?;
+    }
     let prefix = table::children_prefix(id, ResourceType::Channels);
     let partition = table::subscription_partition(id.subscription);
     loop {
         let page = store.query(&partition, &prefix, None, 100).await?;
         if page.items.is_empty() {
-            break;
+            return Ok(());
         }
         for item in &page.items {
             let channel: Channel = table::decode(&item.body)?;
             pairs::purge(ports, &channel.id).await?;
         }
     }
-    store
-        .write(vec![
-            Write::Delete {
-                key: table::resource_key(id),
-                expect: found.expect(),
-            },
-            Write::Delete {
-                key: table::namespace_by_name(id.name()),
-                expect: Expect::Any,
-            },
-        ])
-        .await
 }
 
 /// Both keys, for the namespace's owner only.
