@@ -53,9 +53,7 @@ async fn publish_events(
     cloudevents::check_request_size(declared.unwrap_or(0))?;
     let body = body.map_err(|e| {
         if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
-            cloudevents::check_request_size(MAX_REQUEST_BYTES + 1)
-                .err()
-                .unwrap_or_else(|| Error::internal("size"))
+            cloudevents::request_too_large(None)
         } else {
             Error::invalid(
                 cloudevents::code::INVALID_JSON,

@@ -85,15 +85,21 @@ fn too_large(code: &'static str, message: String) -> Error {
 /// Checks the request body size before anything is parsed.
 pub fn check_request_size(len: usize) -> Result<()> {
     if len > MAX_REQUEST_BYTES {
-        Err(too_large(
-            code::REQUEST_TOO_LARGE,
-            format!(
-                "the request body has {len} bytes; at most {MAX_REQUEST_BYTES} (1 MB) are accepted, split the batch"
-            ),
-        ))
+        Err(request_too_large(Some(len)))
     } else {
         Ok(())
     }
+}
+
+/// The 413 of a request body over the limit, with its size when known.
+pub fn request_too_large(len: Option<usize>) -> Error {
+    let size = len.map_or_else(|| "more than that".to_owned(), |n| format!("{n} bytes"));
+    too_large(
+        code::REQUEST_TOO_LARGE,
+        format!(
+            "the request body is over the limit ({size}); at most {MAX_REQUEST_BYTES} bytes (1 MB) are accepted, split the batch"
+        ),
+    )
 }
 
 /// Parses and validates a structured or batch body. Any invalid event fails the whole request,
