@@ -338,8 +338,10 @@ mod cases {
         let listed = namespaces::list(
             &w.ports,
             &w.partner,
-            w.partner_sub,
-            Some("RG"),
+            &shared::usecases::Scope {
+                subscription: w.partner_sub,
+                resource_group: Some("RG".into()),
+            },
             &PageRequest::default(),
         )
         .await

@@ -130,27 +130,24 @@ impl<S: Send + Sync> FromRequestParts<S> for PageQuery {
 /// The scope of a collection path: a subscription, and a resource group when the path has one
 /// (route parameters `subscription` and `resource_group`).
 #[derive(Debug, Clone)]
-pub struct ScopePath {
-    pub subscription: shared::ids::SubscriptionId,
-    pub resource_group: Option<String>,
-}
+pub struct ScopePath(pub shared::usecases::Scope);
 
 impl<S: Send + Sync> FromRequestParts<S> for ScopePath {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, ApiError> {
-        let axum::extract::Path(params) = axum::extract::Path::<
-            std::collections::HashMap<String, String>,
-        >::from_request_parts(parts, state)
-        .await
-        .map_err(|e| Error::invalid(code::INVALID_REQUEST_CONTENT, e.body_text()))?;
+        let PathParams(params) =
+            PathParams::<std::collections::HashMap<String, String>>::from_request_parts(
+                parts, state,
+            )
+            .await?;
         let subscription = shared::ids::SubscriptionId::parse(
             params.get("subscription").map_or("", String::as_str),
         )?;
-        Ok(Self {
+        Ok(Self(shared::usecases::Scope {
             subscription,
             resource_group: params.get("resource_group").cloned(),
-        })
+        }))
     }
 }
 

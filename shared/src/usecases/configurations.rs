@@ -3,10 +3,10 @@
 use std::collections::HashSet;
 
 use super::registrations::resolve;
-use super::{Listed, PageRequest, is_conflict, list_resources, not_found};
+use super::{Listed, PageRequest, Scope, is_conflict, list_resources, not_found};
 use crate::auth::Caller;
 use crate::error::{Error, Result, code};
-use crate::ids::{ResourceId, ResourceType, SubscriptionId};
+use crate::ids::{ResourceId, ResourceType};
 use crate::partners::configuration::{
     self as rules, AuthorizedPartner, ConfigurationInput, ConfigurationPatch, PartnerConfiguration,
     PartnerInput,
@@ -175,16 +175,14 @@ pub async fn delete(ports: &Ports, caller: &Caller, id: &ResourceId) -> Result<(
 pub async fn list(
     ports: &Ports,
     caller: &Caller,
-    subscription: SubscriptionId,
-    resource_group: Option<&str>,
+    scope: &Scope,
     page: &PageRequest,
 ) -> Result<Listed<PartnerConfiguration>> {
-    caller.owns(subscription)?;
     list_resources(
-        ports.store.as_ref(),
-        subscription,
-        &[ResourceType::PartnerConfigurations],
-        resource_group,
+        ports,
+        caller,
+        scope,
+        ResourceType::PartnerConfigurations,
         page,
     )
     .await

@@ -72,21 +72,30 @@ pub async fn list_prefix<T: DeserializeOwned>(
     })
 }
 
-/// Lists resources of `kind` in a subscription, or in one of its resource groups.
+/// A collection's scope: a subscription, or one resource group in it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Scope {
+    pub subscription: SubscriptionId,
+    pub resource_group: Option<String>,
+}
+
+/// Lists the caller's resources of `kind` in `scope`; another principal's scope is not found.
 pub async fn list_resources<T: DeserializeOwned>(
-    store: &dyn Store,
-    subscription: SubscriptionId,
-    kind: &[ResourceType],
-    resource_group: Option<&str>,
+    ports: &crate::ports::Ports,
+    caller: &crate::auth::Caller,
+    scope: &Scope,
+    kind: ResourceType,
     page: &PageRequest,
 ) -> Result<Listed<T>> {
+    caller.owns(scope.subscription)?;
+    let resource_group = scope.resource_group.as_deref();
     if let Some(rg) = resource_group {
         crate::ids::check_resource_group(rg)?;
     }
-    let prefix = table::list_prefix(kind, resource_group);
+    let prefix = table::list_prefix(&[kind], resource_group);
     list_prefix(
-        store,
-        &table::subscription_partition(subscription),
+        ports.store.as_ref(),
+        &table::subscription_partition(scope.subscription),
         &prefix,
         page,
     )

@@ -3,10 +3,10 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::{Listed, PageRequest, is_conflict, list_resources, not_found, pairs};
+use super::{Listed, PageRequest, Scope, is_conflict, list_resources, not_found, pairs};
 use crate::auth::Caller;
 use crate::error::{Error, Result, code};
-use crate::ids::{ResourceId, ResourceType, SubscriptionId};
+use crate::ids::{ResourceId, ResourceType};
 use crate::partners::registration::PartnerRegistration;
 use crate::ports::{Expect, Ports, Write};
 use crate::provisioning::channel::Channel;
@@ -205,19 +205,10 @@ pub async fn get(ports: &Ports, caller: &Caller, id: &ResourceId) -> Result<Part
 pub async fn list(
     ports: &Ports,
     caller: &Caller,
-    subscription: SubscriptionId,
-    resource_group: Option<&str>,
+    scope: &Scope,
     page: &PageRequest,
 ) -> Result<Listed<PartnerNamespace>> {
-    caller.owns(subscription)?;
-    list_resources(
-        ports.store.as_ref(),
-        subscription,
-        &[ResourceType::PartnerNamespaces],
-        resource_group,
-        page,
-    )
-    .await
+    list_resources(ports, caller, scope, ResourceType::PartnerNamespaces, page).await
 }
 
 /// Deletes the namespace, then every channel in it and their partner topics (a channel being

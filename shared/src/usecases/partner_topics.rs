@@ -1,10 +1,10 @@
 //! Partner topics, the customer's side: read, list, tag, activate, deactivate, delete.
 
 use super::pairs::{self, put_with_ttl};
-use super::{Listed, PageRequest, list_resources, not_found};
+use super::{Listed, PageRequest, Scope, list_resources, not_found};
 use crate::auth::Caller;
 use crate::error::Result;
-use crate::ids::{ResourceId, ResourceType, SubscriptionId};
+use crate::ids::{ResourceId, ResourceType};
 use crate::ports::{Expect, Ports, Write};
 use crate::provisioning::channel::{Channel, ReadinessState};
 use crate::provisioning::topic::{Activation, ActivationState, PartnerTopic, transition};
@@ -32,19 +32,11 @@ pub async fn get(ports: &Ports, caller: &Caller, id: &ResourceId) -> Result<Part
 pub async fn list(
     ports: &Ports,
     caller: &Caller,
-    subscription: SubscriptionId,
-    resource_group: Option<&str>,
+    scope: &Scope,
     page: &PageRequest,
 ) -> Result<Listed<PartnerTopic>> {
-    caller.owns(subscription)?;
-    let mut listed: Listed<PartnerTopic> = list_resources(
-        ports.store.as_ref(),
-        subscription,
-        &[ResourceType::PartnerTopics],
-        resource_group,
-        page,
-    )
-    .await?;
+    let mut listed: Listed<PartnerTopic> =
+        list_resources(ports, caller, scope, ResourceType::PartnerTopics, page).await?;
     let now = ports.clock.now();
     listed.items.retain(|t| !t.is_expired(now));
     Ok(listed)

@@ -69,14 +69,7 @@ pub async fn list(
     scope: ScopePath,
     PageQuery(page): PageQuery,
 ) -> Result<Response, ApiError> {
-    let listed = registrations::list(
-        &app.ports,
-        &caller,
-        scope.subscription,
-        scope.resource_group.as_deref(),
-        &page,
-    )
-    .await?;
+    let listed = registrations::list(&app.ports, &caller, &scope.0, &page).await?;
     Ok(list_response(
         listed.items.iter().map(|r| r.view()).collect(),
         listed.skip_token,

@@ -76,14 +76,7 @@ pub async fn list(
     scope: ScopePath,
     PageQuery(page): PageQuery,
 ) -> Result<Response, ApiError> {
-    let listed = namespaces::list(
-        &app.ports,
-        &caller,
-        scope.subscription,
-        scope.resource_group.as_deref(),
-        &page,
-    )
-    .await?;
+    let listed = namespaces::list(&app.ports, &caller, &scope.0, &page).await?;
     Ok(list_response(
         listed
             .items
