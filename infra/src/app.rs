@@ -6,11 +6,16 @@ use std::sync::Arc;
 use shared::auth::KeyHash;
 use shared::error::{Error, Result};
 use shared::ports::{Clock, Ports, Queue, SystemClock, Webhooks};
+use shared::usecases::deliveries::{Deliveries, random_jitter};
 use shared::usecases::publish::IngestCache;
 
 use crate::config::Config;
 use crate::dynamo::DynamoStore;
 use crate::embedded::{EmbeddedQueue, EmbeddedStore};
+
+/// The embedded queues' names (files `queue-{name}.redb` in the data directory).
+pub const FANOUT: &str = "fanout";
+pub const DELIVERY: &str = "delivery";
 
 /// Everything a router or handler needs: the ports and the deployment's settings.
 #[derive(Clone)]
@@ -18,6 +23,8 @@ pub struct App {
     pub ports: Ports,
     /// Where accepted events wait for fan-out.
     pub fanout: Arc<dyn Queue>,
+    /// Where retries and redelivered dead letters wait, with the delivery state.
+    pub deliveries: Arc<Deliveries>,
     /// The publish path's caches.
     pub ingest: Arc<IngestCache>,
     /// Subscribers' endpoints (the handshake, deliveries).
@@ -40,32 +47,54 @@ impl App {
             .fanout_queue_url
             .clone()
             .ok_or_else(|| Error::internal(format!("set {}", crate::config::FANOUT_QUEUE_URL)))?;
-        let fanout = crate::sqs::SqsQueue::new(aws_sdk_sqs::Client::new(&sdk), url);
+        let sqs = aws_sdk_sqs::Client::new(&sdk);
+        let fanout = crate::sqs::SqsQueue::new(sqs.clone(), url);
+        let delivery_url = config
+            .delivery_queue_url
+            .clone()
+            .ok_or_else(|| Error::internal(format!("set {}", crate::config::DELIVERY_QUEUE_URL)))?;
+        let delivery = crate::sqs::SqsQueue::new(sqs, delivery_url);
         let ports = Ports {
             store: Arc::new(store),
             clock: Arc::new(SystemClock),
         };
-        Self::new(ports, Arc::new(fanout), config)
+        Self::new(ports, Arc::new(fanout), Arc::new(delivery), config)
     }
 
     /// The embedded wiring: everything in `data_dir`.
     pub fn embedded(data_dir: &Path, config: &Config, clock: Arc<dyn Clock>) -> Result<Self> {
         let store = EmbeddedStore::open(data_dir)?;
-        let fanout = EmbeddedQueue::open(data_dir, "fanout")?;
+        let fanout = EmbeddedQueue::open_with_clock(data_dir, FANOUT, clock.clone())?;
+        let delivery = EmbeddedQueue::open_with_clock(data_dir, DELIVERY, clock.clone())?;
         Self::new(
             Ports {
                 store: Arc::new(store),
                 clock,
             },
             Arc::new(fanout),
+            Arc::new(delivery),
             config,
         )
     }
 
-    pub fn new(ports: Ports, fanout: Arc<dyn Queue>, config: &Config) -> Result<Self> {
-        let webhooks = crate::webhook::HttpWebhooks::new(config.allow_private_webhooks)?;
+    pub fn new(
+        ports: Ports,
+        fanout: Arc<dyn Queue>,
+        delivery: Arc<dyn Queue>,
+        config: &Config,
+    ) -> Result<Self> {
+        let webhooks: Arc<dyn Webhooks> = Arc::new(crate::webhook::HttpWebhooks::new(
+            config.allow_private_webhooks,
+        )?);
+        let deliveries = Deliveries::new(
+            ports.clone(),
+            delivery,
+            webhooks.clone(),
+            Arc::new(random_jitter),
+        );
         Ok(Self {
-            webhooks: Arc::new(webhooks),
+            webhooks,
+            deliveries: Arc::new(deliveries),
             ports,
             fanout,
             ingest: Arc::new(IngestCache::default()),

@@ -11,6 +11,8 @@ pub const OPERATOR_KEY: &str = "PARTNER_EVENTS_OPERATOR_KEY";
 pub const OPERATOR_KEY_SHA256: &str = "PARTNER_EVENTS_OPERATOR_KEY_SHA256";
 /// The SQS queue URL accepted events wait in for fan-out (AWS wiring).
 pub const FANOUT_QUEUE_URL: &str = "PARTNER_EVENTS_FANOUT_QUEUE_URL";
+/// The SQS queue URL delivery tasks (retries, redeliveries) wait in (AWS wiring).
+pub const DELIVERY_QUEUE_URL: &str = "PARTNER_EVENTS_DELIVERY_QUEUE_URL";
 /// `true` allows webhook targets on loopback and private networks (never on a public deployment).
 pub const ALLOW_PRIVATE_WEBHOOKS: &str = "PARTNER_EVENTS_ALLOW_PRIVATE_WEBHOOKS";
 /// The public base URL of the API (namespace endpoints and nextLinks are built on it).
@@ -21,6 +23,7 @@ pub const PUBLIC_URL: &str = "PARTNER_EVENTS_PUBLIC_URL";
 pub struct Config {
     pub table: Option<String>,
     pub fanout_queue_url: Option<String>,
+    pub delivery_queue_url: Option<String>,
     pub operator: KeyHash,
     pub public_url: String,
     pub allow_private_webhooks: bool,
@@ -45,6 +48,7 @@ impl Config {
         Ok(Self {
             table: var(TABLE),
             fanout_queue_url: var(FANOUT_QUEUE_URL),
+            delivery_queue_url: var(DELIVERY_QUEUE_URL),
             operator,
             public_url: var(PUBLIC_URL).unwrap_or_default(),
             allow_private_webhooks: var(ALLOW_PRIVATE_WEBHOOKS)

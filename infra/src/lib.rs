@@ -14,7 +14,7 @@ pub mod sqs;
 pub mod telemetry;
 pub mod webhook;
 
-mod app;
+pub mod app;
 pub mod config;
 
 pub use app::App;

@@ -2,6 +2,7 @@
 //! ports they need. No AWS, Lambda, HTTP-server or database crate is a dependency here.
 //!
 //! # Layout
+//! - `delivery`: batching, delivery requests, attempt outcomes and the retry schedule.
 //! - `error`: the one error type, its kinds and stable codes.
 //! - `filter`: event subscription filters: validation, compilation, per-topic matching.
 //! - `ids`: ARM resource ids and Azure's naming rules.
@@ -10,12 +11,13 @@
 //! - `auth`: principals, API keys, the caller.
 //! - `partners`: registrations, verified partners, partner configurations and their rules.
 //! - `provisioning`: partner namespaces, channels and partner topics, activation and expiry.
-//! - `ports`: the `Store` and `Clock` traits.
+//! - `ports`: the `Store`, `Queue`, `Webhooks` and `Clock` traits.
 //! - `subscriptions`: event subscriptions, their destinations and settings.
 //! - `table`: where each item lives in the single table.
 //! - `usecases`: what the functions call.
 
 pub mod auth;
+pub mod delivery;
 pub mod error;
 pub mod filter;
 pub mod ids;

@@ -14,6 +14,8 @@
 //! | the channel that owns a source | `channelSource#{lower-cased namespace}` | `{source}` |
 //! | a chunk of an event too large for a queue message | `payload#{uuid}` | `{chunk, 4 digits}` |
 //! | a channel's activation deadline | `activationDeadlines` | `{unix seconds, 20 digits}#{channel id}` |
+//! | a dead-lettered event | `deadLetters#{subscription}#{event subscription sort key}` | `{20-digit inverted Unix ms}#{dead letter id}` (newest first) |
+//! | an event subscription's delivery counts | `deliveryStats#{subscription}#{event subscription sort key}` | `-` |
 //!
 //! Listing one type per subscription is a prefix query `{types}#`; per resource group
 //! `{types}#{rg}#`.
@@ -166,4 +168,32 @@ pub fn payload_partition(id: &str) -> String {
 
 pub fn payload_chunk(id: &str, index: usize) -> Key {
     Key::new(payload_partition(id), format!("{index:04}"))
+}
+
+pub fn dead_letter_partition(subscription: &ResourceId) -> String {
+    format!(
+        "deadLetters#{}#{}",
+        subscription.subscription,
+        subscription.storage_sort_key()
+    )
+}
+
+/// A dead letter's key: newer ones sort first.
+pub fn dead_letter(subscription: &ResourceId, at: time::OffsetDateTime, id: &str) -> Key {
+    let ms = (at.unix_timestamp_nanos() / 1_000_000).clamp(0, i128::from(i64::MAX)) as i64;
+    Key::new(
+        dead_letter_partition(subscription),
+        format!("{:020}#{id}", i64::MAX - ms),
+    )
+}
+
+pub fn delivery_stats(subscription: &ResourceId) -> Key {
+    Key::new(
+        format!(
+            "deliveryStats#{}#{}",
+            subscription.subscription,
+            subscription.storage_sort_key()
+        ),
+        "-",
+    )
 }

@@ -51,28 +51,56 @@ impl Server {
         server
     }
 
+    /// A server whose fan-out and delivery workers do not run, so accepted events stay on the
+    /// fan-out queue for the test to read.
+    pub async fn start_paused() -> Self {
+        Self::start_paused_with_clock(Arc::new(SystemClock)).await
+    }
+
+    pub async fn start_paused_with_clock(clock: Arc<dyn Clock>) -> Self {
+        let temp = tempfile::tempdir().unwrap();
+        let mut options = Self::options(temp.path(), clock, true);
+        options.workers = false;
+        let mut server = Self::launch(options).await;
+        server._temp = Some(temp);
+        server
+    }
+
     /// A server on `dir` (kept by the caller) and `clock`, allowing loopback webhooks.
     pub async fn start_in(dir: &Path, clock: Arc<dyn Clock>) -> Self {
         Self::start_on(dir, clock, true).await
     }
 
-    async fn start_on(dir: &Path, clock: Arc<dyn Clock>, allow_private_webhooks: bool) -> Self {
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let base = format!("http://{}", listener.local_addr().unwrap());
-        let mut options = Options::new(dir, base.clone());
+    /// A server with these options (data directory kept by the caller).
+    pub fn options(dir: &Path, clock: Arc<dyn Clock>, allow_private_webhooks: bool) -> Options {
+        let mut options = Options::new(dir, String::new());
         options.operator_key = Some(OPERATOR_KEY.into());
         options.clock = clock;
         options.allow_private_webhooks = allow_private_webhooks;
+        options.visibility_timeout = std::time::Duration::from_secs(5);
+        options
+    }
+
+    async fn start_on(dir: &Path, clock: Arc<dyn Clock>, allow_private_webhooks: bool) -> Self {
+        Self::launch(Self::options(dir, clock, allow_private_webhooks)).await
+    }
+
+    /// Starts a server with `options` (its public URL is set to the listener's).
+    pub async fn launch(mut options: Options) -> Self {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let base = format!("http://{}", listener.local_addr().unwrap());
+        options.public_url = base.clone();
         let (key, _) = local::operator_key(&options).unwrap();
         let app = local::open(&options, &key).await.unwrap();
         let (stop, stopped) = oneshot::channel::<()>();
-        let task = tokio::spawn(local::serve(listener, app.clone(), async {
+        let dir = options.data_dir.clone();
+        let task = tokio::spawn(local::serve(listener, app.clone(), options, async {
             let _ = stopped.await;
         }));
         Self {
             base,
             app,
-            dir: dir.to_owned(),
+            dir,
             _temp: None,
             stop: Some(stop),
             task: Some(task),

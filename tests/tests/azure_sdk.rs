@@ -30,7 +30,7 @@ async fn run_script(script: &str, args: &[&str]) {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn azure_mgmt_eventgrid_drives_the_partner_topic_lifecycle() {
-    let server = Server::start().await;
+    let server = Server::start_paused().await;
     let (partner_sub, customer_sub) = (new_subscription(), new_subscription());
     let partner = server.principal("sdk-partner", &[&partner_sub]).await;
     let customer = server.principal("sdk-customer", &[&customer_sub]).await;
@@ -51,7 +51,7 @@ async fn azure_mgmt_eventgrid_drives_the_partner_topic_lifecycle() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn azure_eventgrid_publishes_with_a_key_a_sas_and_a_channel_name() {
-    let server = Server::start().await;
+    let server = Server::start_paused().await;
     let t = Tenants::new(&server, "ChannelNameHeader").await;
     assert_eq!(
         t.partner

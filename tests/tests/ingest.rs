@@ -114,7 +114,7 @@ async fn drain_raw(server: &Server) -> Vec<String> {
 
 #[tokio::test]
 async fn events_routed_by_channel_name_are_enqueued_unchanged_for_their_topic() {
-    let server = Server::start().await;
+    let server = Server::start_paused().await;
     let (t, p) = ready(&server, "ChannelNameHeader").await;
     let text = r#"[{"specversion":"1.0","id":"a","source":"s","type":"t","data":{"x":  1.50}},{"specversion":"1.0","id":"b","source":"s","type":"t"}]"#;
     let (status, body) = answer(
@@ -144,7 +144,7 @@ async fn events_routed_by_channel_name_are_enqueued_unchanged_for_their_topic() 
 
 #[tokio::test]
 async fn events_routed_by_source_split_per_topic_and_an_unknown_source_stores_nothing() {
-    let server = Server::start().await;
+    let server = Server::start_paused().await;
     let (t, p) = ready(&server, "SourceEventAttribute").await;
     let batch = json!([
         event("1", "fabrikam/orders"),
@@ -172,7 +172,7 @@ async fn events_routed_by_source_split_per_topic_and_an_unknown_source_stores_no
 
 #[tokio::test]
 async fn every_credential_form_is_accepted_and_wrong_ones_are_401() {
-    let server = Server::start().await;
+    let server = Server::start_paused().await;
     let (_t, p) = ready(&server, "SourceEventAttribute").await;
     let batch = json!([event("1", "fabrikam/orders")]);
     let resource = format!("{}?apiVersion=2018-01-01", p.endpoint);
@@ -257,7 +257,7 @@ fn urlencode(s: &str) -> String {
 #[tokio::test]
 async fn a_regenerated_key_stops_working_within_the_cache_bound() {
     let clock = Arc::new(ManualClock::new(OffsetDateTime::now_utc()));
-    let server = Server::start_with_clock(clock.clone()).await;
+    let server = Server::start_paused_with_clock(clock.clone()).await;
     let (t, p) = ready(&server, "SourceEventAttribute").await;
     let batch = json!([event("1", "fabrikam/orders")]);
     assert_eq!(
@@ -300,7 +300,7 @@ async fn a_regenerated_key_stops_working_within_the_cache_bound() {
 #[tokio::test]
 async fn a_topic_that_is_not_activated_refuses_events_and_stores_nothing() {
     let clock = Arc::new(ManualClock::new(OffsetDateTime::now_utc()));
-    let server = Server::start_with_clock(clock.clone()).await;
+    let server = Server::start_paused_with_clock(clock.clone()).await;
     let (t, p) = ready(&server, "SourceEventAttribute").await;
     assert_eq!(
         t.partner
@@ -347,7 +347,7 @@ async fn a_topic_that_is_not_activated_refuses_events_and_stores_nothing() {
 
 #[tokio::test]
 async fn structured_and_binary_modes_are_accepted() {
-    let server = Server::start().await;
+    let server = Server::start_paused().await;
     let (_t, p) = ready(&server, "SourceEventAttribute").await;
     let (status, body) = answer(
         p.post()
@@ -382,7 +382,7 @@ async fn structured_and_binary_modes_are_accepted() {
 #[tokio::test]
 async fn a_disabled_local_auth_refuses_keys_and_tokens() {
     let clock = Arc::new(ManualClock::new(OffsetDateTime::now_utc()));
-    let server = Server::start_with_clock(clock.clone()).await;
+    let server = Server::start_paused_with_clock(clock.clone()).await;
     let (t, p) = ready(&server, "SourceEventAttribute").await;
     assert_eq!(
         t.partner
@@ -408,7 +408,7 @@ async fn a_disabled_local_auth_refuses_keys_and_tokens() {
 
 #[tokio::test]
 async fn an_event_too_large_for_a_queue_message_is_stored_and_kept_whole() {
-    let server = Server::start().await;
+    let server = Server::start_paused().await;
     let (_t, p) = ready(&server, "SourceEventAttribute").await;
     let mut big = event("big", "fabrikam/orders");
     big["data"] = json!("é".repeat(400 * 1024));
@@ -432,7 +432,7 @@ async fn an_event_too_large_for_a_queue_message_is_stored_and_kept_whole() {
 
 #[tokio::test]
 async fn a_channel_namespace_needs_a_known_channel_name() {
-    let server = Server::start().await;
+    let server = Server::start_paused().await;
     let (_t, p) = ready(&server, "ChannelNameHeader").await;
     let batch = json!([event("1", "anything")]);
     let (status, body) = answer(p.batch(&batch).header("aeg-sas-key", &p.key1)).await;

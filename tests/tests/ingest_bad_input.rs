@@ -37,7 +37,7 @@ const BATCH: &str = "application/cloudevents-batch+json; charset=utf-8";
 
 #[tokio::test]
 async fn malformed_publish_requests_get_a_stable_4xx_and_store_nothing() {
-    let server = Server::start().await;
+    let server = Server::start_paused().await;
     let t = Tenants::new(&server, "SourceEventAttribute").await;
     assert_eq!(
         t.partner

@@ -16,6 +16,7 @@ async fn call(method: &str, path: &str) -> (StatusCode, serde_json::Value) {
     let config = infra::Config {
         table: None,
         fanout_queue_url: None,
+        delivery_queue_url: None,
         operator: ApiKey::from_secret("op").hash(),
         public_url: String::new(),
         allow_private_webhooks: false,

@@ -171,7 +171,7 @@ pub async fn ingest(options: BenchOptions) -> Result<Report, Failure> {
     let (operator, _) = crate::operator_key(&server_options)?;
     let app = crate::open(&server_options, &operator).await?;
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-    let server = tokio::spawn(crate::serve(listener, app, async {
+    let server = tokio::spawn(crate::serve(listener, app, server_options.clone(), async {
         let _ = stopped.await;
     }));
     let http = reqwest::Client::builder()

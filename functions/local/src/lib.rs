@@ -1,7 +1,9 @@
-//! The local server: every router on one HTTP listener and the sweeper in the background, on the embedded adapters (or on the
-//! AWS adapters when `PARTNER_EVENTS_TABLE` is set), with graceful shutdown.
+//! The local server: every router on one HTTP listener, and the fan-out and delivery workers
+//! and the sweeper in the background, on the embedded adapters (or on the AWS adapters when
+//! `PARTNER_EVENTS_TABLE` is set), with graceful shutdown.
 
 pub mod bench;
+pub mod workers;
 
 use std::future::Future;
 use std::path::PathBuf;
@@ -19,6 +21,10 @@ use tower_http::trace::TraceLayer;
 /// Where the operator key is kept when the environment does not provide one.
 pub const OPERATOR_KEY_FILE: &str = "operator-key";
 
+/// The default of [`Options::visibility_timeout`]: longer than a batch of deliveries to
+/// slow endpoints (30 s each) takes.
+pub const DEFAULT_VISIBILITY_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(120);
+
 /// How the local server is set up.
 #[derive(Clone)]
 pub struct Options {
@@ -28,6 +34,11 @@ pub struct Options {
     pub clock: Arc<dyn Clock>,
     /// Allow webhook targets on loopback and private networks.
     pub allow_private_webhooks: bool,
+    /// How long a queue message being handled stays hidden before another worker may take
+    /// it (its worker died).
+    pub visibility_timeout: std::time::Duration,
+    /// Run the fan-out and delivery workers and the sweeper (off: accepted events stay queued).
+    pub workers: bool,
 }
 
 impl Options {
@@ -38,6 +49,8 @@ impl Options {
             operator_key: None,
             clock: Arc::new(SystemClock),
             allow_private_webhooks: false,
+            visibility_timeout: DEFAULT_VISIBILITY_TIMEOUT,
+            workers: true,
         }
     }
 }
@@ -85,6 +98,9 @@ pub async fn open(options: &Options, operator: &ApiKey) -> Result<App> {
         fanout_queue_url: std::env::var(infra::config::FANOUT_QUEUE_URL)
             .ok()
             .filter(|t| !t.is_empty()),
+        delivery_queue_url: std::env::var(infra::config::DELIVERY_QUEUE_URL)
+            .ok()
+            .filter(|t| !t.is_empty()),
         operator: operator.hash(),
         public_url: options.public_url.clone(),
         allow_private_webhooks: options.allow_private_webhooks,
@@ -106,13 +122,29 @@ pub fn router(app: App) -> Router {
     infra::http::standalone(routes).layer(TraceLayer::new_for_http())
 }
 
-/// Serves `app` on `listener` until `shutdown` resolves, then finishes in-flight requests.
+/// Serves `app` on `listener` and runs the background workers until `shutdown` resolves,
+/// then finishes in-flight requests and the messages in hand.
 pub async fn serve(
     listener: TcpListener,
     app: App,
+    options: Options,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    axum::serve(listener, router(app))
+    let (stop, stopping) = tokio::sync::watch::channel(false);
+    let worker_options = workers::WorkerOptions {
+        data_dir: options.data_dir.clone(),
+        visibility: options.visibility_timeout,
+    };
+    let mut running = if options.workers {
+        workers::spawn(&app, &worker_options, stopping)
+            .map_err(|e| std::io::Error::other(e.to_string()))?
+    } else {
+        tokio::task::JoinSet::new()
+    };
+    let served = axum::serve(listener, router(app))
         .with_graceful_shutdown(shutdown)
-        .await
+        .await;
+    let _ = stop.send(true);
+    while running.join_next().await.is_some() {}
+    served
 }

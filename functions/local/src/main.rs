@@ -32,6 +32,10 @@ enum Command {
         /// Allow webhook targets on loopback and private networks.
         #[arg(long)]
         allow_private_webhooks: bool,
+        /// Seconds a queue message being handled stays hidden; one whose worker died is
+        /// handled again after this.
+        #[arg(long, default_value_t = local::DEFAULT_VISIBILITY_TIMEOUT.as_secs())]
+        visibility_timeout: u64,
     },
     /// Measure ingest: publish 1 KB CloudEvents in batches over HTTP to a local server on a
     /// temporary data directory, and report events/s and request latency.
@@ -50,28 +54,36 @@ enum Command {
 #[tokio::main]
 async fn main() -> ExitCode {
     infra::telemetry::init();
-    let (listen, data_dir, public_url, allow_private_webhooks) = match Cli::parse().command {
-        Command::Serve {
-            listen,
-            data_dir,
-            public_url,
-            allow_private_webhooks,
-        } => (listen, data_dir, public_url, allow_private_webhooks),
-        Command::BenchIngest {
-            connections,
-            seconds,
-            batch,
-            event_bytes,
-        } => {
-            return bench_ingest(local::bench::BenchOptions {
+    let (listen, data_dir, public_url, allow_private_webhooks, visibility) =
+        match Cli::parse().command {
+            Command::Serve {
+                listen,
+                data_dir,
+                public_url,
+                allow_private_webhooks,
+                visibility_timeout,
+            } => (
+                listen,
+                data_dir,
+                public_url,
+                allow_private_webhooks,
+                visibility_timeout,
+            ),
+            Command::BenchIngest {
                 connections,
                 seconds,
                 batch,
                 event_bytes,
-            })
-            .await;
-        }
-    };
+            } => {
+                return bench_ingest(local::bench::BenchOptions {
+                    connections,
+                    seconds,
+                    batch,
+                    event_bytes,
+                })
+                .await;
+            }
+        };
     let mut options = Options::new(
         data_dir,
         public_url.unwrap_or_else(|| format!("http://{listen}")),
@@ -80,6 +92,7 @@ async fn main() -> ExitCode {
         .ok()
         .filter(|k| !k.is_empty());
     options.allow_private_webhooks = allow_private_webhooks;
+    options.visibility_timeout = std::time::Duration::from_secs(visibility.max(1));
     match run(listen, options).await {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
@@ -101,7 +114,7 @@ async fn run(listen: SocketAddr, options: Options) -> Result<(), Box<dyn std::er
     let app = local::open(&options, &operator).await?;
     let listener = tokio::net::TcpListener::bind(listen).await?;
     tracing::info!(listen = %listener.local_addr()?, data_dir = ?options.data_dir, public_url = %options.public_url, "serving");
-    local::serve(listener, app, shutdown_signal()).await?;
+    local::serve(listener, app, options, shutdown_signal()).await?;
     tracing::info!("stopped");
     Ok(())
 }

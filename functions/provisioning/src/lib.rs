@@ -1,6 +1,6 @@
 //! The provisioning function: partner namespaces (with `listKeys` / `regenerateKey`), their
 //! channels, the customer's side of the partner topics those channels create, and the
-//! event subscriptions on them.
+//! event subscriptions on them with their dead letters and delivery counts.
 
 mod routes;
 
@@ -71,6 +71,18 @@ pub fn router(app: App) -> Router {
         .route(
             &format!("{es_path}/{{name}}/getDeliveryAttributes"),
             post(es::delivery_attributes),
+        )
+        .route(
+            &format!("{es_path}/{{name}}/deadLetters"),
+            get(es::dead_letters),
+        )
+        .route(
+            &format!("{es_path}/{{name}}/redeliverDeadLetters"),
+            post(es::redeliver_dead_letters),
+        )
+        .route(
+            &format!("{es_path}/{{name}}/deliveryStats"),
+            get(es::delivery_stats),
         )
         .method_not_allowed_fallback(infra::http::method_not_allowed)
         .with_state(app)

@@ -6,11 +6,13 @@
 
 use std::path::Path;
 use std::sync::Arc;
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::Duration;
 
 use redb::{Database, ReadableTable, TableDefinition};
 use shared::error::{Error, Result};
-use shared::ports::{MAX_DELAY, MAX_MESSAGE_BYTES, MAX_RECEIVE, Queue, Received};
+use shared::ports::{
+    Clock, MAX_DELAY, MAX_MESSAGE_BYTES, MAX_RECEIVE, Queue, Received, SystemClock,
+};
 use tokio::sync::Notify;
 
 /// (visible at, in Unix milliseconds; sequence) → (receive count, body).
@@ -23,16 +25,15 @@ const NEXT_SEQ: &str = "next_seq";
 pub struct EmbeddedQueue {
     db: Arc<Database>,
     sent: Arc<Notify>,
+    clock: Arc<dyn Clock>,
 }
 
 fn internal(e: impl std::fmt::Display) -> Error {
     Error::internal(format!("embedded queue: {e}"))
 }
 
-fn now_ms() -> u64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map_or(0, |d| d.as_millis() as u64)
+fn millis(clock: &dyn Clock) -> u64 {
+    u64::try_from(clock.now().unix_timestamp_nanos() / 1_000_000).unwrap_or(0)
 }
 
 fn receipt(key: (u64, u64)) -> String {
@@ -45,8 +46,13 @@ fn parse_receipt(receipt: &str) -> Option<(u64, u64)> {
 }
 
 impl EmbeddedQueue {
-    /// Opens (or creates) the queue `name` in `dir`.
+    /// Opens (or creates) the queue `name` in `dir`, on the system clock.
     pub fn open(dir: &Path, name: &str) -> Result<Self> {
+        Self::open_with_clock(dir, name, Arc::new(SystemClock))
+    }
+
+    /// Opens the queue with delays and visibility measured on `clock`.
+    pub fn open_with_clock(dir: &Path, name: &str, clock: Arc<dyn Clock>) -> Result<Self> {
         std::fs::create_dir_all(dir).map_err(|e| internal(format!("creating {dir:?}: {e}")))?;
         let db = Database::create(dir.join(format!("queue-{name}.redb"))).map_err(internal)?;
         let txn = db.begin_write().map_err(internal)?;
@@ -56,6 +62,7 @@ impl EmbeddedQueue {
         Ok(Self {
             db: Arc::new(db),
             sent: Arc::new(Notify::new()),
+            clock,
         })
     }
 
@@ -73,10 +80,10 @@ impl EmbeddedQueue {
     /// the time the next hidden message becomes visible.
     fn take(
         db: &Database,
+        now: u64,
         max: usize,
         visibility: Duration,
     ) -> Result<(Vec<Received>, Option<u64>)> {
-        let now = now_ms();
         let until = now + visibility.as_millis() as u64;
         let txn = db.begin_write().map_err(internal)?;
         let mut taken = Vec::new();
@@ -127,7 +134,7 @@ impl Queue for EmbeddedQueue {
         if bodies.is_empty() {
             return Ok(());
         }
-        let visible = now_ms() + delay.min(MAX_DELAY).as_millis() as u64;
+        let visible = millis(self.clock.as_ref()) + delay.min(MAX_DELAY).as_millis() as u64;
         self.blocking(move |db| {
             let txn = db.begin_write().map_err(internal)?;
             {
@@ -162,16 +169,18 @@ impl Queue for EmbeddedQueue {
         let deadline = tokio::time::Instant::now() + wait;
         loop {
             let sent = self.sent.notified();
+            let at = millis(self.clock.as_ref());
             let (taken, next) = self
-                .blocking(move |db| Self::take(db, max, visibility))
+                .blocking(move |db| Self::take(db, at, max, visibility))
                 .await?;
             let now = tokio::time::Instant::now();
             if !taken.is_empty() || now >= deadline {
                 return Ok(taken);
             }
             let mut pause = deadline - now;
-            if let Some(at) = next {
-                pause = pause.min(Duration::from_millis(at.saturating_sub(now_ms()).max(1)));
+            if let Some(next_at) = next {
+                let left = next_at.saturating_sub(millis(self.clock.as_ref())).max(1);
+                pause = pause.min(Duration::from_millis(left));
             }
             let _ = tokio::time::timeout(pause, sent).await;
         }

@@ -9,7 +9,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use shared::error::{Error, Result};
-use shared::ports::{Handshake, Webhooks};
+use shared::ports::{Attempt, DeliveryRequest, Handshake, Webhooks};
 
 pub use guard::{GuardedResolver, check_url, is_blocked};
 
@@ -96,6 +96,82 @@ impl Webhooks for HttpWebhooks {
             ))),
         }
     }
+
+    async fn deliver(&self, request: &DeliveryRequest) -> Attempt {
+        self.post(request).await
+    }
+}
+
+/// Reads at most this much of a delivery's answer (so the connection can be reused); a longer
+/// answer closes the connection.
+const MAX_ANSWER_BYTES: usize = 64 * 1024;
+
+impl HttpWebhooks {
+    async fn post(&self, request: &DeliveryRequest) -> Attempt {
+        let url = match check_url(&request.url, self.allow_private) {
+            Ok(url) => url,
+            Err(e) => return Attempt::ResolutionError(e.message),
+        };
+        let mut builder = self.client.post(url).body(request.body.clone());
+        for (name, value) in &request.headers {
+            match (
+                reqwest::header::HeaderName::from_bytes(name.as_bytes()),
+                reqwest::header::HeaderValue::from_str(value),
+            ) {
+                (Ok(name), Ok(value)) => builder = builder.header(name, value),
+                _ => tracing::debug!(header = %name, "skipped a header that is not valid HTTP"),
+            }
+        }
+        let mut response = match builder.send().await {
+            Ok(r) => r,
+            Err(e) => return failure(&e),
+        };
+        let status = response.status().as_u16();
+        let retry_after = response
+            .headers()
+            .get(reqwest::header::RETRY_AFTER)
+            .and_then(|v| v.to_str().ok())
+            .and_then(parse_retry_after);
+        let mut read = 0;
+        while let Ok(Some(chunk)) = response.chunk().await {
+            read += chunk.len();
+            if read > MAX_ANSWER_BYTES {
+                break;
+            }
+        }
+        Attempt::Answered {
+            status,
+            retry_after,
+        }
+    }
+}
+
+fn failure(e: &reqwest::Error) -> Attempt {
+    let cause = root_cause(e);
+    if e.is_timeout() {
+        Attempt::TimedOut
+    } else if cause.contains(guard::TARGET_NOT_ALLOWED) || is_dns(&cause) {
+        Attempt::ResolutionError(cause)
+    } else {
+        Attempt::SocketError(cause)
+    }
+}
+
+fn is_dns(cause: &str) -> bool {
+    let cause = cause.to_ascii_lowercase();
+    cause.contains("dns") || cause.contains("resolve") || cause.contains("lookup")
+}
+
+/// `Retry-After` as delay-seconds or an HTTP date.
+pub fn parse_retry_after(value: &str) -> Option<Duration> {
+    let value = value.trim();
+    if let Ok(seconds) = value.parse::<u64>() {
+        return Some(Duration::from_secs(seconds));
+    }
+    let format = time::format_description::well_known::Rfc2822;
+    let at = time::OffsetDateTime::parse(value, &format).ok()?;
+    let left = at - time::OffsetDateTime::now_utc();
+    Some(Duration::try_from(left).unwrap_or(Duration::ZERO))
 }
 
 fn root_cause(e: &(dyn std::error::Error + 'static)) -> String {

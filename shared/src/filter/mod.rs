@@ -54,6 +54,7 @@ mod validate;
 pub use compile::CompiledFilter;
 pub use matcher::TopicMatcher;
 pub use model::{AdvancedFilter, EventSubscriptionFilter};
+pub use resolve::attribute;
 pub use validate::validate;
 
 /// The most advanced filters one subscription may have.

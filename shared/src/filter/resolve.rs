@@ -82,6 +82,12 @@ fn scalar(value: &Value, lowered: bool) -> Scalar<'_> {
     }
 }
 
+/// The value at `key` (a filter key such as `subject` or `data.a.b`) in `event`, found as a
+/// filter finds it.
+pub fn attribute<'e>(event: &'e Value, key: &str) -> Option<&'e Value> {
+    find(event, &KeyPath::parse(key))
+}
+
 fn find<'e>(event: &'e Value, key: &KeyPath) -> Option<&'e Value> {
     let object = event.as_object()?;
     if key.is_data() && !data_is_json(object) {

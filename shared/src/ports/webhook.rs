@@ -1,5 +1,5 @@
-//! The `Webhooks` port: talking to subscribers' endpoints. For now, the CloudEvents
-//! abuse-protection handshake that validates an endpoint before it is subscribed.
+//! The `Webhooks` port: talking to subscribers' endpoints: the CloudEvents abuse-protection
+//! handshake that validates an endpoint before it is subscribed, and deliveries.
 
 use crate::error::Result;
 
@@ -13,6 +13,31 @@ pub enum Handshake {
     Refused(String),
 }
 
+/// One POST to an endpoint.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DeliveryRequest {
+    pub url: String,
+    /// Header names and values, `Content-Type` included.
+    pub headers: Vec<(String, String)>,
+    pub body: String,
+}
+
+/// What became of one delivery attempt: an answer, or why there was none.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Attempt {
+    /// The endpoint answered with `status`; `retry_after` is its `Retry-After`, when given.
+    Answered {
+        status: u16,
+        retry_after: Option<std::time::Duration>,
+    },
+    /// No answer within the timeout.
+    TimedOut,
+    /// No connection (refused, reset, TLS); the text says what happened.
+    SocketError(String),
+    /// The host did not resolve, or only to addresses the deployment does not allow.
+    ResolutionError(String),
+}
+
 #[async_trait::async_trait]
 pub trait Webhooks: Send + Sync {
     /// Sends `OPTIONS url` with `WebHook-Request-Origin` and reads the answer. An endpoint that
@@ -20,4 +45,7 @@ pub trait Webhooks: Send + Sync {
     /// the origin or `*`, is `Refused`. A URL refused before any request (not http(s), or
     /// resolving to an address the deployment does not allow) is an `Err` (400).
     async fn handshake(&self, url: &str) -> Result<Handshake>;
+
+    /// POSTs `request` and classifies what came of it; never fails otherwise.
+    async fn deliver(&self, request: &DeliveryRequest) -> Attempt;
 }

@@ -125,6 +125,14 @@ pub struct EventSubscription {
     /// What the endpoint allowed in the handshake (`WebHook-Allowed-Rate`, per minute).
     #[serde(default)]
     pub allowed_rate: Option<u32>,
+    /// When deliveries stopped because the endpoint answered 410 Gone; a PUT or PATCH
+    /// enables the subscription again.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "time::serde::rfc3339::option"
+    )]
+    pub disabled_at: Option<OffsetDateTime>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -142,6 +150,8 @@ pub struct SubscriptionProperties<'a> {
     pub expiration_time_utc: Option<OffsetDateTime>,
     pub event_delivery_schema: &'static str,
     pub retry_policy: RetryPolicy,
+    /// `Enabled`, or `Disabled` after the endpoint answered 410 Gone (an extension).
+    pub delivery_state: &'static str,
 }
 
 impl EventSubscription {
@@ -165,6 +175,11 @@ impl EventSubscription {
                 expiration_time_utc: self.expiration_time_utc,
                 event_delivery_schema: CLOUD_EVENTS,
                 retry_policy: self.retry_policy,
+                delivery_state: if self.disabled_at.is_some() {
+                    "Disabled"
+                } else {
+                    "Enabled"
+                },
             },
         )
     }

@@ -153,6 +153,7 @@ pub async fn put(
         expiration_time_utc: input.expiration_time_utc,
         retry_policy: input.retry_policy.unwrap_or_default(),
         allowed_rate: rate.or(previous.and_then(|p| p.allowed_rate)),
+        disabled_at: None,
     };
     write(ports, &subscription, found.expect, found.topic_guard).await?;
     Ok((subscription, existing.is_none()))
@@ -194,6 +195,7 @@ pub async fn patch(
     if let Some(policy) = input.retry_policy {
         subscription.retry_policy = policy;
     }
+    subscription.disabled_at = None;
     write(ports, &subscription, current.expect(), found.topic_guard).await?;
     Ok(subscription)
 }
@@ -249,12 +251,21 @@ pub async fn get(ports: &Ports, caller: &Caller, id: &ResourceId) -> Result<Even
     Ok(read_live(ports, caller, id).await?.value)
 }
 
-/// Deletes the subscription; missing is success.
+/// Deletes the subscription, its dead letters and its delivery counts; missing is success.
 pub async fn delete(ports: &Ports, caller: &Caller, id: &ResourceId) -> Result<()> {
     caller.owns(id.subscription)?;
     ports
         .store
         .delete(table::resource_key(id), Expect::Any)
+        .await?;
+    forget_deliveries(ports, id).await
+}
+
+async fn forget_deliveries(ports: &Ports, id: &ResourceId) -> Result<()> {
+    super::dead_letters::delete_all(ports, id).await?;
+    ports
+        .store
+        .delete(table::delivery_stats(id), Expect::Any)
         .await
 }
 
@@ -308,14 +319,16 @@ pub async fn delete_all(ports: &Ports, topic: &ResourceId) -> Result<()> {
         if page.items.is_empty() {
             return Ok(());
         }
-        let writes = page
-            .items
-            .into_iter()
-            .map(|i| Write::Delete {
-                key: i.key,
+        let mut writes = Vec::new();
+        for item in page.items {
+            if let Ok(subscription) = table::decode::<EventSubscription>(&item.body) {
+                forget_deliveries(ports, &subscription.id).await?;
+            }
+            writes.push(Write::Delete {
+                key: item.key,
                 expect: Expect::Any,
-            })
-            .collect();
+            });
+        }
         ports.store.write(writes).await?;
     }
 }

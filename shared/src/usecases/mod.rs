@@ -3,6 +3,8 @@
 
 pub mod channels;
 pub mod configurations;
+pub mod dead_letters;
+pub mod deliveries;
 pub mod event_subscriptions;
 pub mod expiry;
 pub mod namespaces;

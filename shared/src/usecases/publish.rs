@@ -24,7 +24,7 @@ pub const CACHE_TTL: Duration = Duration::seconds(5);
 /// Bytes of one stored chunk of an event too large for a queue message.
 const PAYLOAD_CHUNK: usize = 300 * 1024;
 /// How long a stored payload outlives its publish (the fan-out reads it well before).
-const PAYLOAD_TTL: Duration = Duration::days(2);
+pub(crate) const PAYLOAD_TTL: Duration = Duration::days(2);
 
 /// Stable codes of the publish endpoint.
 pub mod code {
@@ -252,7 +252,7 @@ async fn pack(
         if len > room {
             bodies.push(format!(
                 "{head}\"payload\":\"{}\"}}",
-                store_payload(ports, &event.json).await?
+                store_payload(ports, &event.json, PAYLOAD_TTL).await?
             ));
             continue;
         }
@@ -269,10 +269,11 @@ async fn pack(
     Ok(bodies)
 }
 
-/// Stores a large event in chunks under a new payload id; the fan-out reassembles it.
-async fn store_payload(ports: &Ports, json: &str) -> Result<String> {
+/// Stores a large event in chunks under a new payload id, kept for `ttl`; the fan-out
+/// reassembles it.
+pub(crate) async fn store_payload(ports: &Ports, json: &str, ttl: Duration) -> Result<String> {
     let id = uuid::Uuid::new_v4().to_string();
-    let expires = Some((ports.clock.now() + PAYLOAD_TTL).unix_timestamp());
+    let expires = Some((ports.clock.now() + ttl).unix_timestamp());
     let mut writes = Vec::new();
     let mut rest = json;
     while !rest.is_empty() {
@@ -293,11 +294,17 @@ async fn store_payload(ports: &Ports, json: &str) -> Result<String> {
     Ok(id)
 }
 
-/// Reassembles a stored payload.
+/// Reassembles a stored payload; a payload that is gone (expired) is `NotFound`.
 pub async fn load_payload(ports: &Ports, id: &str) -> Result<String> {
     let page = ports
         .store
         .query(&table::payload_partition(id), "", None, 100)
         .await?;
+    if page.items.is_empty() {
+        return Err(Error::not_found(
+            "PayloadNotFound",
+            format!("stored event payload '{id}' is gone"),
+        ));
+    }
     Ok(page.items.into_iter().map(|i| i.body).collect())
 }

@@ -13,6 +13,8 @@ use serde_json::json;
 use shared::ids::{ResourceId, ResourceType};
 use shared::resource::Body;
 use shared::subscriptions::{SubscriptionInput, SubscriptionPatch};
+use shared::usecases::dead_letters;
+use shared::usecases::deliveries::stats;
 use shared::usecases::event_subscriptions as subs;
 
 type Params = PathParams<(String, String, String, String)>;
@@ -103,4 +105,65 @@ pub async fn delivery_attributes(
         Json(json!({"value": subs::delivery_attributes(&app.ports, &caller, &id).await?}))
             .into_response(),
     )
+}
+
+/// `GET .../deadLetters`: the subscription's dead letters, newest first (an extension).
+pub async fn dead_letters(
+    State(app): State<App>,
+    caller: Authenticated,
+    links: Links,
+    PathParams((sub, rg, topic, name)): Params,
+    PageQuery(page): PageQuery,
+) -> Result<Response, ApiError> {
+    let id = subscription_id(&sub, &rg, &topic, &name)?;
+    let listed = dead_letters::list(&app.ports, &caller, &id, &page).await?;
+    Ok(list_response(listed.items, listed.skip_token, &links))
+}
+
+/// The body of `redeliverDeadLetters`: the dead letters to send again (by `deadletterid` or
+/// event `id`); none or an empty body means all.
+#[derive(Debug, Default, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Redeliver {
+    ids: Option<Vec<String>>,
+}
+
+/// `POST .../redeliverDeadLetters` (an extension): `{"redelivered": n}`.
+pub async fn redeliver_dead_letters(
+    State(app): State<App>,
+    caller: Authenticated,
+    PathParams((sub, rg, topic, name)): Params,
+    body: axum::body::Bytes,
+) -> Result<Response, ApiError> {
+    let id = subscription_id(&sub, &rg, &topic, &name)?;
+    let request: Redeliver = if body.iter().all(u8::is_ascii_whitespace) {
+        Redeliver::default()
+    } else {
+        serde_json::from_slice(&body).map_err(|e| {
+            shared::Error::invalid(
+                shared::error::code::INVALID_REQUEST_CONTENT,
+                format!("the body must be {{\"ids\": [\"<deadletterid or event id>\", ...]}} or empty: {e}"),
+            )
+        })?
+    };
+    let count = dead_letters::redeliver(
+        &app.ports,
+        app.deliveries.queue.as_ref(),
+        &caller,
+        &id,
+        request.ids.as_deref(),
+    )
+    .await?;
+    tracing::info!(subscription = %id, count, "dead letters redelivered");
+    Ok(Json(json!({ "redelivered": count })).into_response())
+}
+
+/// `GET .../deliveryStats` (an extension): delivered, failed and dead-lettered counts.
+pub async fn delivery_stats(
+    State(app): State<App>,
+    caller: Authenticated,
+    PathParams((sub, rg, topic, name)): Params,
+) -> Result<Response, ApiError> {
+    let id = subscription_id(&sub, &rg, &topic, &name)?;
+    Ok(Json(stats::get(&app.ports, &caller, &id).await?).into_response())
 }

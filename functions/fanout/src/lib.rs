@@ -1,0 +1,70 @@
+//! The fan-out and delivery handler: each SQS record (a fan-out message or a delivery task)
+//! is handled on its own, concurrently with the rest of its batch, and ends as done or as a
+//! batch item failure (received again later; after the queue's maxReceiveCount it moves to
+//! the queue's DLQ). A record that cannot be parsed fails alone; it never blocks the others.
+
+use aws_lambda_events::event::sqs::{BatchItemFailure, SqsBatchResponse, SqsEvent};
+use futures_util::StreamExt;
+use shared::usecases::deliveries::Deliveries;
+
+/// Records one invocation handles at once.
+pub const RECORDS_AT_ONCE: usize = 10;
+
+/// One queue message: an id to report it by, and its body.
+#[derive(Debug, Clone)]
+pub struct Record {
+    pub id: String,
+    pub body: String,
+}
+
+/// Handles `records`; returns the ids of those that failed. Delivery counts are written
+/// before it returns (a failure to write them is logged, not a record failure).
+pub async fn handle(deliveries: &Deliveries, records: Vec<Record>) -> Vec<String> {
+    let failed = handle_without_flush(deliveries, records).await;
+    if let Err(e) = deliveries.stats.flush(&deliveries.ports).await {
+        tracing::warn!(error = %e, "delivery counts not written yet");
+    }
+    failed
+}
+
+/// [`handle`], leaving delivery counts pending for a later flush (a long-running worker
+/// writes them on a timer).
+pub async fn handle_without_flush(deliveries: &Deliveries, records: Vec<Record>) -> Vec<String> {
+    futures_util::stream::iter(records)
+        .map(|record| async move {
+            match deliveries.handle(&record.body).await {
+                Ok(()) => None,
+                Err(e) => {
+                    tracing::error!(message = %record.id, code = e.code, error = %e, "message not settled; it will be received again");
+                    Some(record.id)
+                }
+            }
+        })
+        .buffer_unordered(RECORDS_AT_ONCE)
+        .filter_map(|failed| async move { failed })
+        .collect()
+        .await
+}
+
+/// The Lambda entry: an SQS event in, the partial batch response out.
+pub async fn handle_sqs(deliveries: &Deliveries, event: SqsEvent) -> SqsBatchResponse {
+    let records = event
+        .records
+        .into_iter()
+        .map(|r| Record {
+            id: r.message_id.unwrap_or_default(),
+            body: r.body.unwrap_or_default(),
+        })
+        .collect();
+    let failed = handle(deliveries, records).await;
+    let mut response = SqsBatchResponse::default();
+    response.batch_item_failures = failed
+        .into_iter()
+        .map(|id| {
+            let mut failure = BatchItemFailure::default();
+            failure.item_identifier = id;
+            failure
+        })
+        .collect();
+    response
+}

@@ -1,0 +1,373 @@
+//! Fan-out and delivery, the queue handler's use cases. A fan-out message's events are matched
+//! against the topic's subscriptions and each batch gets its first attempt at once; a batch
+//! that fails is sent to the delivery queue as a task due at its next attempt, or dead-lettered.
+//! A message is settled (its handler returns `Ok`) only once every batch is delivered, queued
+//! for retry or dead-lettered, so a crash at any step loses nothing: the message comes back
+//! and what was already delivered is delivered again (at least once).
+
+pub mod stats;
+pub mod topics;
+
+use std::sync::{Arc, Mutex};
+
+use futures_util::StreamExt;
+use time::OffsetDateTime;
+
+use super::dead_letters::{self, GiveUp};
+use super::publish::{PAYLOAD_TTL, load_payload, store_payload};
+use crate::delivery::outcome::{Decision, Outcome, reason, remaining_wait};
+use crate::delivery::rate::RateLimits;
+use crate::delivery::{
+    self, EventJson, LastAttempt, Message, TaskHead, batch, classify, decide, request,
+};
+use crate::error::Result;
+use crate::ids::ResourceId;
+use crate::ports::{Attempt, MAX_DELAY, MAX_MESSAGE_BYTES, Ports, Queue, Webhooks};
+use crate::subscriptions::{Destination, EventSubscription};
+use crate::table;
+
+pub use stats::{DeliveryStats, Stats};
+pub use topics::Topics;
+
+/// Requests one message's batches may have in flight at once.
+pub const CONCURRENCY: usize = 256;
+
+/// A draw in [0, 1) for retry jitter.
+pub type Jitter = Arc<dyn Fn() -> f64 + Send + Sync>;
+
+/// The random jitter draw.
+pub fn random_jitter() -> f64 {
+    getrandom::u64().map_or(0.5, |r| (r >> 11) as f64 / (1u64 << 53) as f64)
+}
+
+/// Everything the fan-out and delivery handler works with, shared by its invocations.
+pub struct Deliveries {
+    pub ports: Ports,
+    /// Where retries and deferred batches wait.
+    pub queue: Arc<dyn Queue>,
+    pub webhooks: Arc<dyn Webhooks>,
+    pub topics: Topics,
+    pub stats: Stats,
+    limits: Mutex<RateLimits>,
+    jitter: Jitter,
+}
+
+/// A batch of events bound for one subscription.
+struct Job {
+    subscription: Arc<EventSubscription>,
+    events: Vec<EventJson>,
+    head: TaskHead,
+}
+
+impl Deliveries {
+    pub fn new(
+        ports: Ports,
+        queue: Arc<dyn Queue>,
+        webhooks: Arc<dyn Webhooks>,
+        jitter: Jitter,
+    ) -> Self {
+        Self {
+            ports,
+            queue,
+            webhooks,
+            topics: Topics::default(),
+            stats: Stats::default(),
+            limits: Mutex::new(RateLimits::default()),
+            jitter,
+        }
+    }
+
+    /// Handles one queue message: `Ok` once it is settled; `Err` leaves it to be received
+    /// again (a malformed message fails every time and ends in the queue's DLQ).
+    pub async fn handle(&self, body: &str) -> Result<()> {
+        match Message::parse(body)? {
+            Message::Fanout {
+                topic,
+                published_at,
+                mut events,
+                payload,
+            } => {
+                if let Some(id) = payload {
+                    events.push(load_payload(&self.ports, &id).await?.into());
+                }
+                let topic: ResourceId = topic.parse()?;
+                let jobs = self.fan_out(&topic, published_at, events).await?;
+                self.run(jobs).await
+            }
+            Message::Task {
+                head,
+                mut events,
+                payloads,
+            } => {
+                let now = self.ports.clock.now();
+                if let Some(wait) = remaining_wait(head.due, now, MAX_DELAY) {
+                    return self.queue.send(vec![body.to_owned()], wait).await;
+                }
+                for id in payloads {
+                    events.push(load_payload(&self.ports, &id).await?.into());
+                }
+                let id: ResourceId = head.subscription.parse()?;
+                let topic = table_topic(&id)?;
+                let Some(subscription) = self.topics.get(&self.ports, &topic).await?.find(&id)
+                else {
+                    tracing::info!(subscription = %id, events = events.len(), "dropped: the subscription no longer exists");
+                    return Ok(());
+                };
+                self.attempt(Job {
+                    subscription,
+                    events,
+                    head,
+                })
+                .await
+            }
+        }
+    }
+
+    /// The batches of `events` for each matching, enabled subscription of `topic`.
+    async fn fan_out(
+        &self,
+        topic: &ResourceId,
+        published_at: OffsetDateTime,
+        events: Vec<EventJson>,
+    ) -> Result<Vec<Job>> {
+        let subscriptions = self.topics.get(&self.ports, topic).await?;
+        if subscriptions.all.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut matched: Vec<Vec<usize>> = vec![Vec::new(); subscriptions.all.len()];
+        for (i, json) in events.iter().enumerate() {
+            let Ok(value) = serde_json::from_str::<serde_json::Value>(json) else {
+                tracing::error!(topic = %topic, "an accepted event is not JSON; skipped");
+                continue;
+            };
+            for s in subscriptions.matcher.matching_refs(&value) {
+                if let Some(list) = matched.get_mut(*s) {
+                    list.push(i);
+                }
+            }
+        }
+        let mut jobs = Vec::new();
+        for (subscription, indexes) in subscriptions.all.iter().zip(matched) {
+            if indexes.is_empty() || subscription.disabled_at.is_some() {
+                continue;
+            }
+            let (max, preferred) = match &subscription.destination {
+                Destination::WebHook(hook) => (
+                    hook.max_events_per_batch as usize,
+                    hook.preferred_batch_size_in_kilobytes as usize * 1024,
+                ),
+                Destination::PartnerDestination(_) => (1, 64 * 1024),
+            };
+            let sizes: Vec<usize> = indexes.iter().map(|i| events[*i].len()).collect();
+            for range in batch::batches(&sizes, max, preferred) {
+                jobs.push(Job {
+                    subscription: subscription.clone(),
+                    events: indexes[range].iter().map(|i| events[*i].clone()).collect(),
+                    head: TaskHead {
+                        subscription: subscription.id.to_string(),
+                        attempts: 0,
+                        published_at,
+                        since: published_at,
+                        due: published_at,
+                        last: None,
+                    },
+                });
+            }
+        }
+        Ok(jobs)
+    }
+
+    async fn run(&self, jobs: Vec<Job>) -> Result<()> {
+        let results: Vec<Result<()>> = futures_util::stream::iter(jobs)
+            .map(|job| self.attempt(job))
+            .buffer_unordered(CONCURRENCY)
+            .collect()
+            .await;
+        results.into_iter().collect()
+    }
+
+    /// One attempt of one batch, and what follows from it.
+    async fn attempt(&self, job: Job) -> Result<()> {
+        let subscription = job.subscription.clone();
+        let Destination::WebHook(hook) = &subscription.destination else {
+            return self
+                .give_up(&job, reason::SUBSCRIPTION_DISABLED, None)
+                .await;
+        };
+        if subscription.disabled_at.is_some() {
+            let last = LastAttempt {
+                outcome: Outcome::Disabled.name().to_owned(),
+                status: 0,
+                at: self.ports.clock.now(),
+            };
+            return self
+                .give_up(&job, reason::SUBSCRIPTION_DISABLED, Some(last))
+                .await;
+        }
+        if let Some(rate) = subscription.allowed_rate {
+            let wait = self.limits.lock().unwrap_or_else(|e| e.into_inner()).take(
+                &job.head.subscription,
+                rate,
+                self.ports.clock.now(),
+            );
+            if let Some(wait) = wait {
+                let mut head = job.head.clone();
+                head.due = self.ports.clock.now() + wait;
+                return self.enqueue(&head, &job.events).await;
+            }
+        }
+        let request = request::build(subscription.id.name(), hook, &job.events, job.head.attempts);
+        let answer = self.webhooks.deliver(&request).await;
+        let now = self.ports.clock.now();
+        let attempts = job.head.attempts + 1;
+        let decision = decide(
+            attempts,
+            &answer,
+            &subscription.retry_policy,
+            job.head.since,
+            now,
+            (self.jitter)(),
+        );
+        if decision == Decision::Delivered {
+            self.stats
+                .delivered(&subscription.id, job.events.len(), now);
+            return Ok(());
+        }
+        let last = LastAttempt {
+            outcome: classify(&answer).name().to_owned(),
+            status: status_of(&answer),
+            at: now,
+        };
+        tracing::warn!(subscription = %subscription.id, attempts, outcome = %last.outcome, status = last.status, detail = %detail_of(&answer), "delivery failed");
+        self.stats.failed(
+            &subscription.id,
+            stats::LastError {
+                outcome: last.outcome.clone(),
+                http_status_code: last.status,
+                time_utc: now,
+            },
+        );
+        let mut head = TaskHead {
+            attempts,
+            last: Some(last.clone()),
+            ..job.head.clone()
+        };
+        match decision {
+            Decision::Delivered => Ok(()),
+            Decision::Retry { at } => {
+                head.due = at;
+                self.enqueue(&head, &job.events).await
+            }
+            Decision::DeadLetter { reason } => {
+                let job = Job { head, ..job };
+                self.give_up(&job, reason, Some(last)).await
+            }
+            Decision::DeadLetterAndDisable => {
+                self.disable(&subscription.id).await?;
+                let job = Job { head, ..job };
+                self.give_up(&job, reason::ENDPOINT_GONE, Some(last)).await
+            }
+        }
+    }
+
+    async fn give_up(
+        &self,
+        job: &Job,
+        reason: &'static str,
+        last: Option<LastAttempt>,
+    ) -> Result<()> {
+        let why = GiveUp {
+            reason,
+            attempts: job.head.attempts,
+            last: last.as_ref().or(job.head.last.as_ref()),
+            published_at: job.head.published_at,
+        };
+        dead_letters::store(&self.ports, &job.subscription.id, &job.events, &why).await?;
+        self.stats
+            .dead_lettered(&job.subscription.id, job.events.len());
+        tracing::warn!(subscription = %job.subscription.id, reason, events = job.events.len(), "dead-lettered");
+        Ok(())
+    }
+
+    /// Sends `events` as tasks due at `head.due`: as many per message as fit; an event too
+    /// large for a message alone is stored in the table and named by the task.
+    async fn enqueue(&self, head: &TaskHead, events: &[EventJson]) -> Result<()> {
+        let room = MAX_MESSAGE_BYTES - 2048;
+        let mut bodies = Vec::new();
+        let mut current: Vec<EventJson> = Vec::new();
+        let mut size = 0;
+        for event in events {
+            if event.len() + 1 > room {
+                let id = store_payload(&self.ports, event, PAYLOAD_TTL).await?;
+                bodies.push(delivery::task_message_with_payloads(head, &[id])?);
+                continue;
+            }
+            if size + event.len() + 1 > room {
+                bodies.push(delivery::task_message(head, &std::mem::take(&mut current))?);
+                size = 0;
+            }
+            size += event.len() + 1;
+            current.push(event.clone());
+        }
+        if !current.is_empty() {
+            bodies.push(delivery::task_message(head, &current)?);
+        }
+        let wait = remaining_wait(head.due, self.ports.clock.now(), MAX_DELAY).unwrap_or_default();
+        self.queue.send(bodies, wait).await
+    }
+
+    /// Marks the subscription disabled (its endpoint answered 410 Gone).
+    async fn disable(&self, id: &ResourceId) -> Result<()> {
+        let key = table::resource_key(id);
+        for _ in 0..10 {
+            let Some(stored) =
+                table::get::<EventSubscription>(self.ports.store.as_ref(), &key).await?
+            else {
+                return Ok(());
+            };
+            if stored.value.disabled_at.is_some() {
+                break;
+            }
+            let mut subscription = stored.value.clone();
+            subscription.disabled_at = Some(self.ports.clock.now());
+            let expires = subscription.expiration_time_utc.map(|t| t.unix_timestamp());
+            let put =
+                super::pairs::put_with_ttl(key.clone(), &subscription, stored.expect(), expires)?;
+            match self.ports.store.write(vec![put]).await {
+                Err(e) if super::is_conflict(&e) => continue,
+                Err(e) => return Err(e),
+                Ok(()) => {
+                    tracing::warn!(subscription = %id, "disabled: the endpoint answered 410 Gone");
+                    break;
+                }
+            }
+        }
+        self.topics.forget(&table_topic(id)?);
+        Ok(())
+    }
+}
+
+/// The topic an event subscription id hangs under.
+fn table_topic(id: &ResourceId) -> Result<ResourceId> {
+    let (kind, name) = id
+        .path
+        .first()
+        .cloned()
+        .ok_or_else(|| crate::error::Error::internal("subscription id without a topic"))?;
+    ResourceId::new(id.subscription, &id.resource_group, kind, &name)
+}
+
+fn status_of(answer: &Attempt) -> u16 {
+    match answer {
+        Attempt::Answered { status, .. } => *status,
+        _ => 0,
+    }
+}
+
+fn detail_of(answer: &Attempt) -> String {
+    match answer {
+        Attempt::Answered { status, .. } => format!("HTTP {status}"),
+        Attempt::TimedOut => "timed out".into(),
+        Attempt::SocketError(e) | Attempt::ResolutionError(e) => e.clone(),
+    }
+}

@@ -1,0 +1,91 @@
+//! A topic's live subscriptions with their filters compiled, cached for [`CACHE_TTL`] so the
+//! fan-out reads the table once per topic per few seconds, not once per event. A new, changed
+//! or deleted subscription is seen within that time.
+
+use std::sync::Arc;
+
+use crate::error::Result;
+use crate::filter::{CompiledFilter, TopicMatcher};
+use crate::ids::{ResourceId, ResourceType};
+use crate::ingest::cache::TtlCache;
+use crate::ports::Ports;
+use crate::subscriptions::EventSubscription;
+use crate::table;
+
+/// How long a topic's subscriptions may be served from memory.
+pub const CACHE_TTL: time::Duration = time::Duration::seconds(5);
+
+/// One topic's subscriptions, indexed for matching.
+pub struct TopicSubscriptions {
+    pub all: Vec<Arc<EventSubscription>>,
+    pub matcher: TopicMatcher<usize>,
+}
+
+impl TopicSubscriptions {
+    pub fn find(&self, id: &ResourceId) -> Option<Arc<EventSubscription>> {
+        self.all.iter().find(|s| s.id == *id).cloned()
+    }
+}
+
+pub struct Topics {
+    cache: TtlCache<String, Arc<TopicSubscriptions>>,
+}
+
+impl Default for Topics {
+    fn default() -> Self {
+        Self {
+            cache: TtlCache::new(CACHE_TTL, 10_000),
+        }
+    }
+}
+
+impl Topics {
+    /// The topic's unexpired subscriptions (enabled or not).
+    pub async fn get(&self, ports: &Ports, topic: &ResourceId) -> Result<Arc<TopicSubscriptions>> {
+        let now = ports.clock.now();
+        let key = topic.to_string().to_lowercase();
+        if let Some(found) = self.cache.get(&key, now) {
+            return Ok(found);
+        }
+        let partition = table::subscription_partition(topic.subscription);
+        let prefix = table::children_prefix(topic, ResourceType::EventSubscriptions);
+        let mut all = Vec::new();
+        let mut after = None;
+        loop {
+            let page = ports
+                .store
+                .query(&partition, &prefix, after.as_deref(), 1000)
+                .await?;
+            for item in &page.items {
+                let subscription: EventSubscription = table::decode(&item.body)?;
+                if !subscription.is_expired(now) {
+                    all.push(Arc::new(subscription));
+                }
+            }
+            match page.next {
+                Some(next) => after = Some(next),
+                None => break,
+            }
+        }
+        let mut compiled = Vec::with_capacity(all.len());
+        for (i, s) in all.iter().enumerate() {
+            match CompiledFilter::compile(&s.filter) {
+                Ok(filter) => compiled.push((i, filter)),
+                Err(e) => {
+                    tracing::error!(subscription = %s.id, error = %e, "stored filter does not compile; the subscription matches nothing")
+                }
+            }
+        }
+        let found = Arc::new(TopicSubscriptions {
+            all,
+            matcher: TopicMatcher::new(compiled),
+        });
+        self.cache.put(key, found.clone(), now);
+        Ok(found)
+    }
+
+    /// Drops the cached subscriptions of `topic` (after one of them changed here).
+    pub fn forget(&self, topic: &ResourceId) {
+        self.cache.remove(&topic.to_string().to_lowercase());
+    }
+}
