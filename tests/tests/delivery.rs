@@ -434,10 +434,16 @@ async fn a_slow_endpoint_does_not_hold_up_the_others() {
     let hooks = Receiver::start().await;
     hooks.plan("a-slow", Plan::Slow(StdDuration::from_secs(3)));
     topic
-        .subscribe("a-slow", json!({"destination": webhook(&hooks.url("a-slow"))}))
+        .subscribe(
+            "a-slow",
+            json!({"destination": webhook(&hooks.url("a-slow"))}),
+        )
         .await;
     topic
-        .subscribe("z-fast", json!({"destination": webhook(&hooks.url("z-fast"))}))
+        .subscribe(
+            "z-fast",
+            json!({"destination": webhook(&hooks.url("z-fast"))}),
+        )
         .await;
     let started = std::time::Instant::now();
     topic
