@@ -20,8 +20,8 @@ fn every_function_in_the_template_is_a_workspace_crate_with_a_lambda_main() {
         .collect();
     assert_eq!(
         binaries.len(),
-        4,
-        "authorizations, provisioning, ingest, sweeper: {binaries:?}"
+        5,
+        "fanout, authorizations, provisioning, ingest, sweeper: {binaries:?}"
     );
     let workspace = std::fs::read_to_string(root().join("Cargo.toml")).unwrap();
     for binary in binaries {
