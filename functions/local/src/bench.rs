@@ -28,9 +28,9 @@ pub struct Report {
     pub p99: Duration,
 }
 
-type Failure = Box<dyn std::error::Error + Send + Sync>;
+pub(crate) type Failure = Box<dyn std::error::Error + Send + Sync>;
 
-async fn call(
+pub(crate) async fn call(
     http: &reqwest::Client,
     method: reqwest::Method,
     url: &str,
@@ -51,12 +51,21 @@ async fn call(
     Ok(serde_json::from_str(&text).unwrap_or(Value::Null))
 }
 
-/// Provisions an activated partner topic; returns its namespace endpoint and key.
-async fn provision(
+/// An activated partner topic: where to publish, with what key, and who may subscribe.
+pub(crate) struct Provisioned {
+    pub endpoint: String,
+    pub key: String,
+    pub customer_key: String,
+    /// The partner topic's URL.
+    pub topic: String,
+}
+
+/// Provisions an activated partner topic.
+pub(crate) async fn provision(
     http: &reqwest::Client,
     base: &str,
     operator: &str,
-) -> Result<(String, String), Failure> {
+) -> Result<Provisioned, Failure> {
     use reqwest::Method;
     let (psub, csub) = (
         uuid::Uuid::new_v4().to_string(),
@@ -143,13 +152,15 @@ async fn provision(
         json!({}),
     )
     .await?;
-    Ok((
-        ns["properties"]["endpoint"]
+    Ok(Provisioned {
+        endpoint: ns["properties"]["endpoint"]
             .as_str()
             .unwrap_or_default()
             .to_owned(),
-        keys["key1"].as_str().unwrap_or_default().to_owned(),
-    ))
+        key: keys["key1"].as_str().unwrap_or_default().to_owned(),
+        customer_key: ck.to_owned(),
+        topic: format!("{ceg}/partnerTopics/bench-topic"),
+    })
 }
 
 /// A batch of `n` CloudEvents of about `bytes` each.
@@ -177,7 +188,7 @@ pub async fn ingest(options: BenchOptions) -> Result<Report, Failure> {
     let http = reqwest::Client::builder()
         .pool_max_idle_per_host(options.connections)
         .build()?;
-    let (endpoint, key) = provision(&http, &base, operator.secret()).await?;
+    let Provisioned { endpoint, key, .. } = provision(&http, &base, operator.secret()).await?;
     let body = axum::body::Bytes::from(batch(options.batch, options.event_bytes));
     let started = Instant::now();
     let until = started + Duration::from_secs(options.seconds);

@@ -3,6 +3,7 @@
 //! `PARTNER_EVENTS_TABLE` is set), with graceful shutdown.
 
 pub mod bench;
+pub mod bench_delivery;
 pub mod workers;
 
 use std::future::Future;

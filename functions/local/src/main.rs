@@ -39,6 +39,22 @@ enum Command {
     },
     /// Measure ingest: publish 1 KB CloudEvents in batches over HTTP to a local server on a
     /// temporary data directory, and report events/s and request latency.
+    /// Measure delivery: deliveries/s to a local keep-alive receiver with N subscriptions per
+    /// topic, then publish-to-receive latency at a steady rate.
+    BenchDeliver {
+        #[arg(long, default_value_t = 10)]
+        subscriptions: usize,
+        #[arg(long, default_value_t = 20_000)]
+        events: usize,
+        #[arg(long, default_value_t = 100)]
+        batch: usize,
+        #[arg(long, default_value_t = 4)]
+        connections: usize,
+        #[arg(long, default_value_t = 1000)]
+        rate: u64,
+        #[arg(long, default_value_t = 10)]
+        seconds: u64,
+    },
     BenchIngest {
         #[arg(long, default_value_t = 16)]
         connections: usize,
@@ -69,6 +85,24 @@ async fn main() -> ExitCode {
                 allow_private_webhooks,
                 visibility_timeout,
             ),
+            Command::BenchDeliver {
+                subscriptions,
+                events,
+                batch,
+                connections,
+                rate,
+                seconds,
+            } => {
+                return bench_deliver(local::bench_delivery::DeliverOptions {
+                    subscriptions,
+                    events,
+                    batch,
+                    connections,
+                    rate,
+                    seconds,
+                })
+                .await;
+            }
             Command::BenchIngest {
                 connections,
                 seconds,
@@ -158,6 +192,32 @@ async fn bench_ingest(options: local::bench::BenchOptions) -> ExitCode {
         }
         Err(e) => {
             eprintln!("bench-ingest: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn bench_deliver(options: local::bench_delivery::DeliverOptions) -> ExitCode {
+    let (subscriptions, rate) = (options.subscriptions, options.rate);
+    match local::bench_delivery::deliver(options).await {
+        Ok(r) => {
+            println!(
+                "| subscriptions | deliveries | seconds | deliveries/s | latency at {rate} events/s: deliveries | p50 ms | p99 ms |"
+            );
+            println!("|---|---|---|---|---|---|---|");
+            println!(
+                "| {subscriptions} | {} | {:.2} | {:.0} | {} | {:.2} | {:.2} |",
+                r.deliveries,
+                r.elapsed.as_secs_f64(),
+                r.deliveries as f64 / r.elapsed.as_secs_f64(),
+                r.latency_deliveries,
+                r.p50.as_secs_f64() * 1000.0,
+                r.p99.as_secs_f64() * 1000.0
+            );
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("bench-deliver: {e}");
             ExitCode::FAILURE
         }
     }

@@ -1,0 +1,209 @@
+//! `partner-events bench-deliver`: the local server on a fresh data directory delivering to a
+//! local keep-alive receiver in the same process. Throughput: publish events in batches to a
+//! topic with N subscriptions and time until every delivery arrived. Latency: publish single
+//! events at a steady rate and measure publish-to-receive time at the receiver.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+
+use serde_json::json;
+use shared::ports::SystemClock;
+
+use crate::Options;
+use crate::bench::{Failure, Provisioned, call, provision};
+
+pub struct DeliverOptions {
+    pub subscriptions: usize,
+    pub events: usize,
+    pub batch: usize,
+    pub connections: usize,
+    /// Events per second of the latency run.
+    pub rate: u64,
+    pub seconds: u64,
+}
+
+pub struct DeliverReport {
+    pub deliveries: u64,
+    pub elapsed: Duration,
+    pub latency_deliveries: u64,
+    pub p50: Duration,
+    pub p99: Duration,
+}
+
+struct Receiver {
+    count: AtomicU64,
+    latencies: std::sync::Mutex<Vec<u64>>,
+}
+
+fn now_micros() -> u64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_micros() as u64)
+}
+
+async fn receiver() -> Result<(String, Arc<Receiver>), Failure> {
+    let state = Arc::new(Receiver {
+        count: AtomicU64::new(0),
+        latencies: std::sync::Mutex::new(Vec::new()),
+    });
+    let shared = state.clone();
+    let app = axum::Router::new().route(
+        "/hook/{n}",
+        axum::routing::any(move |body: axum::body::Bytes| {
+            let state = shared.clone();
+            async move {
+                state.count.fetch_add(1, Ordering::Relaxed);
+                if let Some(at) = sent_at(&body) {
+                    let mut latencies = state.latencies.lock().unwrap_or_else(|e| e.into_inner());
+                    latencies.push(now_micros().saturating_sub(at));
+                }
+                [("WebHook-Allowed-Origin", "*")]
+            }
+        }),
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+    let base = format!("http://{}", listener.local_addr()?);
+    tokio::spawn(async move { axum::serve(listener, app).await });
+    Ok((base, state))
+}
+
+/// The `sentAt` (µs) a latency event carries in its data.
+fn sent_at(body: &[u8]) -> Option<u64> {
+    #[derive(serde::Deserialize)]
+    struct Data {
+        #[serde(rename = "sentAt")]
+        sent_at: u64,
+    }
+    #[derive(serde::Deserialize)]
+    struct Event {
+        data: Data,
+    }
+    serde_json::from_slice::<Event>(body)
+        .ok()
+        .map(|e| e.data.sent_at)
+}
+
+async fn publish(
+    http: &reqwest::Client,
+    topic: &Provisioned,
+    body: Vec<u8>,
+) -> Result<(), Failure> {
+    let response = http
+        .post(&topic.endpoint)
+        .header("aeg-sas-key", &topic.key)
+        .header("content-type", "application/cloudevents-batch+json")
+        .body(body)
+        .send()
+        .await?;
+    if !response.status().is_success() {
+        return Err(format!("publish: {}", response.status()).into());
+    }
+    Ok(())
+}
+
+pub async fn deliver(options: DeliverOptions) -> Result<DeliverReport, Failure> {
+    let dir = tempfile::tempdir()?;
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+    let base = format!("http://{}", listener.local_addr()?);
+    let mut server_options = Options::new(dir.path(), base.clone());
+    server_options.clock = Arc::new(SystemClock);
+    server_options.allow_private_webhooks = true;
+    let (operator, _) = crate::operator_key(&server_options)?;
+    let app = crate::open(&server_options, &operator).await?;
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let server = tokio::spawn(crate::serve(listener, app, server_options.clone(), async {
+        let _ = stopped.await;
+    }));
+    let http = reqwest::Client::new();
+    let topic = provision(&http, &base, operator.secret()).await?;
+    let (hooks, received) = receiver().await?;
+    for n in 0..options.subscriptions {
+        call(
+            &http,
+            reqwest::Method::PUT,
+            &format!("{}/eventSubscriptions/bench-{n}", topic.topic),
+            &topic.customer_key,
+            json!({"properties": {"destination": {"endpointType": "WebHook", "properties": {"endpointUrl": format!("{hooks}/hook/{n}")}}}}),
+        )
+        .await?;
+    }
+
+    let filler = "x".repeat(850);
+    let batches = options.events.div_ceil(options.batch.max(1));
+    let started = Instant::now();
+    let next = Arc::new(AtomicU64::new(0));
+    let publishers: Vec<_> = (0..options.connections.max(1))
+        .map(|_| {
+            let (http, next, filler) = (http.clone(), next.clone(), filler.clone());
+            let topic = clone_of(&topic);
+            let per_batch = options.batch;
+            tokio::spawn(async move {
+                loop {
+                    let b = next.fetch_add(1, Ordering::Relaxed) as usize;
+                    if b >= batches {
+                        return Ok::<(), Failure>(());
+                    }
+                    let events: Vec<_> = (0..per_batch)
+                        .map(|i| json!({"specversion": "1.0", "id": format!("{b}-{i}"), "source": "bench", "type": "Bench.Event", "data": {"filler": filler}}))
+                        .collect();
+                    publish(&http, &topic, serde_json::to_vec(&events)?).await?;
+                }
+            })
+        })
+        .collect();
+    for p in publishers {
+        p.await??;
+    }
+    let expected = (batches * options.batch * options.subscriptions) as u64;
+    let deadline = Instant::now() + Duration::from_secs(300);
+    while received.count.load(Ordering::Relaxed) < expected && Instant::now() < deadline {
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+    let elapsed = started.elapsed();
+    let deliveries = received.count.load(Ordering::Relaxed);
+
+    let before = received.count.load(Ordering::Relaxed);
+    let mut tick = tokio::time::interval(Duration::from_micros(1_000_000 / options.rate.max(1)));
+    let until = Instant::now() + Duration::from_secs(options.seconds);
+    let mut n = 0u64;
+    while Instant::now() < until {
+        tick.tick().await;
+        n += 1;
+        let body = serde_json::to_vec(
+            &json!([{"specversion": "1.0", "id": format!("l-{n}"), "source": "bench", "type": "Bench.Latency", "data": {"sentAt": now_micros()}}]),
+        )?;
+        let (http, topic) = (http.clone(), clone_of(&topic));
+        tokio::spawn(async move { publish(&http, &topic, body).await });
+    }
+    let want = before + n * options.subscriptions as u64;
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while received.count.load(Ordering::Relaxed) < want && Instant::now() < deadline {
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+    let _ = stop.send(());
+    server.await??;
+    let mut latencies =
+        std::mem::take(&mut *received.latencies.lock().unwrap_or_else(|e| e.into_inner()));
+    latencies.sort_unstable();
+    let at = |q: f64| {
+        let i = ((latencies.len() as f64 * q) as usize).min(latencies.len().saturating_sub(1));
+        Duration::from_micros(latencies.get(i).copied().unwrap_or_default())
+    };
+    Ok(DeliverReport {
+        deliveries,
+        elapsed,
+        latency_deliveries: latencies.len() as u64,
+        p50: at(0.5),
+        p99: at(0.99),
+    })
+}
+
+fn clone_of(p: &Provisioned) -> Provisioned {
+    Provisioned {
+        endpoint: p.endpoint.clone(),
+        key: p.key.clone(),
+        customer_key: p.customer_key.clone(),
+        topic: p.topic.clone(),
+    }
+}
