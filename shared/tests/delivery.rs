@@ -317,7 +317,7 @@ fn one_event_goes_in_structured_mode_with_event_grids_headers() {
     let r = request::build(
         "mysub",
         &hook(1, serde_json::json!([])),
-        &[event.clone()],
+        std::slice::from_ref(&event),
         3,
     );
     assert_eq!(r.url, "https://example.com/hook?code=secret");

@@ -57,19 +57,31 @@ impl Api {
     }
 }
 
-fn start(dir: &std::path::Path, port: u16) -> Child {
-    Command::new(env!("CARGO_BIN_EXE_partner-events"))
-        .args(["serve", "--listen"])
-        .arg(format!("127.0.0.1:{port}"))
-        .arg("--data-dir")
-        .arg(dir)
-        .args(["--allow-private-webhooks", "--visibility-timeout", "3"])
-        .env("PARTNER_EVENTS_OPERATOR_KEY", OPERATOR)
-        .env("RUST_LOG", "error")
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap()
+/// The server process; killed (SIGKILL) and reaped when dropped.
+struct Running(Child);
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn start(dir: &std::path::Path, port: u16) -> Running {
+    Running(
+        Command::new(env!("CARGO_BIN_EXE_partner-events"))
+            .args(["serve", "--listen"])
+            .arg(format!("127.0.0.1:{port}"))
+            .arg("--data-dir")
+            .arg(dir)
+            .args(["--allow-private-webhooks", "--visibility-timeout", "3"])
+            .env("PARTNER_EVENTS_OPERATOR_KEY", OPERATOR)
+            .env("RUST_LOG", "error")
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap(),
+    )
 }
 
 async fn ready(http: &reqwest::Client, base: &str) {
@@ -240,8 +252,7 @@ async fn nothing_accepted_is_lost_when_the_server_is_killed_twice_while_deliveri
         accepted.extend(events.iter().map(|e| e["id"].as_str().unwrap().to_owned()));
         if kills.contains(&(b + 1)) {
             tokio::time::sleep(Duration::from_millis(300)).await;
-            server.kill().unwrap();
-            server.wait().unwrap();
+            drop(server);
             server = start(dir.path(), port);
             ready(&http, &base).await;
         }
@@ -277,7 +288,7 @@ async fn nothing_accepted_is_lost_when_the_server_is_killed_twice_while_deliveri
         }
         tokio::time::sleep(Duration::from_millis(500)).await;
     };
-    server.kill().unwrap();
+    drop(server);
     let lost: Vec<&String> = accepted
         .iter()
         .filter(|id| !delivered.contains(*id) && !dead.contains(*id))
