@@ -3,6 +3,9 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 pub mod receiver;
+mod topic;
+
+pub use topic::{ActiveTopic, ids, order_event, webhook};
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -393,91 +396,4 @@ pub async fn webhook_receiver() -> String {
     let base = format!("http://{}", listener.local_addr().unwrap());
     tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
     base
-}
-
-/// A partner topic `orders-topic` (source `fabrikam/orders`), activated, with what a
-/// publisher needs.
-pub struct ActiveTopic {
-    pub tenants: Tenants,
-    pub endpoint: String,
-    pub key: String,
-    http: reqwest::Client,
-}
-
-impl ActiveTopic {
-    pub async fn new(server: &Server) -> Self {
-        let t = Tenants::new(server, "SourceEventAttribute").await;
-        let (status, body) = t
-            .partner
-            .put(
-                &t.channel("orders"),
-                t.channel_body("orders-topic", "fabrikam/orders"),
-            )
-            .await;
-        assert_eq!(status, StatusCode::CREATED, "{body}");
-        let (status, body) = t
-            .customer
-            .post(&format!("{}/activate", t.topic("orders-topic")), json!({}))
-            .await;
-        assert_eq!(status, StatusCode::OK, "{body}");
-        let (_, ns) = t.partner.get(&t.namespace).await;
-        let (_, keys) = t
-            .partner
-            .post(&format!("{}/listKeys", t.namespace), json!({}))
-            .await;
-        Self {
-            endpoint: ns["properties"]["endpoint"].as_str().unwrap().to_owned(),
-            key: keys["key1"].as_str().unwrap().to_owned(),
-            tenants: t,
-            http: reqwest::Client::new(),
-        }
-    }
-
-    /// The path of event subscription `name` on the topic.
-    pub fn subscription(&self, name: &str) -> String {
-        format!(
-            "{}/eventSubscriptions/{name}",
-            self.tenants.topic("orders-topic")
-        )
-    }
-
-    /// Creates event subscription `name` with these `properties`; panics unless 201.
-    pub async fn subscribe(&self, name: &str, properties: Value) -> String {
-        let path = self.subscription(name);
-        let (status, body) = self
-            .tenants
-            .customer
-            .put(&path, json!({ "properties": properties }))
-            .await;
-        assert_eq!(status, StatusCode::CREATED, "{body}");
-        path
-    }
-
-    /// Publishes `events` (a JSON array) as a batch; panics unless 200.
-    pub async fn publish(&self, events: &Value) {
-        let response = self
-            .http
-            .post(&self.endpoint)
-            .header("aeg-sas-key", &self.key)
-            .header(
-                "content-type",
-                "application/cloudevents-batch+json; charset=utf-8",
-            )
-            .body(events.to_string())
-            .send()
-            .await
-            .unwrap();
-        let status = response.status();
-        assert_eq!(status, StatusCode::OK, "{}", response.text().await.unwrap());
-    }
-}
-
-/// A CloudEvent from the topic's source.
-pub fn order_event(id: &str, kind: &str, data: Value) -> Value {
-    json!({"specversion": "1.0", "id": id, "source": "fabrikam/orders", "type": kind, "subject": format!("orders/{id}"), "data": data})
-}
-
-/// A WebHook destination.
-pub fn webhook(url: &str) -> Value {
-    json!({"endpointType": "WebHook", "properties": {"endpointUrl": url}})
 }

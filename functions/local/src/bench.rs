@@ -52,6 +52,7 @@ pub(crate) async fn call(
 }
 
 /// An activated partner topic: where to publish, with what key, and who may subscribe.
+#[derive(Clone)]
 pub(crate) struct Provisioned {
     pub endpoint: String,
     pub key: String,

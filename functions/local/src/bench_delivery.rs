@@ -136,7 +136,7 @@ pub async fn deliver(options: DeliverOptions) -> Result<DeliverReport, Failure> 
     let publishers: Vec<_> = (0..options.connections.max(1))
         .map(|_| {
             let (http, next, filler) = (http.clone(), next.clone(), filler.clone());
-            let topic = clone_of(&topic);
+            let topic = topic.clone();
             let per_batch = options.batch;
             tokio::spawn(async move {
                 loop {
@@ -173,7 +173,7 @@ pub async fn deliver(options: DeliverOptions) -> Result<DeliverReport, Failure> 
         let body = serde_json::to_vec(
             &json!([{"specversion": "1.0", "id": format!("l-{n}"), "source": "bench", "type": "Bench.Latency", "data": {"sentAt": now_micros()}}]),
         )?;
-        let (http, topic) = (http.clone(), clone_of(&topic));
+        let (http, topic) = (http.clone(), topic.clone());
         tokio::spawn(async move { publish(&http, &topic, body).await });
     }
     let want = before + n * options.subscriptions as u64;
@@ -197,13 +197,4 @@ pub async fn deliver(options: DeliverOptions) -> Result<DeliverReport, Failure> 
         p50: at(0.5),
         p99: at(0.99),
     })
-}
-
-fn clone_of(p: &Provisioned) -> Provisioned {
-    Provisioned {
-        endpoint: p.endpoint.clone(),
-        key: p.key.clone(),
-        customer_key: p.customer_key.clone(),
-        topic: p.topic.clone(),
-    }
 }

@@ -98,7 +98,7 @@ impl Webhooks for HttpWebhooks {
     }
 
     async fn deliver(&self, request: &DeliveryRequest) -> Attempt {
-        self.post(request).await
+        self.post_delivery(request).await
     }
 }
 
@@ -107,7 +107,7 @@ impl Webhooks for HttpWebhooks {
 const MAX_ANSWER_BYTES: usize = 64 * 1024;
 
 impl HttpWebhooks {
-    async fn post(&self, request: &DeliveryRequest) -> Attempt {
+    async fn post_delivery(&self, request: &DeliveryRequest) -> Attempt {
         let url = match check_url(&request.url, self.allow_private) {
             Ok(url) => url,
             Err(e) => return Attempt::ResolutionError(e.message),

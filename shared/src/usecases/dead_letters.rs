@@ -209,13 +209,9 @@ pub async fn redeliver(
                 due: now,
                 last: None,
             };
-            let body = if event.len() + 1024 > crate::ports::MAX_MESSAGE_BYTES {
-                let stored = store_payload(ports, &event, super::publish::PAYLOAD_TTL).await?;
-                crate::delivery::task_message_with_payloads(&head, &[stored])?
-            } else {
-                crate::delivery::task_message(&head, &[EventJson::from(event)])?
-            };
-            bodies.push(body);
+            bodies.extend(
+                super::deliveries::task_messages(ports, &head, &[EventJson::from(event)]).await?,
+            );
             removals.push(Write::Delete {
                 key: item.key.clone(),
                 expect: Expect::Any,
@@ -243,20 +239,5 @@ fn event_id(event: &str) -> Option<String> {
 
 /// Removes every dead letter of a subscription (when it is deleted).
 pub async fn delete_all(ports: &Ports, id: &ResourceId) -> Result<()> {
-    let partition = table::dead_letter_partition(id);
-    loop {
-        let page = ports.store.query(&partition, "", None, 100).await?;
-        if page.items.is_empty() {
-            return Ok(());
-        }
-        let writes = page
-            .items
-            .into_iter()
-            .map(|i| Write::Delete {
-                key: i.key,
-                expect: Expect::Any,
-            })
-            .collect();
-        ports.store.write(writes).await?;
-    }
+    super::delete_under(ports.store.as_ref(), &table::dead_letter_partition(id), "").await
 }

@@ -15,7 +15,7 @@ use crate::subscriptions::{
 use crate::table::{self, Versioned};
 
 /// The topic a subscription id hangs under.
-fn topic_of(id: &ResourceId) -> Result<ResourceId> {
+pub(crate) fn topic_of(id: &ResourceId) -> Result<ResourceId> {
     let (kind, name) = id
         .path
         .first()

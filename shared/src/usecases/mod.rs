@@ -118,6 +118,25 @@ fn decode_token(token: &str, prefix: &str) -> Result<String> {
         })
 }
 
+/// Deletes every item of `partition` whose sort key starts with `prefix`, a page at a time.
+pub(crate) async fn delete_under(store: &dyn Store, partition: &str, prefix: &str) -> Result<()> {
+    loop {
+        let page = store.query(partition, prefix, None, 100).await?;
+        if page.items.is_empty() {
+            return Ok(());
+        }
+        let writes = page
+            .items
+            .into_iter()
+            .map(|i| crate::ports::Write::Delete {
+                key: i.key,
+                expect: crate::ports::Expect::Any,
+            })
+            .collect();
+        store.write(writes).await?;
+    }
+}
+
 /// True if the error is a lost optimistic-concurrency race.
 pub fn is_conflict(e: &Error) -> bool {
     e.kind == ErrorKind::Conflict && e.code == code::CONCURRENT_UPDATE

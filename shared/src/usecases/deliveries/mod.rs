@@ -14,6 +14,7 @@ use futures_util::StreamExt;
 use time::OffsetDateTime;
 
 use super::dead_letters::{self, GiveUp};
+use super::event_subscriptions::topic_of;
 use super::publish::{PAYLOAD_TTL, load_payload, store_payload};
 use crate::delivery::outcome::{Decision, Outcome, reason, remaining_wait};
 use crate::delivery::rate::RateLimits;
@@ -107,7 +108,7 @@ impl Deliveries {
                     events.push(load_payload(&self.ports, &id).await?.into());
                 }
                 let id: ResourceId = head.subscription.parse()?;
-                let topic = table_topic(&id)?;
+                let topic = topic_of(&id)?;
                 let Some(subscription) = self.topics.get(&self.ports, &topic).await?.find(&id)
                 else {
                     tracing::info!(subscription = %id, events = events.len(), "dropped: the subscription no longer exists");
@@ -289,29 +290,9 @@ impl Deliveries {
         Ok(())
     }
 
-    /// Sends `events` as tasks due at `head.due`: as many per message as fit; an event too
-    /// large for a message alone is stored in the table and named by the task.
+    /// Sends `events` as tasks due at `head.due`.
     async fn enqueue(&self, head: &TaskHead, events: &[EventJson]) -> Result<()> {
-        let room = MAX_MESSAGE_BYTES - 2048;
-        let mut bodies = Vec::new();
-        let mut current: Vec<EventJson> = Vec::new();
-        let mut size = 0;
-        for event in events {
-            if event.len() + 1 > room {
-                let id = store_payload(&self.ports, event, PAYLOAD_TTL).await?;
-                bodies.push(delivery::task_message_with_payloads(head, &[id])?);
-                continue;
-            }
-            if size + event.len() + 1 > room {
-                bodies.push(delivery::task_message(head, &std::mem::take(&mut current))?);
-                size = 0;
-            }
-            size += event.len() + 1;
-            current.push(event.clone());
-        }
-        if !current.is_empty() {
-            bodies.push(delivery::task_message(head, &current)?);
-        }
+        let bodies = task_messages(&self.ports, head, events).await?;
         let wait = remaining_wait(head.due, self.ports.clock.now(), MAX_DELAY).unwrap_or_default();
         self.queue.send(bodies, wait).await
     }
@@ -342,19 +323,39 @@ impl Deliveries {
                 }
             }
         }
-        self.topics.forget(&table_topic(id)?);
+        self.topics.forget(&topic_of(id)?);
         Ok(())
     }
 }
 
-/// The topic an event subscription id hangs under.
-fn table_topic(id: &ResourceId) -> Result<ResourceId> {
-    let (kind, name) = id
-        .path
-        .first()
-        .cloned()
-        .ok_or_else(|| crate::error::Error::internal("subscription id without a topic"))?;
-    ResourceId::new(id.subscription, &id.resource_group, kind, &name)
+/// The delivery tasks that carry `events`: as many per message as fit; an event too large for
+/// a message alone is stored in the table and named by its task.
+pub(crate) async fn task_messages(
+    ports: &Ports,
+    head: &TaskHead,
+    events: &[EventJson],
+) -> Result<Vec<String>> {
+    let room = MAX_MESSAGE_BYTES - 2048;
+    let mut bodies = Vec::new();
+    let mut current: Vec<EventJson> = Vec::new();
+    let mut size = 0;
+    for event in events {
+        if event.len() + 1 > room {
+            let id = store_payload(ports, event, PAYLOAD_TTL).await?;
+            bodies.push(delivery::task_message_with_payloads(head, &[id])?);
+            continue;
+        }
+        if size + event.len() + 1 > room {
+            bodies.push(delivery::task_message(head, &std::mem::take(&mut current))?);
+            size = 0;
+        }
+        size += event.len() + 1;
+        current.push(event.clone());
+    }
+    if !current.is_empty() {
+        bodies.push(delivery::task_message(head, &current)?);
+    }
+    Ok(bodies)
 }
 
 fn status_of(answer: &Attempt) -> u16 {

@@ -71,7 +71,10 @@ pub struct Stats {
 impl Stats {
     fn with(&self, id: &ResourceId, f: impl FnOnce(&mut DeliveryStats)) {
         let mut pending = self.pending.lock().unwrap_or_else(|e| e.into_inner());
-        f(pending.entry(id.clone()).or_default());
+        match pending.get_mut(id) {
+            Some(stats) => f(stats),
+            None => f(pending.entry(id.clone()).or_default()),
+        }
     }
 
     pub fn delivered(&self, id: &ResourceId, events: usize, at: OffsetDateTime) {

@@ -1,0 +1,298 @@
+//! Retries, dead letters and redelivery over HTTP to real local receivers, on a manual clock
+//! where timing matters: the schedule, Retry-After, attempts and time to live running out,
+//! client errors, redelivery, and 410 disabling a subscription.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::sync::Arc;
+use std::time::Duration as StdDuration;
+
+use e2e::receiver::{Plan, Receiver};
+use e2e::{ActiveTopic, Server, ids, order_event, webhook};
+use reqwest::StatusCode;
+use serde_json::json;
+use shared::ports::{Clock, ManualClock};
+use time::{Duration, OffsetDateTime};
+
+async fn quiet(ms: u64) {
+    tokio::time::sleep(StdDuration::from_millis(ms)).await;
+}
+
+fn manual_clock() -> Arc<ManualClock> {
+    Arc::new(ManualClock::new(OffsetDateTime::now_utc()))
+}
+
+#[tokio::test]
+async fn a_failing_endpoint_is_retried_on_event_grids_schedule() {
+    let clock = manual_clock();
+    let server = Server::start_with_clock(clock.clone()).await;
+    let topic = ActiveTopic::new(&server).await;
+    let hooks = Receiver::start().await;
+    hooks.plan(
+        "flaky",
+        Plan::FailFirst {
+            times: 2,
+            status: 500,
+        },
+    );
+    let sub = topic
+        .subscribe(
+            "flaky",
+            json!({"destination": webhook(&hooks.url("flaky"))}),
+        )
+        .await;
+    topic
+        .publish(&json!([order_event("e1", "Order.Created", json!({}))]))
+        .await;
+    hooks.wait_for("flaky", 1).await;
+
+    clock.advance(Duration::seconds(8));
+    quiet(1500).await;
+    assert_eq!(hooks.deliveries("flaky").len(), 1, "not before 9 s");
+    clock.advance(Duration::seconds(4));
+    let got = hooks.wait_for("flaky", 2).await;
+    assert_eq!(got[1].header("aeg-delivery-count"), Some("1"));
+
+    clock.advance(Duration::seconds(20));
+    quiet(1500).await;
+    assert_eq!(
+        hooks.deliveries("flaky").len(),
+        2,
+        "the second wait is 30 s"
+    );
+    clock.advance(Duration::seconds(14));
+    let got = hooks.wait_for("flaky", 3).await;
+    assert_eq!(got[2].header("aeg-delivery-count"), Some("2"));
+    assert_eq!(got[2].answered, 200);
+
+    quiet(1500).await;
+    let (status, stats) = topic
+        .tenants
+        .customer
+        .get(&format!("{sub}/deliveryStats"))
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(stats["deliveredEvents"], 1, "{stats}");
+    assert_eq!(stats["failedAttempts"], 2, "{stats}");
+    assert_eq!(stats["deadLetteredEvents"], 0, "{stats}");
+    assert_eq!(stats["lastError"]["outcome"], "Aborted", "{stats}");
+    assert_eq!(stats["lastError"]["httpStatusCode"], 500, "{stats}");
+    assert!(stats["lastSuccessTimeUtc"].is_string(), "{stats}");
+}
+
+#[tokio::test]
+async fn retry_after_on_a_429_sets_the_earliest_retry() {
+    let clock = manual_clock();
+    let server = Server::start_with_clock(clock.clone()).await;
+    let topic = ActiveTopic::new(&server).await;
+    let hooks = Receiver::start().await;
+    hooks.plan(
+        "busy",
+        Plan::RetryAfter {
+            times: 1,
+            status: 429,
+            seconds: 60,
+        },
+    );
+    topic
+        .subscribe("busy", json!({"destination": webhook(&hooks.url("busy"))}))
+        .await;
+    topic
+        .publish(&json!([order_event("e1", "Order.Created", json!({}))]))
+        .await;
+    hooks.wait_for("busy", 1).await;
+    clock.advance(Duration::seconds(15));
+    quiet(1500).await;
+    assert_eq!(
+        hooks.deliveries("busy").len(),
+        1,
+        "Retry-After 60 s is a floor"
+    );
+    clock.advance(Duration::seconds(46));
+    let got = hooks.wait_for("busy", 2).await;
+    assert_eq!(got[1].answered, 200);
+}
+
+#[tokio::test]
+async fn attempts_and_time_to_live_running_out_dead_letter_with_event_grids_fields() {
+    let clock = manual_clock();
+    let server = Server::start_with_clock(clock.clone()).await;
+    let topic = ActiveTopic::new(&server).await;
+    let hooks = Receiver::start().await;
+    hooks.plan("attempts", Plan::Always(503));
+    hooks.plan("ttl", Plan::Always(500));
+    let by_attempts = topic
+        .subscribe(
+            "attempts",
+            json!({"destination": webhook(&hooks.url("attempts")),
+                   "retryPolicy": {"maxDeliveryAttempts": 2}}),
+        )
+        .await;
+    let by_ttl = topic
+        .subscribe(
+            "ttl",
+            json!({"destination": webhook(&hooks.url("ttl")),
+                   "retryPolicy": {"eventTimeToLiveInMinutes": 1}}),
+        )
+        .await;
+    let published = clock.now();
+    topic
+        .publish(&json!([order_event("e1", "Order.Created", json!({}))]))
+        .await;
+    hooks.wait_for("attempts", 1).await;
+    hooks.wait_for("ttl", 1).await;
+    clock.advance(Duration::seconds(12));
+    hooks.wait_for("attempts", 2).await;
+    let letters = topic.wait_for_dead_letters(&by_attempts, 1).await;
+    let letter = &letters[0];
+    assert_eq!(letter["id"], "e1");
+    assert_eq!(letter["deadletterreason"], "MaxDeliveryAttemptsExceeded");
+    assert_eq!(letter["deliveryattempts"], 2);
+    assert_eq!(letter["lastdeliveryoutcome"], "Busy");
+    assert_eq!(letter["lasthttpstatuscode"], 503);
+    assert_eq!(
+        letter["publishtime"],
+        shared::time_format::rfc3339(published)
+    );
+    assert!(letter["lastdeliveryattempttime"].is_string());
+    assert!(letter["deadletterid"].is_string());
+
+    hooks.wait_for("ttl", 2).await;
+    clock.advance(Duration::seconds(34));
+    hooks.wait_for("ttl", 3).await;
+    let letters = topic.wait_for_dead_letters(&by_ttl, 1).await;
+    assert_eq!(letters[0]["deadletterreason"], "TimeToLiveExceeded");
+    assert_eq!(letters[0]["deliveryattempts"], 3);
+    assert_eq!(letters[0]["lastdeliveryoutcome"], "Aborted");
+    quiet(1500).await;
+    let (_, stats) = topic
+        .tenants
+        .customer
+        .get(&format!("{by_ttl}/deliveryStats"))
+        .await;
+    assert_eq!(stats["failedAttempts"], 3, "{stats}");
+    assert_eq!(stats["deadLetteredEvents"], 1, "{stats}");
+}
+
+#[tokio::test]
+async fn a_client_error_dead_letters_at_once_and_redelivery_sends_it_again() {
+    let server = Server::start().await;
+    let topic = ActiveTopic::new(&server).await;
+    let hooks = Receiver::start().await;
+    hooks.plan("strict", Plan::Always(400));
+    let sub = topic
+        .subscribe(
+            "strict",
+            json!({"destination": webhook(&hooks.url("strict"))}),
+        )
+        .await;
+    topic
+        .publish(&json!([
+            order_event("e1", "Order.Created", json!({"n": 1})),
+            order_event("e2", "Order.Created", json!({"n": 2})),
+            order_event("e3", "Order.Created", json!({"n": 3})),
+        ]))
+        .await;
+    hooks.wait_for("strict", 3).await;
+    let letters = topic.wait_for_dead_letters(&sub, 3).await;
+    assert_eq!(ids(&letters), ["e1", "e2", "e3"]);
+    for letter in &letters {
+        assert_eq!(
+            letter["deadletterreason"],
+            "UndeliverableDueToHttpBadRequest"
+        );
+        assert_eq!(letter["deliveryattempts"], 1);
+        assert_eq!(letter["lastdeliveryoutcome"], "BadRequest");
+        assert_eq!(letter["lasthttpstatuscode"], 400);
+        assert_eq!(
+            letter["source"], "fabrikam/orders",
+            "the event itself is kept"
+        );
+    }
+    quiet(300).await;
+    assert_eq!(hooks.deliveries("strict").len(), 3, "a 400 is not retried");
+
+    hooks.plan("strict", Plan::Ok);
+    let by_dead_letter_id = letters
+        .iter()
+        .find(|l| l["id"] == "e1")
+        .map(|l| l["deadletterid"].clone())
+        .unwrap();
+    let (status, body) = topic
+        .tenants
+        .customer
+        .post(
+            &format!("{sub}/redeliverDeadLetters"),
+            json!({"ids": [by_dead_letter_id, "e2"]}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(body["redelivered"], 2);
+    hooks.wait_for("strict", 5).await;
+    assert_eq!(ids(&hooks.accepted_events("strict")), ["e1", "e2"]);
+    let left = topic.dead_letters(&sub).await;
+    assert_eq!(ids(&left), ["e3"]);
+
+    let (status, body) = topic
+        .tenants
+        .customer
+        .post(&format!("{sub}/redeliverDeadLetters"), json!({}))
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(body["redelivered"], 1);
+    hooks.wait_for("strict", 6).await;
+    assert_eq!(ids(&hooks.accepted_events("strict")), ["e1", "e2", "e3"]);
+    assert!(topic.dead_letters(&sub).await.is_empty());
+
+    let (status, body) = topic
+        .tenants
+        .customer
+        .post(&format!("{sub}/redeliverDeadLetters"), json!({"id": "x"}))
+        .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+    assert_eq!(body["error"]["code"], "InvalidRequestContent");
+}
+
+#[tokio::test]
+async fn a_gone_endpoint_disables_its_subscription_until_it_is_updated() {
+    let server = Server::start().await;
+    let topic = ActiveTopic::new(&server).await;
+    let hooks = Receiver::start().await;
+    hooks.plan("gone", Plan::Always(410));
+    let sub = topic
+        .subscribe("gone", json!({"destination": webhook(&hooks.url("gone"))}))
+        .await;
+    topic
+        .publish(&json!([order_event("e1", "Order.Created", json!({}))]))
+        .await;
+    hooks.wait_for("gone", 1).await;
+    let letters = topic.wait_for_dead_letters(&sub, 1).await;
+    assert_eq!(letters[0]["deadletterreason"], "EndpointGone");
+    let (_, got) = topic.tenants.customer.get(&sub).await;
+    assert_eq!(got["properties"]["deliveryState"], "Disabled", "{got}");
+
+    topic
+        .publish(&json!([order_event("e2", "Order.Created", json!({}))]))
+        .await;
+    quiet(800).await;
+    assert_eq!(
+        hooks.deliveries("gone").len(),
+        1,
+        "a disabled subscription gets nothing"
+    );
+
+    hooks.plan("gone", Plan::Ok);
+    let (status, got) = topic
+        .tenants
+        .customer
+        .patch(&sub, json!({"labels": ["fixed"]}))
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{got}");
+    assert_eq!(got["properties"]["deliveryState"], "Enabled");
+    quiet(5200).await;
+    topic
+        .publish(&json!([order_event("e3", "Order.Created", json!({}))]))
+        .await;
+    hooks.wait_for("gone", 2).await;
+    assert_eq!(ids(&hooks.accepted_events("gone")), ["e3"]);
+}
