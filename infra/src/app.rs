@@ -3,7 +3,7 @@
 use std::path::Path;
 use std::sync::Arc;
 
-use shared::auth::KeyHash;
+use shared::auth::{ApiKey, KeyHash};
 use shared::error::{Error, Result};
 use shared::ports::{Clock, Ports, Queue, SystemClock, Webhooks};
 use shared::usecases::deliveries::{Deliveries, random_jitter};
@@ -42,6 +42,10 @@ impl App {
             .clone()
             .ok_or_else(|| Error::internal(format!("set {}", crate::config::TABLE)))?;
         let sdk = aws_config::load_defaults(aws_config::BehaviorVersion::latest()).await;
+        let mut config = config.clone();
+        if let (None, Some(secret)) = (&config.operator, &config.operator_secret) {
+            config.operator = Some(read_operator_key(&sdk, secret).await?);
+        }
         let store = DynamoStore::new(aws_sdk_dynamodb::Client::new(&sdk), table);
         let url = config
             .fanout_queue_url
@@ -58,7 +62,7 @@ impl App {
             store: Arc::new(store),
             clock: Arc::new(SystemClock),
         };
-        Self::new(ports, Arc::new(fanout), Arc::new(delivery), config)
+        Self::new(ports, Arc::new(fanout), Arc::new(delivery), &config)
     }
 
     /// The embedded wiring: everything in `data_dir`.
@@ -84,8 +88,12 @@ impl App {
         config: &Config,
     ) -> Result<Self> {
         let webhooks: Arc<dyn Webhooks> = Arc::new(crate::webhook::HttpWebhooks::new(
-            config.allow_private_webhooks,
+            config.webhook_networks.clone(),
         )?);
+        let operator = match config.operator {
+            Some(hash) => hash,
+            None => ApiKey::generate()?.hash(),
+        };
         let deliveries = Deliveries::new(
             ports.clone(),
             delivery,
@@ -98,8 +106,41 @@ impl App {
             ports,
             fanout,
             ingest: Arc::new(IngestCache::default()),
-            operator: Arc::new(config.operator),
+            operator: Arc::new(operator),
             public_url: config.public_url.trim_end_matches('/').into(),
         })
     }
+}
+
+/// The operator key from its Secrets Manager secret (a plain string, or JSON with a `key`).
+async fn read_operator_key(sdk: &aws_config::SdkConfig, secret: &str) -> Result<KeyHash> {
+    let value = aws_sdk_secretsmanager::Client::new(sdk)
+        .get_secret_value()
+        .secret_id(secret)
+        .send()
+        .await
+        .map_err(|e| {
+            Error::internal(format!(
+                "reading the operator key secret '{secret}': {}",
+                aws_sdk_secretsmanager::error::DisplayErrorContext(e)
+            ))
+        })?;
+    let text = value
+        .secret_string()
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .ok_or_else(|| Error::internal(format!("the secret '{secret}' has no string value")))?;
+    let key = match serde_json::from_str::<serde_json::Value>(text) {
+        Ok(serde_json::Value::Object(o)) => o
+            .get("key")
+            .and_then(|k| k.as_str())
+            .ok_or_else(|| {
+                Error::internal(format!(
+                    "the JSON secret '{secret}' has no string field 'key'"
+                ))
+            })?
+            .to_owned(),
+        _ => text.to_owned(),
+    };
+    Ok(ApiKey::from_secret(key).hash())
 }

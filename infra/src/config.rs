@@ -1,58 +1,55 @@
 //! Configuration from the environment, with the variable names template.yaml sets.
 
 use shared::auth::{ApiKey, KeyHash};
-use shared::error::{Error, Result};
+use shared::error::Result;
+
+use crate::webhook::AllowedNetworks;
 
 /// The DynamoDB table name (AWS wiring).
 pub const TABLE: &str = "PARTNER_EVENTS_TABLE";
 /// The operator key itself (local runs, tests).
 pub const OPERATOR_KEY: &str = "PARTNER_EVENTS_OPERATOR_KEY";
-/// The SHA-256 (hex) of the operator key, so a deployment need not hold the key at all.
-pub const OPERATOR_KEY_SHA256: &str = "PARTNER_EVENTS_OPERATOR_KEY_SHA256";
+/// The Secrets Manager secret (ARN or name) holding the operator key (AWS wiring): read once
+/// at start, so the key is never a template value or a plain environment variable.
+pub const OPERATOR_KEY_SECRET: &str = "PARTNER_EVENTS_OPERATOR_KEY_SECRET";
 /// The SQS queue URL accepted events wait in for fan-out (AWS wiring).
 pub const FANOUT_QUEUE_URL: &str = "PARTNER_EVENTS_FANOUT_QUEUE_URL";
 /// The SQS queue URL delivery tasks (retries, redeliveries) wait in (AWS wiring).
 pub const DELIVERY_QUEUE_URL: &str = "PARTNER_EVENTS_DELIVERY_QUEUE_URL";
-/// `true` allows webhook targets on loopback and private networks (never on a public deployment).
-pub const ALLOW_PRIVATE_WEBHOOKS: &str = "PARTNER_EVENTS_ALLOW_PRIVATE_WEBHOOKS";
-/// The public base URL of the API (namespace endpoints and nextLinks are built on it).
+/// CIDR blocks (comma-separated) webhooks may reach besides public addresses, e.g. a VPC's
+/// `10.0.0.0/8`; empty allows public addresses only.
+pub const ALLOWED_WEBHOOK_NETWORKS: &str = "PARTNER_EVENTS_ALLOWED_WEBHOOK_NETWORKS";
+/// The public base URL of the API (namespace endpoints and nextLinks are built on it), or only
+/// a path (`/prod`, an API Gateway stage) to put after the request's `Host`.
 pub const PUBLIC_URL: &str = "PARTNER_EVENTS_PUBLIC_URL";
 
 /// What the wiring needs to know.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct Config {
     pub table: Option<String>,
     pub fanout_queue_url: Option<String>,
     pub delivery_queue_url: Option<String>,
-    pub operator: KeyHash,
+    /// The operator key's hash; with neither it nor a secret, only principals' keys work.
+    pub operator: Option<KeyHash>,
+    pub operator_secret: Option<String>,
     pub public_url: String,
-    pub allow_private_webhooks: bool,
+    pub webhook_networks: AllowedNetworks,
 }
 
 impl Config {
-    /// Reads the AWS deployment's configuration: the table, the operator key (or its hash) and
-    /// the public URL.
+    /// Reads the deployment's configuration from the environment.
     pub fn from_env() -> Result<Self> {
         let var = |name: &str| std::env::var(name).ok().filter(|v| !v.is_empty());
-        let operator = match (var(OPERATOR_KEY), var(OPERATOR_KEY_SHA256)) {
-            (Some(key), _) => ApiKey::from_secret(key).hash(),
-            (None, Some(hex)) => KeyHash::from_hex(&hex).ok_or_else(|| {
-                Error::internal(format!("{OPERATOR_KEY_SHA256} is not 64 hex digits"))
-            })?,
-            (None, None) => {
-                return Err(Error::internal(format!(
-                    "set {OPERATOR_KEY} or {OPERATOR_KEY_SHA256}"
-                )));
-            }
-        };
         Ok(Self {
             table: var(TABLE),
             fanout_queue_url: var(FANOUT_QUEUE_URL),
             delivery_queue_url: var(DELIVERY_QUEUE_URL),
-            operator,
+            operator: var(OPERATOR_KEY).map(|key| ApiKey::from_secret(key).hash()),
+            operator_secret: var(OPERATOR_KEY_SECRET),
             public_url: var(PUBLIC_URL).unwrap_or_default(),
-            allow_private_webhooks: var(ALLOW_PRIVATE_WEBHOOKS)
-                .is_some_and(|v| v.eq_ignore_ascii_case("true")),
+            webhook_networks: AllowedNetworks::parse(
+                &var(ALLOWED_WEBHOOK_NETWORKS).unwrap_or_default(),
+            )?,
         })
     }
 }

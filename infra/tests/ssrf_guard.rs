@@ -4,7 +4,7 @@
 
 use std::net::IpAddr;
 
-use infra::webhook::{check_url, is_blocked};
+use infra::webhook::{AllowedNetworks, check_url, is_blocked};
 
 #[test]
 fn internal_addresses_in_every_form_are_blocked_and_public_ones_are_not() {
@@ -61,6 +61,7 @@ fn internal_addresses_in_every_form_are_blocked_and_public_ones_are_not() {
 
 #[test]
 fn literal_internal_urls_are_refused_before_any_request_unless_allowed() {
+    let none = AllowedNetworks::default();
     for url in [
         "http://127.0.0.1/hook",
         "http://[::ffff:127.0.0.1]/h",
@@ -69,10 +70,10 @@ fn literal_internal_urls_are_refused_before_any_request_unless_allowed() {
         "http://[::]/h",
         "https://169.254.169.254/latest",
     ] {
-        let e = check_url(url, false).unwrap_err();
+        let e = check_url(url, &none).unwrap_err();
         assert_eq!(e.code, "WebhookTargetNotAllowed", "{url}: {}", e.message);
         assert!(
-            check_url(url, true).is_ok(),
+            check_url(url, &AllowedNetworks::all()).is_ok(),
             "{url} is allowed when private webhooks are"
         );
     }
@@ -83,15 +84,37 @@ fn literal_internal_urls_are_refused_before_any_request_unless_allowed() {
         "file:///etc/passwd",
     ] {
         assert_eq!(
-            check_url(url, false).unwrap_err().code,
+            check_url(url, &none).unwrap_err().code,
             "InvalidWebhookUrl",
             "{url}"
         );
     }
-    let e = check_url("http://user:pa55@127.0.0.1/hook?code=s3cret", false).unwrap_err();
+    let e = check_url("http://user:pa55@127.0.0.1/hook?code=s3cret", &none).unwrap_err();
     assert!(
         !e.message.contains("pa55") && !e.message.contains("s3cret"),
         "{}",
         e.message
     );
+}
+
+#[test]
+fn allowed_networks_open_only_the_named_private_blocks() {
+    let vpc = AllowedNetworks::parse("10.0.0.0/8, fd00::/8").unwrap();
+    for ip in ["10.1.2.3", "::ffff:10.9.9.9", "fd12::1", "93.184.216.34"] {
+        assert!(vpc.allows(ip.parse().unwrap()), "{ip} is allowed");
+    }
+    for ip in ["127.0.0.1", "192.168.1.1", "169.254.169.254", "::1"] {
+        assert!(!vpc.allows(ip.parse().unwrap()), "{ip} stays refused");
+    }
+    assert!(check_url("http://10.0.0.7/hook", &vpc).is_ok());
+    assert_eq!(
+        check_url("http://192.168.0.7/hook", &vpc).unwrap_err().code,
+        "WebhookTargetNotAllowed"
+    );
+    assert_eq!(
+        AllowedNetworks::parse(" ").unwrap(),
+        AllowedNetworks::default()
+    );
+    let e = AllowedNetworks::parse("10.0.0.0/33").unwrap_err();
+    assert!(e.message.contains("'10.0.0.0/33'"), "{}", e.message);
 }

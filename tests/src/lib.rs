@@ -2,7 +2,10 @@
 //! data directory, and talk to it over real HTTP as the operator or as a principal.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+pub mod aws;
+pub mod lambda;
 pub mod receiver;
+pub mod stack;
 mod topic;
 
 pub use topic::{ActiveTopic, ids, order_event, webhook};
@@ -81,7 +84,9 @@ impl Server {
         let mut options = Options::new(dir, String::new());
         options.operator_key = Some(OPERATOR_KEY.into());
         options.clock = clock;
-        options.allow_private_webhooks = allow_private_webhooks;
+        if allow_private_webhooks {
+            options.webhook_networks = infra::webhook::AllowedNetworks::all();
+        }
         options.visibility_timeout = std::time::Duration::from_secs(5);
         options
     }
@@ -153,15 +158,7 @@ impl Server {
 
     /// Creates a principal owning `subscriptions` and returns a client with its key.
     pub async fn principal(&self, name: &str, subscriptions: &[&str]) -> Client {
-        let (status, body) = self
-            .operator()
-            .post(
-                "/admin/principals",
-                json!({"name": name, "subscriptions": subscriptions}),
-            )
-            .await;
-        assert_eq!(status, StatusCode::CREATED, "{body}");
-        self.client(body["key"].as_str().unwrap())
+        self.operator().principal(name, subscriptions).await
     }
 }
 
@@ -182,6 +179,27 @@ pub struct Client {
 }
 
 impl Client {
+    /// A client for the service at `base` with `key`.
+    pub fn new(base: &str, key: &str) -> Self {
+        Self {
+            http: reqwest::Client::new(),
+            base: base.to_owned(),
+            key: Some(key.to_owned()),
+        }
+    }
+
+    /// As the operator: creates a principal owning `subscriptions`; a client with its key.
+    pub async fn principal(&self, name: &str, subscriptions: &[&str]) -> Client {
+        let (status, body) = self
+            .post(
+                "/admin/principals",
+                json!({"name": name, "subscriptions": subscriptions}),
+            )
+            .await;
+        assert_eq!(status, StatusCode::CREATED, "{body}");
+        Client::new(&self.base, body["key"].as_str().unwrap())
+    }
+
     /// Sends `body` (JSON, raw text, or nothing) and returns the status and the JSON answer
     /// (`Value::Null` when empty).
     pub async fn send(&self, method: Method, path: &str, body: Body) -> (StatusCode, Value) {
@@ -276,11 +294,16 @@ pub struct Tenants {
 
 impl Tenants {
     pub async fn new(server: &Server, routing_mode: &str) -> Self {
+        Self::with_operator(&server.operator(), routing_mode).await
+    }
+
+    /// The same through `operator`, a client of any deployment (e.g. the serverless one).
+    pub async fn with_operator(operator: &Client, routing_mode: &str) -> Self {
         let (partner_sub, customer_sub) = (new_subscription(), new_subscription());
-        let partner = server
+        let partner = operator
             .principal(&format!("partner-{partner_sub}"), &[&partner_sub])
             .await;
-        let customer = server
+        let customer = operator
             .principal(&format!("customer-{customer_sub}"), &[&customer_sub])
             .await;
         let registration = format!(

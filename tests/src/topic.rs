@@ -4,7 +4,7 @@
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
-use crate::{Server, Tenants};
+use crate::{Client, Server, Tenants};
 
 /// A partner topic `orders-topic` (source `fabrikam/orders`), activated, with what a
 /// publisher needs.
@@ -17,7 +17,12 @@ pub struct ActiveTopic {
 
 impl ActiveTopic {
     pub async fn new(server: &Server) -> Self {
-        let t = Tenants::new(server, "SourceEventAttribute").await;
+        Self::with_operator(&server.operator()).await
+    }
+
+    /// The same through `operator`, a client of any deployment.
+    pub async fn with_operator(operator: &Client) -> Self {
+        let t = Tenants::with_operator(operator, "SourceEventAttribute").await;
         let (status, body) = t
             .partner
             .put(

@@ -4,5 +4,10 @@
 async fn main() -> Result<(), lambda_http::Error> {
     infra::telemetry::init();
     let app = infra::App::aws(&infra::Config::from_env()?).await?;
-    lambda_http::run(infra::http::standalone(authorizations::router(app))).await
+    let public_url = app.public_url.clone();
+    lambda_http::run(infra::http::behind_stage(
+        &public_url,
+        authorizations::router(app),
+    ))
+    .await
 }

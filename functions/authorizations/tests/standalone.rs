@@ -14,12 +14,8 @@ use tower::ServiceExt;
 async fn call(method: &str, path: &str) -> (StatusCode, serde_json::Value) {
     let dir = tempfile::tempdir().unwrap();
     let config = infra::Config {
-        table: None,
-        fanout_queue_url: None,
-        delivery_queue_url: None,
-        operator: ApiKey::from_secret("op").hash(),
-        public_url: String::new(),
-        allow_private_webhooks: false,
+        operator: Some(ApiKey::from_secret("op").hash()),
+        ..infra::Config::default()
     };
     let app = infra::App::embedded(dir.path(), &config, Arc::new(SystemClock)).unwrap();
     let router = infra::http::standalone(authorizations::router(app));

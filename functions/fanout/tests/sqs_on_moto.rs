@@ -164,7 +164,9 @@ async fn partial_batch_failures_name_exactly_the_failed_records_and_poison_ends_
     let deliveries = Deliveries::new(
         ports,
         Arc::new(delivery),
-        Arc::new(infra::webhook::HttpWebhooks::new(true).unwrap()),
+        Arc::new(
+            infra::webhook::HttpWebhooks::new(infra::webhook::AllowedNetworks::all()).unwrap(),
+        ),
         Arc::new(|| 0.5),
     );
 

@@ -108,7 +108,7 @@ pub async fn deliver(options: DeliverOptions) -> Result<DeliverReport, Failure> 
     let base = format!("http://{}", listener.local_addr()?);
     let mut server_options = Options::new(dir.path(), base.clone());
     server_options.clock = Arc::new(SystemClock);
-    server_options.allow_private_webhooks = true;
+    server_options.webhook_networks = infra::webhook::AllowedNetworks::all();
     let (operator, _) = crate::operator_key(&server_options)?;
     let app = crate::open(&server_options, &operator).await?;
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();

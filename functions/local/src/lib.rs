@@ -12,6 +12,7 @@ use std::sync::Arc;
 
 use axum::Router;
 use axum::routing::get;
+use infra::webhook::AllowedNetworks;
 use infra::{App, Config};
 use shared::auth::ApiKey;
 use shared::error::{Error, Result};
@@ -33,8 +34,8 @@ pub struct Options {
     pub public_url: String,
     pub operator_key: Option<String>,
     pub clock: Arc<dyn Clock>,
-    /// Allow webhook targets on loopback and private networks.
-    pub allow_private_webhooks: bool,
+    /// Networks webhooks may reach besides public addresses.
+    pub webhook_networks: AllowedNetworks,
     /// How long a queue message being handled stays hidden before another worker may take
     /// it (its worker died).
     pub visibility_timeout: std::time::Duration,
@@ -49,7 +50,7 @@ impl Options {
             public_url: public_url.into(),
             operator_key: None,
             clock: Arc::new(SystemClock),
-            allow_private_webhooks: false,
+            webhook_networks: AllowedNetworks::default(),
             visibility_timeout: DEFAULT_VISIBILITY_TIMEOUT,
             workers: true,
         }
@@ -93,18 +94,11 @@ fn write_private(
 /// Wires the app: DynamoDB and SQS when `PARTNER_EVENTS_TABLE` is set, else the data directory.
 pub async fn open(options: &Options, operator: &ApiKey) -> Result<App> {
     let config = Config {
-        table: std::env::var(infra::config::TABLE)
-            .ok()
-            .filter(|t| !t.is_empty()),
-        fanout_queue_url: std::env::var(infra::config::FANOUT_QUEUE_URL)
-            .ok()
-            .filter(|t| !t.is_empty()),
-        delivery_queue_url: std::env::var(infra::config::DELIVERY_QUEUE_URL)
-            .ok()
-            .filter(|t| !t.is_empty()),
-        operator: operator.hash(),
+        operator: Some(operator.hash()),
+        operator_secret: None,
         public_url: options.public_url.clone(),
-        allow_private_webhooks: options.allow_private_webhooks,
+        webhook_networks: options.webhook_networks.clone(),
+        ..Config::from_env()?
     };
     match &config.table {
         Some(_) => App::aws(&config).await,

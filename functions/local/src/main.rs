@@ -21,22 +21,7 @@ struct Cli {
 #[derive(Subcommand)]
 enum Command {
     /// Serve every route on one port, keeping all state in the data directory.
-    Serve {
-        #[arg(long, default_value = "127.0.0.1:8080")]
-        listen: SocketAddr,
-        #[arg(long, default_value = "./data")]
-        data_dir: PathBuf,
-        /// Base of namespace endpoints and nextLinks (default http://<listen>).
-        #[arg(long)]
-        public_url: Option<String>,
-        /// Allow webhook targets on loopback and private networks.
-        #[arg(long)]
-        allow_private_webhooks: bool,
-        /// Seconds a queue message being handled stays hidden; one whose worker died is
-        /// handled again after this.
-        #[arg(long, default_value_t = local::DEFAULT_VISIBILITY_TIMEOUT.as_secs())]
-        visibility_timeout: u64,
-    },
+    Serve(ServeArgs),
     /// Measure ingest: publish 1 KB CloudEvents in batches over HTTP to a local server on a
     /// temporary data directory, and report events/s and request latency.
     /// Measure delivery: deliveries/s to a local keep-alive receiver with N subscriptions per
@@ -67,66 +52,87 @@ enum Command {
     },
 }
 
+#[derive(clap::Args)]
+struct ServeArgs {
+    #[arg(long, default_value = "127.0.0.1:8080")]
+    listen: SocketAddr,
+    #[arg(long, default_value = "./data")]
+    data_dir: PathBuf,
+    /// Base of namespace endpoints and nextLinks (default http://<listen>).
+    #[arg(long)]
+    public_url: Option<String>,
+    /// Allow webhook targets on loopback and private networks.
+    #[arg(long)]
+    allow_private_webhooks: bool,
+    /// CIDR blocks (comma-separated) webhooks may reach besides public addresses.
+    #[arg(long, default_value = "")]
+    allowed_webhook_networks: String,
+    /// Seconds a queue message being handled stays hidden; one whose worker died is
+    /// handled again after this.
+    #[arg(long, default_value_t = local::DEFAULT_VISIBILITY_TIMEOUT.as_secs())]
+    visibility_timeout: u64,
+}
+
 #[tokio::main]
 async fn main() -> ExitCode {
     infra::telemetry::init();
-    let (listen, data_dir, public_url, allow_private_webhooks, visibility) =
-        match Cli::parse().command {
-            Command::Serve {
-                listen,
-                data_dir,
-                public_url,
-                allow_private_webhooks,
-                visibility_timeout,
-            } => (
-                listen,
-                data_dir,
-                public_url,
-                allow_private_webhooks,
-                visibility_timeout,
-            ),
-            Command::BenchDeliver {
+    let serve = match Cli::parse().command {
+        Command::Serve(serve) => serve,
+        Command::BenchDeliver {
+            subscriptions,
+            events,
+            batch,
+            connections,
+            rate,
+            seconds,
+        } => {
+            return bench_deliver(local::bench_delivery::DeliverOptions {
                 subscriptions,
                 events,
                 batch,
                 connections,
                 rate,
                 seconds,
-            } => {
-                return bench_deliver(local::bench_delivery::DeliverOptions {
-                    subscriptions,
-                    events,
-                    batch,
-                    connections,
-                    rate,
-                    seconds,
-                })
-                .await;
-            }
-            Command::BenchIngest {
+            })
+            .await;
+        }
+        Command::BenchIngest {
+            connections,
+            seconds,
+            batch,
+            event_bytes,
+        } => {
+            return bench_ingest(local::bench::BenchOptions {
                 connections,
                 seconds,
                 batch,
                 event_bytes,
-            } => {
-                return bench_ingest(local::bench::BenchOptions {
-                    connections,
-                    seconds,
-                    batch,
-                    event_bytes,
-                })
-                .await;
-            }
-        };
+            })
+            .await;
+        }
+    };
+    let listen = serve.listen;
     let mut options = Options::new(
-        data_dir,
-        public_url.unwrap_or_else(|| format!("http://{listen}")),
+        serve.data_dir,
+        serve
+            .public_url
+            .unwrap_or_else(|| format!("http://{listen}")),
     );
     options.operator_key = std::env::var(infra::config::OPERATOR_KEY)
         .ok()
         .filter(|k| !k.is_empty());
-    options.allow_private_webhooks = allow_private_webhooks;
-    options.visibility_timeout = std::time::Duration::from_secs(visibility.max(1));
+    options.webhook_networks = if serve.allow_private_webhooks {
+        infra::webhook::AllowedNetworks::all()
+    } else {
+        match infra::webhook::AllowedNetworks::parse(&serve.allowed_webhook_networks) {
+            Ok(networks) => networks,
+            Err(e) => {
+                eprintln!("partner-events: {}", e.message);
+                return ExitCode::from(2);
+            }
+        }
+    };
+    options.visibility_timeout = std::time::Duration::from_secs(serve.visibility_timeout.max(1));
     match run(listen, options).await {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {

@@ -7,8 +7,10 @@ mod extract;
 pub use error::{ApiError, fallback, method_not_allowed};
 pub use extract::{Authenticated, JsonBody, PageQuery, PathParams, ScopePath};
 
+use std::sync::Arc;
+
 use axum::extract::FromRequestParts;
-use axum::http::{StatusCode, Uri};
+use axum::http::{Request, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 use serde::Serialize;
 
@@ -16,6 +18,49 @@ use serde::Serialize;
 /// body. (Routers are merged without this, then the merged one gets it once.)
 pub fn standalone(router: axum::Router) -> axum::Router {
     router.fallback(fallback)
+}
+
+/// A function's router as API Gateway reaches it: [`standalone`], after the stage (the path of
+/// a path-only public URL, such as `/prod`) is taken off the request's path.
+pub fn behind_stage<B>(
+    public_url: &str,
+    router: axum::Router,
+) -> tower::util::MapRequest<axum::Router, impl FnMut(Request<B>) -> Request<B> + Clone>
+where
+    B: axum::body::HttpBody<Data = axum::body::Bytes> + Send + 'static,
+    B::Error: Into<axum::BoxError>,
+{
+    let stage: Arc<str> = match public_url.trim_end_matches('/') {
+        path if path.starts_with('/') => path.into(),
+        _ => "".into(),
+    };
+    tower::ServiceExt::map_request(standalone(router), move |request: Request<B>| {
+        strip_stage(&stage, request)
+    })
+}
+
+fn strip_stage<B>(stage: &str, mut request: Request<B>) -> Request<B> {
+    if stage.is_empty() {
+        return request;
+    }
+    let uri = request.uri();
+    let rest = match uri.path().strip_prefix(stage) {
+        Some("") => "/",
+        Some(rest) if rest.starts_with('/') => rest,
+        _ => return request,
+    };
+    let path_and_query = match uri.query() {
+        Some(query) => format!("{rest}?{query}"),
+        None => rest.to_owned(),
+    };
+    let mut parts = uri.clone().into_parts();
+    if let Ok(pq) = path_and_query.parse() {
+        parts.path_and_query = Some(pq);
+        if let Ok(stripped) = Uri::from_parts(parts) {
+            *request.uri_mut() = stripped;
+        }
+    }
+    request
 }
 
 /// The answer to a PUT: 201 when it created the resource, 200 when it replaced one.
@@ -34,7 +79,8 @@ pub fn deleted() -> Response {
 }
 
 /// The base URL clients reach this service at: the configured public URL, or, when none is
-/// configured, `https://` and the request's `Host`.
+/// configured (or only a path, such as an API Gateway stage), `https://`, the request's `Host`
+/// and that path.
 #[derive(Debug, Clone)]
 pub struct PublicBase(pub String);
 
@@ -45,7 +91,7 @@ impl FromRequestParts<crate::App> for PublicBase {
         parts: &mut axum::http::request::Parts,
         app: &crate::App,
     ) -> Result<Self, Self::Rejection> {
-        if !app.public_url.is_empty() {
+        if !app.public_url.is_empty() && !app.public_url.starts_with('/') {
             return Ok(Self(app.public_url.to_string()));
         }
         let host = parts
@@ -53,7 +99,7 @@ impl FromRequestParts<crate::App> for PublicBase {
             .get(axum::http::header::HOST)
             .and_then(|h| h.to_str().ok())
             .unwrap_or("localhost");
-        Ok(Self(format!("https://{host}")))
+        Ok(Self(format!("https://{host}{}", app.public_url)))
     }
 }
 
@@ -80,6 +126,11 @@ impl FromRequestParts<crate::App> for Links {
 }
 
 impl Links {
+    /// The public base URL this request came in on.
+    pub fn base(&self) -> &str {
+        &self.base
+    }
+
     /// This request's URL with `$skipToken` set, or `None` on the last page.
     pub fn next(&self, skip_token: Option<String>) -> Option<String> {
         let token = skip_token?;

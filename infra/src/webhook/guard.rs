@@ -1,7 +1,9 @@
 //! The SSRF guard: which addresses a webhook may reach.
 
 use std::net::{IpAddr, SocketAddr};
+use std::sync::Arc;
 
+use ipnet::{IpNet, Ipv4Net, Ipv6Net};
 use reqwest::dns::{Addrs, Name, Resolve, Resolving};
 use shared::error::{Error, Result};
 
@@ -63,18 +65,55 @@ fn embedded_v4(v6: std::net::Ipv6Addr) -> Option<std::net::Ipv4Addr> {
     }
 }
 
+/// The networks a webhook may reach besides the public internet: none by default; a private
+/// deployment names its own (a VPC's `10.0.0.0/8`), or every network (`0.0.0.0/0, ::/0`).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct AllowedNetworks(Vec<IpNet>);
+
+impl AllowedNetworks {
+    /// Every address, loopback and private ones included (local runs and tests).
+    pub fn all() -> Self {
+        Self(vec![
+            IpNet::V4(Ipv4Net::default()),
+            IpNet::V6(Ipv6Net::default()),
+        ])
+    }
+
+    /// Parses a list of CIDR blocks separated by commas or spaces; empty means none.
+    pub fn parse(list: &str) -> Result<Self> {
+        list.split([',', ' '])
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .map(|cidr| {
+                cidr.parse::<IpNet>().map(|n| n.trunc()).map_err(|_| {
+                    Error::internal(format!(
+                        "allowed webhook network '{cidr}' is not a CIDR block such as 10.0.0.0/8 or fd00::/8"
+                    ))
+                })
+            })
+            .collect::<Result<Vec<_>>>()
+            .map(Self)
+    }
+
+    /// True when a webhook may connect to `ip`: a public address, or one in an allowed network.
+    pub fn allows(&self, ip: IpAddr) -> bool {
+        let ip = ip.to_canonical();
+        !is_blocked(ip) || self.0.iter().any(|n| n.contains(&ip))
+    }
+}
+
 pub fn not_allowed(url: &str) -> Error {
     let url = shared::subscriptions::destination::base_url(url);
     Error::invalid(
         TARGET_NOT_ALLOWED,
         format!(
-            "webhook '{url}' resolves to a loopback, private, link-local or metadata address, which this deployment does not allow"
+            "webhook '{url}' resolves to a loopback, private, link-local or metadata address outside the networks this deployment allows"
         ),
     )
 }
 
 /// Parses a webhook URL: http or https with a host; an IP-literal host must be allowed.
-pub fn check_url(url: &str, allow_private: bool) -> Result<reqwest::Url> {
+pub fn check_url(url: &str, allowed: &AllowedNetworks) -> Result<reqwest::Url> {
     let shown = shared::subscriptions::destination::base_url(url);
     let parsed = reqwest::Url::parse(url).map_err(|e| {
         Error::invalid(
@@ -93,7 +132,7 @@ pub fn check_url(url: &str, allow_private: bool) -> Result<reqwest::Url> {
         Some(url::Host::Ipv6(ip)) => Some(IpAddr::V6(ip)),
         _ => None,
     };
-    if !allow_private && literal.is_some_and(is_blocked) {
+    if literal.is_some_and(|ip| !allowed.allows(ip)) {
         return Err(not_allowed(url));
     }
     Ok(parsed)
@@ -101,7 +140,7 @@ pub fn check_url(url: &str, allow_private: bool) -> Result<reqwest::Url> {
 
 /// Resolves host names and drops every address the guard refuses; a name left with none fails.
 pub struct GuardedResolver {
-    pub allow_private: bool,
+    pub allowed: Arc<AllowedNetworks>,
 }
 
 #[derive(Debug)]
@@ -121,14 +160,14 @@ impl std::error::Error for Refused {}
 
 impl Resolve for GuardedResolver {
     fn resolve(&self, name: Name) -> Resolving {
-        let allow_private = self.allow_private;
+        let allowed = self.allowed.clone();
         Box::pin(async move {
             let host = name.as_str().to_owned();
             let found: Vec<SocketAddr> =
                 tokio::net::lookup_host((host.as_str(), 0)).await?.collect();
             let allowed: Vec<SocketAddr> = found
                 .into_iter()
-                .filter(|a| allow_private || !is_blocked(a.ip()))
+                .filter(|a| allowed.allows(a.ip()))
                 .collect();
             if allowed.is_empty() {
                 return Err(Box::new(Refused(host)) as Box<dyn std::error::Error + Send + Sync>);

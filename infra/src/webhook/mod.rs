@@ -1,6 +1,6 @@
 //! The webhook client: one reqwest client (rustls, connection reuse, 30 s timeout, no
 //! redirects) whose DNS resolver refuses loopback, private, link-local and metadata addresses
-//! unless the deployment allows private targets, so the guard applies to the address actually
+//! outside the networks the deployment allows, so the guard applies to the address actually
 //! connected to, not only to the host name.
 
 mod guard;
@@ -11,7 +11,7 @@ use std::time::Duration;
 use shared::error::{Error, Result};
 use shared::ports::{Attempt, DeliveryRequest, Handshake, Webhooks};
 
-pub use guard::{GuardedResolver, check_url, is_blocked};
+pub use guard::{AllowedNetworks, GuardedResolver, check_url, is_blocked};
 
 /// The origin this service names in the validation handshake.
 pub const ORIGIN: &str = "eventgrid.azure.net";
@@ -22,29 +22,29 @@ pub const TIMEOUT: Duration = Duration::from_secs(30);
 #[derive(Clone)]
 pub struct HttpWebhooks {
     client: reqwest::Client,
-    allow_private: bool,
+    allowed: Arc<AllowedNetworks>,
 }
 
 impl HttpWebhooks {
-    pub fn new(allow_private: bool) -> Result<Self> {
+    pub fn new(allowed: AllowedNetworks) -> Result<Self> {
+        let allowed = Arc::new(allowed);
         let client = reqwest::Client::builder()
             .timeout(TIMEOUT)
             .redirect(reqwest::redirect::Policy::none())
             .no_proxy()
-            .dns_resolver(Arc::new(GuardedResolver { allow_private }))
+            .dns_resolver(Arc::new(GuardedResolver {
+                allowed: allowed.clone(),
+            }))
             .build()
             .map_err(|e| Error::internal(format!("webhook client: {e}")))?;
-        Ok(Self {
-            client,
-            allow_private,
-        })
+        Ok(Self { client, allowed })
     }
 }
 
 #[async_trait::async_trait]
 impl Webhooks for HttpWebhooks {
     async fn handshake(&self, url: &str) -> Result<Handshake> {
-        let parsed = check_url(url, self.allow_private)?;
+        let parsed = check_url(url, &self.allowed)?;
         let answer = self
             .client
             .request(reqwest::Method::OPTIONS, parsed)
@@ -108,7 +108,7 @@ const MAX_ANSWER_BYTES: usize = 64 * 1024;
 
 impl HttpWebhooks {
     async fn post_delivery(&self, request: &DeliveryRequest) -> Attempt {
-        let url = match check_url(&request.url, self.allow_private) {
+        let url = match check_url(&request.url, &self.allowed) {
             Ok(url) => url,
             Err(e) => return Attempt::ResolutionError(e.message),
         };

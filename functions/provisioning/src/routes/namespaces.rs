@@ -6,8 +6,8 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use infra::App;
 use infra::http::{
-    ApiError, Authenticated, JsonBody, Links, PageQuery, PathParams, ScopePath, deleted,
-    list_response,
+    ApiError, Authenticated, JsonBody, Links, PageQuery, PathParams, PublicBase, ScopePath,
+    deleted, list_response,
 };
 use shared::ids::{ResourceId, ResourceType};
 use shared::provisioning::namespace::{NamespaceInput, NamespacePatch};
@@ -19,6 +19,7 @@ const KIND: ResourceType = ResourceType::PartnerNamespaces;
 
 pub async fn put(
     State(app): State<App>,
+    PublicBase(base): PublicBase,
     caller: Authenticated,
     PathParams((sub, rg, name)): Params,
     JsonBody(body): JsonBody<Body<NamespaceInput>>,
@@ -26,25 +27,22 @@ pub async fn put(
     let id = ResourceId::from_path(&sub, &rg, KIND, &name)?;
     let (namespace, created) = namespaces::put(&app.ports, &caller, &id, body).await?;
     tracing::info!(namespace = %id, created, "partner namespace stored");
-    Ok((StatusCode::CREATED, Json(namespace.view(&app.public_url))).into_response())
+    Ok((StatusCode::CREATED, Json(namespace.view(&base))).into_response())
 }
 
 pub async fn get(
     State(app): State<App>,
+    PublicBase(base): PublicBase,
     caller: Authenticated,
     PathParams((sub, rg, name)): Params,
 ) -> Result<Response, ApiError> {
     let id = ResourceId::from_path(&sub, &rg, KIND, &name)?;
-    Ok(Json(
-        namespaces::get(&app.ports, &caller, &id)
-            .await?
-            .view(&app.public_url),
-    )
-    .into_response())
+    Ok(Json(namespaces::get(&app.ports, &caller, &id).await?.view(&base)).into_response())
 }
 
 pub async fn patch(
     State(app): State<App>,
+    PublicBase(base): PublicBase,
     caller: Authenticated,
     PathParams((sub, rg, name)): Params,
     JsonBody(body): JsonBody<Body<NamespacePatch>>,
@@ -53,7 +51,7 @@ pub async fn patch(
     Ok(Json(
         namespaces::patch(&app.ports, &caller, &id, body)
             .await?
-            .view(&app.public_url),
+            .view(&base),
     )
     .into_response())
 }
@@ -78,11 +76,7 @@ pub async fn list(
 ) -> Result<Response, ApiError> {
     let listed = namespaces::list(&app.ports, &caller, &scope.0, &page).await?;
     Ok(list_response(
-        listed
-            .items
-            .iter()
-            .map(|n| n.view(&app.public_url))
-            .collect(),
+        listed.items.iter().map(|n| n.view(links.base())).collect(),
         listed.skip_token,
         &links,
     ))

@@ -1,0 +1,268 @@
+//! The AWS side of the serverless tests: the deployment's resources on the moto server the test
+//! command starts, and a proxy in front of moto that counts every AWS API request by operation.
+
+use std::collections::BTreeMap;
+use std::sync::{Arc, Mutex};
+
+use axum::body::Bytes;
+use axum::extract::State;
+use axum::http::{HeaderMap, Method, StatusCode, Uri};
+use axum::response::{IntoResponse, Response};
+
+/// The moto server's URL (set by the README's test command).
+pub fn moto() -> String {
+    std::env::var("PARTNER_EVENTS_TEST_AWS_ENDPOINT").unwrap_or_else(|_| {
+        panic!("set PARTNER_EVENTS_TEST_AWS_ENDPOINT or run the README's test command, which starts moto")
+    })
+}
+
+/// The SDK configuration for `endpoint`: static test credentials, us-east-1.
+pub fn sdk(endpoint: &str) -> aws_config::SdkConfig {
+    aws_config::SdkConfig::builder()
+        .behavior_version(aws_config::BehaviorVersion::latest())
+        .endpoint_url(endpoint)
+        .region(aws_config::Region::new("us-east-1"))
+        .credentials_provider(aws_sdk_sqs::config::SharedCredentialsProvider::new(
+            aws_sdk_sqs::config::Credentials::new("test", "test", None, None, "test"),
+        ))
+        .build()
+}
+
+/// The resources template.yaml creates, made on moto under fresh names.
+pub struct Deployment {
+    pub table: String,
+    pub fanout_queue: String,
+    pub delivery_queue: String,
+    pub operator_secret: String,
+    pub sqs: aws_sdk_sqs::Client,
+}
+
+impl Deployment {
+    /// Creates the table, both queues (with DLQs after `max_receives`) and the operator key
+    /// secret holding `operator_key`.
+    pub async fn create(endpoint: &str, operator_key: &str, max_receives: u32) -> Self {
+        let sdk = sdk(endpoint);
+        let run = uuid::Uuid::new_v4().simple().to_string();
+        let table = format!("partner-events-{run}");
+        infra::dynamo::DynamoStore::new(aws_sdk_dynamodb::Client::new(&sdk), table.clone())
+            .create_table_if_missing()
+            .await
+            .unwrap();
+        let sqs = aws_sdk_sqs::Client::new(&sdk);
+        let mut urls = Vec::new();
+        for name in ["fanout", "delivery"] {
+            infra::sqs::SqsQueue::create_if_missing(
+                sqs.clone(),
+                &format!("{name}-{run}"),
+                max_receives,
+            )
+            .await
+            .unwrap();
+            let url = sqs
+                .get_queue_url()
+                .queue_name(format!("{name}-{run}"))
+                .send()
+                .await
+                .unwrap()
+                .queue_url()
+                .unwrap()
+                .to_owned();
+            urls.push(url);
+        }
+        let secret = aws_sdk_secretsmanager::Client::new(&sdk)
+            .create_secret()
+            .name(format!("operator-key-{run}"))
+            .secret_string(operator_key)
+            .send()
+            .await
+            .unwrap()
+            .arn()
+            .unwrap()
+            .to_owned();
+        let delivery_queue = urls.pop().unwrap();
+        Self {
+            table,
+            fanout_queue: urls.pop().unwrap(),
+            delivery_queue,
+            operator_secret: secret,
+            sqs,
+        }
+    }
+
+    /// The environment template.yaml gives the functions, pointed at `endpoint`.
+    pub fn environment(&self, endpoint: &str, public_url: &str) -> Vec<(&'static str, String)> {
+        vec![
+            ("AWS_ENDPOINT_URL", endpoint.to_owned()),
+            ("AWS_REGION", "us-east-1".into()),
+            ("AWS_ACCESS_KEY_ID", "test".into()),
+            ("AWS_SECRET_ACCESS_KEY", "test".into()),
+            (infra::config::TABLE, self.table.clone()),
+            (infra::config::FANOUT_QUEUE_URL, self.fanout_queue.clone()),
+            (
+                infra::config::DELIVERY_QUEUE_URL,
+                self.delivery_queue.clone(),
+            ),
+            (
+                infra::config::OPERATOR_KEY_SECRET,
+                self.operator_secret.clone(),
+            ),
+            (infra::config::PUBLIC_URL, public_url.to_owned()),
+            (
+                infra::config::ALLOWED_WEBHOOK_NETWORKS,
+                "127.0.0.0/8".into(),
+            ),
+        ]
+    }
+
+    /// Receives up to 10 messages from `queue` as Lambda's SQS poller does and turns them into
+    /// the SQS event (the fixture's record shape) the function is invoked with.
+    pub async fn receive_event(&self, queue: &str, wait_seconds: i32) -> serde_json::Value {
+        let got = self
+            .sqs
+            .receive_message()
+            .queue_url(queue)
+            .max_number_of_messages(10)
+            .wait_time_seconds(wait_seconds)
+            .message_system_attribute_names(aws_sdk_sqs::types::MessageSystemAttributeName::All)
+            .send()
+            .await
+            .unwrap();
+        let fixture: serde_json::Value =
+            serde_json::from_str(include_str!("../fixtures/sqs-event.json")).unwrap();
+        let template = &fixture["Records"][0];
+        let records: Vec<serde_json::Value> = got
+            .messages()
+            .iter()
+            .map(|m| {
+                let mut record = template.clone();
+                record["messageId"] = m.message_id().into();
+                record["receiptHandle"] = m.receipt_handle().into();
+                record["body"] = m.body().into();
+                record["md5OfBody"] = m.md5_of_body().into();
+                if let Some(count) = m.attributes().and_then(|a| {
+                    a.get(&aws_sdk_sqs::types::MessageSystemAttributeName::ApproximateReceiveCount)
+                }) {
+                    record["attributes"]["ApproximateReceiveCount"] = count.as_str().into();
+                }
+                record
+            })
+            .collect();
+        serde_json::json!({ "Records": records })
+    }
+
+    /// Deletes the records of `event` but those the function reported as batch item
+    /// failures, as Lambda's SQS poller does (one DeleteMessageBatch).
+    pub async fn settle(&self, queue: &str, event: &serde_json::Value, answer: &serde_json::Value) {
+        let failed: Vec<&str> = answer["batchItemFailures"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(|f| f["itemIdentifier"].as_str())
+            .collect();
+        let entries: Vec<_> = event["Records"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|r| !failed.contains(&r["messageId"].as_str().unwrap()))
+            .enumerate()
+            .map(|(i, r)| {
+                aws_sdk_sqs::types::DeleteMessageBatchRequestEntry::builder()
+                    .id(i.to_string())
+                    .receipt_handle(r["receiptHandle"].as_str().unwrap())
+                    .build()
+                    .unwrap()
+            })
+            .collect();
+        if !entries.is_empty() {
+            self.sqs
+                .delete_message_batch()
+                .queue_url(queue)
+                .set_entries(Some(entries))
+                .send()
+                .await
+                .unwrap();
+        }
+    }
+}
+
+/// A proxy in front of moto counting requests by operation (`DynamoDB.GetItem`,
+/// `SQS.SendMessage`, ...), from the `X-Amz-Target` header or the query protocol's `Action`.
+#[derive(Clone)]
+pub struct CountingProxy {
+    pub endpoint: String,
+    counts: Arc<Mutex<BTreeMap<String, usize>>>,
+}
+
+impl CountingProxy {
+    pub async fn start(upstream: String) -> Self {
+        let counts = Arc::new(Mutex::new(BTreeMap::new()));
+        let state = (upstream, reqwest::Client::new(), counts.clone());
+        let app = axum::Router::new()
+            .fallback(forward)
+            .with_state(Arc::new(state));
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let endpoint = format!("http://{}", listener.local_addr().unwrap());
+        tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+        Self { endpoint, counts }
+    }
+
+    /// The requests so far, by operation; and resets the counts.
+    pub fn take(&self) -> BTreeMap<String, usize> {
+        std::mem::take(&mut self.counts.lock().unwrap())
+    }
+}
+
+type Proxy = Arc<(String, reqwest::Client, Arc<Mutex<BTreeMap<String, usize>>>)>;
+
+async fn forward(
+    State(state): State<Proxy>,
+    method: Method,
+    uri: Uri,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let (upstream, client, counts) = state.as_ref();
+    let operation = headers
+        .get("x-amz-target")
+        .and_then(|t| t.to_str().ok())
+        .map(|t| {
+            let (service, op) = t.split_once('.').unwrap_or(("", t));
+            let service = match service {
+                s if s.starts_with("DynamoDB") => "DynamoDB",
+                s if s.starts_with("AmazonSQS") => "SQS",
+                s if s.starts_with("secretsmanager") => "SecretsManager",
+                s => s,
+            };
+            format!("{service}.{op}")
+        })
+        .or_else(|| {
+            url::form_urlencoded::parse(&body)
+                .find(|(k, _)| k == "Action")
+                .map(|(_, v)| format!("SQS.{v}"))
+        })
+        .unwrap_or_else(|| format!("{method} {}", uri.path()));
+    *counts.lock().unwrap().entry(operation).or_default() += 1;
+    let mut request = client
+        .request(method, format!("{upstream}{uri}"))
+        .body(body);
+    for (name, value) in &headers {
+        if name != axum::http::header::HOST {
+            request = request.header(name, value);
+        }
+    }
+    let answer = match request.send().await {
+        Ok(answer) => answer,
+        Err(e) => return (StatusCode::BAD_GATEWAY, e.to_string()).into_response(),
+    };
+    let status = answer.status();
+    let mut out = HeaderMap::new();
+    for (name, value) in answer.headers() {
+        if name != axum::http::header::TRANSFER_ENCODING
+            && name != axum::http::header::CONTENT_LENGTH
+        {
+            out.append(name, value.clone());
+        }
+    }
+    let body = answer.bytes().await.unwrap_or_default();
+    (status, out, body).into_response()
+}

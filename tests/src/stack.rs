@@ -1,0 +1,222 @@
+//! The serverless deployment on one machine: every function binary under its own Runtime API,
+//! the HTTP API in front of the HTTP functions, SQS polled as Lambda's event source mapping
+//! does, and DynamoDB, SQS and Secrets Manager on moto behind a request-counting proxy.
+
+use std::collections::{BTreeMap, HashMap};
+use std::time::Duration;
+
+use serde_json::{Value, json};
+
+use crate::aws::{CountingProxy, Deployment, moto};
+use crate::lambda::{FUNCTIONS, Function, Gateway, binaries};
+use crate::{Client, OPERATOR_KEY};
+
+pub struct Stack {
+    pub deployment: Deployment,
+    pub proxy: CountingProxy,
+    pub gateway: Gateway,
+    pub functions: HashMap<&'static str, Function>,
+    pub operator: Client,
+}
+
+/// What one SQS poll did: the event the function got and its answer.
+pub struct Poll {
+    pub event: Value,
+    pub answer: Value,
+    pub took: Duration,
+}
+
+impl Stack {
+    /// Starts the functions built in `profile` on a fresh deployment, the API on `stage`.
+    pub async fn start(profile: &str, stage: &str) -> Self {
+        let proxy = CountingProxy::start(moto()).await;
+        let deployment = Deployment::create(&proxy.endpoint, OPERATOR_KEY, 3).await;
+        let public_url = match stage {
+            "$default" => String::new(),
+            stage => format!("/{stage}"),
+        };
+        let env = deployment.environment(&proxy.endpoint, &public_url);
+        let dir = binaries(profile);
+        let mut functions = HashMap::new();
+        for (name, memory) in FUNCTIONS {
+            functions.insert(name, Function::start(&dir.join(name), memory, &env).await);
+        }
+        let http = ["authorizations", "provisioning", "ingest"]
+            .into_iter()
+            .map(|name| (name, functions[name].runtime.clone()))
+            .collect();
+        let gateway = Gateway::start(http, stage).await;
+        let operator = Client::new(&gateway.base, OPERATOR_KEY);
+        Self {
+            deployment,
+            proxy,
+            gateway,
+            functions,
+            operator,
+        }
+    }
+
+    /// One poll of `queue` as Lambda's event source mapping does it: receive up to 10
+    /// messages (waiting up to `wait_seconds`), invoke the fan-out function with them, delete
+    /// all but the batch item failures. `None` when nothing was received.
+    pub async fn poll(&self, queue: &str, wait_seconds: i32, extra: &[Value]) -> Option<Poll> {
+        let mut event = self.deployment.receive_event(queue, wait_seconds).await;
+        let records = event["Records"].as_array_mut().unwrap();
+        if records.is_empty() && extra.is_empty() {
+            return None;
+        }
+        records.extend(extra.iter().cloned());
+        let (answer, took) = self.functions["fanout"]
+            .runtime
+            .invoke_timed(event.clone())
+            .await;
+        let answer = answer.unwrap_or_else(|e| panic!("the fan-out function failed: {e}"));
+        self.deployment.settle(queue, &event, &answer).await;
+        Some(Poll {
+            event,
+            answer,
+            took,
+        })
+    }
+
+    /// Polls `queue` until a receive comes back empty; the polls made.
+    pub async fn drain(&self, queue: &str) -> Vec<Poll> {
+        let mut polls = Vec::new();
+        while let Some(poll) = self.poll(queue, 0, &[]).await {
+            polls.push(poll);
+        }
+        polls
+    }
+
+    /// The publish URL of `namespace` through this stack's API.
+    pub fn publish_url(&self, namespace_endpoint: &str) -> String {
+        let path = &namespace_endpoint[namespace_endpoint.find("/partnerNamespaces/").unwrap()..];
+        format!("{}{path}", self.gateway.base)
+    }
+
+    /// A sorted count of AWS API requests since the last call.
+    pub fn requests(&self) -> BTreeMap<String, usize> {
+        self.proxy.take()
+    }
+}
+
+/// The ids of the records a fan-out answer reports as batch item failures.
+pub fn batch_item_failures(answer: &Value) -> Vec<String> {
+    answer["batchItemFailures"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|f| f["itemIdentifier"].as_str().map(str::to_owned))
+        .collect()
+}
+
+/// An SQS record (the fixture's shape) with this body that no queue holds.
+pub fn record(id: &str, body: &str) -> Value {
+    let fixture: Value = serde_json::from_str(include_str!("../fixtures/sqs-event.json")).unwrap();
+    let mut record = fixture["Records"][0].clone();
+    record["messageId"] = json!(id);
+    record["body"] = json!(body);
+    record
+}
+
+/// What delivering a load through the stack cost in AWS requests and Lambda time.
+pub struct Measurement {
+    pub events: usize,
+    pub deliveries: usize,
+    /// HTTP API requests (the publishes).
+    pub api_requests: usize,
+    /// AWS API requests by operation: the functions' SDK calls and the SQS poller's.
+    pub requests: BTreeMap<String, usize>,
+    /// Each invocation's duration, by function.
+    pub invocations: BTreeMap<&'static str, Vec<Duration>>,
+}
+
+impl Measurement {
+    pub fn aws_requests(&self) -> usize {
+        self.requests.values().sum()
+    }
+
+    pub fn requests_per_delivery(&self) -> f64 {
+        self.aws_requests() as f64 / self.deliveries as f64
+    }
+}
+
+/// Publishes `batches` batches of 100 1 KB events to a topic with `subscriptions` webhooks
+/// answering by `plan`, and delivers them all (debug binaries).
+pub async fn measure(
+    subscriptions: usize,
+    batches: usize,
+    plan: crate::receiver::Plan,
+) -> Measurement {
+    measure_on(
+        &Stack::start("debug", "$default").await,
+        subscriptions,
+        batches,
+        plan,
+    )
+    .await
+}
+
+/// [`measure`] on a running stack.
+pub async fn measure_on(
+    stack: &Stack,
+    subscriptions: usize,
+    batches: usize,
+    plan: crate::receiver::Plan,
+) -> Measurement {
+    let receiver = crate::receiver::Receiver::start().await;
+    let mut topic = crate::ActiveTopic::with_operator(&stack.operator).await;
+    topic.endpoint = stack.publish_url(&topic.endpoint);
+    for i in 0..subscriptions {
+        let name = format!("sub-{i}");
+        receiver.plan(&name, plan.clone());
+        topic
+            .subscribe(
+                &name,
+                json!({"destination": crate::webhook(&receiver.url(&name))}),
+            )
+            .await;
+    }
+    stack.requests();
+    for function in stack.functions.values() {
+        function.runtime.take_durations();
+    }
+    let padding = "x".repeat(900);
+    for b in 0..batches {
+        let events: Vec<Value> = (0..100)
+            .map(|i| {
+                crate::order_event(
+                    &format!("e{b}-{i}"),
+                    "Orders.Created",
+                    json!({"pad": padding}),
+                )
+            })
+            .collect();
+        topic.publish(&json!(events)).await;
+    }
+    stack.drain(&stack.deployment.fanout_queue).await;
+    let requests = stack.requests();
+    let deliveries = (0..subscriptions)
+        .map(|i| {
+            receiver
+                .deliveries(&format!("sub-{i}"))
+                .iter()
+                .filter(|d| d.answered == 200)
+                .map(|d| d.events().len())
+                .sum::<usize>()
+        })
+        .sum();
+    let invocations = stack
+        .functions
+        .iter()
+        .map(|(name, f)| (*name, f.runtime.take_durations()))
+        .filter(|(_, d)| !d.is_empty())
+        .collect();
+    Measurement {
+        events: batches * 100,
+        deliveries,
+        api_requests: batches,
+        requests,
+        invocations,
+    }
+}

@@ -1,0 +1,150 @@
+//! The serverless path as Lambda runs it: the workspace's function binaries under a Lambda
+//! Runtime API, API Gateway HTTP API payload 2.0 events, SQS events from queues on moto, the
+//! operator key from Secrets Manager on moto, and real local webhook receivers.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use e2e::receiver::{Plan, Receiver};
+use e2e::stack::{Stack, batch_item_failures, measure, record};
+use e2e::{ActiveTopic, Client, Tenants, ids, order_event, webhook};
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_http_functions_answer_api_gateway_events_on_a_named_stage() {
+    let stack = Stack::start("debug", "prod").await;
+    for function in stack.functions.values() {
+        function.init_time().await;
+    }
+    // Tenants are set up through the API on the stage, the operator key read from Secrets
+    // Manager.
+    let tenants = Tenants::with_operator(&stack.operator, "ChannelNameHeader").await;
+    let (status, body) = Client::new(&stack.gateway.base, "not-the-key")
+        .post(
+            "/admin/principals",
+            json!({"name": "mallory", "subscriptions": []}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    assert_eq!(body["error"]["code"], "AuthenticationFailed");
+
+    let (status, body) = tenants.partner.get(&tenants.namespace).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let name = tenants.namespace.rsplit('/').next().unwrap();
+    assert_eq!(
+        body["properties"]["endpoint"],
+        format!("https://api.example.com/prod/partnerNamespaces/{name}/api/events"),
+        "links carry the stage"
+    );
+
+    let (status, body) = stack
+        .operator
+        .get("/subscriptions/11111111-1111-1111-1111-111111111111/resourceGroups/rg/providers/Microsoft.EventGrid/nothingHere")
+        .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    assert!(body["error"]["code"].is_string(), "{body}");
+
+    let scheduled: Value =
+        serde_json::from_str(include_str!("../fixtures/scheduled-event.json")).unwrap();
+    let answer = stack.functions["sweeper"].invoke(scheduled).await.unwrap();
+    assert_eq!(answer, json!({"settled": 0}));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_event_published_through_api_gateway_reaches_webhooks_through_sqs_and_the_fanout_function()
+ {
+    let stack = Stack::start("debug", "$default").await;
+    let receiver = Receiver::start().await;
+    receiver.plan(
+        "flaky",
+        Plan::FailFirst {
+            times: 1,
+            status: 500,
+        },
+    );
+    let mut topic = ActiveTopic::with_operator(&stack.operator).await;
+    topic.endpoint = stack.publish_url(&topic.endpoint);
+    topic
+        .subscribe(
+            "steady",
+            json!({"destination": webhook(&receiver.url("steady"))}),
+        )
+        .await;
+    topic
+        .subscribe(
+            "flaky",
+            json!({"destination": webhook(&receiver.url("flaky"))}),
+        )
+        .await;
+
+    let events: Vec<Value> = (1..=3)
+        .map(|i| order_event(&format!("o{i}"), "Orders.Created", json!({"n": i})))
+        .collect();
+    topic.publish(&json!(events)).await;
+
+    let fanout = stack.deployment.fanout_queue.clone();
+    let poll = stack
+        .poll(&fanout, 5, &[record("not-a-message", "{\"topic\": 1}")])
+        .await
+        .expect("the publish put a message on the fan-out queue");
+    assert_eq!(poll.event["Records"].as_array().unwrap().len(), 2);
+    assert_eq!(
+        batch_item_failures(&poll.answer),
+        vec!["not-a-message".to_owned()],
+        "only the record that cannot be handled is a batch item failure"
+    );
+    assert_eq!(ids(&receiver.accepted_events("steady")), ["o1", "o2", "o3"]);
+    let mut answered: Vec<u16> = receiver
+        .deliveries("flaky")
+        .iter()
+        .map(|d| d.answered)
+        .collect();
+    answered.sort();
+    assert_eq!(answered, [200, 200, 500]);
+    let failed = receiver
+        .deliveries("flaky")
+        .into_iter()
+        .find(|d| d.answered == 500)
+        .unwrap()
+        .events();
+
+    let delivery = stack.deployment.delivery_queue.clone();
+    let retry = loop {
+        if let Some(poll) = stack.poll(&delivery, 20, &[]).await {
+            break poll;
+        }
+    };
+    assert!(batch_item_failures(&retry.answer).is_empty());
+    let flaky = receiver.deliveries("flaky");
+    assert_eq!(
+        flaky.len(),
+        4,
+        "the failed delivery was retried from the delivery queue"
+    );
+    assert_eq!(flaky[3].answered, 200);
+    assert_eq!(flaky[3].events(), failed);
+    assert_eq!(ids(&receiver.accepted_events("flaky")).len(), 3);
+    assert!(stack.poll(&fanout, 0, &[]).await.is_none());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn delivering_an_event_to_one_subscription_takes_under_a_third_of_an_aws_request() {
+    let measured = measure(1, 5, Plan::Ok).await;
+    eprintln!("{:?}", measured.requests);
+    let per_event = measured.requests_per_delivery();
+    assert!(
+        per_event <= 0.3,
+        "{per_event} AWS requests per delivered event"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn delivering_an_event_to_ten_subscriptions_takes_under_a_third_of_an_aws_request_each() {
+    let measured = measure(10, 5, Plan::Ok).await;
+    eprintln!("{:?}", measured.requests);
+    let per_event = measured.requests_per_delivery();
+    assert!(
+        per_event <= 0.3,
+        "{per_event} AWS requests per delivered event"
+    );
+}
