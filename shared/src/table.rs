@@ -129,6 +129,10 @@ pub fn namespace_by_name(name: &str) -> Key {
     Key::new(format!("partnerNamespaceName#{}", name.to_lowercase()), "-")
 }
 
+pub fn topic_by_name(name: &str) -> Key {
+    Key::new(format!("topicName#{}", name.to_lowercase()), "-")
+}
+
 pub fn channel_source(namespace: &str, source: &str) -> Key {
     Key::new(
         format!("channelSource#{}", namespace.to_lowercase()),

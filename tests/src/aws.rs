@@ -186,11 +186,21 @@ impl Deployment {
 }
 
 /// A proxy in front of moto counting requests by operation (`DynamoDB.GetItem`,
-/// `SQS.SendMessage`, ...), from the `X-Amz-Target` header or the query protocol's `Action`.
+/// `SQS.SendMessage`, ...), from the `X-Amz-Target` header or the query protocol's `Action`,
+/// and SQS's billed requests (one per started 64 KB of request or response).
 #[derive(Clone)]
 pub struct CountingProxy {
     pub endpoint: String,
-    counts: Arc<Mutex<BTreeMap<String, usize>>>,
+    counts: Counts,
+}
+
+type Counts = Arc<Mutex<BTreeMap<String, Count>>>;
+
+/// Requests of one operation, and the 64 KB chunks the larger of request and response took.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Count {
+    pub requests: usize,
+    pub chunks: usize,
 }
 
 impl CountingProxy {
@@ -207,12 +217,12 @@ impl CountingProxy {
     }
 
     /// The requests so far, by operation; and resets the counts.
-    pub fn take(&self) -> BTreeMap<String, usize> {
+    pub fn take(&self) -> BTreeMap<String, Count> {
         std::mem::take(&mut self.counts.lock().unwrap())
     }
 }
 
-type Proxy = Arc<(String, reqwest::Client, Arc<Mutex<BTreeMap<String, usize>>>)>;
+type Proxy = Arc<(String, reqwest::Client, Counts)>;
 
 async fn forward(
     State(state): State<Proxy>,
@@ -241,7 +251,7 @@ async fn forward(
                 .map(|(_, v)| format!("SQS.{v}"))
         })
         .unwrap_or_else(|| format!("{method} {}", uri.path()));
-    *counts.lock().unwrap().entry(operation).or_default() += 1;
+    let sent = body.len();
     let mut request = client
         .request(method, format!("{upstream}{uri}"))
         .body(body);
@@ -264,5 +274,10 @@ async fn forward(
         }
     }
     let body = answer.bytes().await.unwrap_or_default();
+    let mut counts = counts.lock().unwrap();
+    let count = counts.entry(operation).or_default();
+    count.requests += 1;
+    count.chunks += sent.max(body.len()).div_ceil(64 * 1024).max(1);
+    drop(counts);
     (status, out, body).into_response()
 }

@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use serde_json::{Value, json};
 
-use crate::aws::{CountingProxy, Deployment, moto};
+use crate::aws::{Count, CountingProxy, Deployment, moto};
 use crate::lambda::{FUNCTIONS, Function, Gateway, binaries};
 use crate::{Client, OPERATOR_KEY};
 
@@ -17,6 +17,9 @@ pub struct Stack {
     pub gateway: Gateway,
     pub functions: HashMap<&'static str, Function>,
     pub operator: Client,
+    /// The functions' environment and where their binaries are, to start more instances.
+    pub env: Vec<(&'static str, String)>,
+    pub binaries: std::path::PathBuf,
 }
 
 /// What one SQS poll did: the event the function got and its answer.
@@ -53,6 +56,8 @@ impl Stack {
             gateway,
             functions,
             operator,
+            env,
+            binaries: dir,
         }
     }
 
@@ -94,8 +99,14 @@ impl Stack {
         format!("{}{path}", self.gateway.base)
     }
 
+    /// A new instance of function `name` (a cold start).
+    pub async fn cold_start(&self, name: &str) -> Function {
+        let memory = FUNCTIONS.iter().find(|(n, _)| *n == name).unwrap().1;
+        Function::start(&self.binaries.join(name), memory, &self.env).await
+    }
+
     /// A sorted count of AWS API requests since the last call.
-    pub fn requests(&self) -> BTreeMap<String, usize> {
+    pub fn requests(&self) -> BTreeMap<String, Count> {
         self.proxy.take()
     }
 }
@@ -126,14 +137,14 @@ pub struct Measurement {
     /// HTTP API requests (the publishes).
     pub api_requests: usize,
     /// AWS API requests by operation: the functions' SDK calls and the SQS poller's.
-    pub requests: BTreeMap<String, usize>,
+    pub requests: BTreeMap<String, Count>,
     /// Each invocation's duration, by function.
     pub invocations: BTreeMap<&'static str, Vec<Duration>>,
 }
 
 impl Measurement {
     pub fn aws_requests(&self) -> usize {
-        self.requests.values().sum()
+        self.requests.values().map(|c| c.requests).sum()
     }
 
     pub fn requests_per_delivery(&self) -> f64 {

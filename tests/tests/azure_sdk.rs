@@ -114,3 +114,31 @@ async fn azure_eventgrid_publishes_with_a_key_a_sas_and_a_channel_name() {
     ids.sort();
     assert_eq!(ids, ["key-0", "key-1", "key-2", "one-0", "sas-0", "sas-1"]);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn azure_sdks_create_a_customer_topic_subscribe_to_it_and_publish_with_a_key_and_a_sas() {
+    let server = Server::start().await;
+    let customer_sub = new_subscription();
+    let customer = server.principal("sdk-topic-owner", &[&customer_sub]).await;
+    let receiver = e2e::receiver::Receiver::start().await;
+    run_script(
+        "topics.py",
+        &[
+            &server.base,
+            customer.key(),
+            &customer_sub,
+            &receiver.url("sdk-hook"),
+        ],
+    )
+    .await;
+    let mut got = Vec::new();
+    for _ in 0..200 {
+        got = e2e::ids(&receiver.accepted_events("sdk-hook"));
+        if got.len() >= 5 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    got.sort();
+    assert_eq!(got, ["key-0", "key-1", "key-2", "sas-0", "sas-1"]);
+}

@@ -1,7 +1,8 @@
-//! The ingest function: `POST /partnerNamespaces/{name}/api/events`, Event Grid's publish API.
-//! A request is checked in this order: size (413), credential (401), namespace (404), content
-//! (400), routing and activation (400/403); it is answered 200 only once every event is
-//! durably enqueued for fan-out.
+//! The ingest function: `POST /partnerNamespaces/{name}/api/events` and
+//! `POST /topics/{name}/api/events`, Event Grid's publish API. A request is checked in this
+//! order: size (413), credential (401), namespace or topic (404), content (400), routing and
+//! activation (400/403, namespaces only); it is answered 200 only once every event is durably
+//! enqueued for fan-out.
 
 use axum::Router;
 use axum::body::Bytes;
@@ -20,6 +21,7 @@ use shared::usecases::publish;
 pub fn router(app: App) -> Router {
     Router::new()
         .route("/partnerNamespaces/{name}/api/events", post(publish_events))
+        .route("/topics/{name}/api/events", post(publish_topic_events))
         .layer(DefaultBodyLimit::max(MAX_REQUEST_BYTES))
         .method_not_allowed_fallback(infra::http::method_not_allowed)
         .with_state(app)
@@ -40,46 +42,22 @@ fn query_param(uri: &Uri, name: &str) -> Option<String> {
     })
 }
 
+type Body = Result<Bytes, axum::extract::rejection::BytesRejection>;
+
 async fn publish_events(
     State(app): State<App>,
     PathParams(name): PathParams<String>,
     base: PublicBase,
     uri: Uri,
     headers: HeaderMap,
-    body: Result<Bytes, axum::extract::rejection::BytesRejection>,
+    body: Body,
 ) -> Result<Response, ApiError> {
-    let declared =
-        header(&headers, header::CONTENT_LENGTH.as_str()).and_then(|v| v.parse::<usize>().ok());
-    cloudevents::check_request_size(declared.unwrap_or(0))?;
-    let body = body.map_err(|e| {
-        if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
-            cloudevents::request_too_large(None)
-        } else {
-            Error::invalid(
-                cloudevents::code::INVALID_JSON,
-                format!("the request body could not be read: {}", e.body_text()),
-            )
-        }
-    })?;
-    let query_key = query_param(&uri, "aeg-sas-key");
-    let credential = sas::credential(
-        header(&headers, "aeg-sas-key"),
-        query_key.as_deref(),
-        header(&headers, "aeg-sas-token"),
-        header(&headers, header::AUTHORIZATION.as_str()),
-    )?;
+    let body = checked_body(&headers, body)?;
+    let credential = credential(&uri, &headers)?;
     let endpoint = format!("{}{}", base.0, uri.path());
     let namespace =
         publish::authenticate(&app.ports, &app.ingest, &name, &endpoint, &credential).await?;
-    let content_type = header(&headers, header::CONTENT_TYPE.as_str());
-    let events =
-        match cloudevents::content_mode(content_type, headers.contains_key("ce-specversion"))? {
-            ContentMode::Binary => {
-                cloudevents::from_binary(&ce_headers(&headers), content_type, &body)
-                    .map(|e| vec![e])?
-            }
-            mode => cloudevents::parse(mode, &body)?,
-        };
+    let events = events(&headers, &body)?;
     let channel = header(&headers, "aeg-channel-name");
     let accepted = publish::publish(
         &app.ports,
@@ -90,14 +68,75 @@ async fn publish_events(
         events,
     )
     .await
-    .map_err(|e| {
-        if e.kind == ErrorKind::Internal || e.kind == ErrorKind::Transient {
-            tracing::error!(namespace = %name, error = %e, "events not accepted");
-        }
-        e
-    })?;
+    .map_err(|e| logged(e, &name))?;
     tracing::debug!(namespace = %name, events = accepted, "accepted");
     Ok(StatusCode::OK.into_response())
+}
+
+async fn publish_topic_events(
+    State(app): State<App>,
+    PathParams(name): PathParams<String>,
+    base: PublicBase,
+    uri: Uri,
+    headers: HeaderMap,
+    body: Body,
+) -> Result<Response, ApiError> {
+    let body = checked_body(&headers, body)?;
+    let credential = credential(&uri, &headers)?;
+    let endpoint = format!("{}{}", base.0, uri.path());
+    let topic =
+        publish::authenticate_topic(&app.ports, &app.ingest, &name, &endpoint, &credential).await?;
+    let events = events(&headers, &body)?;
+    let accepted = publish::publish_to_topic(&app.ports, app.fanout.as_ref(), &topic, events)
+        .await
+        .map_err(|e| logged(e, &name))?;
+    tracing::debug!(topic = %name, events = accepted, "accepted");
+    Ok(StatusCode::OK.into_response())
+}
+
+/// The body, within the size limits (413 otherwise).
+fn checked_body(headers: &HeaderMap, body: Body) -> Result<Bytes, Error> {
+    let declared =
+        header(headers, header::CONTENT_LENGTH.as_str()).and_then(|v| v.parse::<usize>().ok());
+    cloudevents::check_request_size(declared.unwrap_or(0))?;
+    body.map_err(|e| {
+        if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+            cloudevents::request_too_large(None)
+        } else {
+            Error::invalid(
+                cloudevents::code::INVALID_JSON,
+                format!("the request body could not be read: {}", e.body_text()),
+            )
+        }
+    })
+}
+
+fn credential(uri: &Uri, headers: &HeaderMap) -> Result<sas::Credential, Error> {
+    let query_key = query_param(uri, "aeg-sas-key");
+    sas::credential(
+        header(headers, "aeg-sas-key"),
+        query_key.as_deref(),
+        header(headers, "aeg-sas-token"),
+        header(headers, header::AUTHORIZATION.as_str()),
+    )
+}
+
+/// The events of the request, in whichever of the three CloudEvents modes it came.
+fn events(headers: &HeaderMap, body: &Bytes) -> Result<Vec<cloudevents::Event>, Error> {
+    let content_type = header(headers, header::CONTENT_TYPE.as_str());
+    match cloudevents::content_mode(content_type, headers.contains_key("ce-specversion"))? {
+        ContentMode::Binary => {
+            cloudevents::from_binary(&ce_headers(headers), content_type, body).map(|e| vec![e])
+        }
+        mode => cloudevents::parse(mode, body),
+    }
+}
+
+fn logged(e: Error, name: &str) -> Error {
+    if e.kind == ErrorKind::Internal || e.kind == ErrorKind::Transient {
+        tracing::error!(endpoint = %name, error = %e, "events not accepted");
+    }
+    e
 }
 
 /// The `ce-*` headers, names lower-cased and values percent-decoded (CloudEvents HTTP binding).

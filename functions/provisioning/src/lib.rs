@@ -1,8 +1,11 @@
 //! The provisioning function: partner namespaces (with `listKeys` / `regenerateKey`), their
-//! channels, the customer's side of the partner topics those channels create, and the
-//! event subscriptions on them with their dead letters and delivery counts.
+//! channels, the customer's side of the partner topics those channels create, customer topics,
+//! and the event subscriptions on both kinds of topic with their dead letters and delivery
+//! counts.
 
 mod routes;
+
+use routes::subscriptions as es;
 
 use axum::Router;
 use axum::routing::{get, post, put};
@@ -11,9 +14,8 @@ use infra::http::paths::{EG, SUB_EG};
 
 /// Every route this function serves, on `app`.
 pub fn router(app: App) -> Router {
-    use routes::{channels as ch, namespaces as ns, subscriptions as es, topics as pt};
-    let es_path = format!("{EG}/partnerTopics/{{topic}}/eventSubscriptions");
-    Router::new()
+    use routes::{channels as ch, custom_topics as ct, namespaces as ns, topics as pt};
+    let router = Router::new()
         .route(&format!("{EG}/partnerNamespaces"), get(ns::list))
         .route(&format!("{SUB_EG}/partnerNamespaces"), get(ns::list))
         .route(
@@ -56,34 +58,59 @@ pub fn router(app: App) -> Router {
             &format!("{EG}/partnerTopics/{{name}}/deactivate"),
             post(pt::deactivate),
         )
-        .route(&es_path, get(es::list))
+        .route(&format!("{EG}/topics"), get(ct::list))
+        .route(&format!("{SUB_EG}/topics"), get(ct::list))
         .route(
-            &format!("{es_path}/{{name}}"),
-            put(es::put)
-                .get(es::get)
-                .patch(es::patch)
-                .delete(es::delete),
+            &format!("{EG}/topics/{{name}}"),
+            put(ct::put)
+                .get(ct::get)
+                .patch(ct::patch)
+                .delete(ct::delete),
         )
         .route(
-            &format!("{es_path}/{{name}}/getFullUrl"),
-            post(es::full_url),
+            &format!("{EG}/topics/{{name}}/listKeys"),
+            post(ct::list_keys),
         )
         .route(
-            &format!("{es_path}/{{name}}/getDeliveryAttributes"),
-            post(es::delivery_attributes),
-        )
-        .route(
-            &format!("{es_path}/{{name}}/deadLetters"),
-            get(es::dead_letters),
-        )
-        .route(
-            &format!("{es_path}/{{name}}/redeliverDeadLetters"),
-            post(es::redeliver_dead_letters),
-        )
-        .route(
-            &format!("{es_path}/{{name}}/deliveryStats"),
-            get(es::delivery_stats),
-        )
+            &format!("{EG}/topics/{{name}}/regenerateKey"),
+            post(ct::regenerate_key),
+        );
+    let router = subscription_routes::<es::OnPartnerTopic>(router, "partnerTopics");
+    subscription_routes::<es::OnTopic>(router, "topics")
         .method_not_allowed_fallback(infra::http::method_not_allowed)
         .with_state(app)
+}
+
+/// The event subscription routes under `{EG}/{topics}/{topic}`.
+fn subscription_routes<S: es::Scope>(router: Router<App>, topics: &str) -> Router<App> {
+    let path = format!("{EG}/{topics}/{{topic}}/eventSubscriptions");
+    router
+        .route(&path, get(es::list::<S>))
+        .route(
+            &format!("{path}/{{name}}"),
+            put(es::put::<S>)
+                .get(es::get::<S>)
+                .patch(es::patch::<S>)
+                .delete(es::delete::<S>),
+        )
+        .route(
+            &format!("{path}/{{name}}/getFullUrl"),
+            post(es::full_url::<S>),
+        )
+        .route(
+            &format!("{path}/{{name}}/getDeliveryAttributes"),
+            post(es::delivery_attributes::<S>),
+        )
+        .route(
+            &format!("{path}/{{name}}/deadLetters"),
+            get(es::dead_letters::<S>),
+        )
+        .route(
+            &format!("{path}/{{name}}/redeliverDeadLetters"),
+            post(es::redeliver_dead_letters::<S>),
+        )
+        .route(
+            &format!("{path}/{{name}}/deliveryStats"),
+            get(es::delivery_stats::<S>),
+        )
 }

@@ -1,7 +1,10 @@
 //! What partners provision: partner namespaces (with their keys and routing mode), channels,
-//! and the partner topics those channels create in customers' resource groups.
+//! and the partner topics those channels create in customers' resource groups; and the
+//! customer topics customers publish their own events to.
 
+pub mod access;
 pub mod channel;
+pub mod custom_topic;
 pub mod namespace;
 pub mod topic;
 

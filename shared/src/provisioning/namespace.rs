@@ -11,6 +11,8 @@ use crate::error::{Error, Result, code};
 use crate::ids::ResourceId;
 use crate::resource::{SUCCEEDED, Tags, View};
 
+pub use super::access::{Access, AccessInput, InboundIpRule};
+
 /// How a namespace routes a published event to a channel.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
 pub enum RoutingMode {
@@ -19,18 +21,6 @@ pub enum RoutingMode {
     /// By each event's `source`, matched to the channel's `partnerTopicInfo.source`.
     #[default]
     SourceEventAttribute,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct InboundIpRule {
-    pub ip_mask: String,
-    #[serde(default = "allow")]
-    pub action: String,
-}
-
-fn allow() -> String {
-    "Allow".into()
 }
 
 /// The two namespace keys: 256 random bits each, standard base64 (SAS signing decodes them).
@@ -81,20 +71,16 @@ impl NamespaceKeys {
 pub struct NamespaceInput {
     pub partner_registration_fully_qualified_id: Option<String>,
     pub partner_topic_routing_mode: Option<RoutingMode>,
-    pub disable_local_auth: Option<bool>,
-    pub inbound_ip_rules: Option<Vec<InboundIpRule>>,
-    pub public_network_access: Option<String>,
-    pub minimum_tls_version_allowed: Option<String>,
+    #[serde(flatten)]
+    pub access: AccessInput,
 }
 
 /// The namespace properties a PATCH may change.
 #[derive(Debug, Clone, Default, Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[serde(rename_all = "camelCase")]
 pub struct NamespacePatch {
-    pub disable_local_auth: Option<bool>,
-    pub inbound_ip_rules: Option<Vec<InboundIpRule>>,
-    pub public_network_access: Option<String>,
-    pub minimum_tls_version_allowed: Option<String>,
+    #[serde(flatten)]
+    pub access: AccessInput,
 }
 
 /// A stored partner namespace.
@@ -107,10 +93,8 @@ pub struct PartnerNamespace {
     pub partner_registration_fully_qualified_id: ResourceId,
     pub partner_registration_immutable_id: Uuid,
     pub partner_topic_routing_mode: RoutingMode,
-    pub disable_local_auth: bool,
-    pub inbound_ip_rules: Vec<InboundIpRule>,
-    pub public_network_access: String,
-    pub minimum_tls_version_allowed: String,
+    #[serde(flatten)]
+    pub access: Access,
     pub keys: NamespaceKeys,
 }
 
@@ -119,10 +103,8 @@ pub struct PartnerNamespace {
 pub struct NamespaceProperties<'a> {
     pub partner_registration_fully_qualified_id: String,
     pub partner_topic_routing_mode: RoutingMode,
-    pub disable_local_auth: bool,
-    pub inbound_ip_rules: &'a [InboundIpRule],
-    pub public_network_access: &'a str,
-    pub minimum_tls_version_allowed: &'a str,
+    #[serde(flatten)]
+    pub access: &'a Access,
     pub endpoint: String,
     pub provisioning_state: &'static str,
 }
@@ -146,46 +128,11 @@ impl PartnerNamespace {
                     .partner_registration_fully_qualified_id
                     .to_string(),
                 partner_topic_routing_mode: self.partner_topic_routing_mode,
-                disable_local_auth: self.disable_local_auth,
-                inbound_ip_rules: &self.inbound_ip_rules,
-                public_network_access: &self.public_network_access,
-                minimum_tls_version_allowed: &self.minimum_tls_version_allowed,
+                access: &self.access,
                 endpoint: endpoint(public_url, self.id.name()),
                 provisioning_state: SUCCEEDED,
             },
         )
-    }
-
-    /// Applies the settable network and auth properties, checking each.
-    pub fn apply(
-        &mut self,
-        disable_local_auth: Option<bool>,
-        inbound_ip_rules: Option<Vec<InboundIpRule>>,
-        public_network_access: Option<String>,
-        minimum_tls_version_allowed: Option<String>,
-    ) -> Result<()> {
-        if let Some(v) = disable_local_auth {
-            self.disable_local_auth = v;
-        }
-        if let Some(rules) = inbound_ip_rules {
-            for rule in &rules {
-                check_ip_rule(rule)?;
-            }
-            self.inbound_ip_rules = rules;
-        }
-        if let Some(v) = public_network_access {
-            one_of(
-                "publicNetworkAccess",
-                &v,
-                &["Enabled", "Disabled", "SecuredByPerimeter"],
-            )?;
-            self.public_network_access = v;
-        }
-        if let Some(v) = minimum_tls_version_allowed {
-            one_of("minimumTlsVersionAllowed", &v, &["1.0", "1.1", "1.2"])?;
-            self.minimum_tls_version_allowed = v;
-        }
-        Ok(())
     }
 }
 
@@ -203,38 +150,4 @@ pub fn check_routing_mode_unchanged(
         )),
         _ => Ok(()),
     }
-}
-
-fn one_of(field: &str, value: &str, allowed: &[&str]) -> Result<()> {
-    if allowed.contains(&value) {
-        Ok(())
-    } else {
-        Err(Error::invalid(
-            code::INVALID_PROPERTY,
-            format!(
-                "properties.{field} is '{value}'; use one of {}",
-                allowed.join(", ")
-            ),
-        ))
-    }
-}
-
-fn check_ip_rule(rule: &InboundIpRule) -> Result<()> {
-    let (addr, prefix) = rule.ip_mask.split_once('/').unwrap_or((&rule.ip_mask, ""));
-    let ip: std::net::IpAddr = addr.parse().map_err(|_| bad_mask(rule))?;
-    let max = if ip.is_ipv4() { 32 } else { 128 };
-    if !prefix.is_empty() && !prefix.parse::<u8>().is_ok_and(|p| p <= max) {
-        return Err(bad_mask(rule));
-    }
-    one_of("inboundIpRules.action", &rule.action, &["Allow"])
-}
-
-fn bad_mask(rule: &InboundIpRule) -> Error {
-    Error::invalid(
-        code::INVALID_PROPERTY,
-        format!(
-            "inboundIpRules ipMask '{}' is not an IP address or CIDR range (e.g. 10.0.0.0/8)",
-            rule.ip_mask
-        ),
-    )
 }

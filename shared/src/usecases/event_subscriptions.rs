@@ -1,8 +1,8 @@
-//! Event subscriptions on partner topics: create or replace (validating a WebHook endpoint with
+//! Event subscriptions on partner topics and customer topics: create or replace (validating a WebHook endpoint with
 //! the CloudEvents handshake when it is new or its URL changes), patch, read, list, delete, and
 //! the two reads that show secrets.
 
-use super::{Listed, PageRequest, is_conflict, list_prefix, not_found, partner_topics};
+use super::{Listed, PageRequest, is_conflict, list_prefix, not_found};
 use crate::auth::Caller;
 use crate::error::{Error, Result, code as common};
 use crate::ids::{ResourceId, ResourceType};
@@ -34,24 +34,42 @@ struct Found {
 
 async fn find(ports: &Ports, caller: &Caller, id: &ResourceId) -> Result<Found> {
     caller.owns(id.subscription)?;
-    let topic_id = topic_of(id)?;
-    let topic_key = table::resource_key(&topic_id);
-    let topic =
-        table::get::<crate::provisioning::topic::PartnerTopic>(ports.store.as_ref(), &topic_key)
-            .await?
-            .filter(|t| !t.value.is_expired(ports.clock.now()))
-            .ok_or_else(|| not_found("partner topic", &topic_id))?;
+    let topic_guard = topic_guard(ports, &topic_of(id)?).await?;
     let stored =
         table::get::<EventSubscription>(ports.store.as_ref(), &table::resource_key(id)).await?;
     let expect = table::expect_of(&stored);
     Ok(Found {
         live: stored.filter(|s| !s.value.is_expired(ports.clock.now())),
         expect,
-        topic_guard: Write::Check {
-            key: topic_key,
-            expect: topic.expect(),
-        },
+        topic_guard,
     })
+}
+
+/// A check that the topic at `topic` exists (a partner topic not expired, or a customer
+/// topic) and is unchanged when a subscription under it is written.
+async fn topic_guard(ports: &Ports, topic: &ResourceId) -> Result<Write> {
+    let store = ports.store.as_ref();
+    let key = table::resource_key(topic);
+    let expect = match topic.kind() {
+        ResourceType::PartnerTopics => {
+            table::get::<crate::provisioning::topic::PartnerTopic>(store, &key)
+                .await?
+                .filter(|t| !t.value.is_expired(ports.clock.now()))
+                .map(|t| t.expect())
+        }
+        ResourceType::Topics => {
+            table::get::<crate::provisioning::custom_topic::CustomTopic>(store, &key)
+                .await?
+                .map(|t| t.expect())
+        }
+        _ => None,
+    };
+    let what = match topic.kind() {
+        ResourceType::PartnerTopics => "partner topic",
+        _ => "topic",
+    };
+    let expect = expect.ok_or_else(|| not_found(what, topic))?;
+    Ok(Write::Check { key, expect })
 }
 
 async fn read(
@@ -276,7 +294,8 @@ pub async fn list(
     topic: &ResourceId,
     page: &PageRequest,
 ) -> Result<Listed<EventSubscription>> {
-    partner_topics::get(ports, caller, topic).await?;
+    caller.owns(topic.subscription)?;
+    topic_guard(ports, topic).await?;
     let prefix = table::children_prefix(topic, ResourceType::EventSubscriptions);
     let mut listed: Listed<EventSubscription> = list_prefix(
         ports.store.as_ref(),

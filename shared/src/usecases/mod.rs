@@ -3,6 +3,7 @@
 
 pub mod channels;
 pub mod configurations;
+pub mod custom_topics;
 pub mod dead_letters;
 pub mod deliveries;
 pub mod event_subscriptions;
@@ -116,6 +117,25 @@ fn decode_token(token: &str, prefix: &str) -> Result<String> {
                 "$skipToken is not one this listing issued; follow nextLink as returned",
             )
         })
+}
+
+/// A deployment-wide name's index item: the id of the resource holding the name.
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+pub(crate) struct NameIndex {
+    pub id: crate::ids::ResourceId,
+}
+
+/// The resource a name index item at `index` points to, if both exist.
+pub(crate) async fn by_name_index<T: DeserializeOwned>(
+    store: &dyn Store,
+    index: &crate::ports::Key,
+) -> Result<Option<T>> {
+    let Some(found) = table::get::<NameIndex>(store, index).await? else {
+        return Ok(None);
+    };
+    Ok(table::get(store, &table::resource_key(&found.value.id))
+        .await?
+        .map(|v| v.value))
 }
 
 /// Deletes every item of `partition` whose sort key starts with `prefix`, a page at a time.

@@ -1,9 +1,12 @@
 //! Partner namespaces: create or replace, patch, read, list, delete (with every channel and
 //! partner topic under it), and the keys.
 
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 
-use super::{Listed, PageRequest, Scope, is_conflict, list_resources, not_found, pairs};
+use super::{
+    Listed, NameIndex, PageRequest, Scope, by_name_index, is_conflict, list_resources, not_found,
+    pairs,
+};
 use crate::auth::Caller;
 use crate::error::{Error, Result, code};
 use crate::ids::{ResourceId, ResourceType};
@@ -22,11 +25,6 @@ pub struct RegenerateKey {
     pub key_name: String,
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize)]
-struct NameIndex {
-    id: ResourceId,
-}
-
 /// Reads a namespace of the caller's; missing is 404.
 pub async fn read(
     ports: &Ports,
@@ -41,16 +39,7 @@ pub async fn read(
 
 /// The namespace named `name` anywhere in the deployment (the data plane's lookup).
 pub async fn by_name(ports: &Ports, name: &str) -> Result<Option<PartnerNamespace>> {
-    let Some(index) =
-        table::get::<NameIndex>(ports.store.as_ref(), &table::namespace_by_name(name)).await?
-    else {
-        return Ok(None);
-    };
-    Ok(
-        table::get(ports.store.as_ref(), &table::resource_key(&index.value.id))
-            .await?
-            .map(|v| v.value),
-    )
+    by_name_index(ports.store.as_ref(), &table::namespace_by_name(name)).await
 }
 
 async fn registration_of(
@@ -122,22 +111,14 @@ pub async fn put(
             partner_registration_fully_qualified_id: registration.id.clone(),
             partner_registration_immutable_id: registration.immutable_id,
             partner_topic_routing_mode: input.partner_topic_routing_mode.unwrap_or_default(),
-            disable_local_auth: false,
-            inbound_ip_rules: Vec::new(),
-            public_network_access: "Enabled".into(),
-            minimum_tls_version_allowed: "1.2".into(),
+            access: Default::default(),
             keys: NamespaceKeys::generate()?,
         },
     };
     if let Some(location) = body.location {
         namespace.location = location;
     }
-    namespace.apply(
-        input.disable_local_auth,
-        input.inbound_ip_rules,
-        input.public_network_access,
-        input.minimum_tls_version_allowed,
-    )?;
+    namespace.access.apply(input.access)?;
     let mut writes = vec![table::put(key, &namespace, table::expect_of(&existing))?];
     if existing.is_none() {
         writes.push(table::put(
@@ -180,13 +161,9 @@ pub async fn patch(
         check_tags(&tags)?;
         namespace.tags = tags;
     }
-    let p = body.properties.unwrap_or_default();
-    namespace.apply(
-        p.disable_local_auth,
-        p.inbound_ip_rules,
-        p.public_network_access,
-        p.minimum_tls_version_allowed,
-    )?;
+    namespace
+        .access
+        .apply(body.properties.unwrap_or_default().access)?;
     ports
         .store
         .write(vec![table::put(

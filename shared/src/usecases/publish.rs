@@ -1,5 +1,5 @@
-//! Publishing: authenticate the publisher, route every event to its partner topic, and enqueue
-//! them for fan-out, all or nothing. Steady-state publishing reads no table: namespaces and
+//! Publishing: authenticate the publisher, route every event to its partner topic (or take a
+//! customer topic's events as they are), and enqueue them for fan-out, all or nothing. Steady-state publishing reads no table: namespaces and
 //! routes are cached for [`CACHE_TTL`], which bounds how long a regenerated key, a new channel
 //! or a changed activation takes to be seen.
 
@@ -7,15 +7,17 @@ use std::sync::Arc;
 
 use time::Duration;
 
-use super::namespaces;
 use super::pairs::{self, ChannelRef};
+use super::{custom_topics, namespaces};
 use crate::error::{Error, Result};
 use crate::ids::{ResourceId, ResourceType};
 use crate::ingest::cache::TtlCache;
 use crate::ingest::cloudevents::Event;
 use crate::ingest::sas::{self, Credential};
 use crate::ports::{MAX_MESSAGE_BYTES, Ports, Queue, Write};
-use crate::provisioning::namespace::{PartnerNamespace, RoutingMode};
+use crate::provisioning::access::Access;
+use crate::provisioning::custom_topic::CustomTopic;
+use crate::provisioning::namespace::{NamespaceKeys, PartnerNamespace, RoutingMode};
 use crate::provisioning::topic::{ActivationState, PartnerTopic};
 use crate::table;
 
@@ -29,6 +31,7 @@ pub(crate) const PAYLOAD_TTL: Duration = Duration::days(2);
 /// Stable codes of the publish endpoint.
 pub mod code {
     pub const NAMESPACE_NOT_FOUND: &str = "PartnerNamespaceNotFound";
+    pub const TOPIC_NOT_FOUND: &str = "TopicNotFound";
     pub const LOCAL_AUTH_DISABLED: &str = "LocalAuthDisabled";
     pub const CHANNEL_NAME_REQUIRED: &str = "ChannelNameRequired";
     pub const CHANNEL_NOT_FOUND: &str = "ChannelNotFound";
@@ -46,6 +49,7 @@ pub struct TopicRoute {
 /// The publish path's caches, shared by every request of a process.
 pub struct IngestCache {
     namespaces: TtlCache<String, Arc<PartnerNamespace>>,
+    topics: TtlCache<String, Arc<CustomTopic>>,
     routes: TtlCache<(String, String), TopicRoute>,
 }
 
@@ -53,6 +57,7 @@ impl Default for IngestCache {
     fn default() -> Self {
         Self {
             namespaces: TtlCache::new(CACHE_TTL, 10_000),
+            topics: TtlCache::new(CACHE_TTL, 10_000),
             routes: TtlCache::new(CACHE_TTL, 100_000),
         }
     }
@@ -68,20 +73,67 @@ pub async fn authenticate(
     credential: &Credential,
 ) -> Result<Arc<PartnerNamespace>> {
     let found = namespace(ports, cache, namespace_name).await?;
-    if found.disable_local_auth {
+    check_credential(ports, &found.access, &found.keys, endpoint, credential)?;
+    Ok(found)
+}
+
+/// The same for a customer topic.
+pub async fn authenticate_topic(
+    ports: &Ports,
+    cache: &IngestCache,
+    topic_name: &str,
+    endpoint: &str,
+    credential: &Credential,
+) -> Result<Arc<CustomTopic>> {
+    let found = cached_by_name(
+        ports,
+        &cache.topics,
+        topic_name,
+        "topic",
+        code::TOPIC_NOT_FOUND,
+        |ports, name| async move { custom_topics::by_name(ports, &name).await },
+    )
+    .await?;
+    check_credential(ports, &found.access, &found.keys, endpoint, credential)?;
+    Ok(found)
+}
+
+/// Checks a key or SAS token against an endpoint's two keys, unless keys are disabled.
+fn check_credential(
+    ports: &Ports,
+    access: &Access,
+    keys: &NamespaceKeys,
+    endpoint: &str,
+    credential: &Credential,
+) -> Result<()> {
+    if access.disable_local_auth {
         return Err(Error::unauthorized(
             code::LOCAL_AUTH_DISABLED,
-            "this namespace has disableLocalAuth set, so keys and SAS tokens are refused",
+            "this endpoint has disableLocalAuth set, so keys and SAS tokens are refused",
         ));
     }
-    let keys = [found.keys.key1.as_str(), found.keys.key2.as_str()];
+    let keys = [keys.key1.as_str(), keys.key2.as_str()];
     match credential {
-        Credential::Key(key) => sas::verify_key(key, &keys)?,
+        Credential::Key(key) => sas::verify_key(key, &keys),
         Credential::Token(raw) => {
-            sas::verify_token(&sas::parse_token(raw)?, endpoint, &keys, ports.clock.now())?
+            sas::verify_token(&sas::parse_token(raw)?, endpoint, &keys, ports.clock.now())
         }
     }
-    Ok(found)
+}
+
+/// Accepts every event of a customer topic, or none; `Ok` (how many) once all are durably
+/// enqueued.
+pub async fn publish_to_topic(
+    ports: &Ports,
+    queue: &dyn Queue,
+    topic: &CustomTopic,
+    events: Vec<Event>,
+) -> Result<usize> {
+    let count = events.len();
+    let published_at = crate::time_format::rfc3339(ports.clock.now());
+    let bodies = pack(ports, &topic.id, &published_at, events).await?;
+    queue.send(bodies, std::time::Duration::ZERO).await?;
+    Ok(count)
 }
 
 /// Accepts every event, or none: routes each to its partner topic (by `channel`, the
@@ -138,28 +190,49 @@ async fn namespace(
     cache: &IngestCache,
     name: &str,
 ) -> Result<Arc<PartnerNamespace>> {
+    cached_by_name(
+        ports,
+        &cache.namespaces,
+        name,
+        "partner namespace",
+        code::NAMESPACE_NOT_FOUND,
+        |ports, name| async move { namespaces::by_name(ports, &name).await },
+    )
+    .await
+}
+
+/// A publish endpoint's resource by its name, from `cache` or the store; 404 naming `what`.
+async fn cached_by_name<'p, T, F, Fut>(
+    ports: &'p Ports,
+    cache: &TtlCache<String, Arc<T>>,
+    name: &str,
+    what: &str,
+    not_found_code: &'static str,
+    load: F,
+) -> Result<Arc<T>>
+where
+    F: FnOnce(&'p Ports, String) -> Fut,
+    Fut: std::future::Future<Output = Result<Option<T>>>,
+{
     let now = ports.clock.now();
-    if let Some(found) = cache.namespaces.get(&name.to_lowercase(), now) {
+    let key = name.to_lowercase();
+    if let Some(found) = cache.get(&key, now) {
         return Ok(found);
     }
-    if crate::ids::check_resource_name("partner namespace", name).is_err() {
-        return Err(Error::not_found(
-            code::NAMESPACE_NOT_FOUND,
-            format!("no partner namespace is named '{name}'; check the endpoint URL"),
-        ));
+    let missing = || {
+        Error::not_found(
+            not_found_code,
+            format!("no {what} is named '{name}'; check the endpoint URL"),
+        )
+    };
+    if crate::ids::check_resource_name(what, name).is_err() {
+        return Err(missing());
     }
-    let found = namespaces::by_name(ports, name)
+    let found = load(ports, name.to_owned())
         .await?
         .map(Arc::new)
-        .ok_or_else(|| {
-            Error::not_found(
-                code::NAMESPACE_NOT_FOUND,
-                format!("no partner namespace is named '{name}'; check the endpoint URL"),
-            )
-        })?;
-    cache
-        .namespaces
-        .put(name.to_lowercase(), found.clone(), now);
+        .ok_or_else(missing)?;
+    cache.put(key, found.clone(), now);
     Ok(found)
 }
 

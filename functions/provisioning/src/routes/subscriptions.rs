@@ -1,4 +1,5 @@
-//! Event subscription routes on partner topics.
+//! Event subscription routes, on partner topics and on customer topics alike: each handler is
+//! generic over the [`Scope`] its route is mounted on.
 
 use axum::Json;
 use axum::extract::State;
@@ -19,62 +20,81 @@ use shared::usecases::event_subscriptions as subs;
 
 type Params = PathParams<(String, String, String, String)>;
 
-fn subscription_id(sub: &str, rg: &str, topic: &str, name: &str) -> shared::Result<ResourceId> {
-    ResourceId::from_path(sub, rg, ResourceType::PartnerTopics, topic)?
-        .child(ResourceType::EventSubscriptions, name)
+/// The kind of topic a set of subscription routes hangs under.
+pub trait Scope: Send + Sync + 'static {
+    const KIND: ResourceType;
 }
 
-pub async fn put(
+pub struct OnPartnerTopic;
+impl Scope for OnPartnerTopic {
+    const KIND: ResourceType = ResourceType::PartnerTopics;
+}
+
+pub struct OnTopic;
+impl Scope for OnTopic {
+    const KIND: ResourceType = ResourceType::Topics;
+}
+
+fn subscription_id<S: Scope>(
+    sub: &str,
+    rg: &str,
+    topic: &str,
+    name: &str,
+) -> shared::Result<ResourceId> {
+    ResourceId::from_path(sub, rg, S::KIND, topic)?.child(ResourceType::EventSubscriptions, name)
+}
+
+pub async fn put<S: Scope>(
     State(app): State<App>,
     caller: Authenticated,
     PathParams((sub, rg, topic, name)): Params,
     JsonBody(body): JsonBody<Body<SubscriptionInput>>,
 ) -> Result<Response, ApiError> {
-    let id = subscription_id(&sub, &rg, &topic, &name)?;
+    let id = subscription_id::<S>(&sub, &rg, &topic, &name)?;
     let (subscription, created) =
         subs::put(&app.ports, app.webhooks.as_ref(), &caller, &id, body).await?;
     tracing::info!(subscription = %id, created, "event subscription stored");
     Ok(put_response(created, subscription.view()))
 }
 
-pub async fn patch(
+pub async fn patch<S: Scope>(
     State(app): State<App>,
     caller: Authenticated,
     PathParams((sub, rg, topic, name)): Params,
     JsonBody(body): JsonBody<SubscriptionPatch>,
 ) -> Result<Response, ApiError> {
-    let id = subscription_id(&sub, &rg, &topic, &name)?;
+    let id = subscription_id::<S>(&sub, &rg, &topic, &name)?;
     let subscription = subs::patch(&app.ports, app.webhooks.as_ref(), &caller, &id, body).await?;
     Ok((StatusCode::CREATED, Json(subscription.view())).into_response())
 }
 
-pub async fn get(
+pub async fn get<S: Scope>(
     State(app): State<App>,
     caller: Authenticated,
     PathParams((sub, rg, topic, name)): Params,
 ) -> Result<Response, ApiError> {
-    let id = subscription_id(&sub, &rg, &topic, &name)?;
+    let id = subscription_id::<S>(&sub, &rg, &topic, &name)?;
     Ok(Json(subs::get(&app.ports, &caller, &id).await?.view()).into_response())
 }
 
-pub async fn delete(
+pub async fn delete<S: Scope>(
     State(app): State<App>,
     caller: Authenticated,
     PathParams((sub, rg, topic, name)): Params,
 ) -> Result<Response, ApiError> {
-    let id = subscription_id(&sub, &rg, &topic, &name)?;
+    let id = subscription_id::<S>(&sub, &rg, &topic, &name)?;
     subs::delete(&app.ports, &caller, &id).await?;
     Ok(deleted())
 }
 
-pub async fn list(
+pub async fn list<S: Scope>(
     State(app): State<App>,
     caller: Authenticated,
     links: Links,
     PathParams((sub, rg, topic)): PathParams<(String, String, String)>,
     PageQuery(page): PageQuery,
 ) -> Result<Response, ApiError> {
-    let topic = ResourceId::from_path(&sub, &rg, ResourceType::PartnerTopics, &topic)?;
+    let topic = ResourceId::from_path(&sub, &rg, S::KIND, &topic)?;
     let listed = subs::list(&app.ports, &caller, &topic, &page).await?;
     Ok(list_response(
         listed.items.iter().map(|s| s.view()).collect(),
@@ -83,24 +103,24 @@ pub async fn list(
     ))
 }
 
-pub async fn full_url(
+pub async fn full_url<S: Scope>(
     State(app): State<App>,
     caller: Authenticated,
     PathParams((sub, rg, topic, name)): Params,
 ) -> Result<Response, ApiError> {
-    let id = subscription_id(&sub, &rg, &topic, &name)?;
+    let id = subscription_id::<S>(&sub, &rg, &topic, &name)?;
     Ok(
         Json(json!({"endpointUrl": subs::full_url(&app.ports, &caller, &id).await?}))
             .into_response(),
     )
 }
 
-pub async fn delivery_attributes(
+pub async fn delivery_attributes<S: Scope>(
     State(app): State<App>,
     caller: Authenticated,
     PathParams((sub, rg, topic, name)): Params,
 ) -> Result<Response, ApiError> {
-    let id = subscription_id(&sub, &rg, &topic, &name)?;
+    let id = subscription_id::<S>(&sub, &rg, &topic, &name)?;
     Ok(
         Json(json!({"value": subs::delivery_attributes(&app.ports, &caller, &id).await?}))
             .into_response(),
@@ -108,14 +128,14 @@ pub async fn delivery_attributes(
 }
 
 /// `GET .../deadLetters`: the subscription's dead letters, newest first (an extension).
-pub async fn dead_letters(
+pub async fn dead_letters<S: Scope>(
     State(app): State<App>,
     caller: Authenticated,
     links: Links,
     PathParams((sub, rg, topic, name)): Params,
     PageQuery(page): PageQuery,
 ) -> Result<Response, ApiError> {
-    let id = subscription_id(&sub, &rg, &topic, &name)?;
+    let id = subscription_id::<S>(&sub, &rg, &topic, &name)?;
     let listed = dead_letters::list(&app.ports, &caller, &id, &page).await?;
     Ok(list_response(listed.items, listed.skip_token, &links))
 }
@@ -129,13 +149,13 @@ pub struct Redeliver {
 }
 
 /// `POST .../redeliverDeadLetters` (an extension): `{"redelivered": n}`.
-pub async fn redeliver_dead_letters(
+pub async fn redeliver_dead_letters<S: Scope>(
     State(app): State<App>,
     caller: Authenticated,
     PathParams((sub, rg, topic, name)): Params,
     body: axum::body::Bytes,
 ) -> Result<Response, ApiError> {
-    let id = subscription_id(&sub, &rg, &topic, &name)?;
+    let id = subscription_id::<S>(&sub, &rg, &topic, &name)?;
     let request: Redeliver = if body.iter().all(u8::is_ascii_whitespace) {
         Redeliver::default()
     } else {
@@ -159,11 +179,11 @@ pub async fn redeliver_dead_letters(
 }
 
 /// `GET .../deliveryStats` (an extension): delivered, failed and dead-lettered counts.
-pub async fn delivery_stats(
+pub async fn delivery_stats<S: Scope>(
     State(app): State<App>,
     caller: Authenticated,
     PathParams((sub, rg, topic, name)): Params,
 ) -> Result<Response, ApiError> {
-    let id = subscription_id(&sub, &rg, &topic, &name)?;
+    let id = subscription_id::<S>(&sub, &rg, &topic, &name)?;
     Ok(Json(stats::get(&app.ports, &caller, &id).await?).into_response())
 }

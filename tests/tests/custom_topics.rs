@@ -1,0 +1,287 @@
+//! Customer topics over HTTP: the resource and its keys, publishing with the same data plane as
+//! partner namespaces, and subscriptions on them delivered like partner topics' ones.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use e2e::receiver::{Plan, Receiver};
+use e2e::{Client, Server, eg, ids, new_subscription, webhook};
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+
+struct Topic {
+    owner: Client,
+    path: String,
+    endpoint: String,
+}
+
+impl Topic {
+    async fn create(server: &Server, name: &str) -> Self {
+        let sub = new_subscription();
+        let owner = server.principal(&format!("owner-{sub}"), &[&sub]).await;
+        let path = format!("{}/topics/{name}", eg(&sub, "contoso-rg"));
+        let (status, body) = owner
+            .put(&path, json!({"location": "westus2", "properties": {"inputSchema": "CloudEventSchemaV1_0"}}))
+            .await;
+        assert_eq!(status, StatusCode::CREATED, "{body}");
+        Self {
+            endpoint: body["properties"]["endpoint"].as_str().unwrap().to_owned(),
+            owner,
+            path,
+        }
+    }
+
+    async fn keys(&self) -> Value {
+        let (status, keys) = self
+            .owner
+            .post(&format!("{}/listKeys", self.path), json!({}))
+            .await;
+        assert_eq!(status, StatusCode::OK, "{keys}");
+        keys
+    }
+
+    async fn publish(&self, header: (&str, &str), events: &Value) -> (StatusCode, String) {
+        let response = reqwest::Client::new()
+            .post(&self.endpoint)
+            .header(header.0, header.1)
+            .header(
+                "content-type",
+                "application/cloudevents-batch+json; charset=utf-8",
+            )
+            .body(events.to_string())
+            .send()
+            .await
+            .unwrap();
+        (response.status(), response.text().await.unwrap())
+    }
+}
+
+fn contoso_event(id: &str) -> Value {
+    json!({"specversion": "1.0", "id": id, "source": "contoso/orders", "type": "Contoso.Order", "data": {"id": id}})
+}
+
+#[tokio::test]
+async fn a_topic_is_created_with_an_endpoint_and_keys_listed_and_rotated_by_its_owner_only() {
+    let server = Server::start().await;
+    let topic = Topic::create(&server, "contoso-orders").await;
+    assert_eq!(
+        topic.endpoint,
+        format!("{}/topics/contoso-orders/api/events", server.base)
+    );
+    let (status, body) = topic.owner.get(&topic.path).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(body["type"], "Microsoft.EventGrid/topics");
+    assert_eq!(body["location"], "westus2");
+    assert_eq!(body["properties"]["inputSchema"], "CloudEventSchemaV1_0");
+    assert_eq!(body["properties"]["provisioningState"], "Succeeded");
+    assert_eq!(body["properties"]["disableLocalAuth"], false);
+    let (status, again) = topic.owner.put(&topic.path, json!({})).await;
+    assert_eq!(status, StatusCode::CREATED, "a replacing PUT is 201 too");
+    assert_eq!(
+        again["properties"]["endpoint"],
+        body["properties"]["endpoint"]
+    );
+
+    let rg_list = topic.path.rsplit_once('/').unwrap().0;
+    let (_, listed) = topic.owner.get(rg_list).await;
+    assert_eq!(listed["value"].as_array().unwrap().len(), 1);
+
+    let keys = topic.keys().await;
+    let (status, rotated) = topic
+        .owner
+        .post(
+            &format!("{}/regenerateKey", topic.path),
+            json!({"keyName": "key1"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_ne!(rotated["key1"], keys["key1"]);
+    assert_eq!(rotated["key2"], keys["key2"]);
+
+    let stranger = server.principal("stranger", &[&new_subscription()]).await;
+    let (status, _) = stranger.get(&topic.path).await;
+    assert!(
+        matches!(status, StatusCode::NOT_FOUND | StatusCode::FORBIDDEN),
+        "{status}"
+    );
+    let (status, _) = stranger
+        .post(&format!("{}/listKeys", topic.path), json!({}))
+        .await;
+    assert!(matches!(
+        status,
+        StatusCode::NOT_FOUND | StatusCode::FORBIDDEN
+    ));
+}
+
+#[tokio::test]
+async fn bad_topics_are_refused_with_what_to_fix() {
+    let server = Server::start().await;
+    let topic = Topic::create(&server, "taken-name").await;
+    let sub = new_subscription();
+    let other = server.principal("other", &[&sub]).await;
+    let (status, body) = other
+        .put(&format!("{}/topics/taken-name", eg(&sub, "rg")), json!({}))
+        .await;
+    assert_eq!(status, StatusCode::CONFLICT, "{body}");
+    assert!(
+        body["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("unique")
+    );
+    let (status, body) = other
+        .put(
+            &format!("{}/topics/egschema", eg(&sub, "rg")),
+            json!({"properties": {"inputSchema": "EventGridSchema"}}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert!(
+        body["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("CloudEventSchemaV1_0")
+    );
+    let (status, _) = topic
+        .owner
+        .patch(
+            &topic.path,
+            json!({"properties": {"publicNetworkAccess": "Sometimes"}}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+}
+
+#[tokio::test]
+async fn events_published_to_a_topic_reach_its_subscriptions_with_a_key_or_a_sas_token() {
+    let server = Server::start().await;
+    let receiver = Receiver::start().await;
+    let topic = Topic::create(&server, "contoso-sales").await;
+    let (status, body) = topic
+        .owner
+        .put(
+            &format!("{}/eventSubscriptions/all-sales", topic.path),
+            json!({"properties": {"destination": webhook(&receiver.url("sales"))}}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    let (status, body) = topic
+        .owner
+        .put(
+            &format!("{}/eventSubscriptions/only-refunds", topic.path),
+            json!({"properties": {
+                "destination": webhook(&receiver.url("refunds")),
+                "filter": {"includedEventTypes": ["Contoso.Refund"]}
+            }}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+
+    let keys = topic.keys().await;
+    let key = keys["key2"].as_str().unwrap();
+    let (status, text) = topic
+        .publish(
+            ("aeg-sas-key", key),
+            &json!([contoso_event("k1"), contoso_event("k2")]),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{text}");
+    let token = shared::ingest::sas::generate_token(
+        &topic.endpoint,
+        time::OffsetDateTime::now_utc() + time::Duration::hours(1),
+        keys["key1"].as_str().unwrap(),
+    )
+    .unwrap();
+    let (status, text) = topic
+        .publish(("aeg-sas-token", &token), &json!([contoso_event("s1")]))
+        .await;
+    assert_eq!(status, StatusCode::OK, "{text}");
+
+    receiver.wait_for("sales", 3).await;
+    let mut got = ids(&receiver.accepted_events("sales"));
+    got.sort();
+    assert_eq!(got, ["k1", "k2", "s1"]);
+    let delivery = &receiver.deliveries("sales")[0];
+    assert_eq!(delivery.header("aeg-subscription-name"), Some("all-sales"));
+    assert!(
+        receiver.deliveries("refunds").is_empty(),
+        "the filter holds"
+    );
+
+    let (status, text) = topic
+        .publish(
+            ("aeg-sas-key", "d3Jvbmcga2V5"),
+            &json!([contoso_event("x")]),
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED, "{text}");
+}
+
+#[tokio::test]
+async fn a_topic_subscription_retries_and_dead_letters_like_a_partner_topic_one() {
+    let server = Server::start().await;
+    let receiver = Receiver::start().await;
+    receiver.plan("gone", Plan::Always(400));
+    let topic = Topic::create(&server, "contoso-dl").await;
+    let subscription = format!("{}/eventSubscriptions/bad-hook", topic.path);
+    let (status, body) = topic
+        .owner
+        .put(
+            &subscription,
+            json!({"properties": {"destination": webhook(&receiver.url("gone"))}}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    let keys = topic.keys().await;
+    let (status, _) = topic
+        .publish(
+            ("aeg-sas-key", keys["key1"].as_str().unwrap()),
+            &json!([contoso_event("d1")]),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    let mut letters = Value::Null;
+    for _ in 0..200 {
+        let (_, body) = topic
+            .owner
+            .get(&format!("{subscription}/deadLetters"))
+            .await;
+        if body["value"].as_array().is_some_and(|v| !v.is_empty()) {
+            letters = body;
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    assert_eq!(letters["value"][0]["id"], "d1");
+    assert_eq!(
+        letters["value"][0]["deadletterreason"],
+        "UndeliverableDueToHttpBadRequest"
+    );
+}
+
+#[tokio::test]
+async fn deleting_a_topic_removes_its_subscriptions_and_its_endpoint() {
+    let server = Server::start().await;
+    let receiver = Receiver::start().await;
+    let topic = Topic::create(&server, "contoso-gone").await;
+    let subscription = format!("{}/eventSubscriptions/hook", topic.path);
+    let (status, _) = topic
+        .owner
+        .put(
+            &subscription,
+            json!({"properties": {"destination": webhook(&receiver.url("h"))}}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED);
+    let key = topic.keys().await["key1"].as_str().unwrap().to_owned();
+    let (status, _) = topic.owner.delete(&topic.path).await;
+    assert_eq!(status, StatusCode::NO_CONTENT);
+    let (status, _) = topic.owner.get(&subscription).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    let (status, text) = topic
+        .publish(("aeg-sas-key", &key), &json!([contoso_event("late")]))
+        .await;
+    assert_eq!(status, StatusCode::NOT_FOUND, "{text}");
+    assert!(text.contains("TopicNotFound"), "{text}");
+    let (status, _) = topic.owner.put(&topic.path, json!({})).await;
+    assert_eq!(status, StatusCode::CREATED, "the name is free again");
+}
