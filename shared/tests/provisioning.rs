@@ -247,3 +247,75 @@ fn replacing_a_channel_may_not_move_its_topic_or_source() {
     assert!(check_replacement(&current, &resourced, &None).is_err());
     assert!(check_replacement(&current, &same, &Some("changed".into())).is_err());
 }
+
+#[test]
+fn partner_destination_info_needs_a_webhook_endpoint_and_names_a_destination() {
+    use shared::provisioning::channel::{DestinationEndpointInput, PartnerDestinationInfoInput};
+    let full = || PartnerDestinationInfoInput {
+        azure_subscription_id: Some(SUB.into()),
+        resource_group_name: Some("rg".into()),
+        name: Some("to-partner".into()),
+        endpoint_service_context: Some("tenant-42".into()),
+        endpoint_type: Some("WebHook".into()),
+        properties: Some(DestinationEndpointInput {
+            endpoint_url: Some("https://partner.example/hook?code=s3cret".into()),
+            endpoint_base_url: None,
+        }),
+    };
+    let info = full().validate().unwrap();
+    let id = info.topic_id().unwrap();
+    assert_eq!(id.kind(), ResourceType::PartnerDestinations);
+    assert_eq!(id.name(), "to-partner");
+    let endpoint = info.destination.unwrap();
+    assert_eq!(endpoint.endpoint_base_url, "https://partner.example/hook");
+    assert_eq!(
+        endpoint.endpoint_service_context.as_deref(),
+        Some("tenant-42")
+    );
+    assert!(info.source.is_none());
+
+    let cases = [
+        (
+            PartnerDestinationInfoInput {
+                properties: None,
+                ..full()
+            },
+            "endpointUrl",
+        ),
+        (
+            PartnerDestinationInfoInput {
+                endpoint_type: Some("EventHub".into()),
+                ..full()
+            },
+            "'WebHook'",
+        ),
+        (
+            PartnerDestinationInfoInput {
+                properties: Some(DestinationEndpointInput {
+                    endpoint_url: Some("ftp://partner.example".into()),
+                    endpoint_base_url: None,
+                }),
+                ..full()
+            },
+            "http",
+        ),
+        (
+            PartnerDestinationInfoInput {
+                name: None,
+                ..full()
+            },
+            "name",
+        ),
+        (
+            PartnerDestinationInfoInput {
+                azure_subscription_id: Some("nope".into()),
+                ..full()
+            },
+            "UUID",
+        ),
+    ];
+    for (input, needle) in cases {
+        let e = input.validate().unwrap_err();
+        assert!(e.message.contains(needle), "{needle}: {}", e.message);
+    }
+}

@@ -341,7 +341,8 @@ pub fn http_response(answer: &Value) -> Response {
 
 /// Which function an HTTP API route goes to, as template.yaml maps them.
 pub fn route(path: &str) -> &'static str {
-    if path.starts_with("/partnerNamespaces/") && path.ends_with("/api/events") {
+    let publish = path.starts_with("/partnerNamespaces/") || path.starts_with("/topics/");
+    if publish && path.ends_with("/api/events") {
         "ingest"
     } else if path.starts_with("/admin/")
         || [

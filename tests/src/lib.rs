@@ -3,11 +3,13 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 pub mod aws;
+mod custom_topic;
 pub mod lambda;
 pub mod receiver;
 pub mod stack;
 mod topic;
 
+pub use custom_topic::{CustomerTopic, contoso_event};
 pub use topic::{ActiveTopic, ids, order_event, webhook};
 
 use std::path::{Path, PathBuf};

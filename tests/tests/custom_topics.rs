@@ -4,60 +4,9 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use e2e::receiver::{Plan, Receiver};
-use e2e::{Client, Server, eg, ids, new_subscription, webhook};
+use e2e::{CustomerTopic as Topic, Server, contoso_event, eg, ids, new_subscription, webhook};
 use reqwest::StatusCode;
-use serde_json::{Value, json};
-
-struct Topic {
-    owner: Client,
-    path: String,
-    endpoint: String,
-}
-
-impl Topic {
-    async fn create(server: &Server, name: &str) -> Self {
-        let sub = new_subscription();
-        let owner = server.principal(&format!("owner-{sub}"), &[&sub]).await;
-        let path = format!("{}/topics/{name}", eg(&sub, "contoso-rg"));
-        let (status, body) = owner
-            .put(&path, json!({"location": "westus2", "properties": {"inputSchema": "CloudEventSchemaV1_0"}}))
-            .await;
-        assert_eq!(status, StatusCode::CREATED, "{body}");
-        Self {
-            endpoint: body["properties"]["endpoint"].as_str().unwrap().to_owned(),
-            owner,
-            path,
-        }
-    }
-
-    async fn keys(&self) -> Value {
-        let (status, keys) = self
-            .owner
-            .post(&format!("{}/listKeys", self.path), json!({}))
-            .await;
-        assert_eq!(status, StatusCode::OK, "{keys}");
-        keys
-    }
-
-    async fn publish(&self, header: (&str, &str), events: &Value) -> (StatusCode, String) {
-        let response = reqwest::Client::new()
-            .post(&self.endpoint)
-            .header(header.0, header.1)
-            .header(
-                "content-type",
-                "application/cloudevents-batch+json; charset=utf-8",
-            )
-            .body(events.to_string())
-            .send()
-            .await
-            .unwrap();
-        (response.status(), response.text().await.unwrap())
-    }
-}
-
-fn contoso_event(id: &str) -> Value {
-    json!({"specversion": "1.0", "id": id, "source": "contoso/orders", "type": "Contoso.Order", "data": {"id": id}})
-}
+use serde_json::json;
 
 #[tokio::test]
 async fn a_topic_is_created_with_an_endpoint_and_keys_listed_and_rotated_by_its_owner_only() {
@@ -231,29 +180,11 @@ async fn a_topic_subscription_retries_and_dead_letters_like_a_partner_topic_one(
         )
         .await;
     assert_eq!(status, StatusCode::CREATED, "{body}");
-    let keys = topic.keys().await;
-    let (status, _) = topic
-        .publish(
-            ("aeg-sas-key", keys["key1"].as_str().unwrap()),
-            &json!([contoso_event("d1")]),
-        )
-        .await;
-    assert_eq!(status, StatusCode::OK);
-    let mut letters = Value::Null;
-    for _ in 0..200 {
-        let (_, body) = topic
-            .owner
-            .get(&format!("{subscription}/deadLetters"))
-            .await;
-        if body["value"].as_array().is_some_and(|v| !v.is_empty()) {
-            letters = body;
-            break;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
-    }
-    assert_eq!(letters["value"][0]["id"], "d1");
+    topic.publish_ok(&json!([contoso_event("d1")])).await;
+    let letters = topic.dead_letters("bad-hook", 1).await;
+    assert_eq!(letters[0]["id"], "d1");
     assert_eq!(
-        letters["value"][0]["deadletterreason"],
+        letters[0]["deadletterreason"],
         "UndeliverableDueToHttpBadRequest"
     );
 }

@@ -1,5 +1,5 @@
 //! Time-driven rules over HTTP, on a server whose clock the test moves: authorizations that
-//! expire, and partner topics never activated by their deadline.
+//! expire, and partner topics and destinations never activated by their deadline.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
@@ -174,5 +174,64 @@ async fn a_deadline_must_be_in_the_future() {
             StatusCode::BAD_REQUEST,
             Some("InvalidExpirationTimeIfNotActivated")
         )
+    );
+}
+
+#[tokio::test]
+async fn a_destination_never_activated_by_its_deadline_is_gone_with_its_channel() {
+    let (server, clock) = server_with_clock().await;
+    let t = Tenants::new(&server, "ChannelNameHeader").await;
+    let destination_body = |name: &str| {
+        json!({"properties": {
+            "channelType": "PartnerDestination",
+            "expirationTimeIfNotActivatedUtc": (OffsetDateTime::now_utc() + Duration::hours(1)).format(&Rfc3339).unwrap(),
+            "partnerDestinationInfo": {
+                "azureSubscriptionId": t.customer_sub, "resourceGroupName": "customer-rg", "name": name,
+                "endpointType": "WebHook", "properties": {"endpointUrl": "https://partner.example/hook"}
+            }
+        }})
+    };
+    let destination = |name: &str| {
+        format!(
+            "{}/partnerDestinations/{name}",
+            e2e::eg(&t.customer_sub, "customer-rg")
+        )
+    };
+    for name in ["brief-dest", "kept-dest"] {
+        let (status, body) = t
+            .partner
+            .put(&t.channel(name), destination_body(name))
+            .await;
+        assert_eq!(status, StatusCode::CREATED, "{body}");
+    }
+    let (status, _) = t
+        .customer
+        .post(&format!("{}/activate", destination("kept-dest")), json!({}))
+        .await;
+    assert_eq!(status, StatusCode::OK);
+
+    clock.advance(Duration::minutes(61));
+    assert_eq!(
+        t.customer.get(&destination("brief-dest")).await.0,
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        t.customer
+            .post(
+                &format!("{}/activate", destination("brief-dest")),
+                json!({})
+            )
+            .await
+            .0,
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        t.partner.get(&t.channel("brief-dest")).await.0,
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        t.customer.get(&destination("kept-dest")).await.0,
+        StatusCode::OK,
+        "an activated destination never expires"
     );
 }

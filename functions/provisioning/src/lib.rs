@@ -6,6 +6,7 @@
 mod routes;
 
 use routes::subscriptions as es;
+use routes::topics as pt;
 
 use axum::Router;
 use axum::routing::{get, post, put};
@@ -14,7 +15,7 @@ use infra::http::paths::{EG, SUB_EG};
 
 /// Every route this function serves, on `app`.
 pub fn router(app: App) -> Router {
-    use routes::{channels as ch, custom_topics as ct, namespaces as ns, topics as pt};
+    use routes::{channels as ch, custom_topics as ct, namespaces as ns};
     let router = Router::new()
         .route(&format!("{EG}/partnerNamespaces"), get(ns::list))
         .route(&format!("{SUB_EG}/partnerNamespaces"), get(ns::list))
@@ -44,19 +45,9 @@ pub fn router(app: App) -> Router {
                 .patch(ch::patch)
                 .delete(ch::delete),
         )
-        .route(&format!("{EG}/partnerTopics"), get(pt::list))
-        .route(&format!("{SUB_EG}/partnerTopics"), get(pt::list))
         .route(
-            &format!("{EG}/partnerTopics/{{name}}"),
-            get(pt::get).patch(pt::patch).delete(pt::delete),
-        )
-        .route(
-            &format!("{EG}/partnerTopics/{{name}}/activate"),
-            post(pt::activate),
-        )
-        .route(
-            &format!("{EG}/partnerTopics/{{name}}/deactivate"),
-            post(pt::deactivate),
+            &format!("{EG}/partnerNamespaces/{{namespace}}/channels/{{name}}/getFullUrl"),
+            post(ch::full_url),
         )
         .route(&format!("{EG}/topics"), get(ct::list))
         .route(&format!("{SUB_EG}/topics"), get(ct::list))
@@ -75,10 +66,33 @@ pub fn router(app: App) -> Router {
             &format!("{EG}/topics/{{name}}/regenerateKey"),
             post(ct::regenerate_key),
         );
+    let router = paired_routes::<pt::Topic>(router, "partnerTopics");
+    let router = paired_routes::<pt::Destination>(router, "partnerDestinations");
     let router = subscription_routes::<es::OnPartnerTopic>(router, "partnerTopics");
     subscription_routes::<es::OnTopic>(router, "topics")
         .method_not_allowed_fallback(infra::http::method_not_allowed)
         .with_state(app)
+}
+
+/// The customer's routes of what a channel creates, at `{EG}/{kind}`.
+fn paired_routes<K: pt::Paired>(router: Router<App>, kind: &str) -> Router<App> {
+    router
+        .route(&format!("{EG}/{kind}"), get(pt::list::<K>))
+        .route(&format!("{SUB_EG}/{kind}"), get(pt::list::<K>))
+        .route(
+            &format!("{EG}/{kind}/{{name}}"),
+            get(pt::get::<K>)
+                .patch(pt::patch::<K>)
+                .delete(pt::delete::<K>),
+        )
+        .route(
+            &format!("{EG}/{kind}/{{name}}/activate"),
+            post(pt::activate::<K>),
+        )
+        .route(
+            &format!("{EG}/{kind}/{{name}}/deactivate"),
+            post(pt::deactivate::<K>),
+        )
 }
 
 /// The event subscription routes under `{EG}/{topics}/{topic}`.

@@ -1,11 +1,13 @@
-//! Partner topics: created in a customer's resource group by a partner's channel, activated
-//! (or deactivated) by the customer, gone if never activated by their deadline.
+//! Partner topics and partner destinations: created in a customer's resource group by a
+//! partner's channel, activated (or deactivated) by the customer, gone if never activated by
+//! their deadline. A partner destination is the same record with the partner's endpoint.
 
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 use uuid::Uuid;
 
 use super::EventTypeInfo;
+use super::channel::DestinationEndpoint;
 use crate::error::{Error, Result, code};
 use crate::ids::ResourceId;
 use crate::resource::{SUCCEEDED, Tags, View};
@@ -59,6 +61,24 @@ pub struct PartnerTopic {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub partner_topic_friendly_description: Option<String>,
     pub activation_state: ActivationState,
+    /// Set on a partner destination: where its events go.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub destination: Option<DestinationEndpoint>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct DestinationProperties<'a> {
+    pub partner_registration_immutable_id: Uuid,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub endpoint_service_context: Option<&'a str>,
+    pub endpoint_base_url: &'a str,
+    #[serde(with = "time::serde::rfc3339")]
+    pub expiration_time_if_not_activated_utc: OffsetDateTime,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub message_for_activation: Option<&'a str>,
+    pub activation_state: ActivationState,
+    pub provisioning_state: &'static str,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -84,6 +104,26 @@ impl PartnerTopic {
     pub fn is_expired(&self, now: OffsetDateTime) -> bool {
         self.activation_state == ActivationState::NeverActivated
             && self.expiration_time_if_not_activated_utc <= now
+    }
+
+    /// The partner destination view (`Microsoft.EventGrid/partnerDestinations`).
+    pub fn destination_view(&self) -> View<DestinationProperties<'_>> {
+        let endpoint = self.destination.as_ref();
+        View::new(
+            &self.id,
+            Some(self.location.clone()),
+            Some(self.tags.clone()),
+            DestinationProperties {
+                partner_registration_immutable_id: self.partner_registration_immutable_id,
+                endpoint_service_context: endpoint
+                    .and_then(|d| d.endpoint_service_context.as_deref()),
+                endpoint_base_url: endpoint.map_or("", |d| d.endpoint_base_url.as_str()),
+                expiration_time_if_not_activated_utc: self.expiration_time_if_not_activated_utc,
+                message_for_activation: self.message_for_activation.as_deref(),
+                activation_state: self.activation_state,
+                provisioning_state: SUCCEEDED,
+            },
+        )
     }
 
     pub fn view(&self) -> View<TopicProperties<'_>> {

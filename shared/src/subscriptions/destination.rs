@@ -10,7 +10,15 @@ use crate::error::{Error, Result};
 #[serde(tag = "endpointType", content = "properties")]
 pub enum Destination {
     WebHook(WebHook),
-    PartnerDestination(serde_json::Value),
+    PartnerDestination(PartnerDestinationRef),
+}
+
+/// A `PartnerDestination` destination: the customer's partner destination, by resource id.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PartnerDestinationRef {
+    #[serde(default)]
+    pub resource_id: String,
 }
 
 /// A WebHook destination. `endpoint_url` is a secret: only `getFullUrl` shows it whole.
@@ -184,7 +192,10 @@ impl Destination {
                     "deliveryAttributeMappings": w.delivery_attribute_mappings.iter().map(DeliveryAttributeMapping::redacted).collect::<Vec<_>>(),
                 }),
             ),
-            Destination::PartnerDestination(p) => ("PartnerDestination", p.clone()),
+            Destination::PartnerDestination(p) => (
+                "PartnerDestination",
+                serde_json::json!({ "resourceId": p.resource_id }),
+            ),
         };
         DestinationView {
             endpoint_type,

@@ -1,5 +1,6 @@
-//! Channels of type `PartnerTopic`: creating one creates the partner topic in the customer's
-//! resource group, atomically and only under an unexpired authorization.
+//! Channels: creating one creates its partner topic (`PartnerTopic`) or partner destination
+//! (`PartnerDestination`) in the customer's resource group, atomically and only under an
+//! unexpired authorization.
 
 use super::pairs::{self, ChannelRef, put_with_ttl, require_authorization, ttl};
 use super::{Listed, PageRequest, is_conflict, list_prefix, namespaces, not_found};
@@ -31,25 +32,25 @@ pub async fn put(
     };
     let namespace = namespace_read.value;
     let input = body.properties.unwrap_or_default();
-    match input.channel_type.unwrap_or(ChannelType::PartnerTopic) {
-        ChannelType::PartnerTopic => {}
-        ChannelType::PartnerDestination => {
-            return Err(Error::invalid(
-                code::UNSUPPORTED_CHANNEL_TYPE,
-                "channelType 'PartnerDestination' is not available yet; use 'PartnerTopic'",
-            ));
-        }
-    }
-    let info = input
-        .partner_topic_info
-        .clone()
-        .ok_or_else(|| {
-            Error::invalid(
-                code::INVALID_PROPERTY,
-                "properties.partnerTopicInfo is required for channelType 'PartnerTopic'",
-            )
-        })?
-        .validate(namespace.partner_topic_routing_mode == RoutingMode::SourceEventAttribute)?;
+    let channel_type = input.channel_type.unwrap_or(ChannelType::PartnerTopic);
+    let required = |field: &str, kind: &str| {
+        Error::invalid(
+            code::INVALID_PROPERTY,
+            format!("properties.{field} is required for channelType '{kind}'"),
+        )
+    };
+    let info = match channel_type {
+        ChannelType::PartnerTopic => input
+            .partner_topic_info
+            .clone()
+            .ok_or_else(|| required("partnerTopicInfo", "PartnerTopic"))?
+            .validate(namespace.partner_topic_routing_mode == RoutingMode::SourceEventAttribute)?,
+        ChannelType::PartnerDestination => input
+            .partner_destination_info
+            .clone()
+            .ok_or_else(|| required("partnerDestinationInfo", "PartnerDestination"))?
+            .validate()?,
+    };
     let now = ports.clock.now();
     let (existing, _) = pairs::read_pair(ports, id).await?;
     if let Some(current) = existing.as_ref().filter(|c| !c.value.is_expired(now)) {
@@ -84,7 +85,7 @@ pub async fn put(
     .await?;
     let channel = Channel {
         id: id.clone(),
-        channel_type: ChannelType::PartnerTopic,
+        channel_type,
         partner_topic_info: info.clone(),
         message_for_activation: input.message_for_activation.clone(),
         expiration_time_if_not_activated_utc: deadline,
@@ -105,6 +106,7 @@ pub async fn put(
         message_for_activation: input.message_for_activation,
         partner_topic_friendly_description: input.partner_topic_friendly_description,
         activation_state: ActivationState::NeverActivated,
+        destination: info.destination.clone(),
     };
     let mut writes = vec![
         put_with_ttl(
@@ -145,7 +147,7 @@ pub async fn put(
     }
     match ports.store.write(writes).await {
         Ok(()) => {
-            tracing::info!(channel = %id, topic = %topic_id, "channel and partner topic created");
+            tracing::info!(channel = %id, target = %topic_id, "channel and its partner topic or destination created");
             Ok((channel, true))
         }
         Err(e) if is_conflict(&e) => Err(explain_conflict(ports, &channel, &topic_id).await?),
@@ -403,4 +405,19 @@ pub async fn list(
     let now = ports.clock.now();
     listed.items.retain(|c| !c.is_expired(now));
     Ok(listed)
+}
+
+/// The partner's endpoint URL of a `PartnerDestination` channel (`getFullUrl`).
+pub async fn full_url(ports: &Ports, caller: &Caller, id: &ResourceId) -> Result<String> {
+    let channel = read_live(ports, caller, id).await?.0.value;
+    channel
+        .partner_topic_info
+        .destination
+        .map(|d| d.endpoint_url)
+        .ok_or_else(|| {
+            Error::invalid(
+                code::INVALID_PROPERTY,
+                "getFullUrl is for channels of type 'PartnerDestination'; this one is a 'PartnerTopic' channel",
+            )
+        })
 }

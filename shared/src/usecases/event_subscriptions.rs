@@ -7,6 +7,7 @@ use crate::auth::Caller;
 use crate::error::{Error, Result, code as common};
 use crate::ids::{ResourceId, ResourceType};
 use crate::ports::{Expect, Handshake, Ports, Webhooks, Write};
+use crate::provisioning::topic::{ActivationState, PartnerTopic};
 use crate::resource::Body;
 use crate::subscriptions::{
     self, DeliveryAttributeMapping, Destination, EventSubscription, MAX_PER_TOPIC,
@@ -92,17 +93,17 @@ async fn read_live(
 
 /// Validates the destination, and runs the handshake when the endpoint is new or changed.
 async fn settle_destination(
+    ports: &Ports,
     webhooks: &dyn Webhooks,
+    caller: &Caller,
     destination: &Destination,
     previous: Option<&Destination>,
 ) -> Result<Option<u32>> {
     let hook = match destination {
         Destination::WebHook(hook) => hook,
-        Destination::PartnerDestination(_) => {
-            return Err(Error::invalid(
-                code::INVALID_DESTINATION,
-                "endpointType 'PartnerDestination' is not available yet; use 'WebHook'",
-            ));
+        Destination::PartnerDestination(target) => {
+            partner_destination(ports, caller, &target.resource_id).await?;
+            return Ok(None);
         }
     };
     hook.check()?;
@@ -120,6 +121,35 @@ async fn settle_destination(
                 subscriptions::destination::base_url(url)
             ),
         )),
+    }
+}
+
+/// A `PartnerDestination` destination must name an activated partner destination in one of
+/// the caller's own subscriptions.
+async fn partner_destination(ports: &Ports, caller: &Caller, raw: &str) -> Result<()> {
+    let refused = |why: String| Error::invalid(code::INVALID_DESTINATION, why);
+    let id: ResourceId = raw.parse().map_err(|_| {
+        refused(format!(
+            "destination.properties.resourceId '{raw}' is not a partner destination id (/subscriptions/.../providers/Microsoft.EventGrid/partnerDestinations/<name>)"
+        ))
+    })?;
+    if id.kind() != ResourceType::PartnerDestinations || caller.owns(id.subscription).is_err() {
+        return Err(refused(format!(
+            "destination.properties.resourceId '{raw}' must be a partner destination in one of your own subscriptions"
+        )));
+    }
+    let found = table::get::<PartnerTopic>(ports.store.as_ref(), &table::resource_key(&id))
+        .await?
+        .filter(|d| !d.value.is_expired(ports.clock.now()));
+    match found {
+        Some(d) if d.value.activation_state == ActivationState::Activated => Ok(()),
+        Some(_) => Err(refused(format!(
+            "partner destination '{raw}' is not activated; activate it with POST .../partnerDestinations/{}/activate first",
+            id.name()
+        ))),
+        None => Err(refused(format!(
+            "partner destination '{raw}' does not exist"
+        ))),
     }
 }
 
@@ -162,7 +192,14 @@ pub async fn put(
             ));
         }
     }
-    let rate = settle_destination(webhooks, &destination, previous.map(|p| &p.destination)).await?;
+    let rate = settle_destination(
+        ports,
+        webhooks,
+        caller,
+        &destination,
+        previous.map(|p| &p.destination),
+    )
+    .await?;
     let subscription = EventSubscription {
         id: id.clone(),
         destination,
@@ -194,8 +231,14 @@ pub async fn patch(
     let mut subscription = current.value.clone();
     if let Some(destination) = input.destination {
         let destination = keep_secrets(destination, &subscription.destination);
-        if let Some(rate) =
-            settle_destination(webhooks, &destination, Some(&subscription.destination)).await?
+        if let Some(rate) = settle_destination(
+            ports,
+            webhooks,
+            caller,
+            &destination,
+            Some(&subscription.destination),
+        )
+        .await?
         {
             subscription.allowed_rate = Some(rate);
         }

@@ -1,4 +1,5 @@
-//! Partner topics, the customer's side: read, list, tag, activate, deactivate, delete.
+//! Partner topics and partner destinations, the customer's side: read, list, tag, activate,
+//! deactivate, delete. The id's kind tells which.
 
 use super::pairs::{self, put_with_ttl};
 use super::{Listed, PageRequest, Scope, list_resources, not_found};
@@ -21,22 +22,30 @@ async fn read_live(
     table::get::<PartnerTopic>(ports.store.as_ref(), &table::resource_key(id))
         .await?
         .filter(|t| !t.value.is_expired(ports.clock.now()))
-        .ok_or_else(|| not_found("partner topic", id))
+        .ok_or_else(|| not_found(what(id.kind()), id))
+}
+
+fn what(kind: ResourceType) -> &'static str {
+    match kind {
+        ResourceType::PartnerDestinations => "partner destination",
+        _ => "partner topic",
+    }
 }
 
 pub async fn get(ports: &Ports, caller: &Caller, id: &ResourceId) -> Result<PartnerTopic> {
     Ok(read_live(ports, caller, id).await?.value)
 }
 
-/// The caller's live partner topics in a subscription or one of its resource groups.
+/// The caller's live partner topics (or destinations: `kind`) in a subscription or one of its
+/// resource groups.
 pub async fn list(
     ports: &Ports,
     caller: &Caller,
     scope: &Scope,
+    kind: ResourceType,
     page: &PageRequest,
 ) -> Result<Listed<PartnerTopic>> {
-    let mut listed: Listed<PartnerTopic> =
-        list_resources(ports, caller, scope, ResourceType::PartnerTopics, page).await?;
+    let mut listed: Listed<PartnerTopic> = list_resources(ports, caller, scope, kind, page).await?;
     let now = ports.clock.now();
     listed.items.retain(|t| !t.is_expired(now));
     Ok(listed)
@@ -117,7 +126,7 @@ pub async fn set_activation(
         });
     }
     ports.store.write(writes).await?;
-    tracing::info!(topic = %id, state = ?state, "partner topic activation changed");
+    tracing::info!(resource = %id, state = ?state, "activation changed");
     Ok(topic)
 }
 

@@ -80,3 +80,14 @@ pub async fn list(
         &links,
     ))
 }
+
+/// `POST .../getFullUrl` of a `PartnerDestination` channel: `{"endpointUrl"}`.
+pub async fn full_url(
+    State(app): State<App>,
+    caller: Authenticated,
+    PathParams((sub, rg, ns, name)): Params,
+) -> Result<Response, ApiError> {
+    let id = channel_id(&sub, &rg, &ns, &name)?;
+    let url = channels::full_url(&app.ports, &caller, &id).await?;
+    Ok(Json(serde_json::json!({ "endpointUrl": url })).into_response())
+}

@@ -5,6 +5,7 @@
 //! for retry or dead-lettered, so a crash at any step loses nothing: the message comes back
 //! and what was already delivered is delivered again (at least once).
 
+pub mod partner;
 pub mod stats;
 pub mod topics;
 
@@ -190,11 +191,6 @@ impl Deliveries {
     /// One attempt of one batch, and what follows from it.
     async fn attempt(&self, job: Job) -> Result<()> {
         let subscription = job.subscription.clone();
-        let Destination::WebHook(hook) = &subscription.destination else {
-            return self
-                .give_up(&job, reason::SUBSCRIPTION_DISABLED, None)
-                .await;
-        };
         if subscription.disabled_at.is_some() {
             let last = LastAttempt {
                 outcome: Outcome::Disabled.name().to_owned(),
@@ -217,7 +213,26 @@ impl Deliveries {
                 return self.enqueue(&head, &job.events).await;
             }
         }
-        let request = request::build(subscription.id.name(), hook, &job.events, job.head.attempts);
+        let (hook, context) = match &subscription.destination {
+            Destination::WebHook(hook) => (std::borrow::Cow::Borrowed(hook), None),
+            Destination::PartnerDestination(target) => {
+                match partner::endpoint(&self.ports, &target.resource_id).await? {
+                    Ok((hook, context)) => (std::borrow::Cow::Owned(hook), context),
+                    Err(why) => return self.give_up(&job, why, None).await,
+                }
+            }
+        };
+        let mut request = request::build(
+            subscription.id.name(),
+            &hook,
+            &job.events,
+            job.head.attempts,
+        );
+        if let Some(context) = context {
+            request
+                .headers
+                .push((partner::CONTEXT_HEADER.to_owned(), context));
+        }
         let answer = self.webhooks.deliver(&request).await;
         let now = self.ports.clock.now();
         let attempts = job.head.attempts + 1;
