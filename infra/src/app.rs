@@ -1,16 +1,16 @@
 //! The wiring: the one place that chooses adapters for the ports.
 
-use std::path::Path;
 use std::sync::Arc;
 
 use shared::auth::{ApiKey, KeyHash};
 use shared::error::{Error, Result};
-use shared::ports::{Clock, Ports, Queue, SystemClock, Webhooks};
+use shared::ports::{Ports, Queue, SystemClock, Webhooks};
 use shared::usecases::deliveries::{Deliveries, random_jitter};
 use shared::usecases::publish::IngestCache;
 
 use crate::config::Config;
 use crate::dynamo::DynamoStore;
+#[cfg(feature = "embedded")]
 use crate::embedded::{EmbeddedQueue, EmbeddedStore};
 
 /// The embedded queues' names (files `queue-{name}.redb` in the data directory).
@@ -66,7 +66,12 @@ impl App {
     }
 
     /// The embedded wiring: everything in `data_dir`.
-    pub fn embedded(data_dir: &Path, config: &Config, clock: Arc<dyn Clock>) -> Result<Self> {
+    #[cfg(feature = "embedded")]
+    pub fn embedded(
+        data_dir: &std::path::Path,
+        config: &Config,
+        clock: Arc<dyn shared::ports::Clock>,
+    ) -> Result<Self> {
         let store = EmbeddedStore::open(data_dir)?;
         let fanout = EmbeddedQueue::open_with_clock(data_dir, FANOUT, clock.clone())?;
         let delivery = EmbeddedQueue::open_with_clock(data_dir, DELIVERY, clock.clone())?;

@@ -8,6 +8,7 @@
 //! - `telemetry`: tracing set-up (JSON on Lambda).
 
 pub mod dynamo;
+#[cfg(feature = "embedded")]
 pub mod embedded;
 pub mod http;
 pub mod sqs;

@@ -188,6 +188,7 @@ pub async fn measure_on(
             )
             .await;
     }
+    stack.drain(&stack.deployment.fanout_queue).await;
     stack.requests();
     for function in stack.functions.values() {
         function.runtime.take_durations();

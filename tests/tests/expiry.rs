@@ -235,3 +235,46 @@ async fn a_destination_never_activated_by_its_deadline_is_gone_with_its_channel(
         "an activated destination never expires"
     );
 }
+
+#[tokio::test]
+async fn an_expiry_is_reported_on_the_customers_system_topic_when_swept() {
+    let (server, clock) = server_with_clock().await;
+    let receiver = e2e::receiver::Receiver::start().await;
+    let t = Tenants::new(&server, "SourceEventAttribute").await;
+    let system_topic = format!(
+        "{}/systemTopics/platform-events/eventSubscriptions/expiries",
+        e2e::eg(&t.customer_sub, "eventgrid-system")
+    );
+    let (status, _) = t
+        .customer
+        .put(
+            &system_topic,
+            json!({"properties": {
+                "destination": e2e::webhook(&receiver.url("expiries")),
+                "filter": {"includedEventTypes": ["PartnerEvents.PartnerTopicExpired"]}
+            }}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED);
+    let mut body = t.channel_body("short-lived", "s");
+    body["properties"]["expirationTimeIfNotActivatedUtc"] = json!(
+        (OffsetDateTime::now_utc() + Duration::hours(1))
+            .format(&Rfc3339)
+            .unwrap()
+    );
+    assert_eq!(
+        t.partner.put(&t.channel("brief"), body).await.0,
+        StatusCode::CREATED
+    );
+    clock.advance(Duration::minutes(61));
+    shared::usecases::expiry::sweep(&server.app.ports, 100)
+        .await
+        .unwrap();
+    shared::usecases::platform_events::relay(&server.app.ports, server.app.fanout.as_ref())
+        .await
+        .unwrap();
+    let got = receiver.wait_for("expiries", 1).await;
+    let event = &got[0].events()[0];
+    assert_eq!(event["type"], "PartnerEvents.PartnerTopicExpired");
+    assert_eq!(event["subject"], t.topic("short-lived"));
+}

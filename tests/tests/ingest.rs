@@ -91,25 +91,7 @@ async fn drain(server: &Server) -> Vec<Value> {
 
 /// The same, as the message bodies' text.
 async fn drain_raw(server: &Server) -> Vec<String> {
-    let mut out = Vec::new();
-    loop {
-        let got = server
-            .app
-            .fanout
-            .receive(
-                10,
-                std::time::Duration::from_secs(60),
-                std::time::Duration::ZERO,
-            )
-            .await
-            .unwrap();
-        if got.is_empty() {
-            return out;
-        }
-        let receipts: Vec<String> = got.iter().map(|m| m.receipt.clone()).collect();
-        out.extend(got.iter().map(|m| m.body.clone()));
-        server.app.fanout.ack(&receipts).await.unwrap();
-    }
+    server.drain_published().await
 }
 
 #[tokio::test]

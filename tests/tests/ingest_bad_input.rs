@@ -472,15 +472,6 @@ async fn malformed_publish_requests_get_a_stable_4xx_and_store_nothing() {
         .await
         .unwrap();
     assert_eq!(response.status(), StatusCode::NOT_FOUND);
-    let stored = server
-        .app
-        .fanout
-        .receive(
-            10,
-            std::time::Duration::from_secs(30),
-            std::time::Duration::ZERO,
-        )
-        .await
-        .unwrap();
+    let stored = server.drain_published().await;
     assert!(stored.is_empty(), "no malformed request stored anything");
 }

@@ -77,12 +77,13 @@ async fn an_event_published_through_api_gateway_reaches_webhooks_through_sqs_and
         )
         .await;
 
+    let fanout = stack.deployment.fanout_queue.clone();
+    stack.drain(&fanout).await;
     let events: Vec<Value> = (1..=3)
         .map(|i| order_event(&format!("o{i}"), "Orders.Created", json!({"n": i})))
         .collect();
     topic.publish(&json!(events)).await;
 
-    let fanout = stack.deployment.fanout_queue.clone();
     let poll = stack
         .poll(&fanout, 5, &[record("not-a-message", "{\"topic\": 1}")])
         .await

@@ -343,7 +343,7 @@ async fn every_subscription_limit_is_a_400_naming_it() {
         (
             json!({"properties": {"destination": {"endpointType": "PartnerDestination", "properties": {"resourceId": "x"}}}}),
             "InvalidDestination",
-            "not available yet",
+            "is not a partner destination id",
         ),
     ];
     for (b, code, says) in cases {

@@ -122,7 +122,7 @@ async fn work(
 
 async fn sweep(app: App, mut stop: watch::Receiver<bool>) {
     loop {
-        if let Err(e) = sweeper::run(&app.ports).await {
+        if let Err(e) = sweeper::run(&app.ports, app.fanout.as_ref()).await {
             tracing::error!(error = %e, "sweep failed");
         }
         tokio::select! {

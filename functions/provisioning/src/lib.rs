@@ -1,7 +1,7 @@
 //! The provisioning function: partner namespaces (with `listKeys` / `regenerateKey`), their
 //! channels, the customer's side of the partner topics those channels create, customer topics,
-//! and the event subscriptions on both kinds of topic with their dead letters and delivery
-//! counts.
+//! each customer subscription's system topic of platform events, and the event subscriptions on
+//! all three kinds of topic with their dead letters and delivery counts.
 
 mod routes;
 
@@ -15,7 +15,7 @@ use infra::http::paths::{EG, SUB_EG};
 
 /// Every route this function serves, on `app`.
 pub fn router(app: App) -> Router {
-    use routes::{channels as ch, custom_topics as ct, namespaces as ns};
+    use routes::{channels as ch, custom_topics as ct, namespaces as ns, system_topics as st};
     let router = Router::new()
         .route(&format!("{EG}/partnerNamespaces"), get(ns::list))
         .route(&format!("{SUB_EG}/partnerNamespaces"), get(ns::list))
@@ -68,10 +68,38 @@ pub fn router(app: App) -> Router {
         );
     let router = paired_routes::<pt::Topic>(router, "partnerTopics");
     let router = paired_routes::<pt::Destination>(router, "partnerDestinations");
+    let router = router
+        .route(&format!("{EG}/systemTopics"), get(st::list))
+        .route(&format!("{SUB_EG}/systemTopics"), get(st::list))
+        .route(&format!("{EG}/systemTopics/{{name}}"), get(st::get));
     let router = subscription_routes::<es::OnPartnerTopic>(router, "partnerTopics");
-    subscription_routes::<es::OnTopic>(router, "topics")
+    let router = subscription_routes::<es::OnTopic>(router, "topics");
+    subscription_routes::<es::OnSystemTopic>(router, "systemTopics")
         .method_not_allowed_fallback(infra::http::method_not_allowed)
+        .layer(axum::middleware::from_fn_with_state(
+            app.clone(),
+            relay_platform_events,
+        ))
         .with_state(app)
+}
+
+/// After a request that may have changed something, moves the platform events it recorded to
+/// the fan-out queue (what fails here waits for the sweeper's relay).
+async fn relay_platform_events(
+    axum::extract::State(app): axum::extract::State<App>,
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    let changes = request.method() != axum::http::Method::GET;
+    let response = next.run(request).await;
+    if changes
+        && response.status().is_success()
+        && let Err(e) =
+            shared::usecases::platform_events::relay(&app.ports, app.fanout.as_ref()).await
+    {
+        tracing::warn!(error = %e, "platform events wait for the sweeper's relay");
+    }
+    response
 }
 
 /// The customer's routes of what a channel creates, at `{EG}/{kind}`.

@@ -1,18 +1,22 @@
-//! The sweeper: on each scheduled tick, settles every passed activation deadline.
+//! The sweeper: on each scheduled tick, settles every passed activation deadline, then relays
+//! the platform events still in the outbox (those of the expiries, and any a request left).
 
-use shared::ports::Ports;
+use shared::ports::{Ports, Queue};
 
 /// Pairs settled per store round trip.
 const BATCH: usize = 100;
 
-/// Sweeps until no passed deadline remains; returns how many were settled.
-pub async fn run(ports: &Ports) -> shared::Result<usize> {
+/// Sweeps until no passed deadline remains, then relays platform events to `queue`; returns
+/// how many deadlines were settled.
+pub async fn run(ports: &Ports, queue: &dyn Queue) -> shared::Result<usize> {
     let mut total = 0;
     loop {
         let settled = shared::usecases::expiry::sweep(ports, BATCH).await?;
         total += settled;
         if settled < BATCH {
-            return Ok(total);
+            break;
         }
     }
+    shared::usecases::platform_events::relay(ports, queue).await?;
+    Ok(total)
 }

@@ -7,9 +7,9 @@ use serde_json::{Value, json};
 async fn main() -> Result<(), lambda_runtime::Error> {
     infra::telemetry::init();
     let app = infra::App::aws(&infra::Config::from_env()?).await?;
-    let ports = &app.ports;
+    let app = &app;
     lambda_runtime::run(service_fn(|_: LambdaEvent<Value>| async move {
-        let settled = sweeper::run(ports).await?;
+        let settled = sweeper::run(&app.ports, app.fanout.as_ref()).await?;
         Ok::<Value, lambda_runtime::Error>(json!({ "settled": settled }))
     }))
     .await

@@ -3,6 +3,7 @@
 //! unexpired authorization.
 
 use super::pairs::{self, ChannelRef, put_with_ttl, require_authorization, ttl};
+use super::platform_events::{self, Lifecycle};
 use super::{Listed, PageRequest, is_conflict, list_prefix, namespaces, not_found};
 use crate::auth::Caller;
 use crate::error::{Error, Result, code};
@@ -64,7 +65,7 @@ pub async fn put(
         return Ok((update(ports, &namespace, id, patch).await?, false));
     }
     if existing.is_some() {
-        pairs::purge(ports, id).await?;
+        pairs::purge(ports, id, Lifecycle::Expired).await?;
     }
     let topic_id = info.topic_id()?;
     clear_expired_topic(ports, &topic_id).await?;
@@ -139,6 +140,10 @@ pub async fn put(
         )?);
     }
     writes.push(namespace_guard);
+    writes.push(platform_events::record(
+        ports,
+        &platform_events::lifecycle(&topic, Lifecycle::Provisioned, now)?,
+    )?);
     if let Some((key, version)) = authorization {
         writes.push(Write::Check {
             key,
@@ -194,7 +199,7 @@ async fn clear_expired_topic(ports: &Ports, topic_id: &ResourceId) -> Result<()>
         table::get::<PartnerTopic>(ports.store.as_ref(), &table::resource_key(topic_id)).await?
         && topic.value.is_expired(now)
     {
-        pairs::purge(ports, &topic.value.channel).await?;
+        pairs::purge(ports, &topic.value.channel, Lifecycle::Expired).await?;
         if ports
             .store
             .get(&table::resource_key(topic_id))
@@ -218,7 +223,7 @@ async fn clear_expired_source(ports: &Ports, key: &crate::ports::Key) -> Result<
         let (channel, _) = pairs::read_pair(ports, &entry.value.channel).await?;
         match channel {
             Some(c) if c.value.is_expired(ports.clock.now()) => {
-                pairs::purge(ports, &entry.value.channel).await?
+                pairs::purge(ports, &entry.value.channel, Lifecycle::Expired).await?
             }
             None => {
                 ports
@@ -364,6 +369,11 @@ pub async fn delete(ports: &Ports, caller: &Caller, id: &ResourceId) -> Result<(
         return Ok(());
     };
     let mut writes = pairs::delete_writes(&channel, topic.as_ref())?;
+    if let Some(topic) = &topic {
+        let event =
+            platform_events::lifecycle(&topic.value, Lifecycle::Deleted, ports.clock.now())?;
+        writes.push(platform_events::record(ports, &event)?);
+    }
     if !channel.value.is_expired(ports.clock.now()) {
         let topic_id = channel.value.partner_topic_info.topic_id()?;
         if let Some((key, version)) = require_authorization(

@@ -30,7 +30,7 @@ pub(crate) fn topic_of(id: &ResourceId) -> Result<ResourceId> {
 struct Found {
     live: Option<Versioned<EventSubscription>>,
     expect: Expect,
-    topic_guard: Write,
+    topic_guard: Option<Write>,
 }
 
 async fn find(ports: &Ports, caller: &Caller, id: &ResourceId) -> Result<Found> {
@@ -47,8 +47,15 @@ async fn find(ports: &Ports, caller: &Caller, id: &ResourceId) -> Result<Found> 
 }
 
 /// A check that the topic at `topic` exists (a partner topic not expired, or a customer
-/// topic) and is unchanged when a subscription under it is written.
-async fn topic_guard(ports: &Ports, topic: &ResourceId) -> Result<Write> {
+/// topic) and is unchanged when a subscription under it is written; none for the system topic,
+/// which always exists.
+async fn topic_guard(ports: &Ports, topic: &ResourceId) -> Result<Option<Write>> {
+    if topic.kind() == ResourceType::SystemTopics {
+        return match super::platform_events::is_system_topic(topic) {
+            true => Ok(None),
+            false => Err(not_found("system topic", topic)),
+        };
+    }
     let store = ports.store.as_ref();
     let key = table::resource_key(topic);
     let expect = match topic.kind() {
@@ -70,7 +77,7 @@ async fn topic_guard(ports: &Ports, topic: &ResourceId) -> Result<Write> {
         _ => "topic",
     };
     let expect = expect.ok_or_else(|| not_found(what, topic))?;
-    Ok(Write::Check { key, expect })
+    Ok(Some(Write::Check { key, expect }))
 }
 
 async fn read(
@@ -290,7 +297,7 @@ async fn write(
     ports: &Ports,
     subscription: &EventSubscription,
     expect: Expect,
-    topic_guard: Write,
+    topic_guard: Option<Write>,
 ) -> Result<()> {
     let expires = subscription.expiration_time_utc.map(|t| t.unix_timestamp());
     let put = super::pairs::put_with_ttl(
@@ -299,10 +306,14 @@ async fn write(
         expect,
         expires,
     )?;
-    match ports.store.write(vec![put, topic_guard]).await {
+    match ports
+        .store
+        .write([put].into_iter().chain(topic_guard).collect())
+        .await
+    {
         Err(e) if is_conflict(&e) => Err(Error::conflict(
             common::CONCURRENT_UPDATE,
-            "the event subscription or its partner topic changed meanwhile; read it again and retry",
+            "the event subscription or its topic changed meanwhile; read it again and retry",
         )),
         other => other,
     }

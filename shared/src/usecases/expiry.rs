@@ -2,6 +2,7 @@
 //! without activation. Reads already hide them; this reclaims the records.
 
 use super::pairs::{self, ChannelRef};
+use super::platform_events::Lifecycle;
 use crate::error::Result;
 use crate::ports::{Expect, Ports, Write};
 use crate::provisioning::channel::ReadinessState;
@@ -24,7 +25,7 @@ pub async fn sweep(ports: &Ports, limit: usize) -> Result<usize> {
         let (channel, _) = pairs::read_pair(ports, &entry.channel).await?;
         match channel {
             Some(c) if c.value.is_expired(ports.clock.now()) => {
-                pairs::purge(ports, &entry.channel).await?
+                pairs::purge(ports, &entry.channel, Lifecycle::Expired).await?
             }
             Some(c) if c.value.readiness_state == ReadinessState::NeverActivated => continue,
             _ => {

@@ -3,6 +3,7 @@
 
 use serde::Deserialize;
 
+use super::platform_events::Lifecycle;
 use super::{
     Listed, NameIndex, PageRequest, Scope, by_name_index, is_conflict, list_resources, not_found,
     pairs,
@@ -217,7 +218,7 @@ pub async fn delete(ports: &Ports, caller: &Caller, id: &ResourceId) -> Result<(
         }
         for item in &page.items {
             let channel: Channel = table::decode(&item.body)?;
-            pairs::purge(ports, &channel.id).await?;
+            pairs::purge(ports, &channel.id, Lifecycle::Deleted).await?;
         }
     }
 }

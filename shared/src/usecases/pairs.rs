@@ -4,6 +4,7 @@
 use time::OffsetDateTime;
 
 use super::configurations::authorization_of;
+use super::platform_events::{self, Lifecycle};
 use crate::error::{Error, Result, code};
 use crate::ids::ResourceId;
 use crate::ports::{Expect, Key, Ports, Write};
@@ -124,16 +125,19 @@ pub fn delete_writes(
     Ok(writes)
 }
 
-/// Deletes the channel at `id` and its topic, whatever their state. Missing is success.
-pub async fn purge(ports: &Ports, id: &ResourceId) -> Result<()> {
+/// Deletes the channel at `id` and its topic, whatever their state, reporting `what` happened
+/// to the topic on the customer's system topic. Missing is success.
+pub async fn purge(ports: &Ports, id: &ResourceId, what: Lifecycle) -> Result<()> {
     let (channel, topic) = read_pair(ports, id).await?;
     let Some(channel) = channel else {
         return Ok(());
     };
-    ports
-        .store
-        .write(delete_writes(&channel, topic.as_ref())?)
-        .await?;
+    let mut writes = delete_writes(&channel, topic.as_ref())?;
+    if let Some(topic) = &topic {
+        let event = platform_events::lifecycle(&topic.value, what, ports.clock.now())?;
+        writes.push(platform_events::record(ports, &event)?);
+    }
+    ports.store.write(writes).await?;
     if let Some(topic) = &topic {
         super::event_subscriptions::delete_all(ports, &topic.value.id).await?;
     }

@@ -2,6 +2,7 @@
 //! deactivate, delete. The id's kind tells which.
 
 use super::pairs::{self, put_with_ttl};
+use super::platform_events::{self, Lifecycle};
 use super::{Listed, PageRequest, Scope, list_resources, not_found};
 use crate::auth::Caller;
 use crate::error::Result;
@@ -125,6 +126,14 @@ pub async fn set_activation(
             expect: Expect::Any,
         });
     }
+    let what = match state {
+        ActivationState::Deactivated => Lifecycle::Deactivated,
+        _ => Lifecycle::Activated,
+    };
+    writes.push(platform_events::record(
+        ports,
+        &platform_events::lifecycle(&topic, what, ports.clock.now())?,
+    )?);
     ports.store.write(writes).await?;
     tracing::info!(resource = %id, state = ?state, "activation changed");
     Ok(topic)
@@ -139,13 +148,23 @@ pub async fn delete(ports: &Ports, caller: &Caller, id: &ResourceId) -> Result<(
         return Ok(());
     };
     let (channel, _) = pairs::read_pair(ports, &topic.value.channel).await?;
-    let writes = match channel {
+    let mut writes = match channel {
         Some(channel) => pairs::delete_writes(&channel, Some(&topic))?,
         None => vec![Write::Delete {
             key: table::resource_key(id),
             expect: topic.expect(),
         }],
     };
+    let now = ports.clock.now();
+    let what = if topic.value.is_expired(now) {
+        Lifecycle::Expired
+    } else {
+        Lifecycle::Deleted
+    };
+    writes.push(platform_events::record(
+        ports,
+        &platform_events::lifecycle(&topic.value, what, now)?,
+    )?);
     ports.store.write(writes).await?;
     super::event_subscriptions::delete_all(ports, id).await
 }

@@ -4,4 +4,5 @@ pub mod channels;
 pub mod custom_topics;
 pub mod namespaces;
 pub mod subscriptions;
+pub mod system_topics;
 pub mod topics;

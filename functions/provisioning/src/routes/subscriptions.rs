@@ -23,6 +23,8 @@ type Params = PathParams<(String, String, String, String)>;
 /// The kind of topic a set of subscription routes hangs under.
 pub trait Scope: Send + Sync + 'static {
     const KIND: ResourceType;
+    /// A PUT answers 201 even when it replaced (as the REST spec declares for system topics).
+    const ALWAYS_CREATED: bool = false;
 }
 
 pub struct OnPartnerTopic;
@@ -33,6 +35,12 @@ impl Scope for OnPartnerTopic {
 pub struct OnTopic;
 impl Scope for OnTopic {
     const KIND: ResourceType = ResourceType::Topics;
+}
+
+pub struct OnSystemTopic;
+impl Scope for OnSystemTopic {
+    const KIND: ResourceType = ResourceType::SystemTopics;
+    const ALWAYS_CREATED: bool = true;
 }
 
 fn subscription_id<S: Scope>(
@@ -54,7 +62,10 @@ pub async fn put<S: Scope>(
     let (subscription, created) =
         subs::put(&app.ports, app.webhooks.as_ref(), &caller, &id, body).await?;
     tracing::info!(subscription = %id, created, "event subscription stored");
-    Ok(put_response(created, subscription.view()))
+    Ok(put_response(
+        created || S::ALWAYS_CREATED,
+        subscription.view(),
+    ))
 }
 
 pub async fn patch<S: Scope>(

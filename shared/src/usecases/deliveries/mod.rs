@@ -12,10 +12,12 @@ pub mod topics;
 use std::sync::{Arc, Mutex};
 
 use futures_util::StreamExt;
+use serde_json::json;
 use time::OffsetDateTime;
 
 use super::dead_letters::{self, GiveUp};
 use super::event_subscriptions::topic_of;
+use super::platform_events;
 use super::publish::{PAYLOAD_TTL, load_payload, store_payload};
 use crate::delivery::outcome::{Decision, Outcome, reason, remaining_wait};
 use crate::delivery::rate::RateLimits;
@@ -299,10 +301,42 @@ impl Deliveries {
             published_at: job.head.published_at,
         };
         dead_letters::store(&self.ports, &job.subscription.id, &job.events, &why).await?;
+        let ids: Vec<String> = job
+            .events
+            .iter()
+            .filter_map(|e| serde_json::from_str::<serde_json::Value>(e).ok())
+            .filter_map(|e| e["id"].as_str().map(str::to_owned))
+            .collect();
+        let data = json!({
+            "eventSubscriptionId": job.subscription.id.to_string(),
+            "eventIds": ids,
+            "deadLetterReason": reason,
+            "deliveryAttempts": job.head.attempts,
+        });
+        if let Some(event) = self.platform_event(&job.subscription.id, "EventDeadLettered", data)?
+            && let Err(e) = platform_events::send(&self.ports, self.queue.as_ref(), &event).await
+        {
+            tracing::warn!(error = %e, "the dead-letter platform event was not sent");
+        }
         self.stats
             .dead_lettered(&job.subscription.id, job.events.len());
         tracing::warn!(subscription = %job.subscription.id, reason, events = job.events.len(), "dead-lettered");
         Ok(())
+    }
+
+    /// A platform event `PartnerEvents.{kind}` about event subscription `id`, for its owner's
+    /// system topic; none for subscriptions on system topics (no event about an event).
+    fn platform_event(
+        &self,
+        id: &ResourceId,
+        kind: &str,
+        data: serde_json::Value,
+    ) -> Result<Option<serde_json::Value>> {
+        if platform_events::is_system_topic(&topic_of(id)?) {
+            return Ok(None);
+        }
+        let kind = format!("PartnerEvents.{kind}");
+        platform_events::event(id.subscription, &kind, id, data, self.ports.clock.now()).map(Some)
     }
 
     /// Sends `events` as tasks due at `head.due`.
@@ -329,11 +363,25 @@ impl Deliveries {
             let expires = subscription.expiration_time_utc.map(|t| t.unix_timestamp());
             let put =
                 super::pairs::put_with_ttl(key.clone(), &subscription, stored.expect(), expires)?;
-            match self.ports.store.write(vec![put]).await {
+            let mut writes = vec![put];
+            if let Some(event) = self.platform_event(
+                id,
+                "EventSubscriptionDisabled",
+                json!({
+                    "eventSubscriptionId": id.to_string(),
+                    "reason": reason::ENDPOINT_GONE,
+                }),
+            )? {
+                writes.push(platform_events::record(&self.ports, &event)?);
+            }
+            match self.ports.store.write(writes).await {
                 Err(e) if super::is_conflict(&e) => continue,
                 Err(e) => return Err(e),
                 Ok(()) => {
                     tracing::warn!(subscription = %id, "disabled: the endpoint answered 410 Gone");
+                    if let Err(e) = platform_events::relay(&self.ports, self.queue.as_ref()).await {
+                        tracing::warn!(error = %e, "platform events wait for the next relay");
+                    }
                     break;
                 }
             }

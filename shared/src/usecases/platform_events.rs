@@ -1,0 +1,228 @@
+//! Platform events: CloudEvents the platform publishes to each customer subscription's system
+//! topic when a partner topic or destination is provisioned, activated, deactivated, expires or
+//! is deleted, when an event subscription is disabled, and when an event is dead-lettered.
+//!
+//! Lifecycle events are written to an outbox in the same atomic write as the change they
+//! report, so none is lost or invented; [`relay`] moves them to the fan-out queue (after each
+//! management request, and on every sweep). Delivery events are sent straight to the delivery
+//! queue by the fan-out handler.
+
+use serde_json::{Value, json};
+use time::OffsetDateTime;
+
+use crate::error::{Error, Result};
+use crate::ids::{ResourceId, ResourceType, SubscriptionId};
+use crate::ports::{Expect, Key, Ports, Queue, Write};
+use crate::provisioning::topic::PartnerTopic;
+use crate::table;
+
+/// The resource group and name of every subscription's system topic.
+pub const SYSTEM_RESOURCE_GROUP: &str = "eventgrid-system";
+pub const SYSTEM_TOPIC: &str = "platform-events";
+/// The `topicType` a system topic shows.
+pub const TOPIC_TYPE: &str = "PartnerEvents.Platform";
+
+/// The outbox partition; sort keys are `{20-digit Unix ms}#{event id}`.
+const OUTBOX: &str = "platformEventsOutbox";
+/// How long an unrelayed event may wait before the store drops it.
+const OUTBOX_TTL: time::Duration = time::Duration::days(14);
+
+/// What happened to a partner topic or partner destination.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Lifecycle {
+    Provisioned,
+    Activated,
+    Deactivated,
+    Expired,
+    Deleted,
+}
+
+/// The system topic of `subscription`.
+pub fn system_topic(subscription: SubscriptionId) -> Result<ResourceId> {
+    ResourceId::new(
+        subscription,
+        SYSTEM_RESOURCE_GROUP,
+        ResourceType::SystemTopics,
+        SYSTEM_TOPIC,
+    )
+}
+
+/// True when `topic` is the system topic of its subscription.
+pub fn is_system_topic(topic: &ResourceId) -> bool {
+    topic.kind() == ResourceType::SystemTopics
+        && topic
+            .resource_group
+            .eq_ignore_ascii_case(SYSTEM_RESOURCE_GROUP)
+        && topic.name().eq_ignore_ascii_case(SYSTEM_TOPIC)
+}
+
+/// The event type of a lifecycle change, e.g. `PartnerEvents.PartnerTopicActivated`.
+pub fn lifecycle_type(kind: ResourceType, what: Lifecycle) -> String {
+    let resource = match kind {
+        ResourceType::PartnerDestinations => "PartnerDestination",
+        _ => "PartnerTopic",
+    };
+    format!("PartnerEvents.{resource}{what:?}")
+}
+
+/// A platform CloudEvent about `subject` (a resource id) for `subscription`'s system topic.
+pub fn event(
+    subscription: SubscriptionId,
+    kind: &str,
+    subject: &ResourceId,
+    data: Value,
+    now: OffsetDateTime,
+) -> Result<Value> {
+    Ok(json!({
+        "specversion": "1.0",
+        "id": uuid::Uuid::new_v4().to_string(),
+        "source": system_topic(subscription)?.to_string(),
+        "type": kind,
+        "subject": subject.to_string(),
+        "time": crate::time_format::rfc3339(now),
+        "datacontenttype": "application/json",
+        "data": data,
+    }))
+}
+
+/// The lifecycle event of `topic` (a partner topic or destination), on its customer's system
+/// topic.
+pub fn lifecycle(topic: &PartnerTopic, what: Lifecycle, now: OffsetDateTime) -> Result<Value> {
+    let mut data = json!({
+        "resourceId": topic.id.to_string(),
+        "activationState": topic.activation_state,
+        "partnerRegistrationImmutableId": topic.partner_registration_immutable_id,
+        "expirationTimeIfNotActivatedUtc": crate::time_format::rfc3339(topic.expiration_time_if_not_activated_utc),
+    });
+    if let Some(message) = &topic.message_for_activation {
+        data["messageForActivation"] = json!(message);
+    }
+    event(
+        topic.id.subscription,
+        &lifecycle_type(topic.id.kind(), what),
+        &topic.id,
+        data,
+        now,
+    )
+}
+
+/// The outbox write of a fan-out message carrying `event` to its system topic; add it to the
+/// write that makes the change it reports.
+pub fn record(ports: &Ports, event: &Value) -> Result<Write> {
+    let now = ports.clock.now();
+    let id = event["id"].as_str().unwrap_or_default();
+    let key = Key::new(
+        OUTBOX,
+        format!(
+            "{:020}#{id}",
+            (now.unix_timestamp_nanos() / 1_000_000).max(0)
+        ),
+    );
+    let Write::Put {
+        key, body, expect, ..
+    } = table::put(key, &message(event, now)?, Expect::Absent)?
+    else {
+        return Err(Error::internal("table::put made no put"));
+    };
+    Ok(Write::Put {
+        key,
+        body,
+        expect,
+        expires_at: Some((now + OUTBOX_TTL).unix_timestamp()),
+    })
+}
+
+/// The fan-out message that publishes `event` on its system topic.
+fn message(event: &Value, now: OffsetDateTime) -> Result<Value> {
+    let topic = event["source"]
+        .as_str()
+        .ok_or_else(|| Error::internal("a platform event without a source"))?;
+    Ok(json!({
+        "topic": topic,
+        "publishedAt": crate::time_format::rfc3339(now),
+        "events": [event],
+    }))
+}
+
+/// Sends `event` to its system topic through `queue` now (not through the outbox).
+pub async fn send(ports: &Ports, queue: &dyn Queue, event: &Value) -> Result<()> {
+    let body = message(event, ports.clock.now())?.to_string();
+    queue.send(vec![body], std::time::Duration::ZERO).await
+}
+
+/// Moves every outboxed event to `queue`, oldest first; returns how many. An event sent but not
+/// yet removed when this stops is sent again next time (at least once).
+pub async fn relay(ports: &Ports, queue: &dyn Queue) -> Result<usize> {
+    let mut moved = 0;
+    loop {
+        let page = ports.store.query(OUTBOX, "", None, 10).await?;
+        if page.items.is_empty() {
+            return Ok(moved);
+        }
+        let bodies = page.items.iter().map(|i| i.body.clone()).collect();
+        queue.send(bodies, std::time::Duration::ZERO).await?;
+        moved += page.items.len();
+        let deletes = page
+            .items
+            .into_iter()
+            .map(|i| Write::Delete {
+                key: i.key,
+                expect: Expect::Any,
+            })
+            .collect();
+        ports.store.write(deletes).await?;
+    }
+}
+
+/// A system topic as the API shows it.
+#[derive(Debug, Clone, serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SystemTopicProperties {
+    pub source: String,
+    pub topic_type: &'static str,
+    pub provisioning_state: &'static str,
+}
+
+/// The caller's system topic at `id` (the only one its subscription has); otherwise 404.
+pub fn get(
+    caller: &crate::auth::Caller,
+    id: &ResourceId,
+) -> Result<crate::resource::View<SystemTopicProperties>> {
+    caller.owns(id.subscription)?;
+    if !is_system_topic(id) {
+        return Err(Error::not_found(
+            crate::error::code::RESOURCE_NOT_FOUND,
+            format!(
+                "system topic '{id}' was not found; each subscription has one, '{}'",
+                system_topic(id.subscription)?
+            ),
+        ));
+    }
+    view(id.subscription)
+}
+
+/// The caller's system topics in `scope`: the subscription's one, unless another resource
+/// group is asked for.
+pub fn list(
+    caller: &crate::auth::Caller,
+    scope: &super::Scope,
+) -> Result<Vec<crate::resource::View<SystemTopicProperties>>> {
+    caller.owns(scope.subscription)?;
+    match scope.resource_group.as_deref() {
+        Some(rg) if !rg.eq_ignore_ascii_case(SYSTEM_RESOURCE_GROUP) => Ok(Vec::new()),
+        _ => Ok(vec![view(scope.subscription)?]),
+    }
+}
+
+fn view(subscription: SubscriptionId) -> Result<crate::resource::View<SystemTopicProperties>> {
+    Ok(crate::resource::View::new(
+        &system_topic(subscription)?,
+        Some("global".into()),
+        None,
+        SystemTopicProperties {
+            source: format!("/subscriptions/{subscription}"),
+            topic_type: TOPIC_TYPE,
+            provisioning_state: crate::resource::SUCCEEDED,
+        },
+    ))
+}
