@@ -3,13 +3,13 @@
 
 use super::namespaces::RegenerateKey;
 use super::{
-    Listed, NameIndex, PageRequest, Scope, by_name_index, event_subscriptions, is_conflict,
-    list_resources, not_found,
+    Listed, PageRequest, Scope, by_name_index, event_subscriptions, list_resources, named,
+    not_found,
 };
 use crate::auth::Caller;
-use crate::error::{Error, Result, code};
+use crate::error::Result;
 use crate::ids::{ResourceId, ResourceType};
-use crate::ports::{Expect, Ports, Write};
+use crate::ports::{Expect, Ports};
 use crate::provisioning::custom_topic::{
     CLOUD_EVENTS, CustomTopic, TopicInput, check_input_schema,
 };
@@ -67,29 +67,16 @@ pub async fn put(
         topic.location = location;
     }
     topic.access.apply(input.access)?;
-    let mut writes = vec![table::put(key, &topic, table::expect_of(&existing))?];
-    if existing.is_none() {
-        writes.push(table::put(
-            table::topic_by_name(id.name()),
-            &NameIndex { id: id.clone() },
-            Expect::Absent,
-        )?);
-    }
-    match store.write(writes).await {
-        Ok(()) => Ok((topic, existing.is_none())),
-        Err(e)
-            if is_conflict(&e) && store.get(&table::topic_by_name(id.name())).await?.is_some() =>
-        {
-            Err(Error::conflict(
-                code::NAME_TAKEN,
-                format!(
-                    "a topic named '{}' exists in this deployment; topic names are unique, choose another",
-                    id.name()
-                ),
-            ))
-        }
-        Err(e) => Err(e),
-    }
+    named::put(
+        ports,
+        id,
+        &topic,
+        table::expect_of(&existing),
+        table::topic_by_name(id.name()),
+        "topic",
+    )
+    .await?;
+    Ok((topic, existing.is_none()))
 }
 
 /// Changes tags and the access settings; the input schema stays CloudEvents.
@@ -140,21 +127,7 @@ pub async fn list(
 /// Missing is success; a repeated delete finishes what an interrupted one left.
 pub async fn delete(ports: &Ports, caller: &Caller, id: &ResourceId) -> Result<()> {
     caller.owns(id.subscription)?;
-    let store = ports.store.as_ref();
-    if let Some(found) = table::get::<CustomTopic>(store, &table::resource_key(id)).await? {
-        store
-            .write(vec![
-                Write::Delete {
-                    key: table::resource_key(id),
-                    expect: found.expect(),
-                },
-                Write::Delete {
-                    key: table::topic_by_name(id.name()),
-                    expect: Expect::Any,
-                },
-            ])
-            .await?;
-    }
+    named::delete::<CustomTopic>(ports, id, table::topic_by_name(id.name())).await?;
     event_subscriptions::delete_all(ports, id).await
 }
 
@@ -171,9 +144,5 @@ pub async fn regenerate_key(
     request: RegenerateKey,
 ) -> Result<NamespaceKeys> {
     let current = read(ports, caller, id).await?;
-    let mut topic = current.value.clone();
-    topic.keys.regenerate(&request.key_name)?;
-    write(ports, &topic, current.expect()).await?;
-    tracing::info!(topic = %id, key = %request.key_name, "topic key regenerated");
-    Ok(topic.keys)
+    named::regenerate_key(ports, id, current, |t| &mut t.keys, &request.key_name).await
 }

@@ -4,15 +4,12 @@
 use serde::Deserialize;
 
 use super::platform_events::Lifecycle;
-use super::{
-    Listed, NameIndex, PageRequest, Scope, by_name_index, is_conflict, list_resources, not_found,
-    pairs,
-};
+use super::{Listed, PageRequest, Scope, by_name_index, list_resources, named, not_found, pairs};
 use crate::auth::Caller;
 use crate::error::{Error, Result, code};
 use crate::ids::{ResourceId, ResourceType};
 use crate::partners::registration::PartnerRegistration;
-use crate::ports::{Expect, Ports, Write};
+use crate::ports::Ports;
 use crate::provisioning::channel::Channel;
 use crate::provisioning::namespace::{
     NamespaceInput, NamespaceKeys, NamespacePatch, PartnerNamespace, check_routing_mode_unchanged,
@@ -120,33 +117,16 @@ pub async fn put(
         namespace.location = location;
     }
     namespace.access.apply(input.access)?;
-    let mut writes = vec![table::put(key, &namespace, table::expect_of(&existing))?];
-    if existing.is_none() {
-        writes.push(table::put(
-            table::namespace_by_name(id.name()),
-            &NameIndex { id: id.clone() },
-            Expect::Absent,
-        )?);
-    }
-    match store.write(writes).await {
-        Ok(()) => Ok((namespace, existing.is_none())),
-        Err(e)
-            if is_conflict(&e)
-                && store
-                    .get(&table::namespace_by_name(id.name()))
-                    .await?
-                    .is_some() =>
-        {
-            Err(Error::conflict(
-                code::NAME_TAKEN,
-                format!(
-                    "a partner namespace named '{}' exists in this deployment; namespace names are unique, choose another",
-                    id.name()
-                ),
-            ))
-        }
-        Err(e) => Err(e),
-    }
+    named::put(
+        ports,
+        id,
+        &namespace,
+        table::expect_of(&existing),
+        table::namespace_by_name(id.name()),
+        "partner namespace",
+    )
+    .await?;
+    Ok((namespace, existing.is_none()))
 }
 
 /// Changes tags and the network and auth settings; the routing mode is not patchable.
@@ -194,21 +174,8 @@ pub async fn list(
 /// delete finishes what an interrupted one left.
 pub async fn delete(ports: &Ports, caller: &Caller, id: &ResourceId) -> Result<()> {
     caller.owns(id.subscription)?;
+    named::delete::<PartnerNamespace>(ports, id, table::namespace_by_name(id.name())).await?;
     let store = ports.store.as_ref();
-    if let Some(found) = table::get::<PartnerNamespace>(store, &table::resource_key(id)).await? {
-        store
-            .write(vec![
-                Write::Delete {
-                    key: table::resource_key(id),
-                    expect: found.expect(),
-                },
-                Write::Delete {
-                    key: table::namespace_by_name(id.name()),
-                    expect: Expect::Any,
-                },
-            ])
-            .await?;
-    }
     let prefix = table::children_prefix(id, ResourceType::Channels);
     let partition = table::subscription_partition(id.subscription);
     loop {
@@ -236,16 +203,5 @@ pub async fn regenerate_key(
     request: RegenerateKey,
 ) -> Result<NamespaceKeys> {
     let current = read(ports, caller, id).await?;
-    let mut namespace = current.value.clone();
-    namespace.keys.regenerate(&request.key_name)?;
-    ports
-        .store
-        .write(vec![table::put(
-            table::resource_key(id),
-            &namespace,
-            current.expect(),
-        )?])
-        .await?;
-    tracing::info!(namespace = %id, key = %request.key_name, "namespace key regenerated");
-    Ok(namespace.keys)
+    named::regenerate_key(ports, id, current, |n| &mut n.keys, &request.key_name).await
 }
