@@ -31,6 +31,8 @@ pub struct App {
     pub webhooks: Arc<dyn Webhooks>,
     pub operator: Arc<KeyHash>,
     pub public_url: Arc<str>,
+    /// The API Gateway stage as a path prefix (`/prod`), or empty.
+    pub stage: Arc<str>,
 }
 
 impl App {
@@ -113,6 +115,10 @@ impl App {
             ingest: Arc::new(IngestCache::default()),
             operator: Arc::new(operator),
             public_url: config.public_url.trim_end_matches('/').into(),
+            stage: match config.stage.trim_matches('/') {
+                "" => "".into(),
+                stage => format!("/{stage}").into(),
+            },
         })
     }
 }
@@ -132,20 +138,24 @@ async fn read_operator_key(sdk: &aws_config::SdkConfig, secret: &str) -> Result<
         })?;
     let text = value
         .secret_string()
-        .map(str::trim)
-        .filter(|s| !s.is_empty())
         .ok_or_else(|| Error::internal(format!("the secret '{secret}' has no string value")))?;
-    let key = match serde_json::from_str::<serde_json::Value>(text) {
+    Ok(ApiKey::from_secret(operator_key_of(text, secret)?).hash())
+}
+
+/// The operator key in a secret's text: the text itself, or the `key` of a JSON object.
+pub fn operator_key_of(text: &str, secret: &str) -> Result<String> {
+    let text = text.trim();
+    if text.is_empty() {
+        return Err(Error::internal(format!("the secret '{secret}' is empty")));
+    }
+    match serde_json::from_str::<serde_json::Value>(text) {
         Ok(serde_json::Value::Object(o)) => o
             .get("key")
             .and_then(|k| k.as_str())
+            .map(str::to_owned)
             .ok_or_else(|| {
-                Error::internal(format!(
-                    "the JSON secret '{secret}' has no string field 'key'"
-                ))
-            })?
-            .to_owned(),
-        _ => text.to_owned(),
-    };
-    Ok(ApiKey::from_secret(key).hash())
+                Error::internal(format!("the JSON secret '{secret}' has no string field 'key'"))
+            }),
+        _ => Ok(text.to_owned()),
+    }
 }

@@ -19,9 +19,12 @@ pub const DELIVERY_QUEUE_URL: &str = "PARTNER_EVENTS_DELIVERY_QUEUE_URL";
 /// CIDR blocks (comma-separated) webhooks may reach besides public addresses, e.g. a VPC's
 /// `10.0.0.0/8`; empty allows public addresses only.
 pub const ALLOWED_WEBHOOK_NETWORKS: &str = "PARTNER_EVENTS_ALLOWED_WEBHOOK_NETWORKS";
-/// The public base URL of the API (namespace endpoints and nextLinks are built on it), or only
-/// a path (`/prod`, an API Gateway stage) to put after the request's `Host`.
+/// The public base URL of the API (endpoints and nextLinks are built on it); empty builds it
+/// from each request's `Host` and the stage.
 pub const PUBLIC_URL: &str = "PARTNER_EVENTS_PUBLIC_URL";
+/// The API Gateway stage the API is served on (empty: the `$default` stage): taken off request
+/// paths before routing.
+pub const STAGE: &str = "PARTNER_EVENTS_STAGE";
 
 /// What the wiring needs to know.
 #[derive(Debug, Clone, Default)]
@@ -33,6 +36,7 @@ pub struct Config {
     pub operator: Option<KeyHash>,
     pub operator_secret: Option<String>,
     pub public_url: String,
+    pub stage: String,
     pub webhook_networks: AllowedNetworks,
 }
 
@@ -47,6 +51,7 @@ impl Config {
             operator: var(OPERATOR_KEY).map(|key| ApiKey::from_secret(key).hash()),
             operator_secret: var(OPERATOR_KEY_SECRET),
             public_url: var(PUBLIC_URL).unwrap_or_default(),
+            stage: var(STAGE).filter(|s| s != "$default").unwrap_or_default(),
             webhook_networks: AllowedNetworks::parse(
                 &var(ALLOWED_WEBHOOK_NETWORKS).unwrap_or_default(),
             )?,

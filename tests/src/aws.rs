@@ -90,7 +90,7 @@ impl Deployment {
     }
 
     /// The environment template.yaml gives the functions, pointed at `endpoint`.
-    pub fn environment(&self, endpoint: &str, public_url: &str) -> Vec<(&'static str, String)> {
+    pub fn environment(&self, endpoint: &str, stage: &str) -> Vec<(&'static str, String)> {
         vec![
             ("AWS_ENDPOINT_URL", endpoint.to_owned()),
             ("AWS_REGION", "us-east-1".into()),
@@ -106,7 +106,8 @@ impl Deployment {
                 infra::config::OPERATOR_KEY_SECRET,
                 self.operator_secret.clone(),
             ),
-            (infra::config::PUBLIC_URL, public_url.to_owned()),
+            (infra::config::PUBLIC_URL, String::new()),
+            (infra::config::STAGE, stage.to_owned()),
             (
                 infra::config::ALLOWED_WEBHOOK_NETWORKS,
                 "127.0.0.0/8".into(),

@@ -34,11 +34,7 @@ impl Stack {
     pub async fn start(profile: &str, stage: &str) -> Self {
         let proxy = CountingProxy::start(moto()).await;
         let deployment = Deployment::create(&proxy.endpoint, OPERATOR_KEY, 3).await;
-        let public_url = match stage {
-            "$default" => String::new(),
-            stage => format!("/{stage}"),
-        };
-        let env = deployment.environment(&proxy.endpoint, &public_url);
+        let env = deployment.environment(&proxy.endpoint, stage);
         let dir = binaries(profile);
         let mut functions = HashMap::new();
         for (name, memory) in FUNCTIONS {

@@ -270,9 +270,13 @@ async fn an_expiry_is_reported_on_the_customers_system_topic_when_swept() {
     shared::usecases::expiry::sweep(&server.app.ports, 100)
         .await
         .unwrap();
-    shared::usecases::platform_events::relay(&server.app.ports, server.app.fanout.as_ref())
-        .await
-        .unwrap();
+    shared::usecases::platform_events::relay(
+        &server.app.ports,
+        server.app.fanout.as_ref(),
+        usize::MAX,
+    )
+    .await
+    .unwrap();
     let got = receiver.wait_for("expiries", 1).await;
     let event = &got[0].events()[0];
     assert_eq!(event["type"], "PartnerEvents.PartnerTopicExpired");

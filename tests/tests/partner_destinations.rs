@@ -207,6 +207,42 @@ async fn only_an_activated_destination_of_the_callers_own_is_a_subscription_dest
         body["properties"]["destination"]["properties"]["resourceId"],
         p.destination
     );
+    let (status, body) = p
+        .t
+        .customer
+        .patch(
+            &subscription,
+            json!({"destination": {"endpointType": "PartnerDestination", "properties": {"resourceId": elsewhere}}}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "a PATCH is held to the same rule: {body}");
+}
+
+#[tokio::test]
+async fn a_partner_cannot_publish_into_a_destination_channel() {
+    let server = Server::start().await;
+    let p = provisioned(&server).await;
+    p.t.customer
+        .post(&format!("{}/activate", p.destination), json!({}))
+        .await;
+    let (_, namespace) = p.t.partner.get(&p.t.namespace).await;
+    let (_, keys) = p
+        .t
+        .partner
+        .post(&format!("{}/listKeys", p.t.namespace), json!({}))
+        .await;
+    let response = reqwest::Client::new()
+        .post(namespace["properties"]["endpoint"].as_str().unwrap())
+        .header("aeg-sas-key", keys["key1"].as_str().unwrap())
+        .header("aeg-channel-name", "to-fabrikam")
+        .header("content-type", "application/cloudevents-batch+json")
+        .body(json!([contoso_event("x")]).to_string())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::BAD_REQUEST);
+    let body: Value = response.json().await.unwrap();
+    assert_eq!(body["error"]["code"], "ChannelNotFound");
 }
 
 #[tokio::test]

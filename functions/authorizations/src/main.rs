@@ -4,9 +4,9 @@
 async fn main() -> Result<(), lambda_http::Error> {
     infra::telemetry::init();
     let app = infra::App::aws(&infra::Config::from_env()?).await?;
-    let public_url = app.public_url.clone();
+    let stage = app.stage.clone();
     lambda_http::run(infra::http::behind_stage(
-        &public_url,
+        &stage,
         authorizations::router(app),
     ))
     .await

@@ -95,7 +95,12 @@ async fn relay_platform_events(
     if changes
         && response.status().is_success()
         && let Err(e) =
-            shared::usecases::platform_events::relay(&app.ports, app.fanout.as_ref()).await
+            shared::usecases::platform_events::relay(
+                &app.ports,
+                app.fanout.as_ref(),
+                shared::usecases::platform_events::RELAY_NOW,
+            )
+            .await
     {
         tracing::warn!(error = %e, "platform events wait for the sweeper's relay");
     }

@@ -9,14 +9,18 @@ const BATCH: usize = 100;
 /// Sweeps until no passed deadline remains, then relays platform events to `queue`; returns
 /// how many deadlines were settled.
 pub async fn run(ports: &Ports, queue: &dyn Queue) -> shared::Result<usize> {
+    let swept = sweep(ports).await;
+    shared::usecases::platform_events::relay(ports, queue, usize::MAX).await?;
+    swept
+}
+
+async fn sweep(ports: &Ports) -> shared::Result<usize> {
     let mut total = 0;
     loop {
         let settled = shared::usecases::expiry::sweep(ports, BATCH).await?;
         total += settled;
         if settled < BATCH {
-            break;
+            return Ok(total);
         }
     }
-    shared::usecases::platform_events::relay(ports, queue).await?;
-    Ok(total)
 }

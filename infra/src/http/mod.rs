@@ -20,20 +20,17 @@ pub fn standalone(router: axum::Router) -> axum::Router {
     router.fallback(fallback)
 }
 
-/// A function's router as API Gateway reaches it: [`standalone`], after the stage (the path of
-/// a path-only public URL, such as `/prod`) is taken off the request's path.
+/// A function's router as API Gateway reaches it: [`standalone`], after the stage (`/prod`;
+/// empty for the `$default` stage) is taken off the request's path.
 pub fn behind_stage<B>(
-    public_url: &str,
+    stage: &str,
     router: axum::Router,
 ) -> tower::util::MapRequest<axum::Router, impl FnMut(Request<B>) -> Request<B> + Clone>
 where
     B: axum::body::HttpBody<Data = axum::body::Bytes> + Send + 'static,
     B::Error: Into<axum::BoxError>,
 {
-    let stage: Arc<str> = match public_url.trim_end_matches('/') {
-        path if path.starts_with('/') => path.into(),
-        _ => "".into(),
-    };
+    let stage: Arc<str> = stage.trim_end_matches('/').into();
     tower::ServiceExt::map_request(standalone(router), move |request: Request<B>| {
         strip_stage(&stage, request)
     })
@@ -79,8 +76,7 @@ pub fn deleted() -> Response {
 }
 
 /// The base URL clients reach this service at: the configured public URL, or, when none is
-/// configured (or only a path, such as an API Gateway stage), `https://`, the request's `Host`
-/// and that path.
+/// configured, `https://`, the request's `Host` and the stage.
 #[derive(Debug, Clone)]
 pub struct PublicBase(pub String);
 
@@ -91,7 +87,7 @@ impl FromRequestParts<crate::App> for PublicBase {
         parts: &mut axum::http::request::Parts,
         app: &crate::App,
     ) -> Result<Self, Self::Rejection> {
-        if !app.public_url.is_empty() && !app.public_url.starts_with('/') {
+        if !app.public_url.is_empty() {
             return Ok(Self(app.public_url.to_string()));
         }
         let host = parts
@@ -99,7 +95,7 @@ impl FromRequestParts<crate::App> for PublicBase {
             .get(axum::http::header::HOST)
             .and_then(|h| h.to_str().ok())
             .unwrap_or("localhost");
-        Ok(Self(format!("https://{host}{}", app.public_url)))
+        Ok(Self(format!("https://{host}{}", app.stage)))
     }
 }
 

@@ -59,6 +59,7 @@ pub async fn store(
     subscription: &ResourceId,
     events: &[EventJson],
     why: &GiveUp<'_>,
+    notice: Option<Write>,
 ) -> Result<()> {
     let now = ports.clock.now();
     let expires = Some((now + RETENTION).unix_timestamp());
@@ -94,6 +95,7 @@ pub async fn store(
             ports.store.write(std::mem::take(&mut writes)).await?;
         }
     }
+    writes.extend(notice);
     if !writes.is_empty() {
         ports.store.write(writes).await?;
     }

@@ -1,6 +1,7 @@
-//! Event subscriptions on partner topics and customer topics: create or replace (validating a WebHook endpoint with
-//! the CloudEvents handshake when it is new or its URL changes), patch, read, list, delete, and
-//! the two reads that show secrets.
+//! Event subscriptions on partner topics, customer topics and system topics: create or replace
+//! (validating a WebHook endpoint with the CloudEvents handshake when it is new or its URL
+//! changes, or a partner destination), patch, read, list, delete, and the two reads that show
+//! secrets.
 
 use super::{Listed, PageRequest, is_conflict, list_prefix, not_found};
 use crate::auth::Caller;

@@ -2,10 +2,10 @@
 //! topic when a partner topic or destination is provisioned, activated, deactivated, expires or
 //! is deleted, when an event subscription is disabled, and when an event is dead-lettered.
 //!
-//! Lifecycle events are written to an outbox in the same atomic write as the change they
-//! report, so none is lost or invented; [`relay`] moves them to the fan-out queue (after each
-//! management request, and on every sweep). Delivery events are sent straight to the delivery
-//! queue by the fan-out handler.
+//! Every event is written to an outbox in the same atomic write as the change it reports (the
+//! activation, the deletion, the dead letter...), so none is lost or reported for a change that
+//! failed; [`relay`] moves them to a queue the fan-out handler reads, right after the change
+//! (at most [`RELAY_NOW`] of them) and on every sweep (all of them).
 
 use serde_json::{Value, json};
 use time::OffsetDateTime;
@@ -24,6 +24,9 @@ pub const TOPIC_TYPE: &str = "PartnerEvents.Platform";
 
 /// The outbox partition; sort keys are `{20-digit Unix ms}#{event id}`.
 const OUTBOX: &str = "platformEventsOutbox";
+/// How many outboxed events a request or a delivery moves on its way out; the sweeper moves
+/// the rest, so a backlog never slows a request down.
+pub const RELAY_NOW: usize = 20;
 /// How long an unrelayed event may wait before the store drops it.
 const OUTBOX_TTL: time::Duration = time::Duration::days(14);
 
@@ -113,23 +116,14 @@ pub fn record(ports: &Ports, event: &Value) -> Result<Write> {
     let id = event["id"].as_str().unwrap_or_default();
     let key = Key::new(
         OUTBOX,
-        format!(
-            "{:020}#{id}",
-            (now.unix_timestamp_nanos() / 1_000_000).max(0)
-        ),
+        format!("{:020}#{id}", (now.unix_timestamp_nanos() / 1_000_000).max(0)),
     );
-    let Write::Put {
-        key, body, expect, ..
-    } = table::put(key, &message(event, now)?, Expect::Absent)?
-    else {
-        return Err(Error::internal("table::put made no put"));
-    };
-    Ok(Write::Put {
+    super::pairs::put_with_ttl(
         key,
-        body,
-        expect,
-        expires_at: Some((now + OUTBOX_TTL).unix_timestamp()),
-    })
+        &message(event, now)?,
+        Expect::Absent,
+        Some((now + OUTBOX_TTL).unix_timestamp()),
+    )
 }
 
 /// The fan-out message that publishes `event` on its system topic.
@@ -144,18 +138,15 @@ fn message(event: &Value, now: OffsetDateTime) -> Result<Value> {
     }))
 }
 
-/// Sends `event` to its system topic through `queue` now (not through the outbox).
-pub async fn send(ports: &Ports, queue: &dyn Queue, event: &Value) -> Result<()> {
-    let body = message(event, ports.clock.now())?.to_string();
-    queue.send(vec![body], std::time::Duration::ZERO).await
-}
-
-/// Moves every outboxed event to `queue`, oldest first; returns how many. An event sent but not
-/// yet removed when this stops is sent again next time (at least once).
-pub async fn relay(ports: &Ports, queue: &dyn Queue) -> Result<usize> {
+/// Moves up to `limit` outboxed events to `queue`, oldest first; returns how many. An event
+/// sent but not yet removed when this stops is sent again next time (at least once).
+pub async fn relay(ports: &Ports, queue: &dyn Queue, limit: usize) -> Result<usize> {
     let mut moved = 0;
-    loop {
-        let page = ports.store.query(OUTBOX, "", None, 10).await?;
+    while moved < limit {
+        let page = ports
+            .store
+            .query(OUTBOX, "", None, (limit - moved).min(10))
+            .await?;
         if page.items.is_empty() {
             return Ok(moved);
         }
@@ -172,6 +163,7 @@ pub async fn relay(ports: &Ports, queue: &dyn Queue) -> Result<usize> {
             .collect();
         ports.store.write(deletes).await?;
     }
+    Ok(moved)
 }
 
 /// A system topic as the API shows it.

@@ -1,7 +1,8 @@
 //! Publishing: authenticate the publisher, route every event to its partner topic (or take a
-//! customer topic's events as they are), and enqueue them for fan-out, all or nothing. Steady-state publishing reads no table: namespaces and
-//! routes are cached for [`CACHE_TTL`], which bounds how long a regenerated key, a new channel
-//! or a changed activation takes to be seen.
+//! customer topic's events as they are), and enqueue them for fan-out, all or nothing.
+//! Steady-state publishing reads no table: namespaces, topics and routes are cached for
+//! [`CACHE_TTL`], which bounds how long a regenerated key, a new channel or a changed
+//! activation takes to be seen.
 
 use std::sync::Arc;
 
@@ -16,6 +17,7 @@ use crate::ingest::cloudevents::Event;
 use crate::ingest::sas::{self, Credential};
 use crate::ports::{MAX_MESSAGE_BYTES, Ports, Queue, Write};
 use crate::provisioning::access::Access;
+use crate::provisioning::channel::ChannelType;
 use crate::provisioning::custom_topic::CustomTopic;
 use crate::provisioning::namespace::{NamespaceKeys, PartnerNamespace, RoutingMode};
 use crate::provisioning::topic::{ActivationState, PartnerTopic};
@@ -286,7 +288,7 @@ async fn route(
     let (Some(channel), Some(topic)) = (channel, topic) else {
         return Err(missing());
     };
-    if channel.value.is_expired(now) {
+    if channel.value.is_expired(now) || channel.value.channel_type != ChannelType::PartnerTopic {
         return Err(missing());
     }
     let route = route_of(&topic.value);

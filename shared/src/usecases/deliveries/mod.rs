@@ -300,7 +300,6 @@ impl Deliveries {
             last: last.as_ref().or(job.head.last.as_ref()),
             published_at: job.head.published_at,
         };
-        dead_letters::store(&self.ports, &job.subscription.id, &job.events, &why).await?;
         let ids: Vec<String> = job
             .events
             .iter()
@@ -313,10 +312,14 @@ impl Deliveries {
             "deadLetterReason": reason,
             "deliveryAttempts": job.head.attempts,
         });
-        if let Some(event) = self.platform_event(&job.subscription.id, "EventDeadLettered", data)?
-            && let Err(e) = platform_events::send(&self.ports, self.queue.as_ref(), &event).await
-        {
-            tracing::warn!(error = %e, "the dead-letter platform event was not sent");
+        let notice = match self.platform_event(&job.subscription.id, "EventDeadLettered", data)? {
+            Some(event) => Some(platform_events::record(&self.ports, &event)?),
+            None => None,
+        };
+        let noticed = notice.is_some();
+        dead_letters::store(&self.ports, &job.subscription.id, &job.events, &why, notice).await?;
+        if noticed {
+            self.relay_platform_events().await;
         }
         self.stats
             .dead_lettered(&job.subscription.id, job.events.len());
@@ -337,6 +340,17 @@ impl Deliveries {
         }
         let kind = format!("PartnerEvents.{kind}");
         platform_events::event(id.subscription, &kind, id, data, self.ports.clock.now()).map(Some)
+    }
+
+    /// Moves recorded platform events on (to this queue: the fan-out handler takes fan-out
+    /// messages from either); what fails waits in the outbox for the sweeper.
+    async fn relay_platform_events(&self) {
+        if let Err(e) =
+            platform_events::relay(&self.ports, self.queue.as_ref(), platform_events::RELAY_NOW)
+                .await
+        {
+            tracing::warn!(error = %e, "platform events wait in the outbox for the sweeper");
+        }
     }
 
     /// Sends `events` as tasks due at `head.due`.
@@ -379,9 +393,7 @@ impl Deliveries {
                 Err(e) => return Err(e),
                 Ok(()) => {
                     tracing::warn!(subscription = %id, "disabled: the endpoint answered 410 Gone");
-                    if let Err(e) = platform_events::relay(&self.ports, self.queue.as_ref()).await {
-                        tracing::warn!(error = %e, "platform events wait for the next relay");
-                    }
+                    self.relay_platform_events().await;
                     break;
                 }
             }
