@@ -154,7 +154,9 @@ pub fn operator_key_of(text: &str, secret: &str) -> Result<String> {
             .and_then(|k| k.as_str())
             .map(str::to_owned)
             .ok_or_else(|| {
-                Error::internal(format!("the JSON secret '{secret}' has no string field 'key'"))
+                Error::internal(format!(
+                    "the JSON secret '{secret}' has no string field 'key'"
+                ))
             }),
         _ => Ok(text.to_owned()),
     }

@@ -11,6 +11,8 @@
 //! | a partner registration by immutable id | `partnerRegistrationId#{uuid}` | `-` |
 //! | a partner registration by name | `partnerRegistrationName#{lower-cased name}` | `-` |
 //! | a partner namespace by name | `partnerNamespaceName#{lower-cased name}` | `-` |
+//! | a customer topic by name | `topicName#{lower-cased name}` | `-` |
+//! | a platform event waiting to be relayed | `platformEventsOutbox` | `{20-digit Unix ms}#{event id}` |
 //! | the channel that owns a source | `channelSource#{lower-cased namespace}` | `{source}` |
 //! | a chunk of an event too large for a queue message | `payload#{uuid}` | `{chunk, 4 digits}` |
 //! | a channel's activation deadline | `activationDeadlines` | `{unix seconds, 20 digits}#{channel id}` |

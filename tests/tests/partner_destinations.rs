@@ -215,7 +215,11 @@ async fn only_an_activated_destination_of_the_callers_own_is_a_subscription_dest
             json!({"destination": {"endpointType": "PartnerDestination", "properties": {"resourceId": elsewhere}}}),
         )
         .await;
-    assert_eq!(status, StatusCode::BAD_REQUEST, "a PATCH is held to the same rule: {body}");
+    assert_eq!(
+        status,
+        StatusCode::BAD_REQUEST,
+        "a PATCH is held to the same rule: {body}"
+    );
 }
 
 #[tokio::test]
@@ -226,11 +230,10 @@ async fn a_partner_cannot_publish_into_a_destination_channel() {
         .post(&format!("{}/activate", p.destination), json!({}))
         .await;
     let (_, namespace) = p.t.partner.get(&p.t.namespace).await;
-    let (_, keys) = p
-        .t
-        .partner
-        .post(&format!("{}/listKeys", p.t.namespace), json!({}))
-        .await;
+    let (_, keys) =
+        p.t.partner
+            .post(&format!("{}/listKeys", p.t.namespace), json!({}))
+            .await;
     let response = reqwest::Client::new()
         .post(namespace["properties"]["endpoint"].as_str().unwrap())
         .header("aeg-sas-key", keys["key1"].as_str().unwrap())

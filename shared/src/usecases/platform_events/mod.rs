@@ -7,28 +7,22 @@
 //! failed; [`relay`] moves them to a queue the fan-out handler reads, right after the change
 //! (at most [`RELAY_NOW`] of them) and on every sweep (all of them).
 
+mod outbox;
+
 use serde_json::{Value, json};
 use time::OffsetDateTime;
 
 use crate::error::{Error, Result};
 use crate::ids::{ResourceId, ResourceType, SubscriptionId};
-use crate::ports::{Expect, Key, Ports, Queue, Write};
 use crate::provisioning::topic::PartnerTopic;
-use crate::table;
+
+pub use outbox::{RELAY_NOW, record, relay};
 
 /// The resource group and name of every subscription's system topic.
 pub const SYSTEM_RESOURCE_GROUP: &str = "eventgrid-system";
 pub const SYSTEM_TOPIC: &str = "platform-events";
 /// The `topicType` a system topic shows.
 pub const TOPIC_TYPE: &str = "PartnerEvents.Platform";
-
-/// The outbox partition; sort keys are `{20-digit Unix ms}#{event id}`.
-const OUTBOX: &str = "platformEventsOutbox";
-/// How many outboxed events a request or a delivery moves on its way out; the sweeper moves
-/// the rest, so a backlog never slows a request down.
-pub const RELAY_NOW: usize = 20;
-/// How long an unrelayed event may wait before the store drops it.
-const OUTBOX_TTL: time::Duration = time::Duration::days(14);
 
 /// What happened to a partner topic or partner destination.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -107,63 +101,6 @@ pub fn lifecycle(topic: &PartnerTopic, what: Lifecycle, now: OffsetDateTime) -> 
         data,
         now,
     )
-}
-
-/// The outbox write of a fan-out message carrying `event` to its system topic; add it to the
-/// write that makes the change it reports.
-pub fn record(ports: &Ports, event: &Value) -> Result<Write> {
-    let now = ports.clock.now();
-    let id = event["id"].as_str().unwrap_or_default();
-    let key = Key::new(
-        OUTBOX,
-        format!("{:020}#{id}", (now.unix_timestamp_nanos() / 1_000_000).max(0)),
-    );
-    super::pairs::put_with_ttl(
-        key,
-        &message(event, now)?,
-        Expect::Absent,
-        Some((now + OUTBOX_TTL).unix_timestamp()),
-    )
-}
-
-/// The fan-out message that publishes `event` on its system topic.
-fn message(event: &Value, now: OffsetDateTime) -> Result<Value> {
-    let topic = event["source"]
-        .as_str()
-        .ok_or_else(|| Error::internal("a platform event without a source"))?;
-    Ok(json!({
-        "topic": topic,
-        "publishedAt": crate::time_format::rfc3339(now),
-        "events": [event],
-    }))
-}
-
-/// Moves up to `limit` outboxed events to `queue`, oldest first; returns how many. An event
-/// sent but not yet removed when this stops is sent again next time (at least once).
-pub async fn relay(ports: &Ports, queue: &dyn Queue, limit: usize) -> Result<usize> {
-    let mut moved = 0;
-    while moved < limit {
-        let page = ports
-            .store
-            .query(OUTBOX, "", None, (limit - moved).min(10))
-            .await?;
-        if page.items.is_empty() {
-            return Ok(moved);
-        }
-        let bodies = page.items.iter().map(|i| i.body.clone()).collect();
-        queue.send(bodies, std::time::Duration::ZERO).await?;
-        moved += page.items.len();
-        let deletes = page
-            .items
-            .into_iter()
-            .map(|i| Write::Delete {
-                key: i.key,
-                expect: Expect::Any,
-            })
-            .collect();
-        ports.store.write(deletes).await?;
-    }
-    Ok(moved)
 }
 
 /// A system topic as the API shows it.

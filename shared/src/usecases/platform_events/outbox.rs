@@ -1,0 +1,111 @@
+//! The outbox of platform events: written in the same atomic write as the change an event
+//! reports, then relayed to a queue the fan-out handler reads. A relay claims what it sends for
+//! a minute, so relays running at once do not send the same event twice; what a crashed relay
+//! claimed is sent by a later one once the claim lapses (at least once).
+
+use serde::{Deserialize, Serialize};
+use serde_json::{Value, json};
+use time::OffsetDateTime;
+
+use crate::error::{Error, Result};
+use crate::ports::{Expect, Key, Ports, Queue, Write};
+use crate::table;
+
+/// How many outboxed events a request or a delivery moves on its way out; the sweeper moves
+/// the rest, so a backlog never slows a request down.
+pub const RELAY_NOW: usize = 20;
+/// The outbox partition; sort keys are `{20-digit Unix ms}#{event id}`.
+const OUTBOX: &str = "platformEventsOutbox";
+/// How long an unrelayed event may wait before the store drops it.
+const TTL: time::Duration = time::Duration::days(14);
+/// How long a relay holds the events it is sending.
+const CLAIM: time::Duration = time::Duration::minutes(1);
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct Entry {
+    /// The fan-out message that publishes the event on its system topic.
+    message: Value,
+    #[serde(default, with = "time::serde::rfc3339::option")]
+    claimed_until: Option<OffsetDateTime>,
+}
+
+/// The outbox write of `event`; add it to the write that makes the change it reports.
+pub fn record(ports: &Ports, event: &Value) -> Result<Write> {
+    let now = ports.clock.now();
+    let id = event["id"].as_str().unwrap_or_default();
+    let key = Key::new(
+        OUTBOX,
+        format!(
+            "{:020}#{id}",
+            (now.unix_timestamp_nanos() / 1_000_000).max(0)
+        ),
+    );
+    let topic = event["source"]
+        .as_str()
+        .ok_or_else(|| Error::internal("a platform event without a source"))?;
+    let entry = Entry {
+        message: json!({
+            "topic": topic,
+            "publishedAt": crate::time_format::rfc3339(now),
+            "events": [event],
+        }),
+        claimed_until: None,
+    };
+    put(key, &entry, Expect::Absent, now)
+}
+
+fn put(key: Key, entry: &Entry, expect: Expect, now: OffsetDateTime) -> Result<Write> {
+    super::super::pairs::put_with_ttl(key, entry, expect, Some((now + TTL).unix_timestamp()))
+}
+
+/// Moves up to `limit` outboxed events to `queue`, oldest first; returns how many.
+pub async fn relay(ports: &Ports, queue: &dyn Queue, limit: usize) -> Result<usize> {
+    let mut moved = 0;
+    let mut after: Option<String> = None;
+    while moved < limit {
+        let page = ports
+            .store
+            .query(OUTBOX, "", after.as_deref(), (limit - moved).min(10))
+            .await?;
+        let claimed = claim(ports, page.items).await?;
+        if !claimed.is_empty() {
+            let bodies = claimed.iter().map(|(_, body)| body.clone()).collect();
+            queue.send(bodies, std::time::Duration::ZERO).await?;
+            moved += claimed.len();
+            let deletes = claimed
+                .into_iter()
+                .map(|(key, _)| Write::Delete {
+                    key,
+                    expect: Expect::Any,
+                })
+                .collect();
+            ports.store.write(deletes).await?;
+        }
+        match page.next {
+            Some(next) => after = Some(next),
+            None => break,
+        }
+    }
+    Ok(moved)
+}
+
+/// Claims the unclaimed (or lapsed) items among `items`; their keys and queue message bodies.
+async fn claim(ports: &Ports, items: Vec<crate::ports::Item>) -> Result<Vec<(Key, String)>> {
+    let now = ports.clock.now();
+    let mut claimed = Vec::new();
+    for item in items {
+        let mut entry: Entry = table::decode(&item.body)?;
+        if entry.claimed_until.is_some_and(|until| until > now) {
+            continue;
+        }
+        entry.claimed_until = Some(now + CLAIM);
+        let write = put(item.key.clone(), &entry, Expect::Version(item.version), now)?;
+        match ports.store.write(vec![write]).await {
+            Ok(()) => claimed.push((item.key, entry.message.to_string())),
+            Err(e) if super::super::is_conflict(&e) => continue,
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(claimed)
+}
