@@ -8,7 +8,8 @@ use std::time::Duration;
 use serde_json::{Value, json};
 
 use crate::aws::{Count, CountingProxy, Deployment, moto};
-use crate::lambda::{FUNCTIONS, Function, Gateway, binaries};
+use crate::gateway::Gateway;
+use crate::lambda::{FUNCTIONS, Function, binaries};
 use crate::{Client, OPERATOR_KEY};
 
 pub struct Stack {

@@ -68,7 +68,7 @@ pub async fn put(
         pairs::purge(ports, id, Lifecycle::Expired).await?;
     }
     let topic_id = info.topic_id()?;
-    clear_expired_topic(ports, &topic_id).await?;
+    pairs::clear_expired_topic(ports, &topic_id).await?;
     if ports
         .store
         .get(&table::resource_key(&topic_id))
@@ -93,7 +93,7 @@ pub async fn put(
         readiness_state: ReadinessState::NeverActivated,
     };
     if let Some(key) = pairs::source_key(&channel) {
-        clear_expired_source(ports, &key).await?;
+        pairs::clear_expired_source(ports, &key).await?;
     }
     let topic = PartnerTopic {
         id: topic_id.clone(),
@@ -191,53 +191,6 @@ async fn explain_conflict(
         code::CONCURRENT_UPDATE,
         "the channel, or the customer's authorization, changed meanwhile; retry",
     ))
-}
-
-async fn clear_expired_topic(ports: &Ports, topic_id: &ResourceId) -> Result<()> {
-    let now = ports.clock.now();
-    if let Some(topic) =
-        table::get::<PartnerTopic>(ports.store.as_ref(), &table::resource_key(topic_id)).await?
-        && topic.value.is_expired(now)
-    {
-        pairs::purge(ports, &topic.value.channel, Lifecycle::Expired).await?;
-        if ports
-            .store
-            .get(&table::resource_key(topic_id))
-            .await?
-            .is_some()
-        {
-            ports
-                .store
-                .write(vec![Write::Delete {
-                    key: table::resource_key(topic_id),
-                    expect: topic.expect(),
-                }])
-                .await?;
-        }
-    }
-    Ok(())
-}
-
-async fn clear_expired_source(ports: &Ports, key: &crate::ports::Key) -> Result<()> {
-    if let Some(entry) = table::get::<ChannelRef>(ports.store.as_ref(), key).await? {
-        let (channel, _) = pairs::read_pair(ports, &entry.value.channel).await?;
-        match channel {
-            Some(c) if c.value.is_expired(ports.clock.now()) => {
-                pairs::purge(ports, &entry.value.channel, Lifecycle::Expired).await?
-            }
-            None => {
-                ports
-                    .store
-                    .write(vec![Write::Delete {
-                        key: key.clone(),
-                        expect: entry.expect(),
-                    }])
-                    .await?
-            }
-            Some(_) => {}
-        }
-    }
-    Ok(())
 }
 
 async fn namespace_of(

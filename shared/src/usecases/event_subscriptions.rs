@@ -8,7 +8,6 @@ use crate::auth::Caller;
 use crate::error::{Error, Result, code as common};
 use crate::ids::{ResourceId, ResourceType};
 use crate::ports::{Expect, Handshake, Ports, Webhooks, Write};
-use crate::provisioning::topic::{ActivationState, PartnerTopic};
 use crate::resource::Body;
 use crate::subscriptions::{
     self, DeliveryAttributeMapping, Destination, EventSubscription, MAX_PER_TOPIC,
@@ -110,7 +109,7 @@ async fn settle_destination(
     let hook = match destination {
         Destination::WebHook(hook) => hook,
         Destination::PartnerDestination(target) => {
-            partner_destination(ports, caller, &target.resource_id).await?;
+            super::partner_destinations::check_target(ports, caller, &target.resource_id).await?;
             return Ok(None);
         }
     };
@@ -129,35 +128,6 @@ async fn settle_destination(
                 subscriptions::destination::base_url(url)
             ),
         )),
-    }
-}
-
-/// A `PartnerDestination` destination must name an activated partner destination in one of
-/// the caller's own subscriptions.
-async fn partner_destination(ports: &Ports, caller: &Caller, raw: &str) -> Result<()> {
-    let refused = |why: String| Error::invalid(code::INVALID_DESTINATION, why);
-    let id: ResourceId = raw.parse().map_err(|_| {
-        refused(format!(
-            "destination.properties.resourceId '{raw}' is not a partner destination id (/subscriptions/.../providers/Microsoft.EventGrid/partnerDestinations/<name>)"
-        ))
-    })?;
-    if id.kind() != ResourceType::PartnerDestinations || caller.owns(id.subscription).is_err() {
-        return Err(refused(format!(
-            "destination.properties.resourceId '{raw}' must be a partner destination in one of your own subscriptions"
-        )));
-    }
-    let found = table::get::<PartnerTopic>(ports.store.as_ref(), &table::resource_key(&id))
-        .await?
-        .filter(|d| !d.value.is_expired(ports.clock.now()));
-    match found {
-        Some(d) if d.value.activation_state == ActivationState::Activated => Ok(()),
-        Some(_) => Err(refused(format!(
-            "partner destination '{raw}' is not activated; activate it with POST .../partnerDestinations/{}/activate first",
-            id.name()
-        ))),
-        None => Err(refused(format!(
-            "partner destination '{raw}' does not exist"
-        ))),
     }
 }
 

@@ -11,6 +11,7 @@ pub mod expiry;
 pub mod named;
 pub mod namespaces;
 pub mod pairs;
+pub mod partner_destinations;
 pub mod partner_topics;
 pub mod platform_events;
 pub mod principals;

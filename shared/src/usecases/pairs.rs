@@ -144,3 +144,52 @@ pub async fn purge(ports: &Ports, id: &ResourceId, what: Lifecycle) -> Result<()
     tracing::info!(channel = %id, "channel and partner topic deleted");
     Ok(())
 }
+
+/// Deletes the pair of the topic at `topic_id` if it expired, so its name is free again.
+pub async fn clear_expired_topic(ports: &Ports, topic_id: &ResourceId) -> Result<()> {
+    let now = ports.clock.now();
+    if let Some(topic) =
+        table::get::<PartnerTopic>(ports.store.as_ref(), &table::resource_key(topic_id)).await?
+        && topic.value.is_expired(now)
+    {
+        purge(ports, &topic.value.channel, Lifecycle::Expired).await?;
+        if ports
+            .store
+            .get(&table::resource_key(topic_id))
+            .await?
+            .is_some()
+        {
+            ports
+                .store
+                .write(vec![Write::Delete {
+                    key: table::resource_key(topic_id),
+                    expect: topic.expect(),
+                }])
+                .await?;
+        }
+    }
+    Ok(())
+}
+
+/// Frees the source index entry at `key` if its channel expired or is gone.
+pub async fn clear_expired_source(ports: &Ports, key: &crate::ports::Key) -> Result<()> {
+    if let Some(entry) = table::get::<ChannelRef>(ports.store.as_ref(), key).await? {
+        let (channel, _) = read_pair(ports, &entry.value.channel).await?;
+        match channel {
+            Some(c) if c.value.is_expired(ports.clock.now()) => {
+                purge(ports, &entry.value.channel, Lifecycle::Expired).await?
+            }
+            None => {
+                ports
+                    .store
+                    .write(vec![Write::Delete {
+                        key: key.clone(),
+                        expect: entry.expect(),
+                    }])
+                    .await?
+            }
+            Some(_) => {}
+        }
+    }
+    Ok(())
+}

@@ -6,7 +6,6 @@
 //! and what was already delivered is delivered again (at least once).
 
 mod give_up;
-pub mod partner;
 pub mod stats;
 pub mod topics;
 
@@ -16,6 +15,7 @@ use futures_util::StreamExt;
 use time::OffsetDateTime;
 
 use super::event_subscriptions::topic_of;
+use super::partner_destinations;
 use super::publish::{PAYLOAD_TTL, load_payload, store_payload};
 use crate::delivery::outcome::{Decision, Outcome, reason, remaining_wait};
 use crate::delivery::rate::RateLimits;
@@ -215,7 +215,7 @@ impl Deliveries {
         let (hook, context) = match &subscription.destination {
             Destination::WebHook(hook) => (std::borrow::Cow::Borrowed(hook), None),
             Destination::PartnerDestination(target) => {
-                match partner::endpoint(&self.ports, &target.resource_id).await? {
+                match partner_destinations::endpoint(&self.ports, &target.resource_id).await? {
                     Ok((hook, context)) => (std::borrow::Cow::Owned(hook), context),
                     Err(why) => return self.give_up(&job, why, None).await,
                 }
@@ -230,7 +230,7 @@ impl Deliveries {
         if let Some(context) = context {
             request
                 .headers
-                .push((partner::CONTEXT_HEADER.to_owned(), context));
+                .push((partner_destinations::CONTEXT_HEADER.to_owned(), context));
         }
         let answer = self.webhooks.deliver(&request).await;
         let now = self.ports.clock.now();
