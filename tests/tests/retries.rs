@@ -18,6 +18,23 @@ async fn quiet(ms: u64) {
     tokio::time::sleep(StdDuration::from_millis(ms)).await;
 }
 
+/// Waits until `subscription`'s counts show `failed` failed attempts: the server has decided
+/// what follows them (read its clock), so the test may move the clock on.
+async fn failures_recorded(topic: &ActiveTopic, subscription: &str, failed: u64) {
+    for _ in 0..100 {
+        let (_, stats) = topic
+            .tenants
+            .customer
+            .get(&format!("{subscription}/deliveryStats"))
+            .await;
+        if stats["failedAttempts"].as_u64().unwrap_or(0) >= failed {
+            return;
+        }
+        quiet(50).await;
+    }
+    panic!("{subscription} never recorded {failed} failed attempts");
+}
+
 fn manual_clock() -> Arc<ManualClock> {
     Arc::new(ManualClock::new(OffsetDateTime::now_utc()))
 }
@@ -45,6 +62,7 @@ async fn a_failing_endpoint_is_retried_on_event_grids_schedule() {
         .publish(&json!([order_event("e1", "Order.Created", json!({}))]))
         .await;
     hooks.wait_for("flaky", 1).await;
+    failures_recorded(&topic, &sub, 1).await;
 
     clock.advance(Duration::seconds(8));
     quiet(1500).await;
@@ -52,6 +70,7 @@ async fn a_failing_endpoint_is_retried_on_event_grids_schedule() {
     clock.advance(Duration::seconds(4));
     let got = hooks.wait_for("flaky", 2).await;
     assert_eq!(got[1].header("aeg-delivery-count"), Some("1"));
+    failures_recorded(&topic, &sub, 2).await;
 
     clock.advance(Duration::seconds(20));
     quiet(1500).await;
@@ -94,13 +113,14 @@ async fn retry_after_on_a_429_sets_the_earliest_retry() {
             seconds: 60,
         },
     );
-    topic
+    let busy = topic
         .subscribe("busy", json!({"destination": webhook(&hooks.url("busy"))}))
         .await;
     topic
         .publish(&json!([order_event("e1", "Order.Created", json!({}))]))
         .await;
     hooks.wait_for("busy", 1).await;
+    failures_recorded(&topic, &busy, 1).await;
     clock.advance(Duration::seconds(15));
     quiet(1500).await;
     assert_eq!(
@@ -141,6 +161,8 @@ async fn attempts_and_time_to_live_running_out_dead_letter_with_event_grids_fiel
         .await;
     hooks.wait_for("attempts", 1).await;
     hooks.wait_for("ttl", 1).await;
+    failures_recorded(&topic, &by_attempts, 1).await;
+    failures_recorded(&topic, &by_ttl, 1).await;
     clock.advance(Duration::seconds(12));
     hooks.wait_for("attempts", 2).await;
     let letters = topic.wait_for_dead_letters(&by_attempts, 1).await;
@@ -158,6 +180,7 @@ async fn attempts_and_time_to_live_running_out_dead_letter_with_event_grids_fiel
     assert!(letter["deadletterid"].is_string());
 
     hooks.wait_for("ttl", 2).await;
+    failures_recorded(&topic, &by_ttl, 2).await;
     clock.advance(Duration::seconds(34));
     hooks.wait_for("ttl", 3).await;
     let letters = topic.wait_for_dead_letters(&by_ttl, 1).await;
