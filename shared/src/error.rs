@@ -112,7 +112,6 @@ pub mod code {
     pub const INVALID_PARTNER_REGISTRATION: &str = "InvalidPartnerRegistration";
     pub const IMMUTABLE_PROPERTY: &str = "ImmutablePropertyChange";
     pub const INVALID_KEY_NAME: &str = "InvalidKeyName";
-    pub const UNSUPPORTED_CHANNEL_TYPE: &str = "UnsupportedChannelType";
     pub const PARTNER_NOT_AUTHORIZED: &str = "PartnerNotAuthorized";
     pub const PARTNER_TOPIC_EXISTS: &str = "PartnerTopicAlreadyExists";
     pub const SOURCE_IN_USE: &str = "ChannelSourceAlreadyInUse";
