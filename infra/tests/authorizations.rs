@@ -3,9 +3,6 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-#[macro_use]
-mod support;
-
 on_every_store!(cases: concurrent_authorizations_of_different_partners_all_land);
 
 #[cfg(test)]

@@ -3,9 +3,6 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-#[macro_use]
-mod support;
-
 on_every_store!(
     cases: racing_channels_for_one_topic_name_leave_exactly_one_pair,
     the_sweeper_removes_every_record_of_an_expired_pair_and_nothing_else,

@@ -5,9 +5,6 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-#[macro_use]
-mod support;
-
 on_every_queue!(cases:
     send_then_receive_returns_every_body_once,
     a_batch_larger_than_ten_and_256_kib_is_sent_whole,
@@ -254,7 +251,7 @@ mod embedded_only {
         let reopened: Arc<dyn Queue> =
             Arc::new(EmbeddedQueue::open(dir.path(), "durable").unwrap());
         tokio::time::sleep(Duration::from_millis(1500)).await;
-        let got = crate::cases::receive_all(&reopened).await;
+        let got = super::cases::receive_all(&reopened).await;
         let mut bodies: Vec<String> = got.iter().map(|m| m.body.clone()).collect();
         bodies.sort();
         let mut want = sent;

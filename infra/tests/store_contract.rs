@@ -4,9 +4,6 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-#[macro_use]
-mod support;
-
 on_every_store!(cases:
     put_then_get_returns_the_item_at_version_one,
     get_of_a_missing_key_is_none,

@@ -179,6 +179,11 @@ pub const FUNCTIONS: [(&str, u32); 5] = [
 
 /// The directory holding the function binaries in `profile` (`debug` or `release`), built
 /// first (once per process; cargo makes it a no-op when they are current).
+///
+/// In `debug` (the test command) they are built with the features the whole workspace's tests
+/// resolve to, so they share every artifact of the test build instead of compiling the
+/// dependency tree a second time; the embedded adapters are then compiled in but never chosen
+/// by a Lambda main. In `release` (the benchmarks) they are built alone, as deployed.
 pub fn binaries(profile: &str) -> PathBuf {
     static BUILT: Mutex<Vec<String>> = Mutex::new(Vec::new());
     let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -191,11 +196,13 @@ pub fn binaries(profile: &str) -> PathBuf {
     if !built.iter().any(|p| p == profile) {
         let mut cargo = std::process::Command::new(env!("CARGO"));
         cargo.current_dir(root).args(["build", "--quiet", "--bins"]);
-        for (name, _) in FUNCTIONS {
-            cargo.args(["-p", name]);
-        }
         if profile == "release" {
+            for (name, _) in FUNCTIONS {
+                cargo.args(["-p", name]);
+            }
             cargo.arg("--release");
+        } else {
+            cargo.args(["--workspace", "--tests", "--examples"]);
         }
         assert!(
             cargo.status().unwrap().success(),

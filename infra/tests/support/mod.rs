@@ -8,7 +8,7 @@ use std::sync::Arc;
 use shared::ports::Store;
 
 /// `on_every_store!(cases: a, b)` makes tests `embedded::a`, `dynamo::a`, ... that each call
-/// `crate::cases::a(store)` with a fresh store of that adapter.
+/// `super::cases::a(store)` with a fresh store of that adapter.
 macro_rules! on_every_store {
     ($cases:ident: $($case:ident),+ $(,)?) => {
         mod embedded {
@@ -17,7 +17,7 @@ macro_rules! on_every_store {
                 async fn $case() {
                     let dir = tempfile::tempdir().unwrap();
                     let store = infra::embedded::EmbeddedStore::open(dir.path()).unwrap();
-                    crate::$cases::$case(std::sync::Arc::new(store)).await;
+                    super::$cases::$case(std::sync::Arc::new(store)).await;
                 }
             )+
         }
@@ -26,7 +26,7 @@ macro_rules! on_every_store {
             $(
                 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
                 async fn $case() {
-                    crate::$cases::$case(crate::support::dynamo_store().await).await;
+                    super::$cases::$case(crate::support::dynamo_store().await).await;
                 }
             )+
         }
@@ -43,7 +43,7 @@ macro_rules! on_every_queue {
                 async fn $case() {
                     let dir = tempfile::tempdir().unwrap();
                     let queue = infra::embedded::EmbeddedQueue::open(dir.path(), "test").unwrap();
-                    crate::$cases::$case(std::sync::Arc::new(queue)).await;
+                    super::$cases::$case(std::sync::Arc::new(queue)).await;
                 }
             )+
         }
@@ -52,7 +52,7 @@ macro_rules! on_every_queue {
             $(
                 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
                 async fn $case() {
-                    crate::$cases::$case(std::sync::Arc::new(crate::support::sqs_queue(&uuid::Uuid::new_v4().to_string(), 3).await)).await;
+                    super::$cases::$case(std::sync::Arc::new(crate::support::sqs_queue(&uuid::Uuid::new_v4().to_string(), 3).await)).await;
                 }
             )+
         }

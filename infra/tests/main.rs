@@ -1,0 +1,14 @@
+//! Every adapter suite in one test binary (one link, one file on disk); each module is a suite.
+
+#[macro_use]
+mod support;
+
+mod authorizations;
+mod lambda_edge;
+mod outbox;
+mod provisioning;
+mod queue_contract;
+mod retry_after;
+mod sqs_partial_failure;
+mod ssrf_guard;
+mod store_contract;

@@ -1,0 +1,14 @@
+//! Every rule suite of the domain in one test binary (one link, one file on disk); each module is a suite.
+
+mod auth;
+mod cloudevents;
+mod delivery;
+mod delivery_request;
+mod filter;
+mod filter_properties;
+mod filter_validation;
+mod ids;
+mod partner_configuration;
+mod provisioning;
+mod sas;
+mod subscriptions;

@@ -1,0 +1,19 @@
+//! Every end-to-end suite in one test binary (one link, one file on disk); each module is a suite.
+
+mod authorization_flow;
+mod azure_sdk;
+mod bad_input;
+mod custom_topics;
+mod delivery;
+mod expiry;
+mod ingest;
+mod ingest_bad_input;
+mod partner_destinations;
+mod platform_events;
+mod provisioning;
+mod restart;
+mod retries;
+mod serverless;
+mod subscriptions;
+mod template;
+mod tenancy;
