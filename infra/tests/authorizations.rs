@@ -1,8 +1,6 @@
 //! Authorization use cases on every store adapter: concurrent changes to one partner
 //! configuration all land, because lost races are retried.
 
-#![allow(clippy::unwrap_used, clippy::expect_used)]
-
 on_every_store!(cases: concurrent_authorizations_of_different_partners_all_land);
 
 #[cfg(test)]

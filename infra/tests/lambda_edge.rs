@@ -1,8 +1,6 @@
 //! What the Lambda functions do before the routers: take the API Gateway stage off request
 //! paths, and read the operator key out of its secret.
 
-#![allow(clippy::unwrap_used, clippy::expect_used)]
-
 use axum::body::Body;
 use axum::http::{Request, StatusCode, Uri};
 use tower::ServiceExt;

@@ -1,5 +1,7 @@
 //! Every adapter suite in one test binary (one link, one file on disk); each module is a suite.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 #[macro_use]
 mod support;
 

@@ -1,8 +1,6 @@
 //! The platform events outbox on the embedded store: relays running at once send each event
 //! once, and an event whose relay failed is sent by a later one (nothing lost).
 
-#![allow(clippy::unwrap_used, clippy::expect_used)]
-
 use std::sync::Arc;
 use std::time::Duration;
 

@@ -1,8 +1,6 @@
 //! Provisioning use cases on every store adapter (embedded, and DynamoDB on the emulator) with a
 //! manual clock: races for one topic name, the sweeper, and the children listings.
 
-#![allow(clippy::unwrap_used, clippy::expect_used)]
-
 on_every_store!(
     cases: racing_channels_for_one_topic_name_leave_exactly_one_pair,
     the_sweeper_removes_every_record_of_an_expired_pair_and_nothing_else,

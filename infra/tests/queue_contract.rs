@@ -3,8 +3,6 @@
 //! queue after 3 receives, on the emulator at `PARTNER_EVENTS_TEST_AWS_ENDPOINT`). Cases that
 //! only one adapter can show (a reopen; a redrive) follow the shared ones.
 
-#![allow(clippy::unwrap_used, clippy::expect_used)]
-
 on_every_queue!(cases:
     send_then_receive_returns_every_body_once,
     a_batch_larger_than_ten_and_256_kib_is_sent_whole,

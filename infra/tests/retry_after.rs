@@ -1,5 +1,4 @@
 //! `Retry-After` as endpoints send it: delay-seconds or an HTTP date.
-#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::time::Duration;
 

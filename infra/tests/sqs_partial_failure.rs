@@ -2,8 +2,6 @@
 //! reported as done while any entry is still failing. A fake SQS endpoint fails entries on
 //! purpose (the emulator never does).
 
-#![allow(clippy::unwrap_used, clippy::expect_used)]
-
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 

@@ -1,7 +1,5 @@
 //! The SSRF guard's address table: what a webhook may never reach on a public deployment.
 
-#![allow(clippy::unwrap_used, clippy::expect_used)]
-
 use std::net::IpAddr;
 
 use infra::webhook::{AllowedNetworks, check_url, is_blocked};

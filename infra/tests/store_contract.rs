@@ -2,8 +2,6 @@
 //! (embedded: a new temporary directory; DynamoDB: a new uniquely named table on the emulator
 //! at `PARTNER_EVENTS_TEST_AWS_ENDPOINT`).
 
-#![allow(clippy::unwrap_used, clippy::expect_used)]
-
 on_every_store!(cases:
     put_then_get_returns_the_item_at_version_one,
     get_of_a_missing_key_is_none,

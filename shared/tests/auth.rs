@@ -1,7 +1,5 @@
 //! Rule tests for keys and callers.
 
-#![allow(clippy::unwrap_used, clippy::expect_used)]
-
 use shared::auth::{ApiKey, Caller, KeyHash, Principal, check_principal_name};
 use shared::error::{ErrorKind, code};
 use shared::ids::SubscriptionId;

@@ -1,7 +1,5 @@
 //! Rule tests for CloudEvents validation: content modes, every attribute rule, and limits.
 
-#![allow(clippy::unwrap_used, clippy::expect_used)]
-
 use serde_json::json;
 use shared::error::ErrorKind;
 use shared::ingest::cloudevents::{

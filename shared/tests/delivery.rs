@@ -1,6 +1,5 @@
 //! The delivery rules: outcomes, the retry schedule with jitter, time to live against attempts,
 //! Retry-After floors and the 15-minute re-enqueue.
-#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::time::Duration as StdDuration;
 

@@ -1,6 +1,5 @@
 //! What a delivery sends: batches, the request (mode, headers, delivery attributes), rate
 //! limits, and the queue messages that carry delivery tasks.
-#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::sync::Arc;
 

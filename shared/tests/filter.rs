@@ -3,8 +3,6 @@
 //! rules, event types and subjects. Each case is checked through `CompiledFilter::matches` and
 //! through a one-subscription `TopicMatcher`.
 
-#![allow(clippy::unwrap_used, clippy::expect_used)]
-
 use serde_json::{Value, json};
 use shared::filter::{CompiledFilter, EventSubscriptionFilter, TopicMatcher};
 

@@ -2,8 +2,6 @@
 //! on present scalars, ranges are two comparisons, and the topic matcher answers exactly what
 //! checking each subscription's filter one by one answers.
 
-#![allow(clippy::unwrap_used, clippy::expect_used)]
-
 use proptest::prelude::*;
 use proptest::sample::select;
 use serde_json::{Value, json};

@@ -1,8 +1,6 @@
 //! Filter validation (every limit and shape rule, each a 400 with a stable code) and the JSON
 //! shape of filters: every operator round-trips exactly as azure-mgmt-eventgrid sends it.
 
-#![allow(clippy::unwrap_used, clippy::expect_used)]
-
 use serde_json::{Value, json};
 use shared::error::ErrorKind;
 use shared::filter::{

@@ -1,7 +1,5 @@
 //! Rule tests for resource ids and Azure's naming rules.
 
-#![allow(clippy::unwrap_used, clippy::expect_used)]
-
 use proptest::prelude::*;
 use shared::error::code;
 use shared::ids::{

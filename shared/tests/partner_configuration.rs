@@ -1,8 +1,6 @@
 //! Rule tests for partner configurations: expiry limits, identity, authorize / unauthorize and
 //! `is_authorized` at the edges of time.
 
-#![allow(clippy::unwrap_used, clippy::expect_used)]
-
 use proptest::prelude::*;
 use shared::error::code;
 use shared::ids::{ResourceId, ResourceType, SubscriptionId};

@@ -1,8 +1,6 @@
 //! Rule tests for provisioning: routing mode immutability, what a channel PATCH may carry,
 //! activation deadlines, the activation state machine and expiry.
 
-#![allow(clippy::unwrap_used, clippy::expect_used)]
-
 use shared::error::code;
 use shared::ids::{ResourceId, ResourceType, SubscriptionId};
 use shared::provisioning::channel::{

@@ -2,8 +2,6 @@
 //! tokens made by Azure's Python SDK and tokens in the .NET and Java SDKs' formats), the expiry
 //! formats, and verification of expiry, resource and signature.
 
-#![allow(clippy::unwrap_used, clippy::expect_used)]
-
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
 use hmac::{Hmac, KeyInit, Mac};

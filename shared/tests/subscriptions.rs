@@ -1,8 +1,6 @@
 //! Rule tests for subscription settings: what a read may show of an endpoint, retry policy
 //! ranges and WebHook checks.
 
-#![allow(clippy::unwrap_used, clippy::expect_used)]
-
 use shared::subscriptions::RetryPolicy;
 use shared::subscriptions::destination::base_url;
 

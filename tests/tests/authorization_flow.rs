@@ -1,8 +1,6 @@
 //! The authorization flow over HTTP: principals, a partner registration, a verified partner, a
 //! partner configuration, authorize / renew / unauthorize, listings and deletion.
 
-#![allow(clippy::unwrap_used, clippy::expect_used)]
-
 use e2e::{Server, eg, new_subscription};
 use reqwest::StatusCode;
 use serde_json::json;

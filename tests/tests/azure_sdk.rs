@@ -1,8 +1,6 @@
 //! Compatibility: Azure's own Python SDKs drive the local server. The test command points
 //! `PARTNER_EVENTS_TEST_PYTHON` at a virtualenv with them installed.
 
-#![allow(clippy::unwrap_used, clippy::expect_used)]
-
 use e2e::{Server, Tenants, new_subscription, webhook_receiver};
 use serde_json::json;
 

@@ -1,8 +1,6 @@
 //! Bad input gets 400 (or 404/405/413 where that is the truth) with a stable code and a message
 //! that says what to fix; none is answered 500.
 
-#![allow(clippy::unwrap_used, clippy::expect_used)]
-
 use e2e::{Body, Client, Server, eg, new_subscription};
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};

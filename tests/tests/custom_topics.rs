@@ -1,8 +1,6 @@
 //! Customer topics over HTTP: the resource and its keys, publishing with the same data plane as
 //! partner namespaces, and subscriptions on them delivered like partner topics' ones.
 
-#![allow(clippy::unwrap_used, clippy::expect_used)]
-
 use e2e::receiver::{Plan, Receiver};
 use e2e::{CustomerTopic as Topic, Server, contoso_event, eg, ids, new_subscription, webhook};
 use reqwest::StatusCode;

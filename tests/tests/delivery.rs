@@ -1,8 +1,6 @@
 //! Fan-out and delivery over HTTP to real local webhook receivers: who gets what, batch
 //! shapes and headers, slow endpoints, large events, isolation.
 
-#![allow(clippy::unwrap_used, clippy::expect_used)]
-
 use std::time::Duration as StdDuration;
 
 use e2e::receiver::{Plan, Receiver};

@@ -1,8 +1,6 @@
 //! Time-driven rules over HTTP, on a server whose clock the test moves: authorizations that
 //! expire, and partner topics and destinations never activated by their deadline.
 
-#![allow(clippy::unwrap_used, clippy::expect_used)]
-
 use std::sync::Arc;
 
 use e2e::{Server, Tenants};

@@ -1,8 +1,6 @@
 //! The publish endpoint over HTTP: every credential form, both routing modes, the three
 //! content modes, all-or-nothing batches, limits, activation, and key rotation.
 
-#![allow(clippy::unwrap_used, clippy::expect_used)]
-
 use std::sync::Arc;
 
 use e2e::{Server, Tenants};

@@ -1,8 +1,6 @@
 //! Malformed publish requests: each is answered 4xx with a stable code, none 500, and none
 //! stores anything.
 
-#![allow(clippy::unwrap_used, clippy::expect_used)]
-
 use e2e::{Server, Tenants};
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};

@@ -1,5 +1,7 @@
 //! Every end-to-end suite in one test binary (one link, one file on disk); each module is a suite.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 mod authorization_flow;
 mod azure_sdk;
 mod bad_input;

@@ -2,8 +2,6 @@
 //! destination in an authorizing customer's resource group; the customer activates it and
 //! routes its own events there; the partner's endpoint gets them with the destination's context.
 
-#![allow(clippy::unwrap_used, clippy::expect_used)]
-
 use e2e::receiver::Receiver;
 use e2e::{CustomerTopic, Server, Tenants, contoso_event, ids, webhook};
 use reqwest::StatusCode;

@@ -2,8 +2,6 @@
 //! topic, receives the lifecycle of its partner topics and the delivery problems of its
 //! subscriptions.
 
-#![allow(clippy::unwrap_used, clippy::expect_used)]
-
 use e2e::receiver::{Plan, Receiver};
 use e2e::{CustomerTopic, Server, Tenants, contoso_event, eg, new_subscription, webhook};
 use reqwest::StatusCode;

@@ -1,8 +1,6 @@
 //! Partner topic provisioning over HTTP: namespaces and keys, channels creating partner topics,
 //! activation, both deletion directions, and what authorization allows.
 
-#![allow(clippy::unwrap_used, clippy::expect_used)]
-
 use e2e::{Server, Tenants, eg, new_subscription};
 use reqwest::StatusCode;
 use serde_json::json;

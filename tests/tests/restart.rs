@@ -1,7 +1,5 @@
 //! The embedded store keeps everything across a restart on the same data directory.
 
-#![allow(clippy::unwrap_used, clippy::expect_used)]
-
 use e2e::{Server, eg, new_subscription};
 use reqwest::StatusCode;
 use serde_json::json;

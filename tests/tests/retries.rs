@@ -2,8 +2,6 @@
 //! where timing matters: the schedule, Retry-After, attempts and time to live running out,
 //! client errors, redelivery, and 410 disabling a subscription.
 
-#![allow(clippy::unwrap_used, clippy::expect_used)]
-
 use std::sync::Arc;
 use std::time::Duration as StdDuration;
 

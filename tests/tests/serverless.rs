@@ -2,8 +2,6 @@
 //! Runtime API, API Gateway HTTP API payload 2.0 events, SQS events from queues on moto, the
 //! operator key from Secrets Manager on moto, and real local webhook receivers.
 
-#![allow(clippy::unwrap_used, clippy::expect_used)]
-
 use e2e::receiver::{Plan, Receiver};
 use e2e::stack::{Stack, batch_item_failures, measure, record};
 use e2e::{ActiveTopic, Client, Tenants, ids, order_event, webhook};

@@ -1,8 +1,6 @@
 //! Event subscriptions on partner topics over HTTP: the validation handshake and each way it
 //! fails, the SSRF guard, secrets kept out of reads, limits, and isolation.
 
-#![allow(clippy::unwrap_used, clippy::expect_used)]
-
 use e2e::{Server, Tenants, webhook_receiver};
 use reqwest::StatusCode;
 use serde_json::{Value, json};

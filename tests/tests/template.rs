@@ -3,8 +3,6 @@
 //! is set by the template (but the operator key itself, which a deployment holds only as a
 //! hash).
 
-#![allow(clippy::unwrap_used, clippy::expect_used)]
-
 use std::path::Path;
 
 fn root() -> &'static Path {

@@ -1,8 +1,6 @@
 //! Who may call what: 401 without a valid key, 403 for non-operators on admin routes, and 404
 //! for every resource under another principal's subscription.
 
-#![allow(clippy::unwrap_used, clippy::expect_used)]
-
 use e2e::{Body, Server, eg, new_subscription};
 use reqwest::{Method, StatusCode};
 use serde_json::json;
