@@ -10,6 +10,7 @@ mod filter;
 mod filter_properties;
 mod filter_validation;
 mod ids;
+mod network_access;
 mod partner_configuration;
 mod provisioning;
 mod sas;

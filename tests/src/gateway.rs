@@ -3,10 +3,11 @@
 //! routes them; the functions' answers turned back into HTTP responses.
 
 use std::collections::HashMap;
+use std::net::SocketAddr;
 use std::sync::Arc;
 
 use axum::body::Bytes;
-use axum::extract::State;
+use axum::extract::{ConnectInfo, State};
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 use base64::Engine;
@@ -14,14 +15,24 @@ use serde_json::{Value, json};
 
 use crate::lambda::RuntimeApi;
 
+/// The parts of a request an API Gateway HTTP API event carries.
+pub struct Incoming<'a> {
+    pub method: &'a Method,
+    pub uri: &'a Uri,
+    pub headers: &'a HeaderMap,
+    pub body: &'a [u8],
+    pub peer: SocketAddr,
+}
+
 /// An API Gateway HTTP API event (payload format 2.0) for this request, from the fixture.
-pub fn http_api_event(
-    method: &Method,
-    uri: &Uri,
-    headers: &HeaderMap,
-    body: &[u8],
-    stage: &str,
-) -> Value {
+pub fn http_api_event(request: Incoming<'_>, stage: &str) -> Value {
+    let Incoming {
+        method,
+        uri,
+        headers,
+        body,
+        peer,
+    } = request;
     let mut event: Value =
         serde_json::from_str(include_str!("../fixtures/apigw-v2-request.json")).unwrap();
     let path = if stage == "$default" {
@@ -46,6 +57,7 @@ pub fn http_api_event(
     event["headers"] = json!(joined);
     event["requestContext"]["http"]["method"] = json!(method.as_str());
     event["requestContext"]["http"]["path"] = json!(path);
+    event["requestContext"]["http"]["sourceIp"] = json!(peer.ip().to_string());
     event["requestContext"]["stage"] = json!(stage);
     event["requestContext"]["requestId"] = json!(uuid::Uuid::new_v4().to_string());
     match std::str::from_utf8(body) {
@@ -120,6 +132,7 @@ impl Gateway {
         let state = Arc::new((functions, stage.to_owned()));
         let app = axum::Router::new().fallback(
             |State(state): State<Arc<(HashMap<&'static str, RuntimeApi>, String)>>,
+             ConnectInfo(peer): ConnectInfo<SocketAddr>,
              method: Method,
              uri: Uri,
              headers: HeaderMap,
@@ -138,7 +151,16 @@ impl Gateway {
                     None => stripped,
                 };
                 match runtime
-                    .invoke(http_api_event(&method, &uri, &headers, &body, stage))
+                    .invoke(http_api_event(
+                        Incoming {
+                            method: &method,
+                            uri: &uri,
+                            headers: &headers,
+                            body: &body,
+                            peer,
+                        },
+                        stage,
+                    ))
                     .await
                 {
                     Ok(answer) => http_response(&answer),
@@ -148,7 +170,10 @@ impl Gateway {
         );
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let address = listener.local_addr().unwrap();
-        tokio::spawn(async move { axum::serve(listener, app.with_state(state)).await.unwrap() });
+        let app = app
+            .with_state(state)
+            .into_make_service_with_connect_info::<SocketAddr>();
+        tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
         let base = match stage {
             "$default" => format!("http://{address}"),
             stage => format!("http://{address}/{stage}"),

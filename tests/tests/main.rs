@@ -10,6 +10,7 @@ mod delivery;
 mod expiry;
 mod ingest;
 mod ingest_bad_input;
+mod network_access;
 mod partner_destinations;
 mod platform_events;
 mod provisioning;

@@ -35,6 +35,31 @@ async fn the_http_functions_answer_api_gateway_events_on_a_named_stage() {
         "links carry the stage"
     );
 
+    // Publishers are judged by the address API Gateway saw (`requestContext.http.sourceIp`).
+    let rules =
+        json!({"properties": {"inboundIpRules": [{"ipMask": "10.0.0.0/8", "action": "Allow"}]}});
+    let (status, patched) = tenants.partner.patch(&tenants.namespace, rules).await;
+    assert_eq!(status, StatusCode::OK, "{patched}");
+    let endpoint = stack.publish_url(body["properties"]["endpoint"].as_str().unwrap());
+    let refused = reqwest::Client::new()
+        .post(&endpoint)
+        .header("aeg-sas-key", "any")
+        .header("content-type", "application/cloudevents-batch+json")
+        .body("[]")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(refused.status(), StatusCode::FORBIDDEN);
+    let refused: Value = refused.json().await.unwrap();
+    assert_eq!(refused["error"]["code"], "IpAddressRejected");
+    assert!(
+        refused["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("client 127.0.0.1 "),
+        "{refused}"
+    );
+
     let (status, body) = stack
         .operator
         .get("/subscriptions/11111111-1111-1111-1111-111111111111/resourceGroups/rg/providers/Microsoft.EventGrid/nothingHere")

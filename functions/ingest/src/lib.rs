@@ -1,8 +1,11 @@
 //! The ingest function: `POST /partnerNamespaces/{name}/api/events` and
 //! `POST /topics/{name}/api/events`, Event Grid's publish API. A request is checked in this
-//! order: size (413), credential (401), namespace or topic (404), content (400), routing and
+//! order: size (413), a credential present (401), namespace or topic (404), the caller's address
+//! against its network settings (403), the credential (401), content (400), routing and
 //! activation (400/403, namespaces only); it is answered 200 only once every event is durably
 //! enqueued for fan-out.
+
+use std::net::IpAddr;
 
 use axum::Router;
 use axum::body::Bytes;
@@ -11,7 +14,7 @@ use axum::http::{HeaderMap, StatusCode, Uri, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::post;
 use infra::App;
-use infra::http::{ApiError, PathParams, PublicBase};
+use infra::http::{ApiError, ClientAddress, PathParams, PublicBase};
 use shared::error::{Error, ErrorKind};
 use shared::ingest::cloudevents::{self, ContentMode, MAX_REQUEST_BYTES};
 use shared::ingest::sas;
@@ -48,15 +51,16 @@ async fn publish_events(
     State(app): State<App>,
     PathParams(name): PathParams<String>,
     base: PublicBase,
+    ClientAddress(address): ClientAddress,
     uri: Uri,
     headers: HeaderMap,
     body: Body,
 ) -> Result<Response, ApiError> {
     let body = checked_body(&headers, body)?;
-    let credential = credential(&uri, &headers)?;
+    let publisher = publisher(&uri, &headers, address)?;
     let endpoint = format!("{}{}", base.0, uri.path());
     let namespace =
-        publish::authenticate(&app.ports, &app.ingest, &name, &endpoint, &credential).await?;
+        publish::authenticate(&app.ports, &app.ingest, &name, &endpoint, &publisher).await?;
     let events = events(&headers, &body)?;
     let channel = header(&headers, "aeg-channel-name");
     let accepted = publish::publish(
@@ -77,15 +81,16 @@ async fn publish_topic_events(
     State(app): State<App>,
     PathParams(name): PathParams<String>,
     base: PublicBase,
+    ClientAddress(address): ClientAddress,
     uri: Uri,
     headers: HeaderMap,
     body: Body,
 ) -> Result<Response, ApiError> {
     let body = checked_body(&headers, body)?;
-    let credential = credential(&uri, &headers)?;
+    let publisher = publisher(&uri, &headers, address)?;
     let endpoint = format!("{}{}", base.0, uri.path());
     let topic =
-        publish::authenticate_topic(&app.ports, &app.ingest, &name, &endpoint, &credential).await?;
+        publish::authenticate_topic(&app.ports, &app.ingest, &name, &endpoint, &publisher).await?;
     let events = events(&headers, &body)?;
     let accepted = publish::publish_to_topic(&app.ports, app.fanout.as_ref(), &topic, events)
         .await
@@ -111,14 +116,22 @@ fn checked_body(headers: &HeaderMap, body: Body) -> Result<Bytes, Error> {
     })
 }
 
-fn credential(uri: &Uri, headers: &HeaderMap) -> Result<sas::Credential, Error> {
+fn publisher(
+    uri: &Uri,
+    headers: &HeaderMap,
+    address: Option<IpAddr>,
+) -> Result<publish::Publisher, Error> {
     let query_key = query_param(uri, "aeg-sas-key");
-    sas::credential(
+    let credential = sas::credential(
         header(headers, "aeg-sas-key"),
         query_key.as_deref(),
         header(headers, "aeg-sas-token"),
         header(headers, header::AUTHORIZATION.as_str()),
-    )
+    )?;
+    Ok(publish::Publisher {
+        credential,
+        address,
+    })
 }
 
 /// The events of the request, in whichever of the three CloudEvents modes it came.

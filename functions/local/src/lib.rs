@@ -136,9 +136,12 @@ pub async fn serve(
     } else {
         tokio::task::JoinSet::new()
     };
-    let served = axum::serve(listener, router(app))
-        .with_graceful_shutdown(shutdown)
-        .await;
+    let served = axum::serve(
+        listener,
+        router(app).into_make_service_with_connect_info::<std::net::SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown)
+    .await;
     let _ = stop.send(true);
     while running.join_next().await.is_some() {}
     served

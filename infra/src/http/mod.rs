@@ -7,6 +7,7 @@ mod extract;
 pub use error::{ApiError, fallback, method_not_allowed};
 pub use extract::{Authenticated, JsonBody, PageQuery, PathParams, ScopePath};
 
+use std::net::{IpAddr, SocketAddr};
 use std::sync::Arc;
 
 use axum::extract::FromRequestParts;
@@ -96,6 +97,36 @@ impl FromRequestParts<crate::App> for PublicBase {
             .and_then(|h| h.to_str().ok())
             .unwrap_or("localhost");
         Ok(Self(format!("https://{host}{}", app.stage)))
+    }
+}
+
+/// The address a request came from: API Gateway's `requestContext.http.sourceIp` on Lambda,
+/// the peer's socket address on the local server, `None` where the host tells neither.
+#[derive(Debug, Clone, Copy)]
+pub struct ClientAddress(pub Option<IpAddr>);
+
+impl<S: Send + Sync> FromRequestParts<S> for ClientAddress {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(
+        parts: &mut axum::http::request::Parts,
+        _: &S,
+    ) -> Result<Self, Self::Rejection> {
+        use lambda_http::request::RequestContext;
+        let gateway = match parts.extensions.get::<RequestContext>() {
+            Some(RequestContext::ApiGatewayV2(context)) => context.http.source_ip.as_deref(),
+            _ => None,
+        };
+        let peer = || {
+            parts
+                .extensions
+                .get::<axum::extract::ConnectInfo<SocketAddr>>()
+                .map(|info| info.0.ip())
+        };
+        Ok(Self(match gateway {
+            Some(ip) => ip.parse().ok(),
+            None => peer(),
+        }))
     }
 }
 

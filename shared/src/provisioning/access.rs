@@ -1,6 +1,9 @@
 //! How a publish endpoint (a partner namespace or a customer topic) may be reached: whether keys
 //! and SAS tokens work, inbound IP rules, public network access and the minimum TLS version.
 
+use std::net::IpAddr;
+
+use ipnet::IpNet;
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result, code};
@@ -74,6 +77,51 @@ impl Access {
         }
         Ok(())
     }
+
+    /// Whether a publisher at `client` may reach the endpoint. With `publicNetworkAccess` other
+    /// than `Enabled` nobody may (this deployment has no private endpoints or perimeters); with
+    /// `inboundIpRules`, only an address one of them holds (an unknown address never is).
+    pub fn admits(&self, client: Option<IpAddr>) -> Result<()> {
+        if self.public_network_access != "Enabled" {
+            return Err(Error::forbidden(
+                code::PUBLIC_NETWORK_ACCESS_DISABLED,
+                format!(
+                    "publishing is refused: publicNetworkAccess is {} and this deployment has no \
+                     private endpoints; set properties.publicNetworkAccess to Enabled and list \
+                     the publishers' addresses in properties.inboundIpRules",
+                    self.public_network_access
+                ),
+            ));
+        }
+        if self.inbound_ip_rules.is_empty() {
+            return Ok(());
+        }
+        let client = client.map(|ip| ip.to_canonical());
+        let held = client.is_some_and(|ip| {
+            self.inbound_ip_rules
+                .iter()
+                .filter_map(|rule| mask(&rule.ip_mask))
+                .any(|net| net.contains(&ip))
+        });
+        if held {
+            return Ok(());
+        }
+        let who = client.map_or_else(|| "an unknown address".to_owned(), |ip| ip.to_string());
+        Err(Error::forbidden(
+            code::IP_ADDRESS_REJECTED,
+            format!(
+                "publishing by client {who} is rejected due to IpAddress filtering rules; add \
+                 the address, or a range holding it, to properties.inboundIpRules"
+            ),
+        ))
+    }
+}
+
+/// An `ipMask`: one address or a CIDR range.
+fn mask(text: &str) -> Option<IpNet> {
+    text.parse::<IpNet>()
+        .ok()
+        .or_else(|| text.parse::<IpAddr>().ok().map(IpNet::from))
 }
 
 pub(crate) fn one_of(field: &str, value: &str, allowed: &[&str]) -> Result<()> {
@@ -91,12 +139,7 @@ pub(crate) fn one_of(field: &str, value: &str, allowed: &[&str]) -> Result<()> {
 }
 
 fn check_ip_rule(rule: &InboundIpRule) -> Result<()> {
-    let (addr, prefix) = rule.ip_mask.split_once('/').unwrap_or((&rule.ip_mask, ""));
-    let ip: std::net::IpAddr = addr.parse().map_err(|_| bad_mask(rule))?;
-    let max = if ip.is_ipv4() { 32 } else { 128 };
-    if !prefix.is_empty() && !prefix.parse::<u8>().is_ok_and(|p| p <= max) {
-        return Err(bad_mask(rule));
-    }
+    mask(&rule.ip_mask).ok_or_else(|| bad_mask(rule))?;
     one_of("inboundIpRules.action", &rule.action, &["Allow"])
 }
 

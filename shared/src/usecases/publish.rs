@@ -4,6 +4,7 @@
 //! [`CACHE_TTL`], which bounds how long a regenerated key, a new channel or a changed
 //! activation takes to be seen.
 
+use std::net::IpAddr;
 use std::sync::Arc;
 
 use time::Duration;
@@ -65,17 +66,26 @@ impl Default for IngestCache {
     }
 }
 
-/// Finds the namespace a publisher addressed and checks its key or SAS token against the
-/// namespace's keys (either works). `endpoint` is the URL the publisher addressed.
+/// Who publishes: the key or SAS token presented, and the address the request came from
+/// (when the host knows it).
+#[derive(Debug, Clone)]
+pub struct Publisher {
+    pub credential: Credential,
+    pub address: Option<IpAddr>,
+}
+
+/// Finds the namespace a publisher addressed, checks that its network settings admit the
+/// publisher's address, and checks its key or SAS token against the namespace's keys (either
+/// works). `endpoint` is the URL the publisher addressed.
 pub async fn authenticate(
     ports: &Ports,
     cache: &IngestCache,
     namespace_name: &str,
     endpoint: &str,
-    credential: &Credential,
+    publisher: &Publisher,
 ) -> Result<Arc<PartnerNamespace>> {
     let found = namespace(ports, cache, namespace_name).await?;
-    check_credential(ports, &found.access, &found.keys, endpoint, credential)?;
+    check_publisher(ports, &found.access, &found.keys, endpoint, publisher)?;
     Ok(found)
 }
 
@@ -85,7 +95,7 @@ pub async fn authenticate_topic(
     cache: &IngestCache,
     topic_name: &str,
     endpoint: &str,
-    credential: &Credential,
+    publisher: &Publisher,
 ) -> Result<Arc<CustomTopic>> {
     let found = cached_by_name(
         ports,
@@ -96,18 +106,20 @@ pub async fn authenticate_topic(
         |ports, name| async move { custom_topics::by_name(ports, &name).await },
     )
     .await?;
-    check_credential(ports, &found.access, &found.keys, endpoint, credential)?;
+    check_publisher(ports, &found.access, &found.keys, endpoint, publisher)?;
     Ok(found)
 }
 
-/// Checks a key or SAS token against an endpoint's two keys, unless keys are disabled.
-fn check_credential(
+/// Checks the publisher's address against the endpoint's network settings, then its key or SAS
+/// token against the endpoint's two keys, unless keys are disabled.
+fn check_publisher(
     ports: &Ports,
     access: &Access,
     keys: &NamespaceKeys,
     endpoint: &str,
-    credential: &Credential,
+    publisher: &Publisher,
 ) -> Result<()> {
+    access.admits(publisher.address)?;
     if access.disable_local_auth {
         return Err(Error::unauthorized(
             code::LOCAL_AUTH_DISABLED,
@@ -115,7 +127,7 @@ fn check_credential(
         ));
     }
     let keys = [keys.key1.as_str(), keys.key2.as_str()];
-    match credential {
+    match &publisher.credential {
         Credential::Key(key) => sas::verify_key(key, &keys),
         Credential::Token(raw) => {
             sas::verify_token(&sas::parse_token(raw)?, endpoint, &keys, ports.clock.now())
