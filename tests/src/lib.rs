@@ -4,6 +4,7 @@
 
 pub mod aws;
 mod custom_topic;
+pub mod docs;
 pub mod gateway;
 pub mod lambda;
 pub mod receiver;

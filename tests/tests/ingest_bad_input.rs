@@ -439,6 +439,12 @@ async fn malformed_publish_requests_get_a_stable_4xx_and_store_nothing() {
             serde_json::from_str(&response.text().await.unwrap()).unwrap_or(Value::Null);
         assert_eq!(status, c.status, "{}: {body}", c.what);
         assert_eq!(body["error"]["code"], c.code, "{}: {body}", c.what);
+        assert_eq!(
+            e2e::docs::publisher_error_status(c.code),
+            Some(status.as_u16()),
+            "{}: the README's publisher errors table",
+            c.what
+        );
         assert!(
             !body["error"]["message"]
                 .as_str()

@@ -14,6 +14,7 @@ mod network_access;
 mod partner_destinations;
 mod platform_events;
 mod provisioning;
+mod publisher_codes;
 mod restart;
 mod retries;
 mod serverless;
