@@ -118,8 +118,6 @@ pub mod code {
     pub const INVALID_ACTIVATION_TRANSITION: &str = "InvalidActivationTransition";
     pub const INVALID_SKIP_TOKEN: &str = "InvalidSkipToken";
     pub const AUTHENTICATION_FAILED: &str = "AuthenticationFailed";
-    pub const IP_ADDRESS_REJECTED: &str = "IpAddressRejected";
-    pub const PUBLIC_NETWORK_ACCESS_DISABLED: &str = "PublicNetworkAccessDisabled";
     pub const AUTHORIZATION_FAILED: &str = "AuthorizationFailed";
     pub const SUBSCRIPTION_NOT_FOUND: &str = "SubscriptionNotFound";
     pub const RESOURCE_NOT_FOUND: &str = "ResourceNotFound";

@@ -1,4 +1,5 @@
-//! Every rule suite of the domain in one test binary (one link, one file on disk); each module is a suite.
+//! Every rule suite of the domain in one test binary (one link, one file on disk); each module
+//! is a suite.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 

@@ -65,6 +65,22 @@ fn an_ipv4_client_seen_through_a_dual_stack_socket_matches_its_ipv4_rule() {
 }
 
 #[test]
+fn a_rule_of_ipv4_mapped_ipv6_addresses_holds_the_ipv4_addresses_it_maps() {
+    let guarded = masks(&["::ffff:10.0.0.0/104"]);
+    assert!(guarded.admits(ip("10.1.2.3")).is_ok());
+    assert!(guarded.admits(ip("::ffff:10.1.2.3")).is_ok());
+    assert_eq!(refusal(&guarded, ip("11.1.2.3")), "IpAddressRejected");
+}
+
+#[test]
+fn every_mask_form_a_put_accepts_holds_what_it_says() {
+    let guarded = masks(&["10.0.0.0/008", "192.0.2.1/"]);
+    assert!(guarded.admits(ip("10.9.9.9")).is_ok());
+    assert!(guarded.admits(ip("192.0.2.1")).is_ok());
+    assert_eq!(refusal(&guarded, ip("192.0.2.2")), "IpAddressRejected");
+}
+
+#[test]
 fn with_rules_an_unknown_address_is_refused() {
     assert_eq!(refusal(&masks(&["10.0.0.0/8"]), None), "IpAddressRejected");
 }
@@ -85,7 +101,14 @@ fn public_network_access_other_than_enabled_refuses_even_an_address_a_rule_holds
 
 #[test]
 fn masks_that_are_not_an_address_or_a_cidr_range_are_refused_when_set() {
-    for mask in ["10.0.0.0/33", "not-an-ip", "10.0.0/8", "2001:db8::/129", ""] {
+    for mask in [
+        "10.0.0.0/33",
+        "not-an-ip",
+        "10.0.0/8",
+        "010.0.0.0/8",
+        "2001:db8::/129",
+        "",
+    ] {
         let input: AccessInput =
             serde_json::from_value(json!({"inboundIpRules": [{"ipMask": mask}]})).unwrap();
         let error = Access::default().apply(input).unwrap_err();

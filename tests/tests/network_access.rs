@@ -61,6 +61,8 @@ async fn a_refused_address_is_told_so_before_its_key_is_checked() {
         .publish(("aeg-sas-key", "not-a-key"), &json!([contoso_event("1")]))
         .await;
     assert_eq!(status, StatusCode::FORBIDDEN, "{text}");
+    let body: Value = serde_json::from_str(&text).unwrap();
+    assert_eq!(body["error"]["code"], "IpAddressRejected");
 }
 
 #[tokio::test]

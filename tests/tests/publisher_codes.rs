@@ -26,14 +26,13 @@ fn defined() -> BTreeSet<String> {
         "shared/src/ingest/sas.rs",
         "shared/src/ingest/cloudevents.rs",
         "shared/src/usecases/publish.rs",
+        "shared/src/provisioning/access.rs",
     ]
     .iter()
     .flat_map(|file| codes_of_module(&read(file)))
     .collect();
     codes.extend(
         [
-            code::IP_ADDRESS_REJECTED,
-            code::PUBLIC_NETWORK_ACCESS_DISABLED,
             code::METHOD_NOT_ALLOWED,
             code::NOT_FOUND_ROUTE,
             code::SERVICE_UNAVAILABLE,

@@ -35,7 +35,6 @@ async fn the_http_functions_answer_api_gateway_events_on_a_named_stage() {
         "links carry the stage"
     );
 
-    // Publishers are judged by the address API Gateway saw (`requestContext.http.sourceIp`).
     let rules =
         json!({"properties": {"inboundIpRules": [{"ipMask": "10.0.0.0/8", "action": "Allow"}]}});
     let (status, patched) = tenants.partner.patch(&tenants.namespace, rules).await;

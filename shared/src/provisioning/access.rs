@@ -6,7 +6,13 @@ use std::net::IpAddr;
 use ipnet::IpNet;
 use serde::{Deserialize, Serialize};
 
-use crate::error::{Error, Result, code};
+use crate::error::{Error, Result};
+
+/// Stable codes of a publish endpoint's network refusals.
+pub mod code {
+    pub const IP_ADDRESS_REJECTED: &str = "IpAddressRejected";
+    pub const PUBLIC_NETWORK_ACCESS_DISABLED: &str = "PublicNetworkAccessDisabled";
+}
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -117,11 +123,23 @@ impl Access {
     }
 }
 
-/// An `ipMask`: one address or a CIDR range.
+/// An `ipMask`: one address, or an address and a prefix length (`10.0.0.0/8`). A range of
+/// IPv4-mapped IPv6 addresses is read as the IPv4 range it maps, as clients' addresses are.
 fn mask(text: &str) -> Option<IpNet> {
-    text.parse::<IpNet>()
-        .ok()
-        .or_else(|| text.parse::<IpAddr>().ok().map(IpNet::from))
+    let (address, prefix) = text.split_once('/').unwrap_or((text, ""));
+    let address: IpAddr = address.parse().ok()?;
+    let most = if address.is_ipv4() { 32 } else { 128 };
+    let prefix = match prefix {
+        "" => most,
+        digits => digits.parse::<u8>().ok().filter(|p| *p <= most)?,
+    };
+    match address {
+        IpAddr::V6(v6) if prefix >= 96 => match v6.to_ipv4_mapped() {
+            Some(v4) => IpNet::new(IpAddr::V4(v4), prefix - 96).ok(),
+            None => IpNet::new(address, prefix).ok(),
+        },
+        _ => IpNet::new(address, prefix).ok(),
+    }
 }
 
 pub(crate) fn one_of(field: &str, value: &str, allowed: &[&str]) -> Result<()> {
@@ -129,7 +147,7 @@ pub(crate) fn one_of(field: &str, value: &str, allowed: &[&str]) -> Result<()> {
         Ok(())
     } else {
         Err(Error::invalid(
-            code::INVALID_PROPERTY,
+            crate::error::code::INVALID_PROPERTY,
             format!(
                 "properties.{field} is '{value}'; use one of {}",
                 allowed.join(", ")
@@ -145,7 +163,7 @@ fn check_ip_rule(rule: &InboundIpRule) -> Result<()> {
 
 fn bad_mask(rule: &InboundIpRule) -> Error {
     Error::invalid(
-        code::INVALID_PROPERTY,
+        crate::error::code::INVALID_PROPERTY,
         format!(
             "inboundIpRules ipMask '{}' is not an IP address or CIDR range (e.g. 10.0.0.0/8)",
             rule.ip_mask
