@@ -56,9 +56,7 @@ async fn publish_events(
     headers: HeaderMap,
     body: Body,
 ) -> Result<Response, ApiError> {
-    let body = checked_body(&headers, body)?;
-    let publisher = publisher(&uri, &headers, address)?;
-    let endpoint = format!("{}{}", base.0, uri.path());
+    let (body, publisher, endpoint) = front(&headers, &uri, &base, address, body)?;
     let namespace =
         publish::authenticate(&app.ports, &app.ingest, &name, &endpoint, &publisher).await?;
     let events = events(&headers, &body)?;
@@ -86,9 +84,7 @@ async fn publish_topic_events(
     headers: HeaderMap,
     body: Body,
 ) -> Result<Response, ApiError> {
-    let body = checked_body(&headers, body)?;
-    let publisher = publisher(&uri, &headers, address)?;
-    let endpoint = format!("{}{}", base.0, uri.path());
+    let (body, publisher, endpoint) = front(&headers, &uri, &base, address, body)?;
     let topic =
         publish::authenticate_topic(&app.ports, &app.ingest, &name, &endpoint, &publisher).await?;
     let events = events(&headers, &body)?;
@@ -97,6 +93,20 @@ async fn publish_topic_events(
         .map_err(|e| logged(e, &name))?;
     tracing::debug!(topic = %name, events = accepted, "accepted");
     Ok(StatusCode::OK.into_response())
+}
+
+/// What every publish request is checked for before its endpoint is looked up: the body within
+/// the size limits, a credential, and the URL the publisher addressed (what a SAS token signs).
+fn front(
+    headers: &HeaderMap,
+    uri: &Uri,
+    base: &PublicBase,
+    address: Option<IpAddr>,
+    body: Body,
+) -> Result<(Bytes, publish::Publisher, String), Error> {
+    let body = checked_body(headers, body)?;
+    let publisher = publisher(uri, headers, address)?;
+    Ok((body, publisher, format!("{}{}", base.0, uri.path())))
 }
 
 /// The body, within the size limits (413 otherwise).
