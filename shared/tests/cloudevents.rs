@@ -317,3 +317,124 @@ fn binary_mode_builds_the_structured_event() {
     let e = from_binary(&headers, Some("application/json"), b"{oops").unwrap_err();
     assert_eq!(e.code, code::INVALID_JSON);
 }
+
+/// An event whose `data` nests `levels` arrays.
+fn nested(levels: usize) -> String {
+    let mut e = event();
+    e["data"] = json!("DATA");
+    e.to_string().replace(
+        "\"DATA\"",
+        &format!("{}{}", "[".repeat(levels), "]".repeat(levels)),
+    )
+}
+
+#[test]
+fn an_event_the_fan_out_could_not_read_as_a_json_value_is_refused_naming_its_index() {
+    let surrogate = with("data", json!("X")).replace("\"X\"", r#""\ud800""#);
+    let key_surrogate = with("data", json!({"X": 1})).replace("\"X\"", r#""\udfff""#);
+    let table = [
+        (nested(127), "recursion limit"),
+        (
+            with("data", json!(1)).replace(":1", ":1e400"),
+            "number out of range",
+        ),
+        (
+            with("data", json!(1)).replace(":1", ":-1e400"),
+            "number out of range",
+        ),
+        (
+            with("data", json!(1)).replace(":1", &format!(":1{}", "0".repeat(400))),
+            "number out of range",
+        ),
+        (surrogate, "surrogate"),
+        (key_surrogate, "surrogate"),
+        (
+            with("ext", json!(1)).replace(":1", ":1e999"),
+            "number out of range",
+        ),
+    ];
+    for (text, says) in table {
+        assert!(serde_json::from_str::<serde_json::Value>(&text).is_err());
+        let e = validate(3, &text).unwrap_err();
+        assert_eq!(
+            (e.kind, e.code),
+            (ErrorKind::Invalid, code::UNSUPPORTED_JSON),
+            "{says}: {}",
+            e.message
+        );
+        assert!(
+            e.message.contains("event [3]") && e.message.contains(says),
+            "{}",
+            e.message
+        );
+        let batch = format!("[{},{text}]", event());
+        let e = parse(ContentMode::Batch, batch.as_bytes()).unwrap_err();
+        assert_eq!(e.code, code::UNSUPPORTED_JSON);
+        assert!(e.message.contains("event [1]"), "{}", e.message);
+        let e = parse(ContentMode::Structured, text.as_bytes()).unwrap_err();
+        assert_eq!(e.code, code::UNSUPPORTED_JSON);
+    }
+}
+
+#[test]
+fn every_accepted_event_reads_as_a_json_value_and_odd_but_readable_json_is_accepted() {
+    let surrogate_pair = with("data", json!("X")).replace("\"X\"", r#""\ud83d\ude00""#);
+    let readable = [
+        nested(126),
+        with("data", json!(1)).replace(":1", ":1e308"),
+        with("data", json!(1)).replace(":1", ":1e-400"),
+        with("data", json!(1)).replace(":1", &format!(":1{}", "0".repeat(300))),
+        surrogate_pair,
+        with("data", json!("X")).replace("\"X\"", r#""\u0000\uFFFD""#),
+        with("data", json!({"k": 1})).replace("}}", r#","k":2}}"#),
+    ];
+    for text in readable {
+        assert!(
+            serde_json::from_str::<serde_json::Value>(&text).is_ok(),
+            "{text}"
+        );
+        assert!(validate(0, &text).is_ok(), "{text}");
+    }
+}
+
+#[test]
+fn an_attribute_given_twice_is_refused_naming_the_event_and_the_attribute() {
+    let e = r#"{"specversion":"1.0","id":"a","id":"b","source":"/s","type":"t"}"#;
+    let escaped = r#"{"specversion":"1.0","id":"a","source":"/s","type":"t","i\u0064":"b"}"#;
+    let extension = r#"{"specversion":"1.0","id":"a","source":"/s","type":"t","ext":1,"ext":2}"#;
+    for (text, name) in [(e, "'id'"), (escaped, "'id'"), (extension, "'ext'")] {
+        let err = validate(2, text).unwrap_err();
+        assert_eq!(
+            (err.kind, err.code),
+            (ErrorKind::Invalid, code::DUPLICATE_ATTRIBUTE)
+        );
+        assert!(
+            err.message.contains("event [2]") && err.message.contains(name),
+            "{}",
+            err.message
+        );
+        let err = parse(ContentMode::Structured, text.as_bytes()).unwrap_err();
+        assert_eq!(err.code, code::DUPLICATE_ATTRIBUTE);
+        assert!(err.message.contains("event [0]"), "{}", err.message);
+        let batch = format!("[{},{text}]", event());
+        let err = parse(ContentMode::Batch, batch.as_bytes()).unwrap_err();
+        assert_eq!(err.code, code::DUPLICATE_ATTRIBUTE);
+        assert!(err.message.contains("event [1]"), "{}", err.message);
+    }
+}
+
+#[test]
+fn binary_mode_data_the_fan_out_could_not_read_is_refused() {
+    let headers = vec![
+        ("ce-specversion".to_owned(), "1.0".to_owned()),
+        ("ce-id".to_owned(), "b1".to_owned()),
+        ("ce-source".to_owned(), "/bin".to_owned()),
+        ("ce-type".to_owned(), "Bin.Event".to_owned()),
+    ];
+    let deep = |n: usize| format!("{}{}", "[".repeat(n), "]".repeat(n));
+    for body in [deep(127), "1e400".to_owned(), r#""\ud800""#.to_owned()] {
+        let e = from_binary(&headers, Some("application/json"), body.as_bytes()).unwrap_err();
+        assert_eq!(e.code, code::UNSUPPORTED_JSON, "{body}: {}", e.message);
+    }
+    assert!(from_binary(&headers, Some("application/json"), deep(126).as_bytes()).is_ok());
+}

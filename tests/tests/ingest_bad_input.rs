@@ -362,6 +362,52 @@ async fn malformed_publish_requests_get_a_stable_4xx_and_store_nothing() {
             "InvalidAttributeValue",
         ),
         case(
+            "data nested 128 levels deep",
+            keyed(BATCH),
+            json!([event()])
+                .to_string()
+                .replace("{}", &format!("{}{}", "[".repeat(128), "]".repeat(128)))
+                .into_bytes(),
+            bad,
+            "UnsupportedJson",
+        ),
+        case(
+            "a number outside a double's range",
+            keyed(BATCH),
+            json!([event()])
+                .to_string()
+                .replace("{}", "1e400")
+                .into_bytes(),
+            bad,
+            "UnsupportedJson",
+        ),
+        case(
+            "a lone surrogate escape",
+            keyed("application/cloudevents+json"),
+            event()
+                .to_string()
+                .replace("{}", r#""\ud800""#)
+                .into_bytes(),
+            bad,
+            "UnsupportedJson",
+        ),
+        case(
+            "an attribute given twice in a batch",
+            keyed(BATCH),
+            br#"[{"specversion":"1.0","id":"a","id":"b","source":"fabrikam/orders","type":"t"}]"#
+                .to_vec(),
+            bad,
+            "DuplicateAttribute",
+        ),
+        case(
+            "an attribute given twice in a structured event",
+            keyed("application/cloudevents+json"),
+            br#"{"specversion":"1.0","id":"a","source":"fabrikam/orders","source":"x","type":"t"}"#
+                .to_vec(),
+            bad,
+            "DuplicateAttribute",
+        ),
+        case(
             "one bad event after good ones",
             keyed(BATCH),
             batch(json!([event(), event(), without("type")])),

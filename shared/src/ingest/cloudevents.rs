@@ -1,12 +1,16 @@
 //! CloudEvents 1.0 as Event Grid accepts them: the three HTTP content modes, every attribute
 //! rule, and the size limits. An accepted event keeps its exact JSON text, so subscribers
-//! receive what the publisher sent.
+//! receive what the publisher sent. Each event is read once, whole, by the parse the fan-out
+//! uses (`serde_json::Value`'s), so every accepted event reads there too: JSON nested more than
+//! 127 levels, a number outside a double's range or a lone surrogate escape is refused here.
 
 use std::borrow::Cow;
 use std::collections::HashMap;
+use std::fmt;
 
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
+use serde::de::{self, Deserialize, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde_json::value::RawValue;
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
@@ -32,6 +36,8 @@ pub mod code {
     pub const INVALID_SPEC_VERSION: &str = "InvalidSpecVersion";
     pub const INVALID_EXTENSION_NAME: &str = "InvalidExtensionAttributeName";
     pub const DATA_AND_DATA_BASE64: &str = "DataAndDataBase64";
+    pub const UNSUPPORTED_JSON: &str = "UnsupportedJson";
+    pub const DUPLICATE_ATTRIBUTE: &str = "DuplicateAttribute";
 }
 
 /// How a publish request carries its events.
@@ -146,7 +152,24 @@ pub fn parse(mode: ContentMode, body: &[u8]) -> Result<Vec<Event>> {
         .collect()
 }
 
-type Attributes<'a> = HashMap<Cow<'a, str>, &'a RawValue>;
+/// A top-level attribute's value, as far as the rules look at it.
+enum Attr<'a> {
+    Null,
+    Str(Cow<'a, str>),
+    Other(&'static str),
+}
+
+impl Attr<'_> {
+    fn is_container(&self) -> bool {
+        matches!(self, Attr::Other("an object" | "an array"))
+    }
+}
+
+/// An event's attributes, and the first name given twice.
+struct Attributes<'a> {
+    map: HashMap<Cow<'a, str>, Attr<'a>>,
+    duplicate: Option<String>,
+}
 
 /// Validates one event's JSON text (index `i` names it in errors).
 pub fn validate(i: usize, json: &str) -> Result<Event> {
@@ -167,27 +190,24 @@ pub fn validate(i: usize, json: &str) -> Result<Event> {
             ),
         ));
     }
-    let attrs: Attributes = serde_json::from_str(json).map_err(|e| {
-        invalid(
-            code::INVALID_JSON,
-            format!("event [{i}] is not a JSON object: {e}"),
-        )
-    })?;
+    let attrs = attributes(i, json)?;
+    if let Some(name) = attrs.duplicate {
+        return Err(invalid(
+            code::DUPLICATE_ATTRIBUTE,
+            format!(
+                "event [{i}] has the attribute '{name}' more than once; give each attribute once"
+            ),
+        ));
+    }
+    let attrs = attrs.map;
     let string = |name: &str| -> Result<Option<String>> {
         match attrs.get(name) {
-            None => Ok(None),
-            Some(raw) if raw.get() == "null" => Ok(None),
-            Some(raw) => serde_json::from_str::<String>(raw.get())
-                .map(Some)
-                .map_err(|_| {
-                    invalid(
-                        code::INVALID_ATTRIBUTE,
-                        format!(
-                            "event [{i}]: attribute '{name}' must be a string, got {}",
-                            raw.get()
-                        ),
-                    )
-                }),
+            None | Some(Attr::Null) => Ok(None),
+            Some(Attr::Str(v)) => Ok(Some(v.clone().into_owned())),
+            Some(Attr::Other(what)) => Err(invalid(
+                code::INVALID_ATTRIBUTE,
+                format!("event [{i}]: attribute '{name}' must be a string, got {what}"),
+            )),
         }
     };
     let required = |name: &str| -> Result<String> {
@@ -225,7 +245,7 @@ pub fn validate(i: usize, json: &str) -> Result<Event> {
             ));
         }
     }
-    let has_data = attrs.get("data").is_some_and(|r| r.get() != "null");
+    let has_data = attrs.get("data").is_some_and(|v| !matches!(v, Attr::Null));
     if let Some(encoded) = string("data_base64")? {
         if has_data {
             return Err(invalid(
@@ -255,6 +275,170 @@ pub fn validate(i: usize, json: &str) -> Result<Event> {
     })
 }
 
+/// Reads an event's attributes in one pass that also reads every nested value as
+/// `serde_json::Value` would (the same deserializer calls, so the same recursion limit, number
+/// range and string escapes), without building it.
+fn attributes(i: usize, json: &str) -> Result<Attributes<'_>> {
+    let mut de = serde_json::Deserializer::from_str(json);
+    let read = serde::Deserializer::deserialize_any(&mut de, EventVisitor).and_then(|a| {
+        de.end()?;
+        Ok(a)
+    });
+    read.map_err(|e| {
+        if e.classify() == serde_json::error::Category::Data
+            || serde_json::from_str::<&RawValue>(json).is_err()
+        {
+            invalid(
+                code::INVALID_JSON,
+                format!("event [{i}] is not a JSON object: {e}"),
+            )
+        } else {
+            invalid(
+                code::UNSUPPORTED_JSON,
+                format!(
+                    "event [{i}] is JSON that subscribers could not read ({e}): nest at most 127 levels (the event object is the first), keep numbers within a double's range (about 1.8e308), and escape no lone surrogate (\\ud800-\\udfff unpaired)"
+                ),
+            )
+        }
+    })
+}
+
+struct EventVisitor;
+
+impl<'de> Visitor<'de> for EventVisitor {
+    type Value = Attributes<'de>;
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("a JSON object")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+        let mut attrs = Attributes {
+            map: HashMap::with_capacity(map.size_hint().unwrap_or(8)),
+            duplicate: None,
+        };
+        while let Some(Key(name)) = map.next_key()? {
+            let value = map.next_value()?;
+            if let Some(name) = attrs.map.insert(name.clone(), value).and(Some(name))
+                && attrs.duplicate.is_none()
+            {
+                attrs.duplicate = Some(name.into_owned());
+            }
+        }
+        Ok(attrs)
+    }
+}
+
+/// An attribute name, borrowed from the text unless it has escapes.
+struct Key<'a>(Cow<'a, str>);
+
+impl<'de> Deserialize<'de> for Key<'de> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct KeyVisitor;
+        impl<'de> Visitor<'de> for KeyVisitor {
+            type Value = Key<'de>;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("an attribute name")
+            }
+            fn visit_borrowed_str<E: de::Error>(self, v: &'de str) -> Result<Self::Value, E> {
+                Ok(Key(Cow::Borrowed(v)))
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
+                Ok(Key(Cow::Owned(v.to_owned())))
+            }
+        }
+        d.deserialize_str(KeyVisitor)
+    }
+}
+
+impl<'de> Deserialize<'de> for Attr<'de> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        d.deserialize_any(AttrVisitor)
+    }
+}
+
+struct AttrVisitor;
+
+impl<'de> Visitor<'de> for AttrVisitor {
+    type Value = Attr<'de>;
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("any JSON value")
+    }
+    fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
+        Ok(Attr::Null)
+    }
+    fn visit_borrowed_str<E: de::Error>(self, v: &'de str) -> Result<Self::Value, E> {
+        Ok(Attr::Str(Cow::Borrowed(v)))
+    }
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
+        Ok(Attr::Str(Cow::Owned(v.to_owned())))
+    }
+    fn visit_bool<E: de::Error>(self, _: bool) -> Result<Self::Value, E> {
+        Ok(Attr::Other("a boolean"))
+    }
+    fn visit_i64<E: de::Error>(self, _: i64) -> Result<Self::Value, E> {
+        Ok(Attr::Other("a number"))
+    }
+    fn visit_u64<E: de::Error>(self, _: u64) -> Result<Self::Value, E> {
+        Ok(Attr::Other("a number"))
+    }
+    fn visit_f64<E: de::Error>(self, _: f64) -> Result<Self::Value, E> {
+        Ok(Attr::Other("a number"))
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<Self::Value, A::Error> {
+        Checked.visit_seq(seq)?;
+        Ok(Attr::Other("an array"))
+    }
+    fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Self::Value, A::Error> {
+        Checked.visit_map(map)?;
+        Ok(Attr::Other("an object"))
+    }
+}
+
+/// Any JSON value, read as `serde_json::Value` reads it and then dropped.
+struct Checked;
+
+impl<'de> Deserialize<'de> for Checked {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        d.deserialize_any(Checked)
+    }
+}
+
+impl<'de> Visitor<'de> for Checked {
+    type Value = Checked;
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("any JSON value")
+    }
+    fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
+        Ok(Checked)
+    }
+    fn visit_str<E: de::Error>(self, _: &str) -> Result<Self::Value, E> {
+        Ok(Checked)
+    }
+    fn visit_bool<E: de::Error>(self, _: bool) -> Result<Self::Value, E> {
+        Ok(Checked)
+    }
+    fn visit_i64<E: de::Error>(self, _: i64) -> Result<Self::Value, E> {
+        Ok(Checked)
+    }
+    fn visit_u64<E: de::Error>(self, _: u64) -> Result<Self::Value, E> {
+        Ok(Checked)
+    }
+    fn visit_f64<E: de::Error>(self, _: f64) -> Result<Self::Value, E> {
+        Ok(Checked)
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+        while seq.next_element::<Checked>()?.is_some() {}
+        Ok(Checked)
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+        while map.next_entry::<Checked, Checked>()?.is_some() {}
+        Ok(Checked)
+    }
+}
+
 fn is_context_attribute(name: &str) -> bool {
     matches!(
         name,
@@ -272,7 +456,7 @@ fn is_context_attribute(name: &str) -> bool {
 }
 
 /// Extension attributes: 1–20 lower-case letters or digits, with a string, number or boolean value.
-fn check_extension(i: usize, name: &str, value: &RawValue) -> Result<()> {
+fn check_extension(i: usize, name: &str, value: &Attr) -> Result<()> {
     let ok_name = (1..=20).contains(&name.len())
         && name
             .bytes()
@@ -285,8 +469,7 @@ fn check_extension(i: usize, name: &str, value: &RawValue) -> Result<()> {
             ),
         ));
     }
-    let first = value.get().as_bytes().first().copied().unwrap_or(b'n');
-    if matches!(first, b'{' | b'[') {
+    if value.is_container() {
         return Err(invalid(
             code::INVALID_ATTRIBUTE,
             format!(
@@ -329,10 +512,19 @@ pub fn from_binary(
             .is_some_and(|m| m == "application/json" || m.ends_with("+json") || m == "text/json");
         let data = if json_data {
             serde_json::from_slice(body).map_err(|e| {
-                invalid(
-                    code::INVALID_JSON,
-                    format!("event [0]: the body is declared JSON but does not parse: {e}"),
-                )
+                if serde_json::from_slice::<&RawValue>(body).is_ok() {
+                    invalid(
+                        code::UNSUPPORTED_JSON,
+                        format!(
+                            "event [0]: the body is JSON that subscribers could not read ({e}): nest at most 126 levels (the event object holding it is one more), keep numbers within a double's range (about 1.8e308), and escape no lone surrogate"
+                        ),
+                    )
+                } else {
+                    invalid(
+                        code::INVALID_JSON,
+                        format!("event [0]: the body is declared JSON but does not parse: {e}"),
+                    )
+                }
             })?
         } else {
             event.insert(
