@@ -88,6 +88,22 @@ async fn bad_management_input_gets_a_clear_4xx_never_a_500() {
             "not valid JSON",
         ),
         case(
+            "JSON followed by more than whitespace",
+            Method::PUT,
+            config.clone(),
+            raw("{\"tags\": {}}xyz"),
+            "InvalidRequestContent",
+            "trailing characters",
+        ),
+        case(
+            "two JSON values",
+            Method::PUT,
+            config.clone(),
+            raw("{} {}"),
+            "InvalidRequestContent",
+            "trailing characters",
+        ),
+        case(
             "a JSON array body",
             Method::PUT,
             config.clone(),

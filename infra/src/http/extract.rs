@@ -49,8 +49,8 @@ impl FromRequestParts<App> for Authenticated {
     }
 }
 
-/// A JSON body decoded into `T`. An empty body reads as `{}`. Errors name the path of the
-/// offending field, e.g. `properties.partnerAuthorization.defaultMaximumExpirationTimeInDays`.
+/// A JSON body decoded into `T`: one JSON value, then only whitespace. An empty body reads as
+/// `{}`. Errors name the path of the offending field, e.g. `properties.partnerAuthorization.defaultMaximumExpirationTimeInDays`.
 #[derive(Debug, Clone)]
 pub struct JsonBody<T>(pub T);
 
@@ -81,7 +81,7 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for JsonBody<T> {
             &bytes
         };
         let de = &mut serde_json::Deserializer::from_slice(text);
-        serde_path_to_error::deserialize(de)
+        let value = serde_path_to_error::deserialize(&mut *de)
             .map(JsonBody)
             .map_err(|e| {
                 let path = e.path().to_string();
@@ -94,7 +94,14 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for JsonBody<T> {
                     format!("the request body is invalid at '{path}': {inner}")
                 };
                 ApiError(Error::invalid(code::INVALID_REQUEST_CONTENT, message))
-            })
+            })?;
+        de.end().map_err(|e| {
+            Error::invalid(
+                code::INVALID_REQUEST_CONTENT,
+                format!("the request body is not valid JSON: {e} (after the JSON value)"),
+            )
+        })?;
+        Ok(value)
     }
 }
 
