@@ -18,6 +18,7 @@
 //! | a channel's activation deadline | `activationDeadlines` | `{unix seconds, 20 digits}#{channel id}` |
 //! | a dead-lettered event | `deadLetters#{subscription}#{event subscription sort key}` | `{20-digit inverted Unix ms}#{dead letter id}` (newest first) |
 //! | an event subscription's delivery counts | `deliveryStats#{subscription}#{event subscription sort key}` | `-` |
+//! | a publish endpoint's generation (its version) | `generation#{partnerNamespaces, topics or systemTopics}#{lower-cased name}` | `-` |
 //!
 //! Listing one type per subscription is a prefix query `{types}#`; per resource group
 //! `{types}#{rg}#`.
@@ -133,6 +134,11 @@ pub fn namespace_by_name(name: &str) -> Key {
 
 pub fn topic_by_name(name: &str) -> Key {
     Key::new(format!("topicName#{}", name.to_lowercase()), "-")
+}
+
+/// A publish endpoint's generation counter (see `usecases::generations`).
+pub fn generation(kind: &str, name: &str) -> Key {
+    Key::new(format!("generation#{kind}#{}", name.to_lowercase()), "-")
 }
 
 pub fn channel_source(namespace: &str, source: &str) -> Key {

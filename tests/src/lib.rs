@@ -170,6 +170,33 @@ impl Server {
         }
     }
 
+    /// Runs the fan-out (of a paused server) on every message waiting on the fan-out queue, as
+    /// a worker does, and returns once each is settled: every first attempt made. Returns how
+    /// many messages it handled.
+    pub async fn fan_out(&self) -> usize {
+        let mut handled = 0;
+        loop {
+            let got = self
+                .app
+                .fanout
+                .receive(
+                    10,
+                    std::time::Duration::from_secs(60),
+                    std::time::Duration::ZERO,
+                )
+                .await
+                .unwrap();
+            if got.is_empty() {
+                return handled;
+            }
+            for message in got {
+                self.app.deliveries.handle(&message.body).await.unwrap();
+                self.app.fanout.ack(&[message.receipt]).await.unwrap();
+                handled += 1;
+            }
+        }
+    }
+
     pub fn operator(&self) -> Client {
         self.client(OPERATOR_KEY)
     }

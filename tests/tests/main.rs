@@ -15,6 +15,7 @@ mod partner_destinations;
 mod platform_events;
 mod provisioning;
 mod publisher_codes;
+mod read_your_writes;
 mod restart;
 mod retries;
 mod serverless;

@@ -71,7 +71,7 @@ async fn publish_events(
     )
     .await
     .map_err(|e| logged(e, &name))?;
-    tracing::debug!(namespace = %name, events = accepted, "accepted");
+    tracing::debug!(namespace = %name, events = accepted, generation = namespace.generation, "accepted");
     Ok(StatusCode::OK.into_response())
 }
 

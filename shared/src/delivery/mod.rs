@@ -3,8 +3,9 @@
 //!
 //! # Messages
 //! Both queues carry JSON. A fan-out message (written by the publish path) is
-//! `{"topic","publishedAt","events":[…]}` or, for an event stored in the table,
-//! `{"topic","publishedAt","payload":"<id>"}`. A delivery task (a retry, a deferred or a
+//! `{"topic","publishedAt","generation","events":[…]}` or, for an event stored in the table,
+//! `{"topic","publishedAt","generation","payload":"<id>"}`; `generation` is the publish
+//! endpoint's generation the publish was handled under (0 when absent). A delivery task (a retry, a deferred or a
 //! redelivered batch) is `{"task":{…},"events":[…]}` or `{"task":{…},"payloads":[…]}`.
 
 pub mod batch;
@@ -61,6 +62,7 @@ pub enum Message {
     Fanout {
         topic: String,
         published_at: OffsetDateTime,
+        generation: u64,
         events: Vec<EventJson>,
         payload: Option<String>,
     },
@@ -77,6 +79,8 @@ struct Wire<'a> {
     topic: Option<String>,
     #[serde(default, with = "time::serde::rfc3339::option")]
     published_at: Option<OffsetDateTime>,
+    #[serde(default)]
+    generation: u64,
     task: Option<TaskHead>,
     #[serde(borrow, default)]
     events: Vec<&'a RawValue>,
@@ -102,6 +106,7 @@ impl Message {
             (Some(topic), Some(published_at), None) => Ok(Message::Fanout {
                 topic,
                 published_at,
+                generation: wire.generation,
                 events,
                 payload: wire.payload,
             }),

@@ -2,6 +2,7 @@
 //! (`PartnerDestination`) in the customer's resource group, atomically and only under an
 //! unexpired authorization.
 
+use super::generations::Endpoint;
 use super::pairs::{self, ChannelRef, put_with_ttl, require_authorization, ttl};
 use super::platform_events::{self, Lifecycle};
 use super::{Listed, PageRequest, is_conflict, list_prefix, namespaces, not_found};
@@ -140,6 +141,7 @@ pub async fn put(
         )?);
     }
     writes.push(namespace_guard);
+    writes.push(Endpoint::of_channel(id).bump());
     writes.push(platform_events::record(
         ports,
         &platform_events::lifecycle(&topic, Lifecycle::Provisioned, now)?,
@@ -268,12 +270,10 @@ async fn update(
     let pending = channel.readiness_state == ReadinessState::NeverActivated;
     let deadline = channel.expiration_time_if_not_activated_utc;
     let expires = if pending { ttl(deadline) } else { None };
-    let mut writes = vec![put_with_ttl(
-        table::resource_key(id),
-        &channel,
-        current.expect(),
-        expires,
-    )?];
+    let mut writes = vec![
+        put_with_ttl(table::resource_key(id), &channel, current.expect(), expires)?,
+        Endpoint::of_channel(id).bump(),
+    ];
     if let Some(topic) = &topic {
         let mut t = topic.value.clone();
         t.expiration_time_if_not_activated_utc = deadline;

@@ -1,6 +1,7 @@
 //! Customer topics: create or replace, patch, read, list, delete (with every event subscription
 //! on it), and the keys. Names are unique in the deployment, as the endpoint is built on them.
 
+use super::generations::Endpoint;
 use super::namespaces::RegenerateKey;
 use super::{
     Listed, PageRequest, Scope, by_name_index, event_subscriptions, list_resources, named,
@@ -27,6 +28,10 @@ pub async fn read(
     table::get(ports.store.as_ref(), &table::resource_key(id))
         .await?
         .ok_or_else(|| not_found("topic", id))
+}
+
+fn endpoint(id: &ResourceId) -> Endpoint {
+    Endpoint::Topic(id.name().to_owned())
 }
 
 /// The topic named `name` anywhere in the deployment (the data plane's lookup).
@@ -73,6 +78,7 @@ pub async fn put(
         &topic,
         table::expect_of(&existing),
         table::topic_by_name(id.name()),
+        &endpoint(id),
         "topic",
     )
     .await?;
@@ -102,11 +108,10 @@ pub async fn patch(
 async fn write(ports: &Ports, topic: &CustomTopic, expect: Expect) -> Result<()> {
     ports
         .store
-        .write(vec![table::put(
-            table::resource_key(&topic.id),
-            topic,
-            expect,
-        )?])
+        .write(vec![
+            table::put(table::resource_key(&topic.id), topic, expect)?,
+            endpoint(&topic.id).bump(),
+        ])
         .await
 }
 
@@ -127,7 +132,7 @@ pub async fn list(
 /// Missing is success; a repeated delete finishes what an interrupted one left.
 pub async fn delete(ports: &Ports, caller: &Caller, id: &ResourceId) -> Result<()> {
     caller.owns(id.subscription)?;
-    named::delete::<CustomTopic>(ports, id, table::topic_by_name(id.name())).await?;
+    named::delete::<CustomTopic>(ports, id, table::topic_by_name(id.name()), &endpoint(id)).await?;
     event_subscriptions::delete_all(ports, id).await
 }
 
@@ -144,5 +149,13 @@ pub async fn regenerate_key(
     request: RegenerateKey,
 ) -> Result<NamespaceKeys> {
     let current = read(ports, caller, id).await?;
-    named::regenerate_key(ports, id, current, |t| &mut t.keys, &request.key_name).await
+    named::regenerate_key(
+        ports,
+        id,
+        current,
+        |t| &mut t.keys,
+        &request.key_name,
+        &endpoint(id),
+    )
+    .await
 }

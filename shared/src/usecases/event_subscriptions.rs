@@ -3,6 +3,7 @@
 //! changes, or a partner destination), patch, read, list, delete, and the two reads that show
 //! secrets.
 
+use super::generations::Endpoint;
 use super::{Listed, PageRequest, is_conflict, list_prefix, not_found};
 use crate::auth::Caller;
 use crate::error::{Error, Result, code as common};
@@ -26,23 +27,26 @@ pub(crate) fn topic_of(id: &ResourceId) -> Result<ResourceId> {
 }
 
 /// A subscription as stored: the live one (not expired), what a write must expect (the stored
-/// item's version, expired or not), and the guard that its topic is unchanged meanwhile.
+/// item's version, expired or not), and the writes that go with a change of it: the guard that
+/// its topic is unchanged meanwhile and the bump of its publish endpoint's generation.
 struct Found {
     live: Option<Versioned<EventSubscription>>,
     expect: Expect,
-    topic_guard: Option<Write>,
+    with: Vec<Write>,
 }
 
 async fn find(ports: &Ports, caller: &Caller, id: &ResourceId) -> Result<Found> {
     caller.owns(id.subscription)?;
-    let topic_guard = topic_guard(ports, &topic_of(id)?).await?;
+    let topic = topic_of(id)?;
+    let mut with: Vec<Write> = topic_guard(ports, &topic).await?.into_iter().collect();
+    with.extend(Endpoint::of_topic(ports, &topic).await?.map(|e| e.bump()));
     let stored =
         table::get::<EventSubscription>(ports.store.as_ref(), &table::resource_key(id)).await?;
     let expect = table::expect_of(&stored);
     Ok(Found {
         live: stored.filter(|s| !s.value.is_expired(ports.clock.now())),
         expect,
-        topic_guard,
+        with,
     })
 }
 
@@ -188,7 +192,7 @@ pub async fn put(
         allowed_rate: rate.or(previous.and_then(|p| p.allowed_rate)),
         disabled_at: None,
     };
-    write(ports, &subscription, found.expect, found.topic_guard).await?;
+    write(ports, &subscription, found.expect, found.with).await?;
     Ok((subscription, existing.is_none()))
 }
 
@@ -235,7 +239,7 @@ pub async fn patch(
         subscription.retry_policy = policy;
     }
     subscription.disabled_at = None;
-    write(ports, &subscription, current.expect(), found.topic_guard).await?;
+    write(ports, &subscription, current.expect(), found.with).await?;
     Ok(subscription)
 }
 
@@ -268,7 +272,7 @@ async fn write(
     ports: &Ports,
     subscription: &EventSubscription,
     expect: Expect,
-    topic_guard: Option<Write>,
+    with: Vec<Write>,
 ) -> Result<()> {
     let expires = subscription.expiration_time_utc.map(|t| t.unix_timestamp());
     let put = super::pairs::put_with_ttl(
@@ -279,7 +283,7 @@ async fn write(
     )?;
     match ports
         .store
-        .write([put].into_iter().chain(topic_guard).collect())
+        .write([put].into_iter().chain(with).collect())
         .await
     {
         Err(e) if is_conflict(&e) => Err(Error::conflict(
@@ -297,9 +301,19 @@ pub async fn get(ports: &Ports, caller: &Caller, id: &ResourceId) -> Result<Even
 /// Deletes the subscription, its dead letters and its delivery counts; missing is success.
 pub async fn delete(ports: &Ports, caller: &Caller, id: &ResourceId) -> Result<()> {
     caller.owns(id.subscription)?;
+    let endpoint = Endpoint::of_topic(ports, &topic_of(id)?).await?;
+    let delete = Write::Delete {
+        key: table::resource_key(id),
+        expect: Expect::Any,
+    };
     ports
         .store
-        .delete(table::resource_key(id), Expect::Any)
+        .write(
+            [delete]
+                .into_iter()
+                .chain(endpoint.map(|e| e.bump()))
+                .collect(),
+        )
         .await?;
     forget_deliveries(ports, id).await
 }

@@ -8,6 +8,7 @@ pub mod dead_letters;
 pub mod deliveries;
 pub mod event_subscriptions;
 pub mod expiry;
+pub mod generations;
 pub mod named;
 pub mod namespaces;
 pub mod pairs;

@@ -3,6 +3,7 @@
 
 use serde::Deserialize;
 
+use super::generations::Endpoint;
 use super::platform_events::Lifecycle;
 use super::{Listed, PageRequest, Scope, by_name_index, list_resources, named, not_found, pairs};
 use crate::auth::Caller;
@@ -33,6 +34,10 @@ pub async fn read(
     table::get(ports.store.as_ref(), &table::resource_key(id))
         .await?
         .ok_or_else(|| not_found("partner namespace", id))
+}
+
+fn endpoint(id: &ResourceId) -> Endpoint {
+    Endpoint::Namespace(id.name().to_owned())
 }
 
 /// The namespace named `name` anywhere in the deployment (the data plane's lookup).
@@ -123,6 +128,7 @@ pub async fn put(
         &namespace,
         table::expect_of(&existing),
         table::namespace_by_name(id.name()),
+        &endpoint(id),
         "partner namespace",
     )
     .await?;
@@ -147,11 +153,10 @@ pub async fn patch(
         .apply(body.properties.unwrap_or_default().access)?;
     ports
         .store
-        .write(vec![table::put(
-            table::resource_key(id),
-            &namespace,
-            current.expect(),
-        )?])
+        .write(vec![
+            table::put(table::resource_key(id), &namespace, current.expect())?,
+            endpoint(id).bump(),
+        ])
         .await?;
     Ok(namespace)
 }
@@ -174,7 +179,13 @@ pub async fn list(
 /// delete finishes what an interrupted one left.
 pub async fn delete(ports: &Ports, caller: &Caller, id: &ResourceId) -> Result<()> {
     caller.owns(id.subscription)?;
-    named::delete::<PartnerNamespace>(ports, id, table::namespace_by_name(id.name())).await?;
+    named::delete::<PartnerNamespace>(
+        ports,
+        id,
+        table::namespace_by_name(id.name()),
+        &endpoint(id),
+    )
+    .await?;
     let store = ports.store.as_ref();
     let prefix = table::children_prefix(id, ResourceType::Channels);
     let partition = table::subscription_partition(id.subscription);
@@ -203,5 +214,13 @@ pub async fn regenerate_key(
     request: RegenerateKey,
 ) -> Result<NamespaceKeys> {
     let current = read(ports, caller, id).await?;
-    named::regenerate_key(ports, id, current, |n| &mut n.keys, &request.key_name).await
+    named::regenerate_key(
+        ports,
+        id,
+        current,
+        |n| &mut n.keys,
+        &request.key_name,
+        &endpoint(id),
+    )
+    .await
 }

@@ -4,6 +4,7 @@
 use time::OffsetDateTime;
 
 use super::configurations::authorization_of;
+use super::generations::Endpoint;
 use super::platform_events::{self, Lifecycle};
 use crate::error::{Error, Result, code};
 use crate::ids::ResourceId;
@@ -94,7 +95,8 @@ pub async fn read_pair(
     Ok((Some(channel), topic))
 }
 
-/// The writes that delete a channel, its topic and their index entries.
+/// The writes that delete a channel, its topic and their index entries, bumping the
+/// namespace's generation.
 pub fn delete_writes(
     channel: &Versioned<Channel>,
     topic: Option<&Versioned<PartnerTopic>>,
@@ -105,6 +107,7 @@ pub fn delete_writes(
             key: table::resource_key(&c.id),
             expect: channel.expect(),
         },
+        Endpoint::of_channel(&c.id).bump(),
         Write::Delete {
             key: table::activation_deadline(c.expiration_time_if_not_activated_utc, &c.id),
             expect: Expect::Any,

@@ -1,6 +1,7 @@
 //! Partner topics and partner destinations, the customer's side: read, list, tag, activate,
 //! deactivate, delete. The id's kind tells which.
 
+use super::generations::Endpoint;
 use super::pairs::{self, put_with_ttl};
 use super::platform_events::{self, Lifecycle};
 use super::{Listed, PageRequest, Scope, list_resources, not_found};
@@ -97,12 +98,10 @@ pub async fn set_activation(
         activation_state: state,
         ..current.value.clone()
     };
-    let mut writes = vec![put_with_ttl(
-        table::resource_key(id),
-        &topic,
-        current.expect(),
-        None,
-    )?];
+    let mut writes = vec![
+        put_with_ttl(table::resource_key(id), &topic, current.expect(), None)?,
+        Endpoint::of_channel(&topic.channel).bump(),
+    ];
     let channel =
         table::get::<Channel>(ports.store.as_ref(), &table::resource_key(&topic.channel)).await?;
     if let Some(channel) =
@@ -150,10 +149,13 @@ pub async fn delete(ports: &Ports, caller: &Caller, id: &ResourceId) -> Result<(
     let (channel, _) = pairs::read_pair(ports, &topic.value.channel).await?;
     let mut writes = match channel {
         Some(channel) => pairs::delete_writes(&channel, Some(&topic))?,
-        None => vec![Write::Delete {
-            key: table::resource_key(id),
-            expect: topic.expect(),
-        }],
+        None => vec![
+            Write::Delete {
+                key: table::resource_key(id),
+                expect: topic.expect(),
+            },
+            Endpoint::of_channel(&topic.value.channel).bump(),
+        ],
     };
     let now = ports.clock.now();
     let what = if topic.value.is_expired(now) {

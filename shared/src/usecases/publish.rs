@@ -1,19 +1,22 @@
 //! Publishing: authenticate the publisher, route every event to its partner topic (or take a
 //! customer topic's events as they are), and enqueue them for fan-out, all or nothing.
-//! Steady-state publishing reads no table: namespaces, topics and routes are cached for
-//! [`CACHE_TTL`], which bounds how long a regenerated key, a new channel or a changed
-//! activation takes to be seen.
+//! A publish reads one item, its endpoint's generation (`usecases::generations`); namespaces,
+//! topics and routes are cached, and a cached entry is used only if it was loaded under that
+//! generation or a later one, so a publish after a management call returned sees its change.
+//! [`CACHE_TTL`] only bounds how long a time-based change (an activation deadline passing)
+//! takes to be seen.
 
 use std::net::IpAddr;
 use std::sync::Arc;
 
 use time::Duration;
 
+use super::generations::Endpoint;
 use super::pairs::{self, ChannelRef};
 use super::{custom_topics, namespaces};
 use crate::error::{Error, Result};
 use crate::ids::{ResourceId, ResourceType};
-use crate::ingest::cache::TtlCache;
+use crate::ingest::cache::GenerationCache;
 use crate::ingest::cloudevents::Event;
 use crate::ingest::sas::{self, Credential};
 use crate::ports::{MAX_MESSAGE_BYTES, Ports, Queue, Write};
@@ -24,7 +27,7 @@ use crate::provisioning::namespace::{NamespaceKeys, PartnerNamespace, RoutingMod
 use crate::provisioning::topic::{ActivationState, PartnerTopic};
 use crate::table;
 
-/// How long a cached namespace or route may be used.
+/// How long a cached namespace or route may be used at most.
 pub const CACHE_TTL: Duration = Duration::seconds(5);
 /// Bytes of one stored chunk of an event too large for a queue message.
 const PAYLOAD_CHUNK: usize = 300 * 1024;
@@ -51,19 +54,26 @@ pub struct TopicRoute {
 
 /// The publish path's caches, shared by every request of a process.
 pub struct IngestCache {
-    namespaces: TtlCache<String, Arc<PartnerNamespace>>,
-    topics: TtlCache<String, Arc<CustomTopic>>,
-    routes: TtlCache<(String, String), TopicRoute>,
+    namespaces: GenerationCache<String, Arc<PartnerNamespace>>,
+    topics: GenerationCache<String, Arc<CustomTopic>>,
+    routes: GenerationCache<(String, String), TopicRoute>,
 }
 
 impl Default for IngestCache {
     fn default() -> Self {
         Self {
-            namespaces: TtlCache::new(CACHE_TTL, 10_000),
-            topics: TtlCache::new(CACHE_TTL, 10_000),
-            routes: TtlCache::new(CACHE_TTL, 100_000),
+            namespaces: GenerationCache::new(CACHE_TTL, 10_000),
+            topics: GenerationCache::new(CACHE_TTL, 10_000),
+            routes: GenerationCache::new(CACHE_TTL, 100_000),
         }
     }
+}
+
+/// A publish endpoint's resource as one publish sees it, and the generation it was read under.
+#[derive(Debug, Clone)]
+pub struct Authenticated<T> {
+    pub resource: Arc<T>,
+    pub generation: u64,
 }
 
 /// Who publishes: the key or SAS token presented, and the address the request came from
@@ -83,10 +93,25 @@ pub async fn authenticate(
     namespace_name: &str,
     endpoint: &str,
     publisher: &Publisher,
-) -> Result<Arc<PartnerNamespace>> {
-    let found = namespace(ports, cache, namespace_name).await?;
+) -> Result<Authenticated<PartnerNamespace>> {
+    let generation = Endpoint::Namespace(namespace_name.to_owned())
+        .current(ports)
+        .await?;
+    let found = cached_by_name(
+        ports,
+        &cache.namespaces,
+        generation,
+        namespace_name,
+        "partner namespace",
+        code::NAMESPACE_NOT_FOUND,
+        |ports, name| async move { namespaces::by_name(ports, &name).await },
+    )
+    .await?;
     check_publisher(ports, &found.access, &found.keys, endpoint, publisher)?;
-    Ok(found)
+    Ok(Authenticated {
+        resource: found,
+        generation,
+    })
 }
 
 /// The same for a customer topic.
@@ -96,10 +121,14 @@ pub async fn authenticate_topic(
     topic_name: &str,
     endpoint: &str,
     publisher: &Publisher,
-) -> Result<Arc<CustomTopic>> {
+) -> Result<Authenticated<CustomTopic>> {
+    let generation = Endpoint::Topic(topic_name.to_owned())
+        .current(ports)
+        .await?;
     let found = cached_by_name(
         ports,
         &cache.topics,
+        generation,
         topic_name,
         "topic",
         code::TOPIC_NOT_FOUND,
@@ -107,7 +136,10 @@ pub async fn authenticate_topic(
     )
     .await?;
     check_publisher(ports, &found.access, &found.keys, endpoint, publisher)?;
-    Ok(found)
+    Ok(Authenticated {
+        resource: found,
+        generation,
+    })
 }
 
 /// Checks the publisher's address against the endpoint's network settings, then its key or SAS
@@ -140,12 +172,19 @@ fn check_publisher(
 pub async fn publish_to_topic(
     ports: &Ports,
     queue: &dyn Queue,
-    topic: &CustomTopic,
+    topic: &Authenticated<CustomTopic>,
     events: Vec<Event>,
 ) -> Result<usize> {
     let count = events.len();
     let published_at = crate::time_format::rfc3339(ports.clock.now());
-    let bodies = pack(ports, &topic.id, &published_at, events).await?;
+    let bodies = pack(
+        ports,
+        &topic.resource.id,
+        &published_at,
+        topic.generation,
+        events,
+    )
+    .await?;
     queue.send(bodies, std::time::Duration::ZERO).await?;
     Ok(count)
 }
@@ -157,10 +196,12 @@ pub async fn publish(
     ports: &Ports,
     queue: &dyn Queue,
     cache: &IngestCache,
-    namespace: &PartnerNamespace,
+    namespace: &Authenticated<PartnerNamespace>,
     channel: Option<&str>,
     events: Vec<Event>,
 ) -> Result<usize> {
+    let generation = namespace.generation;
+    let namespace = namespace.resource.as_ref();
     let mut routed: Vec<(TopicRoute, Vec<Event>)> = Vec::new();
     for event in events {
         let key = match namespace.partner_topic_routing_mode {
@@ -172,7 +213,7 @@ pub async fn publish(
             })?,
             RoutingMode::SourceEventAttribute => event.source.clone(),
         };
-        let route = route(ports, cache, namespace, &key).await?;
+        let route = route(ports, cache, generation, namespace, &key).await?;
         if !route.activated {
             return Err(Error::forbidden(
                 code::TOPIC_NOT_ACTIVATED,
@@ -193,32 +234,17 @@ pub async fn publish(
     let mut count = 0;
     for (route, events) in routed {
         count += events.len();
-        bodies.extend(pack(ports, &route.topic, &published_at, events).await?);
+        bodies.extend(pack(ports, &route.topic, &published_at, generation, events).await?);
     }
     queue.send(bodies, std::time::Duration::ZERO).await?;
     Ok(count)
 }
 
-async fn namespace(
-    ports: &Ports,
-    cache: &IngestCache,
-    name: &str,
-) -> Result<Arc<PartnerNamespace>> {
-    cached_by_name(
-        ports,
-        &cache.namespaces,
-        name,
-        "partner namespace",
-        code::NAMESPACE_NOT_FOUND,
-        |ports, name| async move { namespaces::by_name(ports, &name).await },
-    )
-    .await
-}
-
 /// A publish endpoint's resource by its name, from `cache` or the store; 404 naming `what`.
 async fn cached_by_name<'p, T, F, Fut>(
     ports: &'p Ports,
-    cache: &TtlCache<String, Arc<T>>,
+    cache: &GenerationCache<String, Arc<T>>,
+    generation: u64,
     name: &str,
     what: &str,
     not_found_code: &'static str,
@@ -230,7 +256,7 @@ where
 {
     let now = ports.clock.now();
     let key = name.to_lowercase();
-    if let Some(found) = cache.get(&key, now) {
+    if let Some(found) = cache.get(&key, now, generation) {
         return Ok(found);
     }
     let missing = || {
@@ -246,19 +272,20 @@ where
         .await?
         .map(Arc::new)
         .ok_or_else(missing)?;
-    cache.put(key, found.clone(), now);
+    cache.put(key, found.clone(), now, generation);
     Ok(found)
 }
 
 async fn route(
     ports: &Ports,
     cache: &IngestCache,
+    generation: u64,
     namespace: &PartnerNamespace,
     key: &str,
 ) -> Result<TopicRoute> {
     let now = ports.clock.now();
     let cache_key = (namespace.id.name().to_lowercase(), key.to_owned());
-    if let Some(found) = cache.routes.get(&cache_key, now) {
+    if let Some(found) = cache.routes.get(&cache_key, now, generation) {
         return Ok(found);
     }
     let by_channel = namespace.partner_topic_routing_mode == RoutingMode::ChannelNameHeader;
@@ -304,7 +331,7 @@ async fn route(
         return Err(missing());
     }
     let route = route_of(&topic.value);
-    cache.routes.put(cache_key, route.clone(), now);
+    cache.routes.put(cache_key, route.clone(), now, generation);
     Ok(route)
 }
 
@@ -321,10 +348,11 @@ async fn pack(
     ports: &Ports,
     topic: &ResourceId,
     published_at: &str,
+    generation: u64,
     events: Vec<Event>,
 ) -> Result<Vec<String>> {
     let head = format!(
-        "{{\"topic\":{},\"publishedAt\":\"{published_at}\",",
+        "{{\"topic\":{},\"publishedAt\":\"{published_at}\",\"generation\":{generation},",
         serde_json::to_string(&topic.to_string()).map_err(|e| Error::internal(e.to_string()))?
     );
     let room = MAX_MESSAGE_BYTES - head.len() - 16;

@@ -13,6 +13,7 @@ use crate::subscriptions::EventSubscription;
 use crate::table;
 use crate::usecases::dead_letters::{self, GiveUp};
 use crate::usecases::event_subscriptions::topic_of;
+use crate::usecases::generations::Endpoint;
 use crate::usecases::platform_events;
 
 impl Deliveries {
@@ -84,6 +85,7 @@ impl Deliveries {
     /// Marks the subscription disabled (its endpoint answered 410 Gone).
     pub(super) async fn disable(&self, id: &ResourceId) -> Result<()> {
         let key = table::resource_key(id);
+        let endpoint = Endpoint::of_topic(&self.ports, &topic_of(id)?).await?;
         for _ in 0..10 {
             let Some(stored) =
                 table::get::<EventSubscription>(self.ports.store.as_ref(), &key).await?
@@ -103,6 +105,7 @@ impl Deliveries {
                 expires,
             )?;
             let mut writes = vec![put];
+            writes.extend(endpoint.as_ref().map(Endpoint::bump));
             if let Some(event) = self.platform_event(
                 id,
                 "EventSubscriptionDisabled",

@@ -28,7 +28,7 @@ use crate::ports::{Attempt, MAX_DELAY, MAX_MESSAGE_BYTES, Ports, Queue, Webhooks
 use crate::subscriptions::{Destination, EventSubscription};
 
 pub use stats::{DeliveryStats, Stats};
-pub use topics::Topics;
+pub use topics::{TopicSubscriptions, Topics};
 
 /// Requests one message's batches may have in flight at once.
 pub const CONCURRENCY: usize = 256;
@@ -85,6 +85,7 @@ impl Deliveries {
             Message::Fanout {
                 topic,
                 published_at,
+                generation,
                 mut events,
                 payload,
             } => {
@@ -92,7 +93,8 @@ impl Deliveries {
                     events.push(load_payload(&self.ports, &id).await?.into());
                 }
                 let topic: ResourceId = topic.parse()?;
-                let jobs = self.fan_out(&topic, published_at, events).await?;
+                let subscriptions = self.topics.get(&self.ports, &topic, generation).await?;
+                let jobs = self.fan_out(&subscriptions, &topic, published_at, events)?;
                 self.run(jobs).await
             }
             Message::Task {
@@ -109,7 +111,7 @@ impl Deliveries {
                 }
                 let id: ResourceId = head.subscription.parse()?;
                 let topic = topic_of(&id)?;
-                let Some(subscription) = self.topics.get(&self.ports, &topic).await?.find(&id)
+                let Some(subscription) = self.topics.get(&self.ports, &topic, 0).await?.find(&id)
                 else {
                     tracing::info!(subscription = %id, events = events.len(), "dropped: the subscription no longer exists");
                     return Ok(());
@@ -125,13 +127,13 @@ impl Deliveries {
     }
 
     /// The batches of `events` for each matching, enabled subscription of `topic`.
-    async fn fan_out(
+    fn fan_out(
         &self,
+        subscriptions: &TopicSubscriptions,
         topic: &ResourceId,
         published_at: OffsetDateTime,
         events: Vec<EventJson>,
     ) -> Result<Vec<Job>> {
-        let subscriptions = self.topics.get(&self.ports, topic).await?;
         if subscriptions.all.is_empty() {
             return Ok(Vec::new());
         }

@@ -1,13 +1,16 @@
-//! A topic's live subscriptions with their filters compiled, cached for [`CACHE_TTL`] so the
-//! fan-out reads the table once per topic per few seconds, not once per event. A new, changed
-//! or deleted subscription is seen within that time.
+//! A topic's live subscriptions with their filters compiled, cached so the fan-out reads the
+//! table once per topic per change, not once per event. A fan-out message carries the
+//! generation its publish was handled under, and an entry loaded before that generation is
+//! never used, so a publish after a subscription change returned is matched against the new
+//! subscriptions. Delivery tasks (retries) carry no generation: they see a change within
+//! [`CACHE_TTL`].
 
 use std::sync::Arc;
 
 use crate::error::Result;
 use crate::filter::{CompiledFilter, TopicMatcher};
 use crate::ids::{ResourceId, ResourceType};
-use crate::ingest::cache::TtlCache;
+use crate::ingest::cache::GenerationCache;
 use crate::ports::Ports;
 use crate::subscriptions::EventSubscription;
 use crate::table;
@@ -28,25 +31,32 @@ impl TopicSubscriptions {
 }
 
 pub struct Topics {
-    cache: TtlCache<String, Arc<TopicSubscriptions>>,
+    cache: GenerationCache<String, Arc<TopicSubscriptions>>,
 }
 
 impl Default for Topics {
     fn default() -> Self {
         Self {
-            cache: TtlCache::new(CACHE_TTL, 10_000),
+            cache: GenerationCache::new(CACHE_TTL, 10_000),
         }
     }
 }
 
 impl Topics {
-    /// The topic's unexpired subscriptions (enabled or not).
-    pub async fn get(&self, ports: &Ports, topic: &ResourceId) -> Result<Arc<TopicSubscriptions>> {
+    /// The topic's unexpired subscriptions (enabled or not), as of `generation` of its publish
+    /// endpoint or later (0: whatever is cached).
+    pub async fn get(
+        &self,
+        ports: &Ports,
+        topic: &ResourceId,
+        generation: u64,
+    ) -> Result<Arc<TopicSubscriptions>> {
         let now = ports.clock.now();
         let key = topic.to_string().to_lowercase();
-        if let Some(found) = self.cache.get(&key, now) {
+        if let Some(found) = self.cache.get(&key, now, generation) {
             return Ok(found);
         }
+        let generation = generation.max(self.cache.generation(&key));
         let partition = table::subscription_partition(topic.subscription);
         let prefix = table::children_prefix(topic, ResourceType::EventSubscriptions);
         let mut all = Vec::new();
@@ -80,7 +90,7 @@ impl Topics {
             all,
             matcher: TopicMatcher::new(compiled),
         });
-        self.cache.put(key, found.clone(), now);
+        self.cache.put(key, found.clone(), now, generation);
         Ok(found)
     }
 

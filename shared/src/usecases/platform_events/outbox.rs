@@ -8,8 +8,10 @@ use serde_json::{Value, json};
 use time::OffsetDateTime;
 
 use crate::error::{Error, Result};
+use crate::ids::ResourceId;
 use crate::ports::{Expect, Key, Ports, Queue, Write};
 use crate::table;
+use crate::usecases::generations::Endpoint;
 
 /// How many outboxed events a request or a delivery moves on its way out; the sweeper moves
 /// the rest, so a backlog never slows a request down.
@@ -102,10 +104,25 @@ async fn claim(ports: &Ports, items: Vec<crate::ports::Item>) -> Result<Vec<(Key
         entry.claimed_until = Some(now + CLAIM);
         let write = put(item.key.clone(), &entry, Expect::Version(item.version), now)?;
         match ports.store.write(vec![write]).await {
-            Ok(()) => claimed.push((item.key, entry.message.to_string())),
+            Ok(()) => claimed.push((item.key, with_generation(ports, entry.message).await?)),
             Err(e) if super::super::is_conflict(&e) => continue,
             Err(e) => return Err(e),
         }
     }
     Ok(claimed)
+}
+
+/// The fan-out message with its system topic's current generation, so subscriptions changed
+/// before the relay see the event.
+async fn with_generation(ports: &Ports, mut message: Value) -> Result<String> {
+    if let Some(topic) = message["topic"]
+        .as_str()
+        .and_then(|t| t.parse::<ResourceId>().ok())
+    {
+        message["generation"] = Endpoint::SystemTopic(topic.subscription)
+            .current(ports)
+            .await?
+            .into();
+    }
+    Ok(message.to_string())
 }
