@@ -60,3 +60,120 @@ fn retry_policies_stay_within_event_grids_ranges() {
         }
     );
 }
+
+fn hook_with(mappings: serde_json::Value) -> shared::subscriptions::WebHook {
+    serde_json::from_value(serde_json::json!({
+        "endpointUrl": "https://hooks.example/h",
+        "deliveryAttributeMappings": mappings,
+    }))
+    .unwrap()
+}
+
+fn fixed(name: &str, value: &str) -> serde_json::Value {
+    serde_json::json!({"name": name, "type": "Static", "properties": {"value": value}})
+}
+
+fn dynamic(name: &str, field: &str) -> serde_json::Value {
+    serde_json::json!({"name": name, "type": "Dynamic", "properties": {"sourceField": field}})
+}
+
+#[test]
+fn delivery_attributes_may_not_set_framing_hop_by_hop_or_event_grid_headers() {
+    for name in [
+        "Host",
+        "Content-Length",
+        "content-type",
+        "Content-Encoding",
+        "Transfer-Encoding",
+        "Connection",
+        "Keep-Alive",
+        "Upgrade",
+        "TE",
+        "Trailer",
+        "Expect",
+        "Proxy-Authorization",
+        "proxy-connection",
+        "aeg-subscription-name",
+        "AEG-Delivery-Count",
+        "aeg-event-type",
+        "aeg-metadata-version",
+        "aeg-data-version",
+        "WebHook-Request-Origin",
+    ] {
+        let e = hook_with(serde_json::json!([fixed(name, "0")]))
+            .check()
+            .unwrap_err();
+        assert_eq!(e.code, "InvalidDeliveryAttributeMapping", "{name}");
+        assert!(e.message.contains(name), "{name}: {}", e.message);
+    }
+    for name in [
+        "Authorization",
+        "x-api-key",
+        "X-Tenant",
+        "Hostname",
+        "tenant",
+    ] {
+        assert!(
+            hook_with(serde_json::json!([fixed(name, "v")]))
+                .check()
+                .is_ok(),
+            "{name}"
+        );
+    }
+}
+
+#[test]
+fn delivery_attribute_names_are_short_tokens_given_once_ignoring_case() {
+    let long = "x".repeat(257);
+    let refused = [
+        serde_json::json!([fixed("x-a", "1"), fixed("X-A", "2")]),
+        serde_json::json!([fixed("x-a", "1"), dynamic("x-a", "subject")]),
+        serde_json::json!([fixed(&long, "1")]),
+        serde_json::json!([fixed("x a", "1")]),
+        serde_json::json!([fixed("x:a", "1")]),
+        serde_json::json!([fixed("", "1")]),
+    ];
+    for mappings in refused {
+        let e = hook_with(mappings.clone()).check().unwrap_err();
+        assert_eq!(e.code, "InvalidDeliveryAttributeMapping", "{mappings}");
+    }
+    assert!(
+        hook_with(serde_json::json!([
+            fixed(&"x".repeat(256), "1"),
+            fixed("x-b", "2")
+        ]))
+        .check()
+        .is_ok()
+    );
+}
+
+#[test]
+fn delivery_attribute_values_and_source_fields_carry_no_control_characters() {
+    for value in [
+        "a\r\nX-Injected: 1",
+        "a\nb",
+        "a\rb",
+        "a\0b",
+        "a\u{7f}b",
+        "a\u{1b}b",
+    ] {
+        for mapping in [fixed("x-a", value), dynamic("x-a", value)] {
+            let e = hook_with(serde_json::json!([mapping])).check().unwrap_err();
+            assert_eq!(e.code, "InvalidDeliveryAttributeMapping", "{value:?}");
+            assert!(e.message.contains("control character"), "{}", e.message);
+        }
+    }
+    let e = hook_with(serde_json::json!([dynamic("x-a", &"d".repeat(4097))]))
+        .check()
+        .unwrap_err();
+    assert!(e.message.contains("4096"), "{}", e.message);
+    assert!(
+        hook_with(serde_json::json!([
+            fixed("x-a", "tab\tand ünïcode"),
+            fixed("x-b", &"v".repeat(4096)),
+            dynamic("x-c", "data.orderId")
+        ]))
+        .check()
+        .is_ok()
+    );
+}

@@ -296,6 +296,46 @@ async fn every_subscription_limit_is_a_400_naming_it() {
             "4096",
         ),
         (
+            with(
+                &format!("{dest}/deliveryAttributeMappings/0/name"),
+                json!("Content-Length"),
+            ),
+            "InvalidDeliveryAttributeMapping",
+            "frames the request",
+        ),
+        (
+            with(
+                &format!("{dest}/deliveryAttributeMappings/0/name"),
+                json!("X-Tenant"),
+            ),
+            "InvalidDeliveryAttributeMapping",
+            "given twice",
+        ),
+        (
+            with(
+                &format!("{dest}/deliveryAttributeMappings/0/name"),
+                json!("x".repeat(257)),
+            ),
+            "InvalidDeliveryAttributeMapping",
+            "at most 256",
+        ),
+        (
+            with(
+                &format!("{dest}/deliveryAttributeMappings/1/properties/value"),
+                json!("contoso\r\nX-Injected: 1"),
+            ),
+            "InvalidDeliveryAttributeMapping",
+            "control character",
+        ),
+        (
+            with(
+                &format!("{dest}/deliveryAttributeMappings/2/properties/sourceField"),
+                json!("data\0orderId"),
+            ),
+            "InvalidDeliveryAttributeMapping",
+            "control character",
+        ),
+        (
             with(&format!("{dest}/endpointUrl"), json!("")),
             "InvalidDestination",
             "endpointUrl",
@@ -489,4 +529,65 @@ async fn a_channel_named_in_another_case_is_the_same_channel() {
         StatusCode::NOT_FOUND,
         "a new topic of the same name starts without the old subscriptions"
     );
+}
+
+#[tokio::test]
+async fn a_patch_may_not_give_a_delivery_attribute_a_reserved_name_or_a_header_breaking_value() {
+    let server = Server::start().await;
+    let t = topic(&server).await;
+    let hooks = webhook_receiver().await;
+    let path = subscription(&t, "patched");
+    assert_eq!(
+        t.customer
+            .put(&path, body(&format!("{hooks}/hook/ok")))
+            .await
+            .0,
+        StatusCode::CREATED
+    );
+    for (mapping, says) in [
+        (
+            json!({"name": "Host", "type": "Static", "properties": {"value": "elsewhere"}}),
+            "frames the request",
+        ),
+        (
+            json!({"name": "Transfer-Encoding", "type": "Static", "properties": {"value": "chunked"}}),
+            "frames the request",
+        ),
+        (
+            json!({"name": "aeg-delivery-count", "type": "Static", "properties": {"value": "9"}}),
+            "aeg-",
+        ),
+        (
+            json!({"name": "x-a", "type": "Static", "properties": {"value": "a\nb"}}),
+            "control character",
+        ),
+    ] {
+        let (status, answer) = t
+            .customer
+            .patch(
+                &path,
+                json!({"destination": {"endpointType": "WebHook", "properties": {
+                    "maxEventsPerBatch": 10,
+                    "deliveryAttributeMappings": [mapping]
+                }}}),
+            )
+            .await;
+        assert_eq!(
+            (status, answer["error"]["code"].as_str()),
+            (
+                StatusCode::BAD_REQUEST,
+                Some("InvalidDeliveryAttributeMapping")
+            ),
+            "{answer}"
+        );
+        assert!(
+            answer["error"]["message"].as_str().unwrap().contains(says),
+            "{answer}"
+        );
+    }
+    let (_, attrs) = t
+        .customer
+        .post(&format!("{path}/getDeliveryAttributes"), json!({}))
+        .await;
+    assert_eq!(attrs["value"].as_array().map(Vec::len), Some(3), "{attrs}");
 }
