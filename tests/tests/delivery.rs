@@ -202,3 +202,57 @@ async fn dead_letters_and_counts_are_the_owners_alone() {
         .await;
     assert_eq!(status, StatusCode::NOT_FOUND, "{body}");
 }
+
+#[tokio::test]
+async fn an_event_the_fan_out_cannot_read_is_dead_lettered_for_every_subscription() {
+    let server = Server::start_paused().await;
+    let topic = ActiveTopic::new(&server).await;
+    let hooks = Receiver::start().await;
+    let all = topic
+        .subscribe("all", json!({"destination": webhook(&hooks.url("all"))}))
+        .await;
+    let some = topic
+        .subscribe(
+            "some",
+            json!({"destination": webhook(&hooks.url("some")),
+                   "filter": {"includedEventTypes": ["Order.Created"]}}),
+        )
+        .await;
+    let deep = format!("{}1{}", "[".repeat(200), "]".repeat(200));
+    let unreadable = [
+        r#"{"specversion":"1.0","id":"huge","source":"fabrikam/orders","type":"t","data":1e400}"#
+            .to_owned(),
+        format!(
+            r#"{{"specversion":"1.0","id":"deep","source":"fabrikam/orders","type":"t","data":{deep}}}"#
+        ),
+    ];
+    let message = format!(
+        r#"{{"topic":"{}","publishedAt":"{}","events":[{},{}]}}"#,
+        topic.tenants.topic("orders-topic"),
+        shared::time_format::rfc3339(time::OffsetDateTime::now_utc()),
+        order_event("fine", "Order.Created", json!({})),
+        unreadable.join(",")
+    );
+    server
+        .app
+        .fanout
+        .send(vec![message], StdDuration::ZERO)
+        .await
+        .unwrap();
+    server.fan_out().await;
+    assert_eq!(ids(&hooks.accepted_events("all")), ["fine"]);
+    for subscription in [all, some] {
+        let letters = topic.dead_letters(&subscription).await;
+        let mut texts: Vec<&str> = letters
+            .iter()
+            .map(|l| {
+                assert_eq!(l["deadletterreason"], "UnreadableEvent");
+                l["event"].as_str().unwrap()
+            })
+            .collect();
+        texts.sort();
+        let mut expected: Vec<&str> = unreadable.iter().map(String::as_str).collect();
+        expected.sort();
+        assert_eq!(texts, expected, "{subscription}");
+    }
+}

@@ -48,6 +48,8 @@ pub mod reason {
     pub const CLIENT_ERROR: &str = "UndeliverableDueToClientError";
     pub const ENDPOINT_GONE: &str = "EndpointGone";
     pub const SUBSCRIPTION_DISABLED: &str = "SubscriptionDisabled";
+    /// The fan-out could not read the event as JSON, so could not match it (ours).
+    pub const UNREADABLE_EVENT: &str = "UnreadableEvent";
 }
 
 /// An attempt's outcome, classified.

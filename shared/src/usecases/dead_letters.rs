@@ -66,12 +66,12 @@ pub async fn store(
     let mut writes = Vec::new();
     for json in events {
         let id = uuid::Uuid::new_v4().to_string();
-        let (event, payload) = if json.len() > INLINE_BYTES {
-            (None, Some(store_payload(ports, json, RETENTION).await?))
-        } else {
-            let raw = RawValue::from_string(json.to_string())
-                .map_err(|e| Error::internal(format!("dead letter event: {e}")))?;
-            (Some(raw), None)
+        let raw = (json.len() <= INLINE_BYTES)
+            .then(|| RawValue::from_string(json.to_string()).ok())
+            .flatten();
+        let (event, payload) = match raw {
+            Some(raw) => (Some(raw), None),
+            None => (None, Some(store_payload(ports, json, RETENTION).await?)),
         };
         let letter = DeadLetter {
             id: id.clone(),
@@ -106,10 +106,12 @@ impl DeadLetter {
     /// The event as Event Grid dead-letters a CloudEvent: the event with the lower-case
     /// extension attributes `deadletterreason`, `deliveryattempts`, `lastdeliveryoutcome`,
     /// `lasthttpstatuscode`, `lastdeliveryattempttime` and `publishtime`, plus
-    /// `deadletterid` and `deadlettertime` (ours: what redelivery names, and when).
+    /// `deadletterid` and `deadlettertime` (ours: what redelivery names, and when). An event
+    /// that does not parse as a JSON object (one the fan-out could not read) is shown as its
+    /// text in `event`.
     pub fn view(&self, event: &str) -> Result<Value> {
         let mut object: Map<String, Value> = serde_json::from_str(event)
-            .map_err(|e| Error::internal(format!("dead letter event: {e}")))?;
+            .unwrap_or_else(|_| Map::from_iter([("event".to_owned(), event.into())]));
         let time = crate::time_format::rfc3339;
         object.insert("deadletterreason".into(), self.reason.clone().into());
         object.insert("deliveryattempts".into(), self.attempts.into());

@@ -58,6 +58,8 @@ struct Job {
     subscription: Arc<EventSubscription>,
     events: Vec<EventJson>,
     head: TaskHead,
+    /// Set when the batch is to be dead-lettered without an attempt, and why.
+    doomed: Option<&'static str>,
 }
 
 impl Deliveries {
@@ -120,6 +122,7 @@ impl Deliveries {
                     subscription,
                     events,
                     head,
+                    doomed: None,
                 })
                 .await
             }
@@ -138,9 +141,11 @@ impl Deliveries {
             return Ok(Vec::new());
         }
         let mut matched: Vec<Vec<usize>> = vec![Vec::new(); subscriptions.all.len()];
+        let mut unreadable = Vec::new();
         for (i, json) in events.iter().enumerate() {
             let Ok(value) = serde_json::from_str::<serde_json::Value>(json) else {
-                tracing::error!(topic = %topic, "an accepted event is not JSON; skipped");
+                tracing::error!(topic = %topic, "an accepted event is not readable JSON; dead-lettered for every subscription");
+                unreadable.push(i);
                 continue;
             };
             for s in subscriptions.matcher.matching_refs(&value) {
@@ -149,9 +154,28 @@ impl Deliveries {
                 }
             }
         }
+        let head = |subscription: &EventSubscription| TaskHead {
+            subscription: subscription.id.to_string(),
+            attempts: 0,
+            published_at,
+            since: published_at,
+            due: published_at,
+            last: None,
+        };
         let mut jobs = Vec::new();
         for (subscription, indexes) in subscriptions.all.iter().zip(matched) {
-            if indexes.is_empty() || subscription.disabled_at.is_some() {
+            if subscription.disabled_at.is_some() {
+                continue;
+            }
+            if !unreadable.is_empty() {
+                jobs.push(Job {
+                    subscription: subscription.clone(),
+                    events: unreadable.iter().map(|i| events[*i].clone()).collect(),
+                    head: head(subscription),
+                    doomed: Some(reason::UNREADABLE_EVENT),
+                });
+            }
+            if indexes.is_empty() {
                 continue;
             }
             let (max, preferred) = match &subscription.destination {
@@ -166,14 +190,8 @@ impl Deliveries {
                 jobs.push(Job {
                     subscription: subscription.clone(),
                     events: indexes[range].iter().map(|i| events[*i].clone()).collect(),
-                    head: TaskHead {
-                        subscription: subscription.id.to_string(),
-                        attempts: 0,
-                        published_at,
-                        since: published_at,
-                        due: published_at,
-                        last: None,
-                    },
+                    head: head(subscription),
+                    doomed: None,
                 });
             }
         }
@@ -191,6 +209,9 @@ impl Deliveries {
 
     /// One attempt of one batch, and what follows from it.
     async fn attempt(&self, job: Job) -> Result<()> {
+        if let Some(reason) = job.doomed {
+            return self.give_up(&job, reason, None).await;
+        }
         let subscription = job.subscription.clone();
         if subscription.disabled_at.is_some() {
             let last = LastAttempt {
