@@ -106,6 +106,7 @@ pub mod code {
     pub const PARTNER_IDENTITY_REQUIRED: &str = "PartnerIdentityRequired";
     pub const PARTNER_IDENTITY_MISMATCH: &str = "PartnerIdentityMismatch";
     pub const PARTNER_NOT_FOUND: &str = "PartnerNotFound";
+    pub const PARTNER_NAME_AMBIGUOUS: &str = "PartnerNameAmbiguous";
     pub const DUPLICATE_PARTNER: &str = "DuplicatePartnerAuthorization";
     pub const TOO_MANY_AUTHORIZED_PARTNERS: &str = "TooManyAuthorizedPartners";
     pub const INVALID_ACTIVATION_EXPIRATION: &str = "InvalidExpirationTimeIfNotActivated";

@@ -91,7 +91,7 @@ fn a_requested_expiry_must_be_in_the_future_and_within_the_maximum() {
 }
 
 #[test]
-fn a_partner_named_by_id_and_name_must_agree() {
+fn a_partner_named_by_id_and_name_must_agree_and_the_name_may_be_a_verified_partners() {
     let id = Uuid::new_v4();
     let input = |i: Option<Uuid>, n: Option<&str>| PartnerInput {
         partner_registration_immutable_id: i,
@@ -99,16 +99,22 @@ fn a_partner_named_by_id_and_name_must_agree() {
         authorization_expiration_time_in_utc: None,
     };
     let table = [
-        (input(Some(id), None), true),
-        (input(None, Some("fabrikam")), true),
-        (input(None, Some("FABRIKAM")), true),
-        (input(Some(id), Some("fabrikam")), true),
-        (input(Some(Uuid::new_v4()), Some("fabrikam")), false),
-        (input(Some(id), Some("contoso")), false),
-        (input(Some(Uuid::new_v4()), None), false),
+        (input(Some(id), None), false, true),
+        (input(None, Some("fabrikam")), false, true),
+        (input(None, Some("FABRIKAM")), false, true),
+        (input(Some(id), Some("fabrikam")), false, true),
+        (input(Some(Uuid::new_v4()), Some("fabrikam")), false, false),
+        (input(Some(id), Some("contoso")), false, false),
+        (input(Some(Uuid::new_v4()), None), false, false),
+        (input(Some(id), Some("Fabrikam.Verified")), true, true),
+        (
+            input(Some(Uuid::new_v4()), Some("Fabrikam.Verified")),
+            true,
+            false,
+        ),
     ];
-    for (i, ok) in table {
-        let result = check_identity(&i, id, "fabrikam");
+    for (i, verified_name, ok) in table {
+        let result = check_identity(&i, id, "fabrikam", verified_name);
         assert_eq!(result.is_ok(), ok, "{i:?}");
         if let Err(e) = result {
             assert_eq!(e.code, code::PARTNER_IDENTITY_MISMATCH);

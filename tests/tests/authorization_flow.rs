@@ -315,3 +315,128 @@ async fn listings_page_with_next_link_without_loss_or_repeat() {
         "resource group names compare case-insensitively"
     );
 }
+
+#[tokio::test]
+async fn a_partner_may_be_named_by_its_verified_partner_name_as_in_azures_examples() {
+    let server = Server::start().await;
+    let (partner_sub, customer_sub) = (new_subscription(), new_subscription());
+    let partner = server.principal("p", &[&partner_sub]).await;
+    let customer = server.principal("c", &[&customer_sub]).await;
+    let mut ids = Vec::new();
+    for name in ["contoso-registration", "other-registration"] {
+        let (status, reg) = partner
+            .put(
+                &format!("{}/partnerRegistrations/{name}", eg(&partner_sub, "rg")),
+                json!({}),
+            )
+            .await;
+        assert_eq!(status, StatusCode::OK, "{reg}");
+        ids.push(reg["properties"]["partnerRegistrationImmutableId"].clone());
+    }
+    let (contoso, other) = (ids[0].clone(), ids[1].clone());
+    let verify = |name: &str, id: &serde_json::Value| {
+        let operator = server.operator();
+        let path = format!("/admin/verifiedPartners/{name}");
+        let body = json!({"properties": {
+            "partnerRegistrationImmutableId": id,
+            "organizationName": "Contoso",
+            "partnerDisplayName": "Contoso Finance"
+        }});
+        async move { operator.put(&path, body).await.0 }
+    };
+    assert_eq!(
+        verify("Contoso-Finance", &contoso).await,
+        StatusCode::CREATED
+    );
+    let config = format!("{}/partnerConfigurations/default", eg(&customer_sub, "rg"));
+    assert_eq!(
+        customer.put(&config, json!({})).await.0,
+        StatusCode::CREATED
+    );
+    let authorize = format!("{config}/authorizePartner");
+    let unauthorize = format!("{config}/unauthorizePartner");
+    let listed = |body: &serde_json::Value| {
+        body["properties"]["partnerAuthorization"]["authorizedPartnersList"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|p| p["partnerRegistrationImmutableId"].clone())
+            .collect::<Vec<_>>()
+    };
+    let expiry = (OffsetDateTime::now_utc() + time::Duration::days(2))
+        .format(&Rfc3339)
+        .unwrap();
+
+    let (status, body) = customer
+        .post(
+            &authorize,
+            json!({"partnerRegistrationImmutableId": contoso, "partnerName": "Contoso-Finance", "authorizationExpirationTimeInUtc": expiry}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "Azure's example shape: {body}");
+    assert_eq!(listed(&body), [contoso.clone()]);
+    let entry = &body["properties"]["partnerAuthorization"]["authorizedPartnersList"][0];
+    assert_eq!(entry["partnerName"], "contoso-registration");
+
+    let (status, body) = customer
+        .post(
+            &unauthorize,
+            json!({"partnerRegistrationImmutableId": contoso, "partnerName": "contoso-finance"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert!(listed(&body).is_empty());
+
+    let (status, body) = customer
+        .post(&authorize, json!({"partnerName": "CONTOSO-FINANCE"}))
+        .await;
+    assert_eq!(status, StatusCode::OK, "by the verified name alone: {body}");
+    assert_eq!(listed(&body), [contoso.clone()]);
+    let (status, body) = customer
+        .post(&unauthorize, json!({"partnerName": "Contoso-Finance"}))
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert!(listed(&body).is_empty());
+
+    let (status, body) = customer
+        .post(
+            &authorize,
+            json!({"partnerRegistrationImmutableId": other, "partnerName": "Contoso-Finance"}),
+        )
+        .await;
+    assert_eq!(
+        (status, body["error"]["code"].as_str()),
+        (StatusCode::BAD_REQUEST, Some("PartnerIdentityMismatch")),
+        "{body}"
+    );
+    let (status, body) = customer
+        .post(&authorize, json!({"partnerName": "nobody-by-this-name"}))
+        .await;
+    assert_eq!(
+        (status, body["error"]["code"].as_str()),
+        (StatusCode::BAD_REQUEST, Some("PartnerNotFound")),
+        "{body}"
+    );
+
+    assert_eq!(
+        verify("contoso-registration", &other).await,
+        StatusCode::CREATED
+    );
+    let (status, body) = customer
+        .post(&authorize, json!({"partnerName": "contoso-registration"}))
+        .await;
+    assert_eq!(
+        (status, body["error"]["code"].as_str()),
+        (StatusCode::BAD_REQUEST, Some("PartnerNameAmbiguous")),
+        "a registration's name and another partner's verified name: {body}"
+    );
+    for id in [&contoso, &other] {
+        let (status, body) = customer
+            .post(
+                &authorize,
+                json!({"partnerRegistrationImmutableId": id, "partnerName": "contoso-registration"}),
+            )
+            .await;
+        assert_eq!(status, StatusCode::OK, "the id says which: {body}");
+    }
+}

@@ -112,22 +112,28 @@ pub fn authorization_expiry(
     }
 }
 
-/// Checks that a request naming a partner by id and/or name agrees with the partner found.
-pub fn check_identity(input: &PartnerInput, immutable_id: Uuid, name: &str) -> Result<()> {
+/// Checks that a request naming a partner by id and/or name agrees with the partner found:
+/// the name is the registration's, or (`verified_name`) a verified partner's of it.
+pub fn check_identity(
+    input: &PartnerInput,
+    immutable_id: Uuid,
+    name: &str,
+    verified_name: bool,
+) -> Result<()> {
     let id_agrees = input
         .partner_registration_immutable_id
         .is_none_or(|id| id == immutable_id);
     let name_agrees = input
         .partner_name
         .as_deref()
-        .is_none_or(|n| n.eq_ignore_ascii_case(name));
+        .is_none_or(|n| verified_name || n.eq_ignore_ascii_case(name));
     if id_agrees && name_agrees {
         Ok(())
     } else {
         Err(Error::invalid(
             code::PARTNER_IDENTITY_MISMATCH,
             format!(
-                "partnerRegistrationImmutableId and partnerName name different partners: '{name}' has immutable id {immutable_id}; send one of them, or both matching"
+                "partnerRegistrationImmutableId and partnerName name different partners: registration '{name}' has immutable id {immutable_id}, and partnerName must be its name or the name of a verified partner of it; send one of them, or both naming the same partner"
             ),
         ))
     }

@@ -2,7 +2,7 @@
 
 use std::collections::HashSet;
 
-use super::registrations::resolve;
+use super::registrations::{is_verified_name, resolve};
 use super::{Listed, PageRequest, Scope, is_conflict, list_resources, not_found};
 use crate::auth::Caller;
 use crate::error::{Error, Result, code};
@@ -95,6 +95,7 @@ pub async fn put(
                         &input,
                         listed.partner_registration_immutable_id,
                         &listed.partner_name,
+                        false,
                     )
                     .is_ok()
             });
@@ -223,12 +224,16 @@ pub async fn unauthorize_partner(
     let current = read(ports, caller, id).await?.ok_or_else(|| missing(id))?;
     let immutable_id = match current.value.find(&input) {
         Some(listed) => {
-            rules::check_identity(
-                &input,
-                listed.partner_registration_immutable_id,
+            let id = listed.partner_registration_immutable_id;
+            let verified = is_verified_name(
+                ports,
+                input.partner_name.as_deref(),
+                id,
                 &listed.partner_name,
-            )?;
-            listed.partner_registration_immutable_id
+            )
+            .await?;
+            rules::check_identity(&input, id, &listed.partner_name, verified)?;
+            id
         }
         None => resolve(ports, &input).await?.immutable_id,
     };

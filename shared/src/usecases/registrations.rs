@@ -1,5 +1,6 @@
 //! Partner registrations: create or replace, read, list, delete, and resolving the partner a
-//! request names (by immutable id or by name; names are unique in a deployment).
+//! request names (by immutable id, by a registration's name, unique in a deployment, or by a
+//! verified partner's name).
 
 use uuid::Uuid;
 
@@ -9,6 +10,7 @@ use crate::error::{Error, Result, code};
 use crate::ids::{ResourceId, ResourceType};
 use crate::partners::configuration::{PartnerInput, identity_required};
 use crate::partners::registration::{PartnerRegistration, RegistrationInput, RegistrationRef};
+use crate::partners::verified::VerifiedPartner;
 use crate::ports::{Expect, Ports, Write};
 use crate::resource::{Body, check_tags, global_location};
 use crate::table;
@@ -172,30 +174,85 @@ pub async fn list(
     .await
 }
 
-/// The registration a request names by immutable id or by name, checking that both agree.
+/// The registration a request names: by immutable id, by name (a registration's or a verified
+/// partner's), or both, which must name the same partner. A name that is a registration's and
+/// a verified partner's of different partners is ambiguous without the immutable id.
 pub async fn resolve(ports: &Ports, input: &PartnerInput) -> Result<RegistrationRef> {
-    let key = match (
-        input.partner_registration_immutable_id,
-        input.partner_name.as_deref(),
-    ) {
-        (Some(id), _) => table::registration_by_id(id),
-        (None, Some(name)) => table::registration_by_name(name),
+    let store = ports.store.as_ref();
+    let named = input.partner_name.as_deref();
+    let immutable_id = match (input.partner_registration_immutable_id, named) {
+        (Some(id), _) => id,
+        (None, Some(name)) => {
+            let registration =
+                table::get::<RegistrationRef>(store, &table::registration_by_name(name)).await?;
+            let verified = verified_partner_id(ports, name).await?;
+            match (registration, verified) {
+                (Some(r), Some(v)) if r.value.immutable_id != v => {
+                    return Err(Error::invalid(
+                        code::PARTNER_NAME_AMBIGUOUS,
+                        format!(
+                            "partnerName '{name}' is the name of registration {} and of a verified partner of registration {v}; send partnerRegistrationImmutableId to say which",
+                            r.value.immutable_id
+                        ),
+                    ));
+                }
+                (Some(r), _) => return Ok(r.value),
+                (None, Some(v)) => v,
+                (None, None) => {
+                    return Err(Error::invalid(
+                        code::PARTNER_NOT_FOUND,
+                        format!(
+                            "no partner registration or verified partner has the name '{name}'; check the partner's name (GET /providers/Microsoft.EventGrid/verifiedPartners) or send partnerRegistrationImmutableId"
+                        ),
+                    ));
+                }
+            }
+        }
         (None, None) => return Err(identity_required()),
     };
-    let found = table::get::<RegistrationRef>(ports.store.as_ref(), &key)
+    let found = table::get::<RegistrationRef>(store, &table::registration_by_id(immutable_id))
         .await?
         .ok_or_else(|| {
-            let named = input
-                .partner_registration_immutable_id
-                .map(|i| format!("immutable id {i}"))
-                .or_else(|| input.partner_name.as_ref().map(|n| format!("name '{n}'")))
-                .unwrap_or_default();
             Error::invalid(
                 code::PARTNER_NOT_FOUND,
-                format!("no partner registration has {named}; check the partner's registration (GET .../partnerRegistrations/{{name}})"),
+                format!("no partner registration has immutable id {immutable_id}; check the partner's registration (GET .../partnerRegistrations/{{name}})"),
             )
         })?
         .value;
-    crate::partners::configuration::check_identity(input, found.immutable_id, found.name())?;
+    let verified = is_verified_name(ports, named, found.immutable_id, found.name()).await?;
+    crate::partners::configuration::check_identity(
+        input,
+        found.immutable_id,
+        found.name(),
+        verified,
+    )?;
     Ok(found)
+}
+
+/// The registration immutable id of the verified partner named `name`, if there is one.
+async fn verified_partner_id(ports: &Ports, name: &str) -> Result<Option<Uuid>> {
+    if crate::ids::check_resource_name("verified partner", name).is_err() {
+        return Ok(None);
+    }
+    Ok(
+        table::get::<VerifiedPartner>(ports.store.as_ref(), &table::verified_partner_key(name))
+            .await?
+            .map(|v| v.value.properties.partner_registration_immutable_id),
+    )
+}
+
+/// Whether `name` is, rather than the registration's own name, the name of a verified partner
+/// of registration `immutable_id` (read only when it is needed).
+pub async fn is_verified_name(
+    ports: &Ports,
+    name: Option<&str>,
+    immutable_id: Uuid,
+    registration_name: &str,
+) -> Result<bool> {
+    match name {
+        Some(n) if !n.eq_ignore_ascii_case(registration_name) => {
+            Ok(verified_partner_id(ports, n).await? == Some(immutable_id))
+        }
+        _ => Ok(false),
+    }
 }
