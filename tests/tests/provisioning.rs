@@ -424,3 +424,72 @@ async fn partners_and_customers_see_only_their_own_side() {
         "nothing was deleted"
     );
 }
+
+#[tokio::test]
+async fn in_a_channel_name_header_namespace_channels_may_share_a_source_and_leave_each_other_be() {
+    use shared::ports::ManualClock;
+    use shared::usecases::pairs::ChannelRef;
+    let clock = std::sync::Arc::new(ManualClock::new(OffsetDateTime::now_utc()));
+    let server = Server::start_with_clock(clock.clone()).await;
+    let t = Tenants::new(&server, "ChannelNameHeader").await;
+    for (channel, topic) in [("one", "topic-one"), ("two", "topic-two")] {
+        let (status, body) = t
+            .partner
+            .put(
+                &t.channel(channel),
+                t.channel_body(topic, "fabrikam/orders"),
+            )
+            .await;
+        assert_eq!(status, StatusCode::CREATED, "{body}");
+    }
+    let mut expiring = t.channel_body("topic-three", "fabrikam/orders");
+    expiring["properties"]["expirationTimeIfNotActivatedUtc"] = json!(
+        (OffsetDateTime::now_utc() + time::Duration::hours(1))
+            .format(&Rfc3339)
+            .unwrap()
+    );
+    let (status, body) = t.partner.put(&t.channel("three"), expiring).await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+
+    let store = server.app.ports.store.as_ref();
+    let namespace_name = t.namespace.rsplit('/').next().unwrap();
+    let index = shared::table::channel_source(namespace_name, "fabrikam/orders");
+    assert!(
+        store.get(&index).await.unwrap().is_none(),
+        "a ChannelNameHeader namespace indexes no source"
+    );
+    let one_id: shared::ids::ResourceId = t.channel("one").parse().unwrap();
+    store
+        .write(vec![
+            shared::table::put(
+                index.clone(),
+                &ChannelRef {
+                    channel: one_id.clone(),
+                },
+                shared::ports::Expect::Absent,
+            )
+            .unwrap(),
+        ])
+        .await
+        .unwrap();
+
+    assert!(t.partner.delete(&t.channel("two")).await.0.is_success());
+    clock.advance(time::Duration::hours(2));
+    shared::usecases::expiry::sweep(&server.app.ports, 100)
+        .await
+        .unwrap();
+    assert_eq!(
+        t.partner.get(&t.channel("three")).await.0,
+        StatusCode::NOT_FOUND
+    );
+    assert!(
+        store.get(&index).await.unwrap().is_some(),
+        "deleting or expiring a channel leaves another channel's index entry (one written before sources could repeat)"
+    );
+    assert_eq!(t.partner.get(&t.channel("one")).await.0, StatusCode::OK);
+    assert!(t.partner.delete(&t.channel("one")).await.0.is_success());
+    assert!(
+        store.get(&index).await.unwrap().is_none(),
+        "a channel's own index entry goes with it"
+    );
+}

@@ -93,8 +93,10 @@ pub async fn put(
         expiration_time_if_not_activated_utc: deadline,
         readiness_state: ReadinessState::NeverActivated,
     };
-    if let Some(key) = pairs::source_key(&channel) {
-        pairs::clear_expired_source(ports, &key).await?;
+    let source_entry = pairs::source_key(&channel)
+        .filter(|_| namespace.partner_topic_routing_mode == RoutingMode::SourceEventAttribute);
+    if let Some(key) = &source_entry {
+        pairs::clear_expired_source(ports, key).await?;
     }
     let topic = PartnerTopic {
         id: topic_id.clone(),
@@ -131,7 +133,7 @@ pub async fn put(
             Expect::Absent,
         )?,
     ];
-    if let Some(key) = pairs::source_key(&channel) {
+    if let Some(key) = source_entry.clone() {
         writes.push(table::put(
             key,
             &ChannelRef {
@@ -157,14 +159,16 @@ pub async fn put(
             tracing::info!(channel = %id, target = %topic_id, "channel and its partner topic or destination created");
             Ok((channel, true))
         }
-        Err(e) if is_conflict(&e) => Err(explain_conflict(ports, &channel, &topic_id).await?),
+        Err(e) if is_conflict(&e) => {
+            Err(explain_conflict(ports, source_entry.as_ref(), &topic_id).await?)
+        }
         Err(e) => Err(e),
     }
 }
 
 async fn explain_conflict(
     ports: &Ports,
-    channel: &Channel,
+    source_entry: Option<&crate::ports::Key>,
     topic_id: &ResourceId,
 ) -> Result<Error> {
     let store = ports.store.as_ref();
@@ -178,8 +182,8 @@ async fn explain_conflict(
             ),
         ));
     }
-    if let Some(key) = pairs::source_key(channel)
-        && store.get(&key).await?.is_some()
+    if let Some(key) = source_entry
+        && store.get(key).await?.is_some()
     {
         return Ok(Error::conflict(
             code::SOURCE_IN_USE,
@@ -321,7 +325,7 @@ pub async fn delete(ports: &Ports, caller: &Caller, id: &ResourceId) -> Result<(
     let Some(channel) = channel else {
         return Ok(());
     };
-    let mut writes = pairs::delete_writes(&channel, topic.as_ref())?;
+    let mut writes = pairs::delete_writes(ports, &channel, topic.as_ref()).await?;
     if let Some(topic) = &topic {
         let event =
             platform_events::lifecycle(&topic.value, Lifecycle::Deleted, ports.clock.now())?;

@@ -33,7 +33,9 @@ pub fn namespace_name(channel: &ResourceId) -> &str {
     channel.path.first().map_or("", |(_, n)| n.as_str())
 }
 
-/// The key of the index entry that routes `source` to this channel, if it has a source.
+/// The key of the index entry that routes `source` to this channel, if it has a source. Only a
+/// `SourceEventAttribute` namespace writes these entries (its sources are unique); in a
+/// `ChannelNameHeader` namespace a source is informational and may repeat.
 pub fn source_key(channel: &Channel) -> Option<Key> {
     channel
         .partner_topic_info
@@ -96,8 +98,9 @@ pub async fn read_pair(
 }
 
 /// The writes that delete a channel, its topic and their index entries, bumping the
-/// namespace's generation.
-pub fn delete_writes(
+/// namespace's generation. The source index entry is deleted only if it routes to this channel.
+pub async fn delete_writes(
+    ports: &Ports,
     channel: &Versioned<Channel>,
     topic: Option<&Versioned<PartnerTopic>>,
 ) -> Result<Vec<Write>> {
@@ -119,10 +122,13 @@ pub fn delete_writes(
             expect: topic.expect(),
         });
     }
-    if let Some(key) = source_key(c) {
+    if let Some(key) = source_key(c)
+        && let Some(entry) = table::get::<ChannelRef>(ports.store.as_ref(), &key).await?
+        && table::resource_key(&entry.value.channel) == table::resource_key(&c.id)
+    {
         writes.push(Write::Delete {
             key,
-            expect: Expect::Any,
+            expect: entry.expect(),
         });
     }
     Ok(writes)
@@ -135,7 +141,7 @@ pub async fn purge(ports: &Ports, id: &ResourceId, what: Lifecycle) -> Result<()
     let Some(channel) = channel else {
         return Ok(());
     };
-    let mut writes = delete_writes(&channel, topic.as_ref())?;
+    let mut writes = delete_writes(ports, &channel, topic.as_ref()).await?;
     if let Some(topic) = &topic {
         let event = platform_events::lifecycle(&topic.value, what, ports.clock.now())?;
         writes.push(platform_events::record(ports, &event)?);

@@ -148,7 +148,7 @@ pub async fn delete(ports: &Ports, caller: &Caller, id: &ResourceId) -> Result<(
     };
     let (channel, _) = pairs::read_pair(ports, &topic.value.channel).await?;
     let mut writes = match channel {
-        Some(channel) => pairs::delete_writes(&channel, Some(&topic))?,
+        Some(channel) => pairs::delete_writes(ports, &channel, Some(&topic)).await?,
         None => vec![
             Write::Delete {
                 key: table::resource_key(id),
