@@ -13,6 +13,13 @@ use crate::dynamo::DynamoStore;
 #[cfg(feature = "embedded")]
 use crate::embedded::{EmbeddedQueue, EmbeddedStore};
 
+/// How often the fan-out writes the progress of the messages it is handling: on AWS each write
+/// is a DynamoDB request, and a message of fast webhooks settles well within a second, so most
+/// messages never write one; on the embedded store a checkpoint is cheap, and a kill -9 then
+/// redoes at most this much of each message.
+pub const AWS_CHECKPOINT_EVERY: std::time::Duration = std::time::Duration::from_secs(1);
+pub const EMBEDDED_CHECKPOINT_EVERY: std::time::Duration = std::time::Duration::from_millis(10);
+
 /// The embedded queues' names (files `queue-{name}.redb` in the data directory).
 pub const FANOUT: &str = "fanout";
 pub const DELIVERY: &str = "delivery";
@@ -65,6 +72,7 @@ impl App {
             clock: Arc::new(SystemClock),
         };
         Self::new(ports, Arc::new(fanout), Arc::new(delivery), &config)
+            .map(|app| app.with_checkpoints(AWS_CHECKPOINT_EVERY))
     }
 
     /// The embedded wiring: everything in `data_dir`.
@@ -86,6 +94,7 @@ impl App {
             Arc::new(delivery),
             config,
         )
+        .map(|app| app.with_checkpoints(EMBEDDED_CHECKPOINT_EVERY))
     }
 
     pub fn new(
@@ -120,6 +129,24 @@ impl App {
                 stage => format!("/{stage}").into(),
             },
         })
+    }
+}
+
+impl App {
+    /// The same wiring, checkpointing the progress of fan-out messages at most once per
+    /// `every` (see `usecases::deliveries::progress`).
+    pub fn with_checkpoints(self, every: std::time::Duration) -> Self {
+        let deliveries = Deliveries::new(
+            self.ports.clone(),
+            self.deliveries.queue.clone(),
+            self.webhooks.clone(),
+            Arc::new(random_jitter),
+        )
+        .with_checkpoints(every);
+        Self {
+            deliveries: Arc::new(deliveries),
+            ..self
+        }
     }
 }
 

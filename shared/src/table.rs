@@ -18,6 +18,7 @@
 //! | a channel's activation deadline | `activationDeadlines` | `{unix seconds, 20 digits}#{channel id}` |
 //! | a dead-lettered event | `deadLetters#{subscription}#{event subscription sort key}` | `{20-digit inverted Unix ms}#{dead letter id}` (newest first) |
 //! | an event subscription's delivery counts | `deliveryStats#{subscription}#{event subscription sort key}` | `-` |
+//! | what settled of a fan-out message being handled | `progress#{message id}` | `-` |
 //! | a publish endpoint's generation (its version) | `generation#{partnerNamespaces, topics or systemTopics}#{lower-cased name}` | `-` |
 //!
 //! Listing one type per subscription is a prefix query `{types}#`; per resource group
@@ -134,6 +135,11 @@ pub fn namespace_by_name(name: &str) -> Key {
 
 pub fn topic_by_name(name: &str) -> Key {
     Key::new(format!("topicName#{}", name.to_lowercase()), "-")
+}
+
+/// The progress record of fan-out message `id` (see `usecases::deliveries::progress`).
+pub fn fanout_progress(id: &str) -> Key {
+    Key::new(format!("progress#{id}"), "-")
 }
 
 /// A publish endpoint's generation counter (see `usecases::generations`).

@@ -190,7 +190,11 @@ impl Server {
                 return handled;
             }
             for message in got {
-                self.app.deliveries.handle(&message.body).await.unwrap();
+                self.app
+                    .deliveries
+                    .handle(&message.body, message.receive_count)
+                    .await
+                    .unwrap();
                 self.app.fanout.ack(&[message.receipt]).await.unwrap();
                 handled += 1;
             }

@@ -10,11 +10,12 @@ use shared::usecases::deliveries::Deliveries;
 /// Records one invocation handles at once.
 pub const RECORDS_AT_ONCE: usize = 10;
 
-/// One queue message: an id to report it by, and its body.
+/// One queue message: an id to report it by, its body, and how many times it was received.
 #[derive(Debug, Clone)]
 pub struct Record {
     pub id: String,
     pub body: String,
+    pub receive_count: u32,
 }
 
 /// Handles `records`; returns the ids of those that failed. Delivery counts are written
@@ -27,23 +28,25 @@ pub async fn handle(deliveries: &Deliveries, records: Vec<Record>) -> Vec<String
     failed
 }
 
-/// [`handle`], leaving delivery counts pending for a later flush (a long-running worker
-/// writes them on a timer).
-pub async fn handle_without_flush(deliveries: &Deliveries, records: Vec<Record>) -> Vec<String> {
+/// [`handle`], leaving delivery counts pending for a later flush.
+async fn handle_without_flush(deliveries: &Deliveries, records: Vec<Record>) -> Vec<String> {
     futures_util::stream::iter(records)
-        .map(|record| async move {
-            match deliveries.handle(&record.body).await {
-                Ok(()) => None,
-                Err(e) => {
-                    tracing::error!(message = %record.id, code = e.code, error = %e, "message not settled; it will be received again");
-                    Some(record.id)
-                }
-            }
-        })
+        .map(|record| async move { (!handle_one(deliveries, &record).await).then_some(record.id) })
         .buffer_unordered(RECORDS_AT_ONCE)
         .filter_map(|failed| async move { failed })
         .collect()
         .await
+}
+
+/// Handles one record; true if it settled (false: logged, to be received again).
+pub async fn handle_one(deliveries: &Deliveries, record: &Record) -> bool {
+    match deliveries.handle(&record.body, record.receive_count).await {
+        Ok(()) => true,
+        Err(e) => {
+            tracing::error!(message = %record.id, code = e.code, error = %e, "message not settled; it will be received again");
+            false
+        }
+    }
 }
 
 /// The Lambda entry: an SQS event in, the partial batch response out.
@@ -52,6 +55,11 @@ pub async fn handle_sqs(deliveries: &Deliveries, event: SqsEvent) -> SqsBatchRes
         .records
         .into_iter()
         .map(|r| Record {
+            receive_count: r
+                .attributes
+                .get("ApproximateReceiveCount")
+                .and_then(|n| n.parse().ok())
+                .unwrap_or(1),
             id: r.message_id.unwrap_or_default(),
             body: r.body.unwrap_or_default(),
         })

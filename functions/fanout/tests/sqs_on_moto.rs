@@ -4,11 +4,13 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use std::sync::Arc;
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::{Arc, Mutex};
 
 use aws_lambda_events::event::sqs::{SqsEvent, SqsMessage};
 use serde_json::json;
-use shared::ports::{Ports, Queue, SystemClock};
+use shared::ports::{Ports, Queue, Store, SystemClock};
 use shared::usecases::deliveries::Deliveries;
 
 fn endpoint() -> String {
@@ -44,15 +46,22 @@ async fn store() -> infra::dynamo::DynamoStore {
     store
 }
 
-async fn receiver() -> String {
+/// A webhook receiver: `/ok` answers 200, anything else 500; counts requests per path.
+async fn receiver() -> (String, Arc<Mutex<HashMap<String, u32>>>) {
+    let counts = Arc::new(Mutex::new(HashMap::new()));
+    let seen = counts.clone();
     let app = axum::Router::new().route(
         "/{mode}",
         axum::routing::post(
-            |axum::extract::Path(mode): axum::extract::Path<String>| async move {
-                if mode == "ok" {
-                    axum::http::StatusCode::OK
-                } else {
-                    axum::http::StatusCode::INTERNAL_SERVER_ERROR
+            move |axum::extract::Path(mode): axum::extract::Path<String>| {
+                let seen = seen.clone();
+                async move {
+                    *seen.lock().unwrap().entry(mode.clone()).or_default() += 1;
+                    if mode == "ok" {
+                        axum::http::StatusCode::OK
+                    } else {
+                        axum::http::StatusCode::INTERNAL_SERVER_ERROR
+                    }
                 }
             },
         ),
@@ -60,7 +69,7 @@ async fn receiver() -> String {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let base = format!("http://{}", listener.local_addr().unwrap());
     tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
-    base
+    (base, counts)
 }
 
 const TOPIC: &str = "/subscriptions/00000000-0000-0000-0000-000000000001/resourceGroups/rg/providers/Microsoft.EventGrid/partnerTopics/orders";
@@ -103,6 +112,9 @@ async fn receive(client: &aws_sdk_sqs::Client, url: &str, visibility: i32) -> Sq
         .max_number_of_messages(10)
         .visibility_timeout(visibility)
         .wait_time_seconds(1)
+        .message_system_attribute_names(
+            aws_sdk_sqs::types::MessageSystemAttributeName::ApproximateReceiveCount,
+        )
         .send()
         .await
         .unwrap();
@@ -115,6 +127,13 @@ async fn receive(client: &aws_sdk_sqs::Client, url: &str, visibility: i32) -> Sq
             record.message_id = m.message_id().map(str::to_owned);
             record.receipt_handle = m.receipt_handle().map(str::to_owned);
             record.body = m.body().map(str::to_owned);
+            if let Some(count) = m.attributes().and_then(|a| {
+                a.get(&aws_sdk_sqs::types::MessageSystemAttributeName::ApproximateReceiveCount)
+            }) {
+                record
+                    .attributes
+                    .insert("ApproximateReceiveCount".into(), count.clone());
+            }
             record
         })
         .collect();
@@ -163,7 +182,7 @@ async fn partial_batch_failures_name_exactly_the_failed_records_and_poison_ends_
         store: Arc::new(store().await),
         clock: Arc::new(SystemClock),
     };
-    let hooks = receiver().await;
+    let (hooks, _) = receiver().await;
     subscribe(&ports, "good", &format!("{hooks}/ok")).await;
     subscribe(&ports, "bad", &format!("{hooks}/fail")).await;
     let deliveries = Deliveries::new(
@@ -260,4 +279,125 @@ async fn partial_batch_failures_name_exactly_the_failed_records_and_poison_ends_
     bodies.sort();
     assert_eq!(bodies.len(), 2, "{bodies:?}");
     assert!(bodies.iter().any(|b| b == "this is not a queue message"));
+}
+
+/// A queue whose first `failures` sends fail, as a throttled SQS does.
+struct FailingSends {
+    inner: infra::sqs::SqsQueue,
+    failures: AtomicU32,
+}
+
+#[async_trait::async_trait]
+impl Queue for FailingSends {
+    async fn send(
+        &self,
+        bodies: Vec<String>,
+        delay: std::time::Duration,
+    ) -> shared::error::Result<()> {
+        if self
+            .failures
+            .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |n| n.checked_sub(1))
+            .is_ok()
+        {
+            return Err(shared::error::Error::transient(
+                "injected: SendMessageBatch throttled",
+            ));
+        }
+        self.inner.send(bodies, delay).await
+    }
+
+    async fn receive(
+        &self,
+        max: usize,
+        visibility: std::time::Duration,
+        wait: std::time::Duration,
+    ) -> shared::error::Result<Vec<shared::ports::Received>> {
+        self.inner.receive(max, visibility, wait).await
+    }
+
+    async fn ack(&self, receipts: &[String]) -> shared::error::Result<()> {
+        self.inner.ack(receipts).await
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_record_that_fails_on_one_batch_redelivers_only_that_batch_when_received_again() {
+    let client = sqs();
+    let run = uuid::Uuid::new_v4().simple().to_string();
+    let fanout_name = format!("fanout-{run}");
+    let fanout = infra::sqs::SqsQueue::create_if_missing(client.clone(), &fanout_name, 5)
+        .await
+        .unwrap();
+    let delivery =
+        infra::sqs::SqsQueue::create_if_missing(client.clone(), &format!("delivery-{run}"), 5)
+            .await
+            .unwrap();
+    let store = Arc::new(store().await);
+    let ports = Ports {
+        store: store.clone(),
+        clock: Arc::new(SystemClock),
+    };
+    let (hooks, counts) = receiver().await;
+    subscribe(&ports, "good", &format!("{hooks}/ok")).await;
+    subscribe(&ports, "bad", &format!("{hooks}/fail")).await;
+    let deliveries = Deliveries::new(
+        ports.clone(),
+        Arc::new(FailingSends {
+            inner: delivery,
+            failures: AtomicU32::new(1),
+        }),
+        Arc::new(
+            infra::webhook::HttpWebhooks::new(infra::webhook::AllowedNetworks::all()).unwrap(),
+        ),
+        Arc::new(|| 0.5),
+    );
+    let message_id = uuid::Uuid::new_v4().simple().to_string();
+    let event = |subject: &str| json!({"specversion": "1.0", "id": subject, "source": "s", "type": "t", "subject": subject});
+    let message = json!({"topic": TOPIC, "publishedAt": published_at(), "generation": 1,
+        "id": message_id, "events": [event("good-1"), event("good-2"), event("bad-1"), event("good-3")]});
+    fanout
+        .send(vec![message.to_string()], std::time::Duration::ZERO)
+        .await
+        .unwrap();
+    let fanout_url = queue_url(&client, &fanout_name).await;
+
+    let first = receive(&client, &fanout_url, 1).await;
+    assert_eq!(first.records.len(), 1);
+    let response = fanout::handle_sqs(&deliveries, first).await;
+    assert_eq!(
+        response.batch_item_failures.len(),
+        1,
+        "the retry could not be queued"
+    );
+    assert_eq!(
+        counts.lock().unwrap().clone(),
+        HashMap::from([("ok".into(), 3), ("fail".into(), 1)])
+    );
+    let progress = shared::table::fanout_progress(&message_id);
+    assert!(
+        store.get(&progress).await.unwrap().is_some(),
+        "what settled was written"
+    );
+
+    tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
+    let again = receive(&client, &fanout_url, 30).await;
+    assert_eq!(again.records.len(), 1);
+    assert_eq!(
+        again.records[0]
+            .attributes
+            .get("ApproximateReceiveCount")
+            .map(String::as_str),
+        Some("2")
+    );
+    let response = fanout::handle_sqs(&deliveries, again.clone()).await;
+    assert!(response.batch_item_failures.is_empty());
+    assert_eq!(
+        counts.lock().unwrap().clone(),
+        HashMap::from([("ok".into(), 3), ("fail".into(), 2)]),
+        "only the batch that had not settled was attempted again"
+    );
+    assert!(
+        store.get(&progress).await.unwrap().is_none(),
+        "the record goes with the message"
+    );
 }

@@ -1,11 +1,13 @@
 //! The background work of the local server: fan-out and delivery workers on the two queues
 //! (the same handler the Lambda runs), the activation-deadline sweeper, and periodic writes
-//! of delivery counts. A message received more than [`MAX_RECEIVES`] times without being
-//! settled is moved to its queue's poison queue (`queue-{name}-dlq.redb`), as SQS's redrive
-//! policy does.
+//! of delivery counts. Each message is acknowledged as soon as it settles. A message received
+//! more than [`MAX_RECEIVES`] times without being settled is moved to its queue's poison queue
+//! (`queue-{name}-dlq.redb`), as SQS's redrive policy does.
 
 use std::sync::Arc;
 use std::time::Duration;
+
+use futures_util::StreamExt;
 
 use infra::App;
 use infra::embedded::EmbeddedQueue;
@@ -101,22 +103,27 @@ async fn work(
                 let _ = queue.ack(std::slice::from_ref(&message.receipt)).await;
             }
         }
-        let records = live
-            .iter()
-            .map(|m| fanout::Record {
-                id: m.receipt.clone(),
-                body: m.body.clone(),
+        let deliveries = app.deliveries.as_ref();
+        futures_util::stream::iter(live)
+            .map(|m| async move {
+                let record = fanout::Record {
+                    id: m.receipt,
+                    body: m.body,
+                    receive_count: m.receive_count,
+                };
+                fanout::handle_one(deliveries, &record)
+                    .await
+                    .then_some(record.id)
             })
-            .collect();
-        let failed = fanout::handle_without_flush(&app.deliveries, records).await;
-        let done: Vec<String> = live
-            .into_iter()
-            .map(|m| m.receipt)
-            .filter(|r| !failed.contains(r))
-            .collect();
-        if let Err(e) = queue.ack(&done).await {
-            tracing::error!(error = %e, "ack failed; the messages will be handled again");
-        }
+            .buffer_unordered(fanout::RECORDS_AT_ONCE)
+            .for_each(|settled| async {
+                if let Some(receipt) = settled
+                    && let Err(e) = queue.ack(&[receipt]).await
+                {
+                    tracing::error!(error = %e, "ack failed; the message will be handled again");
+                }
+            })
+            .await;
     }
 }
 

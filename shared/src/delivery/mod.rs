@@ -3,9 +3,10 @@
 //!
 //! # Messages
 //! Both queues carry JSON. A fan-out message (written by the publish path) is
-//! `{"topic","publishedAt","generation","events":[…]}` or, for an event stored in the table,
-//! `{"topic","publishedAt","generation","payload":"<id>"}`; `generation` is the publish
-//! endpoint's generation the publish was handled under (0 when absent). A delivery task (a retry, a deferred or a
+//! `{"topic","publishedAt","generation","id","events":[…]}` or, for an event stored in the
+//! table, `{"topic","publishedAt","generation","id","payload":"<id>"}`; `generation` is the
+//! publish endpoint's generation the publish was handled under (0 when absent), `id` names
+//! the message's progress record (none is kept without it). A delivery task (a retry, a deferred or a
 //! redelivered batch) is `{"task":{…},"events":[…]}` or `{"task":{…},"payloads":[…]}`.
 
 pub mod batch;
@@ -63,6 +64,7 @@ pub enum Message {
         topic: String,
         published_at: OffsetDateTime,
         generation: u64,
+        id: Option<String>,
         events: Vec<EventJson>,
         payload: Option<String>,
     },
@@ -81,6 +83,7 @@ struct Wire<'a> {
     published_at: Option<OffsetDateTime>,
     #[serde(default)]
     generation: u64,
+    id: Option<String>,
     task: Option<TaskHead>,
     #[serde(borrow, default)]
     events: Vec<&'a RawValue>,
@@ -107,6 +110,7 @@ impl Message {
                 topic,
                 published_at,
                 generation: wire.generation,
+                id: wire.id,
                 events,
                 payload: wire.payload,
             }),

@@ -355,18 +355,24 @@ async fn pack(
         "{{\"topic\":{},\"publishedAt\":\"{published_at}\",\"generation\":{generation},",
         serde_json::to_string(&topic.to_string()).map_err(|e| Error::internal(e.to_string()))?
     );
-    let room = MAX_MESSAGE_BYTES - head.len() - 16;
+    let room = MAX_MESSAGE_BYTES - head.len() - 64;
     let mut bodies = Vec::new();
     let mut current: Vec<&str> = Vec::new();
     let mut size = 0;
+    let id = || uuid::Uuid::new_v4().simple();
     let finish = |current: &mut Vec<&str>| {
-        format!("{head}\"events\":[{}]}}", std::mem::take(current).join(","))
+        format!(
+            "{head}\"id\":\"{}\",\"events\":[{}]}}",
+            id(),
+            std::mem::take(current).join(",")
+        )
     };
     for event in &events {
         let len = event.json.len() + 1;
         if len > room {
             bodies.push(format!(
-                "{head}\"payload\":\"{}\"}}",
+                "{head}\"id\":\"{}\",\"payload\":\"{}\"}}",
+                id(),
                 store_payload(ports, &event.json, PAYLOAD_TTL).await?
             ));
             continue;

@@ -2,10 +2,12 @@
 //! against the topic's subscriptions and each batch gets its first attempt at once; a batch
 //! that fails is sent to the delivery queue as a task due at its next attempt, or dead-lettered.
 //! A message is settled (its handler returns `Ok`) only once every batch is delivered, queued
-//! for retry or dead-lettered, so a crash at any step loses nothing: the message comes back
-//! and what was already delivered is delivered again (at least once).
+//! for retry or dead-lettered, so a crash at any step loses nothing: the message comes back.
+//! What of it had settled is checkpointed ([`progress`]), so a message handled again delivers
+//! only what had not (at least once, with duplicates bounded by what was in flight).
 
 mod give_up;
+pub mod progress;
 pub mod stats;
 pub mod topics;
 
@@ -27,11 +29,14 @@ use crate::ids::ResourceId;
 use crate::ports::{Attempt, MAX_DELAY, MAX_MESSAGE_BYTES, Ports, Queue, Webhooks};
 use crate::subscriptions::{Destination, EventSubscription};
 
+pub use progress::Progress;
 pub use stats::{DeliveryStats, Stats};
 pub use topics::{TopicSubscriptions, Topics};
 
 /// Requests one message's batches may have in flight at once.
 pub const CONCURRENCY: usize = 256;
+/// How often the progress of messages in flight is written, unless the wiring says otherwise.
+pub const CHECKPOINT_EVERY: std::time::Duration = std::time::Duration::from_secs(1);
 
 /// A draw in [0, 1) for retry jitter.
 pub type Jitter = Arc<dyn Fn() -> f64 + Send + Sync>;
@@ -51,6 +56,7 @@ pub struct Deliveries {
     pub stats: Stats,
     limits: Mutex<RateLimits>,
     jitter: Jitter,
+    progress: Progress,
 }
 
 /// A batch of events bound for one subscription.
@@ -60,6 +66,8 @@ struct Job {
     head: TaskHead,
     /// Set when the batch is to be dead-lettered without an attempt, and why.
     doomed: Option<&'static str>,
+    /// The events' places in their fan-out message (none for a delivery task).
+    indexes: Vec<u32>,
 }
 
 impl Deliveries {
@@ -77,17 +85,26 @@ impl Deliveries {
             stats: Stats::default(),
             limits: Mutex::new(RateLimits::default()),
             jitter,
+            progress: Progress::new(CHECKPOINT_EVERY),
         }
     }
 
-    /// Handles one queue message: `Ok` once it is settled; `Err` leaves it to be received
-    /// again (a malformed message fails every time and ends in the queue's DLQ).
-    pub async fn handle(&self, body: &str) -> Result<()> {
+    /// Checkpoints the progress of messages in flight at most once per `every`.
+    pub fn with_checkpoints(mut self, every: std::time::Duration) -> Self {
+        self.progress = Progress::new(every);
+        self
+    }
+
+    /// Handles one queue message, received `receive_count` times (1 the first time): `Ok`
+    /// once it is settled; `Err` leaves it to be received again (a malformed message fails
+    /// every time and ends in the queue's DLQ).
+    pub async fn handle(&self, body: &str, receive_count: u32) -> Result<()> {
         match Message::parse(body)? {
             Message::Fanout {
                 topic,
                 published_at,
                 generation,
+                id,
                 mut events,
                 payload,
             } => {
@@ -96,8 +113,25 @@ impl Deliveries {
                 }
                 let topic: ResourceId = topic.parse()?;
                 let subscriptions = self.topics.get(&self.ports, &topic, generation).await?;
-                let jobs = self.fan_out(&subscriptions, &topic, published_at, events)?;
-                self.run(jobs).await
+                let Some(id) = id else {
+                    let jobs = self.fan_out(&subscriptions, &topic, published_at, events, None);
+                    return self.run(jobs, None).await;
+                };
+                let settled = self
+                    .progress
+                    .begin(&self.ports, &id, receive_count > 1)
+                    .await?;
+                let jobs =
+                    self.fan_out(&subscriptions, &topic, published_at, events, Some(&settled));
+                match self.run(jobs, Some(&id)).await {
+                    Ok(()) => self.progress.finish(&self.ports, &id).await,
+                    Err(e) => {
+                        if let Err(w) = self.progress.fail(&self.ports, &id).await {
+                            tracing::warn!(message = %id, error = %w, "progress not written; the message will be redone whole");
+                        }
+                        Err(e)
+                    }
+                }
             }
             Message::Task {
                 head,
@@ -123,22 +157,25 @@ impl Deliveries {
                     events,
                     head,
                     doomed: None,
+                    indexes: Vec::new(),
                 })
                 .await
             }
         }
     }
 
-    /// The batches of `events` for each matching, enabled subscription of `topic`.
+    /// The batches of `events` for each matching, enabled subscription, leaving out what
+    /// already `settled` for it.
     fn fan_out(
         &self,
         subscriptions: &TopicSubscriptions,
         topic: &ResourceId,
         published_at: OffsetDateTime,
         events: Vec<EventJson>,
-    ) -> Result<Vec<Job>> {
+        settled: Option<&progress::Settled>,
+    ) -> Vec<Job> {
         if subscriptions.all.is_empty() {
-            return Ok(Vec::new());
+            return Vec::new();
         }
         let mut matched: Vec<Vec<usize>> = vec![Vec::new(); subscriptions.all.len()];
         let mut unreadable = Vec::new();
@@ -163,9 +200,14 @@ impl Deliveries {
             last: None,
         };
         let mut jobs = Vec::new();
-        for (subscription, indexes) in subscriptions.all.iter().zip(matched) {
+        for (subscription, mut indexes) in subscriptions.all.iter().zip(matched) {
             if subscription.disabled_at.is_some() {
                 continue;
+            }
+            let mut unreadable = unreadable.clone();
+            if let Some(done) = settled.and_then(|s| s.get(&subscription.id.to_string())) {
+                indexes.retain(|i| !done.contains(&(*i as u32)));
+                unreadable.retain(|i| !done.contains(&(*i as u32)));
             }
             if !unreadable.is_empty() {
                 jobs.push(Job {
@@ -173,6 +215,7 @@ impl Deliveries {
                     events: unreadable.iter().map(|i| events[*i].clone()).collect(),
                     head: head(subscription),
                     doomed: Some(reason::UNREADABLE_EVENT),
+                    indexes: unreadable.iter().map(|i| *i as u32).collect(),
                 });
             }
             if indexes.is_empty() {
@@ -189,18 +232,35 @@ impl Deliveries {
             for range in batch::batches(&sizes, max, preferred) {
                 jobs.push(Job {
                     subscription: subscription.clone(),
-                    events: indexes[range].iter().map(|i| events[*i].clone()).collect(),
+                    events: indexes[range.clone()]
+                        .iter()
+                        .map(|i| events[*i].clone())
+                        .collect(),
                     head: head(subscription),
                     doomed: None,
+                    indexes: indexes[range].iter().map(|i| *i as u32).collect(),
                 });
             }
         }
-        Ok(jobs)
+        jobs
     }
 
-    async fn run(&self, jobs: Vec<Job>) -> Result<()> {
+    /// Runs `jobs`, noting each that settles in the progress of `message` (if it has one).
+    async fn run(&self, jobs: Vec<Job>, message: Option<&str>) -> Result<()> {
         let results: Vec<Result<()>> = futures_util::stream::iter(jobs)
-            .map(|job| self.attempt(job))
+            .map(|mut job| async move {
+                let indexes = std::mem::take(&mut job.indexes);
+                let subscription = job.subscription.id.to_string();
+                let result = self.attempt(job).await;
+                if result.is_ok()
+                    && let Some(message) = message
+                {
+                    self.progress
+                        .settled(&self.ports, message, &subscription, &indexes)
+                        .await;
+                }
+                result
+            })
             .buffer_unordered(CONCURRENCY)
             .collect()
             .await;
