@@ -229,7 +229,8 @@ mod embedded_only {
     use std::time::Duration;
 
     use infra::embedded::EmbeddedQueue;
-    use shared::ports::Queue;
+    use shared::ports::{ManualClock, Queue};
+    use time::OffsetDateTime;
 
     #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
     async fn nothing_is_lost_across_a_reopen() {
@@ -259,6 +260,44 @@ mod embedded_only {
             bodies, want,
             "received-but-unacked and delayed messages come back too"
         );
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+    async fn a_message_in_flight_when_the_process_died_is_visible_at_once_on_reopen() {
+        let dir = tempfile::tempdir().unwrap();
+        let clock = Arc::new(ManualClock::new(OffsetDateTime::now_utc()));
+        let queue = EmbeddedQueue::open_with_clock(dir.path(), "restart", clock.clone()).unwrap();
+        queue
+            .send(vec!["in flight".into()], Duration::ZERO)
+            .await
+            .unwrap();
+        let hour = Duration::from_secs(3600);
+        let taken = queue.receive(10, hour, Duration::ZERO).await.unwrap();
+        assert_eq!(taken.len(), 1);
+        queue
+            .send(vec!["delayed".into()], Duration::from_secs(600))
+            .await
+            .unwrap();
+        drop(queue);
+
+        let reopened =
+            EmbeddedQueue::open_with_clock(dir.path(), "restart", clock.clone()).unwrap();
+        let got = reopened.receive(10, hour, Duration::ZERO).await.unwrap();
+        assert_eq!(
+            got.iter()
+                .map(|m| (m.body.as_str(), m.receive_count))
+                .collect::<Vec<_>>(),
+            [("in flight", 2)],
+            "the dead process's message is back at once, and a delayed one stays delayed"
+        );
+        drop(reopened);
+
+        let again = EmbeddedQueue::open_with_clock(dir.path(), "restart", clock.clone()).unwrap();
+        clock.advance(time::Duration::seconds(600));
+        let got = again.receive(10, hour, Duration::ZERO).await.unwrap();
+        let mut bodies: Vec<&str> = got.iter().map(|m| m.body.as_str()).collect();
+        bodies.sort_unstable();
+        assert_eq!(bodies, ["delayed", "in flight"]);
     }
 
     #[tokio::test(flavor = "multi_thread", worker_threads = 4)]

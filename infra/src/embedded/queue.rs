@@ -1,8 +1,10 @@
 //! `EmbeddedQueue`: the `Queue` port on redb, one file per queue in the data directory.
 //! A message's key is its visibility time and a sequence number, so a receive is a range
 //! scan up to now; receiving re-keys a message to now + visibility, and an ack deletes it.
-//! Every send, receive and ack is one durable transaction: a crash loses nothing accepted,
-//! and whatever was received but not acknowledged comes back after its visibility timeout.
+//! Every send, receive and ack is one durable transaction: a crash loses nothing accepted.
+//! What was received but not acknowledged comes back after its visibility timeout, or at once
+//! when the queue is next opened: one process holds the data directory, so a message still in
+//! flight at open was taken by a process that is gone.
 
 use std::path::Path;
 use std::sync::Arc;
@@ -51,19 +53,54 @@ impl EmbeddedQueue {
         Self::open_with_clock(dir, name, Arc::new(SystemClock))
     }
 
-    /// Opens the queue with delays and visibility measured on `clock`.
+    /// Opens the queue with delays and visibility measured on `clock`. Messages a previous
+    /// process received and never acknowledged are visible at once; delayed ones stay delayed.
     pub fn open_with_clock(dir: &Path, name: &str, clock: Arc<dyn Clock>) -> Result<Self> {
         std::fs::create_dir_all(dir).map_err(|e| internal(format!("creating {dir:?}: {e}")))?;
         let db = Database::create(dir.join(format!("queue-{name}.redb"))).map_err(internal)?;
         let txn = db.begin_write().map_err(internal)?;
-        txn.open_table(MESSAGES).map_err(internal)?;
+        let revealed = Self::reveal_in_flight(
+            &mut txn.open_table(MESSAGES).map_err(internal)?,
+            millis(clock.as_ref()),
+        )?;
         txn.open_table(META).map_err(internal)?;
         txn.commit().map_err(internal)?;
+        if revealed > 0 {
+            tracing::info!(queue = %name, messages = revealed, "messages in flight in the previous process made visible");
+        }
         Ok(Self {
             db: Arc::new(db),
             sent: Arc::new(Notify::new()),
             clock,
         })
+    }
+
+    /// Makes every message hidden by a receive (received at least once, visible later than
+    /// `now`) visible at `now`; returns how many.
+    fn reveal_in_flight(
+        table: &mut redb::Table<(u64, u64), (u32, &str)>,
+        now: u64,
+    ) -> Result<usize> {
+        let in_flight: Vec<((u64, u64), u32, String)> = table
+            .range((now.saturating_add(1), 0)..)
+            .map_err(internal)?
+            .filter_map(|entry| {
+                entry
+                    .map(|(k, v)| {
+                        let (count, body) = v.value();
+                        (count > 0).then(|| (k.value(), count, body.to_owned()))
+                    })
+                    .map_err(internal)
+                    .transpose()
+            })
+            .collect::<Result<_>>()?;
+        for (key, count, body) in &in_flight {
+            table.remove(*key).map_err(internal)?;
+            table
+                .insert((now, key.1), (*count, body.as_str()))
+                .map_err(internal)?;
+        }
+        Ok(in_flight.len())
     }
 
     async fn blocking<T: Send + 'static>(
