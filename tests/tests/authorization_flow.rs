@@ -374,7 +374,7 @@ async fn a_partner_may_be_named_by_its_verified_partner_name_as_in_azures_exampl
         )
         .await;
     assert_eq!(status, StatusCode::OK, "Azure's example shape: {body}");
-    assert_eq!(listed(&body), [contoso.clone()]);
+    assert_eq!(listed(&body), std::slice::from_ref(&contoso));
     let entry = &body["properties"]["partnerAuthorization"]["authorizedPartnersList"][0];
     assert_eq!(entry["partnerName"], "contoso-registration");
 
@@ -391,7 +391,7 @@ async fn a_partner_may_be_named_by_its_verified_partner_name_as_in_azures_exampl
         .post(&authorize, json!({"partnerName": "CONTOSO-FINANCE"}))
         .await;
     assert_eq!(status, StatusCode::OK, "by the verified name alone: {body}");
-    assert_eq!(listed(&body), [contoso.clone()]);
+    assert_eq!(listed(&body), std::slice::from_ref(&contoso));
     let (status, body) = customer
         .post(&unauthorize, json!({"partnerName": "Contoso-Finance"}))
         .await;
