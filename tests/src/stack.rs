@@ -62,16 +62,25 @@ impl Stack {
     /// messages (waiting up to `wait_seconds`), invoke the fan-out function with them, delete
     /// all but the batch item failures. `None` when nothing was received.
     pub async fn poll(&self, queue: &str, wait_seconds: i32, extra: &[Value]) -> Option<Poll> {
+        self.poll_with(&self.functions["fanout"], queue, wait_seconds, extra)
+            .await
+    }
+
+    /// [`Stack::poll`] invoking `fanout`, one instance of the fan-out function.
+    pub async fn poll_with(
+        &self,
+        fanout: &Function,
+        queue: &str,
+        wait_seconds: i32,
+        extra: &[Value],
+    ) -> Option<Poll> {
         let mut event = self.deployment.receive_event(queue, wait_seconds).await;
         let records = event["Records"].as_array_mut().unwrap();
         if records.is_empty() && extra.is_empty() {
             return None;
         }
         records.extend(extra.iter().cloned());
-        let (answer, took) = self.functions["fanout"]
-            .runtime
-            .invoke_timed(event.clone())
-            .await;
+        let (answer, took) = fanout.runtime.invoke_timed(event.clone()).await;
         let answer = answer.unwrap_or_else(|e| panic!("the fan-out function failed: {e}"));
         self.deployment.settle(queue, &event, &answer).await;
         Some(Poll {

@@ -171,3 +171,95 @@ async fn delivering_an_event_to_ten_subscriptions_takes_under_a_third_of_an_aws_
         "{per_event} AWS requests per delivered event"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_function_instance_applies_a_management_change_to_the_next_publish() {
+    let stack = Stack::start("debug", "$default").await;
+    let second = stack.cold_start("fanout").await;
+    let instances = [&stack.functions["fanout"], &second];
+    let receiver = Receiver::start().await;
+    let mut topic = ActiveTopic::with_operator(&stack.operator).await;
+    topic.endpoint = stack.publish_url(&topic.endpoint);
+    topic
+        .subscribe(
+            "first",
+            json!({"destination": webhook(&receiver.url("first"))}),
+        )
+        .await;
+    let fanout = stack.deployment.fanout_queue.clone();
+    let publish_and_fan_out = |id: &'static str, instance: usize| {
+        let (topic, stack, fanout) = (&topic, &stack, &fanout);
+        async move {
+            topic
+                .publish(&json!([order_event(id, "Orders.Created", json!({}))]))
+                .await;
+            let poll = stack
+                .poll_with(instances[instance], fanout, 5, &[])
+                .await
+                .expect("the publish put a message on the fan-out queue");
+            assert!(batch_item_failures(&poll.answer).is_empty());
+            stack.drain(fanout).await;
+        }
+    };
+    publish_and_fan_out("warm-a", 0).await;
+    publish_and_fan_out("warm-b", 1).await;
+
+    topic
+        .subscribe(
+            "second",
+            json!({"destination": webhook(&receiver.url("second"))}),
+        )
+        .await;
+    publish_and_fan_out("after-put", 0).await;
+    assert_eq!(ids(&receiver.accepted_events("second")), ["after-put"]);
+
+    let (status, _) = topic
+        .tenants
+        .customer
+        .delete(&topic.subscription("first"))
+        .await;
+    assert!(status.is_success());
+    publish_and_fan_out("after-delete", 1).await;
+    assert_eq!(
+        ids(&receiver.accepted_events("first")),
+        ["after-put", "warm-a", "warm-b"]
+    );
+
+    let old_key = topic.key.clone();
+    let (_, keys) = topic
+        .tenants
+        .partner
+        .post(
+            &format!("{}/regenerateKey", topic.tenants.namespace),
+            json!({"keyName": "key1"}),
+        )
+        .await;
+    let publish_with = |key: String| {
+        let endpoint = topic.endpoint.clone();
+        async move {
+            reqwest::Client::new()
+                .post(endpoint)
+                .header("aeg-sas-key", key)
+                .header("content-type", "application/cloudevents-batch+json")
+                .body(json!([order_event("k", "Orders.Created", json!({}))]).to_string())
+                .send()
+                .await
+                .unwrap()
+                .status()
+        }
+    };
+    assert_eq!(publish_with(old_key).await, StatusCode::UNAUTHORIZED);
+    let new_key = keys["key1"].as_str().unwrap().to_owned();
+    assert_eq!(publish_with(new_key.clone()).await, StatusCode::OK);
+
+    let (status, _) = topic
+        .tenants
+        .customer
+        .post(
+            &format!("{}/deactivate", topic.tenants.topic("orders-topic")),
+            json!({}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(publish_with(new_key).await, StatusCode::FORBIDDEN);
+}
