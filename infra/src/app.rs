@@ -103,9 +103,13 @@ impl App {
         delivery: Arc<dyn Queue>,
         config: &Config,
     ) -> Result<Self> {
-        let webhooks: Arc<dyn Webhooks> = Arc::new(crate::webhook::HttpWebhooks::new(
-            config.webhook_networks.clone(),
-        )?);
+        let webhooks: Arc<dyn Webhooks> = Arc::new(
+            crate::webhook::HttpWebhooks::new(config.webhook_networks.clone())?.with_max_in_flight(
+                config
+                    .max_deliveries_in_flight
+                    .unwrap_or(crate::webhook::MAX_IN_FLIGHT),
+            ),
+        );
         let operator = match config.operator {
             Some(hash) => hash,
             None => ApiKey::generate()?.hash(),

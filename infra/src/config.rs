@@ -19,6 +19,9 @@ pub const DELIVERY_QUEUE_URL: &str = "PARTNER_EVENTS_DELIVERY_QUEUE_URL";
 /// CIDR blocks (comma-separated) webhooks may reach besides public addresses, e.g. a VPC's
 /// `10.0.0.0/8`; empty allows public addresses only.
 pub const ALLOWED_WEBHOOK_NETWORKS: &str = "PARTNER_EVENTS_ALLOWED_WEBHOOK_NETWORKS";
+/// The most webhook deliveries one process has in flight at once (default
+/// `webhook::MAX_IN_FLIGHT`).
+pub const MAX_DELIVERIES_IN_FLIGHT: &str = "PARTNER_EVENTS_MAX_DELIVERIES_IN_FLIGHT";
 /// The public base URL of the API (endpoints and nextLinks are built on it); empty builds it
 /// from each request's `Host` and the stage.
 pub const PUBLIC_URL: &str = "PARTNER_EVENTS_PUBLIC_URL";
@@ -38,6 +41,7 @@ pub struct Config {
     pub public_url: String,
     pub stage: String,
     pub webhook_networks: AllowedNetworks,
+    pub max_deliveries_in_flight: Option<usize>,
 }
 
 impl Config {
@@ -55,6 +59,14 @@ impl Config {
             webhook_networks: AllowedNetworks::parse(
                 &var(ALLOWED_WEBHOOK_NETWORKS).unwrap_or_default(),
             )?,
+            max_deliveries_in_flight: match var(MAX_DELIVERIES_IN_FLIGHT) {
+                None => None,
+                Some(n) => Some(n.parse().ok().filter(|n| *n > 0).ok_or_else(|| {
+                    shared::error::Error::internal(format!(
+                        "{MAX_DELIVERIES_IN_FLIGHT} is '{n}'; set a whole number above 0"
+                    ))
+                })?),
+            },
         })
     }
 }

@@ -26,6 +26,9 @@ pub const OPERATOR_KEY_FILE: &str = "operator-key";
 /// The default of [`Options::visibility_timeout`]: longer than a batch of deliveries to
 /// slow endpoints (30 s each) takes.
 pub const DEFAULT_VISIBILITY_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(120);
+/// Webhook deliveries in flight at once by default: enough to keep a local receiver busy, few
+/// enough that a kill -9 delivers little twice.
+pub const DEFAULT_MAX_DELIVERIES_IN_FLIGHT: usize = 64;
 
 /// How the local server is set up.
 #[derive(Clone)]
@@ -41,6 +44,8 @@ pub struct Options {
     pub visibility_timeout: std::time::Duration,
     /// Run the fan-out and delivery workers and the sweeper (off: accepted events stay queued).
     pub workers: bool,
+    /// The most webhook deliveries in flight at once: what a kill -9 may deliver twice.
+    pub max_deliveries_in_flight: usize,
 }
 
 impl Options {
@@ -53,6 +58,7 @@ impl Options {
             webhook_networks: AllowedNetworks::default(),
             visibility_timeout: DEFAULT_VISIBILITY_TIMEOUT,
             workers: true,
+            max_deliveries_in_flight: DEFAULT_MAX_DELIVERIES_IN_FLIGHT,
         }
     }
 }
@@ -98,6 +104,7 @@ pub async fn open(options: &Options, operator: &ApiKey) -> Result<App> {
         operator_secret: None,
         public_url: options.public_url.clone(),
         webhook_networks: options.webhook_networks.clone(),
+        max_deliveries_in_flight: Some(options.max_deliveries_in_flight),
         ..Config::from_env()?
     };
     match &config.table {

@@ -71,6 +71,9 @@ struct ServeArgs {
     /// handled again after this.
     #[arg(long, default_value_t = local::DEFAULT_VISIBILITY_TIMEOUT.as_secs())]
     visibility_timeout: u64,
+    /// The most webhook deliveries in flight at once (a kill -9 may deliver these twice).
+    #[arg(long, default_value_t = local::DEFAULT_MAX_DELIVERIES_IN_FLIGHT)]
+    max_deliveries_in_flight: usize,
 }
 
 #[tokio::main]
@@ -133,6 +136,7 @@ async fn main() -> ExitCode {
         }
     };
     options.visibility_timeout = std::time::Duration::from_secs(serve.visibility_timeout.max(1));
+    options.max_deliveries_in_flight = serve.max_deliveries_in_flight.max(1);
     match run(listen, options).await {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {

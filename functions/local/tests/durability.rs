@@ -1,7 +1,8 @@
-//! Durability: 10,000 events published to the real `partner-events` process, delivered to a
-//! receiver that fails 30% of requests at random, with the server killed (SIGKILL) twice while
-//! it delivers. Every accepted event must end delivered or dead-lettered; duplicates are
-//! counted and reported.
+//! Durability: events published to the real `partner-events` process (default visibility
+//! timeout), delivered to a receiver that fails 30% of requests at random, with the server
+//! killed (SIGKILL) and restarted while it delivers: 10,000 events and two kills, and 20,000
+//! and three. Every accepted event must end delivered or dead-lettered, and a restart must take
+//! up what was in flight at once; duplicate deliveries are counted, reported and bounded.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
@@ -13,8 +14,10 @@ use std::time::{Duration, Instant};
 use serde_json::{Value, json};
 
 const OPERATOR: &str = "pek_durability-operator-key-0123456789abcdef0123456789abcd";
-const EVENTS: usize = 10_000;
 const BATCH: usize = 100;
+/// Duplicate deliveries allowed, as a share of events: a kill redoes what was in flight, and
+/// with progress checkpoints that is well under 1% (the README has the measured figures).
+const MAX_DUPLICATES: f64 = 0.02;
 
 struct Api {
     http: reqwest::Client,
@@ -74,7 +77,7 @@ fn start(dir: &std::path::Path, port: u16) -> Running {
             .arg(format!("127.0.0.1:{port}"))
             .arg("--data-dir")
             .arg(dir)
-            .args(["--allow-private-webhooks", "--visibility-timeout", "3"])
+            .arg("--allow-private-webhooks")
             .env("PARTNER_EVENTS_OPERATOR_KEY", OPERATOR)
             .env("RUST_LOG", "error")
             .stdout(Stdio::null())
@@ -147,6 +150,17 @@ fn free_port() -> u16 {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn nothing_accepted_is_lost_when_the_server_is_killed_twice_while_delivering() {
+    killed_while_delivering(10_000, 2).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn nothing_accepted_is_lost_when_the_server_is_killed_three_times_while_delivering() {
+    killed_while_delivering(20_000, 3).await;
+}
+
+/// Publishes `events` in batches of [`BATCH`], killing and restarting the server `kills` times
+/// at even intervals (300 ms after a publish), then waits for every event to settle.
+async fn killed_while_delivering(events: usize, kills: usize) {
     let dir = tempfile::tempdir().unwrap();
     let port = free_port();
     let base = format!("http://127.0.0.1:{port}");
@@ -232,8 +246,9 @@ async fn nothing_accepted_is_lost_when_the_server_is_killed_twice_while_deliveri
         .to_owned();
 
     let mut accepted = HashSet::new();
-    let kills = [EVENTS / BATCH / 2, EVENTS / BATCH];
-    for b in 0..EVENTS / BATCH {
+    let batches = events / BATCH;
+    let kill_after: Vec<usize> = (1..=kills).map(|k| batches * k / kills).collect();
+    for b in 0..batches {
         let events: Vec<Value> = (0..BATCH)
             .map(|i| {
                 json!({"specversion": "1.0", "id": format!("e{}", b * BATCH + i),
@@ -250,7 +265,7 @@ async fn nothing_accepted_is_lost_when_the_server_is_killed_twice_while_deliveri
             .unwrap();
         assert!(response.status().is_success(), "{}", response.status());
         accepted.extend(events.iter().map(|e| e["id"].as_str().unwrap().to_owned()));
-        if kills.contains(&(b + 1)) {
+        if kill_after.contains(&(b + 1)) {
             tokio::time::sleep(Duration::from_millis(300)).await;
             drop(server);
             server = start(dir.path(), port);
@@ -258,7 +273,7 @@ async fn nothing_accepted_is_lost_when_the_server_is_killed_twice_while_deliveri
         }
     }
 
-    let deadline = Instant::now() + Duration::from_secs(120);
+    let deadline = Instant::now() + Duration::from_secs(60);
     let (delivered, dead, duplicates) = loop {
         let (delivered, duplicates) = {
             let state = received.lock().unwrap();
@@ -294,18 +309,24 @@ async fn nothing_accepted_is_lost_when_the_server_is_killed_twice_while_deliveri
         .filter(|id| !delivered.contains(*id) && !dead.contains(*id))
         .collect();
     let requests = received.lock().unwrap().requests;
+    let share = f64::from(duplicates) / events as f64;
     println!(
-        "accepted {}, delivered {}, dead-lettered {}, lost {}, duplicate deliveries {duplicates}, requests {requests}",
+        "{kills} kills: accepted {}, delivered {}, dead-lettered {}, lost {}, duplicate deliveries {duplicates} ({:.2}%), requests {requests}",
         accepted.len(),
         delivered.len(),
         dead.iter().filter(|id| !delivered.contains(*id)).count(),
-        lost.len()
+        lost.len(),
+        share * 100.0
     );
-    assert_eq!(accepted.len(), EVENTS);
+    assert_eq!(accepted.len(), events);
     assert!(
         lost.is_empty(),
-        "lost {} events, e.g. {:?}",
+        "lost {} events (not delivered or dead-lettered within 60 s of the last publish), e.g. {:?}",
         lost.len(),
         &lost[..lost.len().min(5)]
+    );
+    assert!(
+        share <= MAX_DUPLICATES,
+        "{duplicates} duplicate deliveries for {events} events"
     );
 }

@@ -18,11 +18,16 @@ pub const ORIGIN: &str = "eventgrid.azure.net";
 /// How long one request to an endpoint may take.
 pub const TIMEOUT: Duration = Duration::from_secs(30);
 
+/// Requests one client has in flight at most, unless the wiring says otherwise (Lambda allows
+/// 1,024 open files).
+pub const MAX_IN_FLIGHT: usize = 256;
+
 /// Webhook endpoints over HTTP.
 #[derive(Clone)]
 pub struct HttpWebhooks {
     client: reqwest::Client,
     allowed: Arc<AllowedNetworks>,
+    in_flight: Arc<tokio::sync::Semaphore>,
 }
 
 impl HttpWebhooks {
@@ -37,7 +42,19 @@ impl HttpWebhooks {
             }))
             .build()
             .map_err(|e| Error::internal(format!("webhook client: {e}")))?;
-        Ok(Self { client, allowed })
+        Ok(Self {
+            client,
+            allowed,
+            in_flight: Arc::new(tokio::sync::Semaphore::new(MAX_IN_FLIGHT)),
+        })
+    }
+
+    /// The same client holding at most `max` deliveries in flight at once.
+    pub fn with_max_in_flight(self, max: usize) -> Self {
+        Self {
+            in_flight: Arc::new(tokio::sync::Semaphore::new(max.max(1))),
+            ..self
+        }
     }
 }
 
@@ -98,6 +115,7 @@ impl Webhooks for HttpWebhooks {
     }
 
     async fn deliver(&self, request: &DeliveryRequest) -> Attempt {
+        let _permit = self.in_flight.acquire().await;
         self.post_delivery(request).await
     }
 }
