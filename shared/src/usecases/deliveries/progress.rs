@@ -1,7 +1,8 @@
 //! Progress of fan-out messages: which of a message's events are settled for which
 //! subscription (delivered, queued for a retry, or dead-lettered). Kept in memory while a
-//! message is handled; written to the table at most once per checkpoint interval (one write for
-//! every message in flight) and whenever a message fails. A message handled again, after a
+//! message is handled; once a message has run for a checkpoint interval, written to the table
+//! at most once per interval (one write for every such message in flight), and whenever a
+//! message fails. A message that settles within the interval writes nothing. A message handled again, after a
 //! crash or after one of its batches failed, skips what was settled, so only what was in flight
 //! is delivered twice. The record goes when the message settles (the store's TTL is the
 //! backstop for one orphaned by a crash).
@@ -31,8 +32,8 @@ struct Record {
     settled: BTreeMap<String, Vec<[u32; 2]>>,
 }
 
-#[derive(Default)]
 struct Tracked {
+    started: Instant,
     settled: Settled,
     dirty: bool,
     written: bool,
@@ -60,7 +61,12 @@ impl Progress {
     /// Starts tracking message `id`; `again` (it was received before) reads what a previous
     /// handling settled. Returns that.
     pub async fn begin(&self, ports: &Ports, id: &str, again: bool) -> Result<Settled> {
-        let mut found = Tracked::default();
+        let mut found = Tracked {
+            started: Instant::now(),
+            settled: Settled::new(),
+            dirty: false,
+            written: false,
+        };
         if again
             && let Some(record) =
                 table::get::<Record>(ports.store.as_ref(), &table::fanout_progress(id)).await?
@@ -81,17 +87,21 @@ impl Progress {
     /// Notes that `indexes` of message `id` settled for `subscription`, and checkpoints if the
     /// interval has passed (a failed checkpoint is logged: it only costs duplicates).
     pub async fn settled(&self, ports: &Ports, id: &str, subscription: &str, indexes: &[u32]) {
-        if let Some(tracked) = self.lock().get_mut(id) {
-            let set = tracked.settled.entry(subscription.to_owned()).or_default();
-            set.extend(indexes.iter().copied());
-            tracked.dirty = true;
-        }
-        let due = {
+        let old = match self.lock().get_mut(id) {
+            Some(tracked) => {
+                let set = tracked.settled.entry(subscription.to_owned()).or_default();
+                set.extend(indexes.iter().copied());
+                tracked.dirty = true;
+                tracked.started.elapsed() >= self.every
+            }
+            None => false,
+        };
+        let due = old && {
             let last = self.last_flush.lock().unwrap_or_else(|e| e.into_inner());
             last.elapsed() >= self.every
         };
         if due && let Some(_guard) = self.flushing.try_lock() {
-            if let Err(e) = self.write_dirty(ports).await {
+            if let Err(e) = self.write_dirty(ports, None).await {
                 tracing::warn!(error = %e, "progress checkpoint not written");
             }
         }
@@ -100,7 +110,7 @@ impl Progress {
     /// Writes what message `id` settled so far (before it fails), and stops tracking it.
     pub async fn fail(&self, ports: &Ports, id: &str) -> Result<()> {
         let _guard = self.flushing.lock().await;
-        let result = self.write_dirty(ports).await;
+        let result = self.write_dirty(ports, Some(id)).await;
         self.lock().remove(id);
         result
     }
@@ -122,12 +132,15 @@ impl Progress {
         self.tracked.lock().unwrap_or_else(|e| e.into_inner())
     }
 
-    /// Writes every changed record; the caller holds `flushing`.
-    async fn write_dirty(&self, ports: &Ports) -> Result<()> {
+    /// Writes the changed records of messages that have run for an interval, and of `also`;
+    /// the caller holds `flushing`.
+    async fn write_dirty(&self, ports: &Ports, also: Option<&str>) -> Result<()> {
         *self.last_flush.lock().unwrap_or_else(|e| e.into_inner()) = Instant::now();
         let expires = Some((ports.clock.now() + TTL).unix_timestamp());
         let mut writes = Vec::new();
-        for (id, tracked) in self.lock().iter_mut().filter(|(_, t)| t.dirty) {
+        for (id, tracked) in self.lock().iter_mut().filter(|(id, t)| {
+            t.dirty && (t.started.elapsed() >= self.every || Some(id.as_str()) == also)
+        }) {
             tracked.dirty = false;
             let body = encode(&tracked.settled)?;
             if body.len() > MAX_RECORD_BYTES {
