@@ -2,10 +2,10 @@
 //! subscription (delivered, queued for a retry, or dead-lettered). Kept in memory while a
 //! message is handled; once a message has run for a checkpoint interval, written to the table
 //! at most once per interval (one write for every such message in flight), and whenever a
-//! message fails. A message that settles within the interval writes nothing. A message handled again, after a
-//! crash or after one of its batches failed, skips what was settled, so only what was in flight
-//! is delivered twice. The record goes when the message settles (the store's TTL is the
-//! backstop for one orphaned by a crash).
+//! message fails. A message that settles within the interval writes nothing. A message handled
+//! again, after a crash or after one of its batches failed, skips what was settled, so only what
+//! was in flight is delivered twice. The record goes when the message settles (the store's TTL
+//! is the backstop for one orphaned by a crash).
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::Mutex;
@@ -100,10 +100,11 @@ impl Progress {
             let last = self.last_flush.lock().unwrap_or_else(|e| e.into_inner());
             last.elapsed() >= self.every
         };
-        if due && let Some(_guard) = self.flushing.try_lock() {
-            if let Err(e) = self.write_dirty(ports, None).await {
-                tracing::warn!(error = %e, "progress checkpoint not written");
-            }
+        if due
+            && let Some(_guard) = self.flushing.try_lock()
+            && let Err(e) = self.write_dirty(ports, None).await
+        {
+            tracing::warn!(error = %e, "progress checkpoint not written");
         }
     }
 
