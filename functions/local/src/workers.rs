@@ -12,7 +12,7 @@ use futures_util::StreamExt;
 use infra::App;
 use infra::embedded::EmbeddedQueue;
 use shared::error::Result;
-use shared::ports::Queue;
+use shared::ports::{Queue, Received};
 use tokio::sync::watch;
 use tokio::task::JoinSet;
 
@@ -103,8 +103,17 @@ async fn work(
                 let _ = queue.ack(std::slice::from_ref(&message.receipt)).await;
             }
         }
-        let deliveries = app.deliveries.as_ref();
-        futures_util::stream::iter(live)
+        handle_and_ack(&app, queue.as_ref(), live).await;
+    }
+}
+
+/// Handles `messages` concurrently and acknowledges each as soon as it settles; acks that
+/// become due while one is being written go together in the next (one durable write each).
+async fn handle_and_ack(app: &App, queue: &dyn Queue, messages: Vec<Received>) {
+    let (settled, mut to_ack) = tokio::sync::mpsc::unbounded_channel::<String>();
+    let deliveries = app.deliveries.as_ref();
+    let handling = async move {
+        futures_util::stream::iter(messages)
             .map(|m| async move {
                 let record = fanout::Record {
                     id: m.receipt,
@@ -116,15 +125,26 @@ async fn work(
                     .then_some(record.id)
             })
             .buffer_unordered(fanout::RECORDS_AT_ONCE)
-            .for_each(|settled| async {
-                if let Some(receipt) = settled
-                    && let Err(e) = queue.ack(&[receipt]).await
-                {
-                    tracing::error!(error = %e, "ack failed; the message will be handled again");
+            .for_each(|receipt| {
+                if let Some(receipt) = receipt {
+                    let _ = settled.send(receipt);
                 }
+                std::future::ready(())
             })
             .await;
-    }
+    };
+    let acking = async {
+        while let Some(first) = to_ack.recv().await {
+            let mut receipts = vec![first];
+            while let Ok(more) = to_ack.try_recv() {
+                receipts.push(more);
+            }
+            if let Err(e) = queue.ack(&receipts).await {
+                tracing::error!(error = %e, "ack failed; the messages will be handled again");
+            }
+        }
+    };
+    tokio::join!(handling, acking);
 }
 
 async fn sweep(app: App, mut stop: watch::Receiver<bool>) {
