@@ -72,7 +72,7 @@ impl App {
             clock: Arc::new(SystemClock),
         };
         Self::new(ports, Arc::new(fanout), Arc::new(delivery), &config)
-            .map(|app| app.with_checkpoints(AWS_CHECKPOINT_EVERY))
+            .map(|app| app.with_checkpoints(AWS_CHECKPOINT_EVERY, false))
     }
 
     /// The embedded wiring: everything in `data_dir`.
@@ -94,7 +94,7 @@ impl App {
             Arc::new(delivery),
             config,
         )
-        .map(|app| app.with_checkpoints(EMBEDDED_CHECKPOINT_EVERY))
+        .map(|app| app.with_checkpoints(EMBEDDED_CHECKPOINT_EVERY, true))
     }
 
     pub fn new(
@@ -139,14 +139,14 @@ impl App {
 impl App {
     /// The same wiring, checkpointing the progress of fan-out messages at most once per
     /// `every` (see `usecases::deliveries::progress`).
-    pub fn with_checkpoints(self, every: std::time::Duration) -> Self {
+    pub fn with_checkpoints(self, every: std::time::Duration, keep_completions: bool) -> Self {
         let deliveries = Deliveries::new(
             self.ports.clone(),
             self.deliveries.queue.clone(),
             self.webhooks.clone(),
             Arc::new(random_jitter),
         )
-        .with_checkpoints(every);
+        .with_checkpoints(every, keep_completions);
         Self {
             deliveries: Arc::new(deliveries),
             ..self

@@ -85,13 +85,15 @@ impl Deliveries {
             stats: Stats::default(),
             limits: Mutex::new(RateLimits::default()),
             jitter,
-            progress: Progress::new(CHECKPOINT_EVERY),
+            progress: Progress::new(CHECKPOINT_EVERY, false),
         }
     }
 
-    /// Checkpoints the progress of messages in flight at most once per `every`.
-    pub fn with_checkpoints(mut self, every: std::time::Duration) -> Self {
-        self.progress = Progress::new(every);
+    /// Checkpoints the progress of messages in flight at most once per `every`; with
+    /// `keep_completions`, also writes a settled message's progress before its handler returns
+    /// (for a queue acknowledged after, where a crash in between would redo it whole).
+    pub fn with_checkpoints(mut self, every: std::time::Duration, keep_completions: bool) -> Self {
+        self.progress = Progress::new(every, keep_completions);
         self
     }
 

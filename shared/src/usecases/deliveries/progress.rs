@@ -2,10 +2,14 @@
 //! subscription (delivered, queued for a retry, or dead-lettered). Kept in memory while a
 //! message is handled; once a message has run for a checkpoint interval, written to the table
 //! at most once per interval (one write for every such message in flight), and whenever a
-//! message fails. A message that settles within the interval writes nothing. A message handled
-//! again, after a crash or after one of its batches failed, skips what was settled, so only what
-//! was in flight is delivered twice. The record goes when the message settles (the store's TTL
-//! is the backstop for one orphaned by a crash).
+//! message fails. A message handled again, after a crash or after one of its batches failed,
+//! skips what was settled, so only what was in flight is delivered twice. The record goes when
+//! the message settles (the store's TTL is the backstop for one orphaned by a crash). With
+//! completions kept (the local server, whose queue is acknowledged after the handler returns),
+//! the record of a settled message that made at least [`KEEP_FROM`] deliveries is written before
+//! the handler returns, together with those of the messages settling at the same time, and
+//! removed a while later, so a kill before the acknowledgement does not redo it; otherwise a
+//! message that settles within the interval writes nothing.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::Mutex;
@@ -23,6 +27,13 @@ const TTL: time::Duration = time::Duration::days(15);
 /// again); DynamoDB items hold at most 400 KB.
 const MAX_RECORD_BYTES: usize = 350 * 1024;
 
+/// How long the record of a settled message is kept when completions are kept: well past its
+/// acknowledgement.
+const LINGER: Duration = Duration::from_secs(1);
+/// The fewest settled (event, subscription) pairs for which a completion is kept: redoing a
+/// smaller message costs fewer duplicates than the write costs time.
+pub const KEEP_FROM: usize = 32;
+
 /// What settled, per subscription id: event indexes within the message.
 pub type Settled = HashMap<String, BTreeSet<u32>>;
 
@@ -37,21 +48,26 @@ struct Tracked {
     settled: Settled,
     dirty: bool,
     written: bool,
+    /// When the message settled (kept completions only).
+    done: Option<Instant>,
 }
 
 /// The progress of the messages this process is handling.
 pub struct Progress {
     every: Duration,
+    keep_completions: bool,
     tracked: Mutex<HashMap<String, Tracked>>,
     last_flush: Mutex<Instant>,
     flushing: futures_util::lock::Mutex<()>,
 }
 
 impl Progress {
-    /// Checkpoints at most once per `every`.
-    pub fn new(every: Duration) -> Self {
+    /// Checkpoints at most once per `every`; with `keep_completions`, a settled message's
+    /// record is written before [`Progress::finish`] returns.
+    pub fn new(every: Duration, keep_completions: bool) -> Self {
         Self {
             every,
+            keep_completions,
             tracked: Mutex::new(HashMap::new()),
             last_flush: Mutex::new(Instant::now()),
             flushing: futures_util::lock::Mutex::new(()),
@@ -66,6 +82,7 @@ impl Progress {
             settled: Settled::new(),
             dirty: false,
             written: false,
+            done: None,
         };
         if again
             && let Some(record) =
@@ -116,8 +133,28 @@ impl Progress {
         result
     }
 
-    /// Stops tracking message `id`, which settled; removes its record if one was written.
+    /// Stops tracking message `id`, which settled; removes its record if one was written. With
+    /// completions kept, writes the record instead (if the message settled at least
+    /// [`KEEP_FROM`] pairs), to be removed after [`LINGER`].
     pub async fn finish(&self, ports: &Ports, id: &str) -> Result<()> {
+        if self.keep_completions {
+            let pending = match self.lock().get_mut(id) {
+                Some(t) if t.settled.values().map(BTreeSet::len).sum::<usize>() >= KEEP_FROM => {
+                    t.done = Some(Instant::now());
+                    t.dirty = true;
+                    true
+                }
+                _ => false,
+            };
+            if pending {
+                let _guard = self.flushing.lock().await;
+                let still_dirty = self.lock().get(id).is_some_and(|t| t.dirty);
+                return match still_dirty {
+                    true => self.write_dirty(ports, Some(id)).await,
+                    false => Ok(()),
+                };
+            }
+        }
         let removed = self.lock().remove(id);
         if removed.is_some_and(|t| t.written) {
             let _guard = self.flushing.lock().await;
@@ -133,14 +170,33 @@ impl Progress {
         self.tracked.lock().unwrap_or_else(|e| e.into_inner())
     }
 
-    /// Writes the changed records of messages that have run for an interval, and of `also`;
-    /// the caller holds `flushing`.
+    /// Writes the changed records of messages that have run for an interval, of settled ones,
+    /// and of `also`, and removes those of messages settled [`LINGER`] ago; the caller holds
+    /// `flushing`.
     async fn write_dirty(&self, ports: &Ports, also: Option<&str>) -> Result<()> {
         *self.last_flush.lock().unwrap_or_else(|e| e.into_inner()) = Instant::now();
         let expires = Some((ports.clock.now() + TTL).unix_timestamp());
         let mut writes = Vec::new();
+        self.lock().retain(|id, t| match t.done {
+            Some(done) if done.elapsed() >= LINGER && !t.dirty => {
+                if t.written {
+                    writes.push((
+                        id.clone(),
+                        Write::Delete {
+                            key: table::fanout_progress(id),
+                            expect: Expect::Any,
+                        },
+                    ));
+                }
+                false
+            }
+            _ => true,
+        });
         for (id, tracked) in self.lock().iter_mut().filter(|(id, t)| {
-            t.dirty && (t.started.elapsed() >= self.every || Some(id.as_str()) == also)
+            t.dirty
+                && (t.started.elapsed() >= self.every
+                    || t.done.is_some()
+                    || Some(id.as_str()) == also)
         }) {
             tracked.dirty = false;
             let body = encode(&tracked.settled)?;
