@@ -146,6 +146,35 @@ impl Server {
     /// (those for system topics); their bodies.
     pub async fn drain_published(&self) -> Vec<String> {
         let mut out = Vec::new();
+        for message in self.take_fanout_messages().await {
+            if !message
+                .body
+                .contains("/providers/Microsoft.EventGrid/systemTopics/")
+            {
+                out.push(message.body);
+            }
+        }
+        out
+    }
+
+    /// Runs the fan-out (of a paused server) on every message waiting on the fan-out queue, as
+    /// a worker does, and returns once each is settled: every first attempt made. Returns how
+    /// many messages it handled.
+    pub async fn fan_out(&self) -> usize {
+        let messages = self.take_fanout_messages().await;
+        for message in &messages {
+            self.app
+                .deliveries
+                .handle(&message.body, message.receive_count)
+                .await
+                .unwrap();
+        }
+        messages.len()
+    }
+
+    /// Receives and acknowledges every message on the fan-out queue.
+    async fn take_fanout_messages(&self) -> Vec<shared::ports::Received> {
+        let mut out = Vec::new();
         loop {
             let got = self
                 .app
@@ -161,43 +190,8 @@ impl Server {
                 return out;
             }
             let receipts: Vec<String> = got.iter().map(|m| m.receipt.clone()).collect();
-            out.extend(
-                got.into_iter()
-                    .map(|m| m.body)
-                    .filter(|b| !b.contains("/providers/Microsoft.EventGrid/systemTopics/")),
-            );
             self.app.fanout.ack(&receipts).await.unwrap();
-        }
-    }
-
-    /// Runs the fan-out (of a paused server) on every message waiting on the fan-out queue, as
-    /// a worker does, and returns once each is settled: every first attempt made. Returns how
-    /// many messages it handled.
-    pub async fn fan_out(&self) -> usize {
-        let mut handled = 0;
-        loop {
-            let got = self
-                .app
-                .fanout
-                .receive(
-                    10,
-                    std::time::Duration::from_secs(60),
-                    std::time::Duration::ZERO,
-                )
-                .await
-                .unwrap();
-            if got.is_empty() {
-                return handled;
-            }
-            for message in got {
-                self.app
-                    .deliveries
-                    .handle(&message.body, message.receive_count)
-                    .await
-                    .unwrap();
-                self.app.fanout.ack(&[message.receipt]).await.unwrap();
-                handled += 1;
-            }
+            out.extend(got);
         }
     }
 

@@ -17,19 +17,6 @@ fn ids_of(receiver: &Receiver, name: &str) -> Vec<String> {
         .collect()
 }
 
-async fn publish_status(topic: &ActiveTopic, key: &str, events: &Value) -> (StatusCode, Value) {
-    let response = reqwest::Client::new()
-        .post(&topic.endpoint)
-        .header("aeg-sas-key", key)
-        .header("content-type", "application/cloudevents-batch+json")
-        .body(events.to_string())
-        .send()
-        .await
-        .unwrap();
-    let status = response.status();
-    (status, response.json().await.unwrap_or(Value::Null))
-}
-
 /// A paused server with an activated partner topic, a receiver, and subscription `first`
 /// that has already received event `warm` (so every cache is loaded).
 async fn warm() -> (Server, ActiveTopic, Receiver) {
@@ -132,7 +119,7 @@ async fn deactivate_and_activate_apply_to_the_next_publish() {
         .post(&format!("{path}/deactivate"), json!({}))
         .await;
     assert_eq!(status, StatusCode::OK);
-    let (status, body) = publish_status(&topic, &topic.key, &events).await;
+    let (status, body) = topic.publish_with(&topic.key, &events).await;
     assert_eq!(
         (status, body["error"]["code"].as_str()),
         (StatusCode::FORBIDDEN, Some("PartnerTopicNotActivated"))
@@ -149,7 +136,7 @@ async fn deactivate_and_activate_apply_to_the_next_publish() {
         .await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(
-        publish_status(&topic, &topic.key, &events).await.0,
+        topic.publish_with(&topic.key, &events).await.0,
         StatusCode::OK
     );
 }
@@ -166,16 +153,13 @@ async fn a_regenerated_key_is_refused_and_its_successor_accepted_at_once() {
             json!({"keyName": "key1"}),
         )
         .await;
-    let (status, body) = publish_status(&topic, &topic.key, &events).await;
+    let (status, body) = topic.publish_with(&topic.key, &events).await;
     assert_eq!(
         (status, body["error"]["code"].as_str()),
         (StatusCode::UNAUTHORIZED, Some("InvalidSasKey"))
     );
     let new_key = keys["key1"].as_str().unwrap();
-    assert_eq!(
-        publish_status(&topic, new_key, &events).await.0,
-        StatusCode::OK
-    );
+    assert_eq!(topic.publish_with(new_key, &events).await.0, StatusCode::OK);
 }
 
 #[tokio::test]
@@ -193,18 +177,18 @@ async fn network_rules_and_disable_local_auth_apply_to_the_next_publish() {
         }
     };
     patch(json!({"inboundIpRules": [{"ipMask": "10.0.0.0/8", "action": "Allow"}]})).await;
-    let (status, body) = publish_status(&topic, &topic.key, &events).await;
+    let (status, body) = topic.publish_with(&topic.key, &events).await;
     assert_eq!(
         (status, body["error"]["code"].as_str()),
         (StatusCode::FORBIDDEN, Some("IpAddressRejected"))
     );
     patch(json!({"inboundIpRules": []})).await;
     assert_eq!(
-        publish_status(&topic, &topic.key, &events).await.0,
+        topic.publish_with(&topic.key, &events).await.0,
         StatusCode::OK
     );
     patch(json!({"disableLocalAuth": true})).await;
-    let (status, body) = publish_status(&topic, &topic.key, &events).await;
+    let (status, body) = topic.publish_with(&topic.key, &events).await;
     assert_eq!(
         (status, body["error"]["code"].as_str()),
         (StatusCode::UNAUTHORIZED, Some("LocalAuthDisabled"))
@@ -221,7 +205,7 @@ async fn a_deleted_channel_routes_nothing_from_the_next_publish() {
         .await;
     assert!(status.is_success());
     let events = json!([order_event("after", "Order.Created", json!({}))]);
-    let (status, body) = publish_status(&topic, &topic.key, &events).await;
+    let (status, body) = topic.publish_with(&topic.key, &events).await;
     assert_eq!(
         (status, body["error"]["code"].as_str()),
         (StatusCode::BAD_REQUEST, Some("NoChannelForSource"))

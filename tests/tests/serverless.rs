@@ -234,23 +234,16 @@ async fn every_function_instance_applies_a_management_change_to_the_next_publish
             json!({"keyName": "key1"}),
         )
         .await;
-    let publish_with = |key: String| {
-        let endpoint = topic.endpoint.clone();
-        async move {
-            reqwest::Client::new()
-                .post(endpoint)
-                .header("aeg-sas-key", key)
-                .header("content-type", "application/cloudevents-batch+json")
-                .body(json!([order_event("k", "Orders.Created", json!({}))]).to_string())
-                .send()
-                .await
-                .unwrap()
-                .status()
-        }
-    };
-    assert_eq!(publish_with(old_key).await, StatusCode::UNAUTHORIZED);
+    let events = json!([order_event("k", "Orders.Created", json!({}))]);
+    assert_eq!(
+        topic.publish_with(&old_key, &events).await.0,
+        StatusCode::UNAUTHORIZED
+    );
     let new_key = keys["key1"].as_str().unwrap().to_owned();
-    assert_eq!(publish_with(new_key.clone()).await, StatusCode::OK);
+    assert_eq!(
+        topic.publish_with(&new_key, &events).await.0,
+        StatusCode::OK
+    );
 
     let (status, _) = topic
         .tenants
@@ -261,5 +254,8 @@ async fn every_function_instance_applies_a_management_change_to_the_next_publish
         )
         .await;
     assert_eq!(status, StatusCode::OK);
-    assert_eq!(publish_with(new_key).await, StatusCode::FORBIDDEN);
+    assert_eq!(
+        topic.publish_with(&new_key, &events).await.0,
+        StatusCode::FORBIDDEN
+    );
 }
