@@ -94,13 +94,10 @@ pub async fn authenticate(
     endpoint: &str,
     publisher: &Publisher,
 ) -> Result<Authenticated<PartnerNamespace>> {
-    let generation = Endpoint::Namespace(namespace_name.to_owned())
-        .current(ports)
-        .await?;
-    let found = cached_by_name(
+    let (found, generation) = cached_by_name(
         ports,
         &cache.namespaces,
-        generation,
+        Endpoint::Namespace(namespace_name.to_owned()),
         namespace_name,
         "partner namespace",
         code::NAMESPACE_NOT_FOUND,
@@ -122,13 +119,10 @@ pub async fn authenticate_topic(
     endpoint: &str,
     publisher: &Publisher,
 ) -> Result<Authenticated<CustomTopic>> {
-    let generation = Endpoint::Topic(topic_name.to_owned())
-        .current(ports)
-        .await?;
-    let found = cached_by_name(
+    let (found, generation) = cached_by_name(
         ports,
         &cache.topics,
-        generation,
+        Endpoint::Topic(topic_name.to_owned()),
         topic_name,
         "topic",
         code::TOPIC_NOT_FOUND,
@@ -240,25 +234,21 @@ pub async fn publish(
     Ok(count)
 }
 
-/// A publish endpoint's resource by its name, from `cache` or the store; 404 naming `what`.
+/// A publish endpoint's resource by its name, from `cache` or the store, and the endpoint's
+/// current generation; 404 naming `what` (a name that cannot exist reads nothing).
 async fn cached_by_name<'p, T, F, Fut>(
     ports: &'p Ports,
     cache: &GenerationCache<String, Arc<T>>,
-    generation: u64,
+    endpoint: Endpoint,
     name: &str,
     what: &str,
     not_found_code: &'static str,
     load: F,
-) -> Result<Arc<T>>
+) -> Result<(Arc<T>, u64)>
 where
     F: FnOnce(&'p Ports, String) -> Fut,
     Fut: std::future::Future<Output = Result<Option<T>>>,
 {
-    let now = ports.clock.now();
-    let key = name.to_lowercase();
-    if let Some(found) = cache.get(&key, now, generation) {
-        return Ok(found);
-    }
     let missing = || {
         Error::not_found(
             not_found_code,
@@ -268,12 +258,18 @@ where
     if crate::ids::check_resource_name(what, name).is_err() {
         return Err(missing());
     }
+    let generation = endpoint.current(ports).await?;
+    let now = ports.clock.now();
+    let key = name.to_lowercase();
+    if let Some(found) = cache.get(&key, now, generation) {
+        return Ok((found, generation));
+    }
     let found = load(ports, name.to_owned())
         .await?
         .map(Arc::new)
         .ok_or_else(missing)?;
     cache.put(key, found.clone(), now, generation);
-    Ok(found)
+    Ok((found, generation))
 }
 
 async fn route(
