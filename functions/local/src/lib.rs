@@ -28,7 +28,7 @@ pub const OPERATOR_KEY_FILE: &str = "operator-key";
 pub const DEFAULT_VISIBILITY_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(120);
 /// Webhook deliveries in flight at once by default: enough to keep a local receiver busy, few
 /// enough that a kill -9 delivers little twice.
-pub const DEFAULT_MAX_DELIVERIES_IN_FLIGHT: usize = 64;
+pub const DEFAULT_MAX_DELIVERIES_IN_FLIGHT: usize = 32;
 
 /// How the local server is set up.
 #[derive(Clone)]
