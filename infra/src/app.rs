@@ -13,12 +13,27 @@ use crate::dynamo::DynamoStore;
 #[cfg(feature = "embedded")]
 use crate::embedded::{EmbeddedQueue, EmbeddedStore};
 
-/// How often the fan-out writes the progress of the messages it is handling: on AWS each write
-/// is a DynamoDB request, and a message of fast webhooks settles well within a second, so most
-/// messages never write one; on the embedded store a checkpoint is cheap, and a kill -9 then
-/// redoes at most this much of each message.
-pub const AWS_CHECKPOINT_EVERY: std::time::Duration = std::time::Duration::from_secs(1);
-pub const EMBEDDED_CHECKPOINT_EVERY: std::time::Duration = std::time::Duration::from_millis(10);
+/// How the fan-out checkpoints the progress of the messages it is handling (see
+/// `usecases::deliveries::progress`): how often, and whether a settled message's progress is
+/// written before it is acknowledged.
+#[derive(Debug, Clone, Copy)]
+pub struct Checkpoints {
+    pub every: std::time::Duration,
+    pub keep_completions: bool,
+}
+
+/// On AWS each write is a DynamoDB request, and a message of fast webhooks settles well within
+/// a second, so most messages never write one; SQS deletes a record only after the invocation.
+pub const AWS_CHECKPOINTS: Checkpoints = Checkpoints {
+    every: std::time::Duration::from_secs(1),
+    keep_completions: false,
+};
+/// On the embedded store a checkpoint is cheap, and a kill -9 then redoes at most this much of
+/// each message; a settled message is recorded before the local worker acknowledges it.
+pub const EMBEDDED_CHECKPOINTS: Checkpoints = Checkpoints {
+    every: std::time::Duration::from_millis(10),
+    keep_completions: true,
+};
 
 /// The embedded queues' names (files `queue-{name}.redb` in the data directory).
 pub const FANOUT: &str = "fanout";
@@ -71,8 +86,13 @@ impl App {
             store: Arc::new(store),
             clock: Arc::new(SystemClock),
         };
-        Self::new(ports, Arc::new(fanout), Arc::new(delivery), &config)
-            .map(|app| app.with_checkpoints(AWS_CHECKPOINT_EVERY, false))
+        Self::new(
+            ports,
+            Arc::new(fanout),
+            Arc::new(delivery),
+            &config,
+            AWS_CHECKPOINTS,
+        )
     }
 
     /// The embedded wiring: everything in `data_dir`.
@@ -93,8 +113,8 @@ impl App {
             Arc::new(fanout),
             Arc::new(delivery),
             config,
+            EMBEDDED_CHECKPOINTS,
         )
-        .map(|app| app.with_checkpoints(EMBEDDED_CHECKPOINT_EVERY, true))
     }
 
     pub fn new(
@@ -102,6 +122,7 @@ impl App {
         fanout: Arc<dyn Queue>,
         delivery: Arc<dyn Queue>,
         config: &Config,
+        checkpoints: Checkpoints,
     ) -> Result<Self> {
         let webhooks: Arc<dyn Webhooks> = Arc::new(
             crate::webhook::HttpWebhooks::new(config.webhook_networks.clone())?.with_max_in_flight(
@@ -119,7 +140,8 @@ impl App {
             delivery,
             webhooks.clone(),
             Arc::new(random_jitter),
-        );
+        )
+        .with_checkpoints(checkpoints.every, checkpoints.keep_completions);
         Ok(Self {
             webhooks,
             deliveries: Arc::new(deliveries),
@@ -133,24 +155,6 @@ impl App {
                 stage => format!("/{stage}").into(),
             },
         })
-    }
-}
-
-impl App {
-    /// The same wiring, checkpointing the progress of fan-out messages at most once per
-    /// `every` (see `usecases::deliveries::progress`).
-    pub fn with_checkpoints(self, every: std::time::Duration, keep_completions: bool) -> Self {
-        let deliveries = Deliveries::new(
-            self.ports.clone(),
-            self.deliveries.queue.clone(),
-            self.webhooks.clone(),
-            Arc::new(random_jitter),
-        )
-        .with_checkpoints(every, keep_completions);
-        Self {
-            deliveries: Arc::new(deliveries),
-            ..self
-        }
     }
 }
 

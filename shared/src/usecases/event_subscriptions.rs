@@ -38,8 +38,7 @@ struct Found {
 async fn find(ports: &Ports, caller: &Caller, id: &ResourceId) -> Result<Found> {
     caller.owns(id.subscription)?;
     let topic = topic_of(id)?;
-    let mut with: Vec<Write> = topic_guard(ports, &topic).await?.into_iter().collect();
-    with.extend(Endpoint::of_topic(ports, &topic).await?.map(|e| e.bump()));
+    let with = topic_guard(ports, &topic).await?;
     let stored =
         table::get::<EventSubscription>(ports.store.as_ref(), &table::resource_key(id)).await?;
     let expect = table::expect_of(&stored);
@@ -50,29 +49,30 @@ async fn find(ports: &Ports, caller: &Caller, id: &ResourceId) -> Result<Found> 
     })
 }
 
-/// A check that the topic at `topic` exists (a partner topic not expired, or a customer
-/// topic) and is unchanged when a subscription under it is written; none for the system topic,
-/// which always exists.
-async fn topic_guard(ports: &Ports, topic: &ResourceId) -> Result<Option<Write>> {
+/// The writes a change of a subscription under `topic` carries: the check that the topic
+/// exists (a partner topic not expired, or a customer topic) and is unchanged meanwhile (none
+/// for the system topic, which always exists), and the bump of its publish endpoint's
+/// generation.
+async fn topic_guard(ports: &Ports, topic: &ResourceId) -> Result<Vec<Write>> {
     if topic.kind() == ResourceType::SystemTopics {
         return match super::platform_events::is_system_topic(topic) {
-            true => Ok(None),
+            true => Ok(vec![Endpoint::SystemTopic(topic.subscription).bump()]),
             false => Err(not_found("system topic", topic)),
         };
     }
     let store = ports.store.as_ref();
     let key = table::resource_key(topic);
-    let expect = match topic.kind() {
+    let found = match topic.kind() {
         ResourceType::PartnerTopics => {
             table::get::<crate::provisioning::topic::PartnerTopic>(store, &key)
                 .await?
                 .filter(|t| !t.value.is_expired(ports.clock.now()))
-                .map(|t| t.expect())
+                .map(|t| (t.expect(), Endpoint::of_channel(&t.value.channel)))
         }
         ResourceType::Topics => {
             table::get::<crate::provisioning::custom_topic::CustomTopic>(store, &key)
                 .await?
-                .map(|t| t.expect())
+                .map(|t| (t.expect(), Endpoint::Topic(topic.name().to_owned())))
         }
         _ => None,
     };
@@ -80,8 +80,8 @@ async fn topic_guard(ports: &Ports, topic: &ResourceId) -> Result<Option<Write>>
         ResourceType::PartnerTopics => "partner topic",
         _ => "topic",
     };
-    let expect = expect.ok_or_else(|| not_found(what, topic))?;
-    Ok(Some(Write::Check { key, expect }))
+    let (expect, endpoint) = found.ok_or_else(|| not_found(what, topic))?;
+    Ok(vec![Write::Check { key, expect }, endpoint.bump()])
 }
 
 async fn read(

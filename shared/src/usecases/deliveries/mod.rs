@@ -251,17 +251,16 @@ impl Deliveries {
     async fn run(&self, jobs: Vec<Job>, message: Option<&str>) -> Result<()> {
         let results: Vec<Result<()>> = futures_util::stream::iter(jobs)
             .map(|mut job| async move {
+                let Some(message) = message else {
+                    return self.attempt(job).await;
+                };
                 let indexes = std::mem::take(&mut job.indexes);
-                let subscription = job.subscription.id.to_string();
-                let result = self.attempt(job).await;
-                if result.is_ok()
-                    && let Some(message) = message
-                {
-                    self.progress
-                        .settled(&self.ports, message, &subscription, &indexes)
-                        .await;
-                }
-                result
+                let subscription = job.subscription.clone();
+                self.attempt(job).await?;
+                self.progress
+                    .settled(&self.ports, message, &subscription.id.to_string(), &indexes)
+                    .await;
+                Ok(())
             })
             .buffer_unordered(CONCURRENCY)
             .collect()
