@@ -6,6 +6,7 @@
 mod support;
 
 mod authorizations;
+mod delivery_counts;
 mod lambda_edge;
 mod outbox;
 mod provisioning;

@@ -112,10 +112,13 @@ pub fn decode<T: DeserializeOwned>(body: &str) -> Result<T> {
         .map_err(|e| Error::internal(format!("stored item does not decode: {e}")))
 }
 
+pub fn encode<T: Serialize>(value: &T) -> Result<String> {
+    serde_json::to_string(value).map_err(|e| Error::internal(format!("item does not encode: {e}")))
+}
+
 /// A put of `value` as JSON.
 pub fn put<T: Serialize>(key: Key, value: &T, expect: Expect) -> Result<Write> {
-    let body = serde_json::to_string(value)
-        .map_err(|e| Error::internal(format!("item does not encode: {e}")))?;
+    let body = encode(value)?;
     Ok(Write::Put {
         key,
         body,
@@ -205,13 +208,19 @@ pub fn dead_letter(subscription: &ResourceId, at: time::OffsetDateTime, id: &str
     )
 }
 
-pub fn delivery_stats(subscription: &ResourceId) -> Key {
+/// The partition of a subscription's stats items.
+pub fn delivery_stats_partition(subscription: &ResourceId) -> String {
+    format!(
+        "deliveryStats#{}#{}",
+        subscription.subscription,
+        subscription.storage_sort_key()
+    )
+}
+
+/// A subscription's stats item: one per incarnation (`-` for one stored without).
+pub fn delivery_stats(subscription: &ResourceId, incarnation: Option<&str>) -> Key {
     Key::new(
-        format!(
-            "deliveryStats#{}#{}",
-            subscription.subscription,
-            subscription.storage_sort_key()
-        ),
-        "-",
+        delivery_stats_partition(subscription),
+        incarnation.unwrap_or("-"),
     )
 }

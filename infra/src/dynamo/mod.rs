@@ -8,6 +8,8 @@
 //! - `body` (S): the item's JSON.
 //! - `ttl` (N, optional): Unix seconds after which DynamoDB may delete the item (the table's
 //!   TTL attribute). Deletion is lazy and absent on emulators, so readers filter on it.
+//! - `c_{name}` (N) and `n_{name}` (S), optional: the tally's counters and notes, written by
+//!   `UpdateItem ADD c_{name} :n SET n_{name} = :v` under `attribute_exists(pk)`.
 //!
 //! No secondary index is needed by the port.
 //!
@@ -34,7 +36,7 @@ use aws_sdk_dynamodb::types::{
     ScalarAttributeType, TableStatus, TimeToLiveSpecification, TimeToLiveStatus,
 };
 use shared::error::{Error, Result};
-use shared::ports::{Item, Key};
+use shared::ports::{Item, Key, Tally};
 
 pub use store::DynamoStore;
 
@@ -46,6 +48,8 @@ const SK: &str = "sk";
 const VER: &str = "ver";
 const BODY: &str = "body";
 const TTL: &str = "ttl";
+const COUNT_PREFIX: &str = "c_";
+const NOTE_PREFIX: &str = "n_";
 
 /// One item as DynamoDB attributes.
 type Attrs = HashMap<String, AttributeValue>;
@@ -170,11 +174,29 @@ fn parse_item(mut attrs: Attrs) -> Result<Item> {
     let body = take_s(&mut attrs, BODY)?;
     let version = take_n(&mut attrs, VER)?.ok_or_else(|| malformed(VER))?;
     let expires_at = take_n(&mut attrs, TTL)?;
+    let mut tally = Tally::default();
+    for (name, value) in attrs {
+        match (
+            name.strip_prefix(COUNT_PREFIX),
+            name.strip_prefix(NOTE_PREFIX),
+            value,
+        ) {
+            (Some(counter), _, AttributeValue::N(n)) => {
+                let n = n.parse().map_err(|_| malformed(&name))?;
+                tally.counts.insert(counter.to_owned(), n);
+            }
+            (_, Some(note), AttributeValue::S(text)) => {
+                tally.notes.insert(note.to_owned(), text);
+            }
+            _ => {}
+        }
+    }
     Ok(Item {
         key: Key { partition, sort },
         version,
         body,
         expires_at,
+        tally,
     })
 }
 

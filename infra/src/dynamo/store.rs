@@ -9,7 +9,9 @@ use aws_sdk_dynamodb::types::{ConditionCheck, Delete, TransactWriteItem, Update}
 use shared::error::{Error, Result, code};
 use shared::ports::{Expect, Item, Key, Page, Store, Write, check_batch};
 
-use super::{Attrs, BODY, PK, SK, TTL, VER, key_attrs, n, parse_item, s};
+use super::{
+    Attrs, BODY, COUNT_PREFIX, NOTE_PREFIX, PK, SK, TTL, VER, key_attrs, n, parse_item, s,
+};
 
 /// Error codes, and transaction cancellation reasons, of a request worth retrying.
 const TRANSIENT: &[&str] = &[
@@ -167,58 +169,102 @@ struct Op {
 impl Op {
     /// `None` for a check that holds trivially.
     fn from_write(write: &Write) -> Option<Op> {
-        let (kind, key, expect) = match write {
-            Write::Put { key, expect, .. } => (OpKind::Put, key, *expect),
-            Write::Delete { key, expect } => (OpKind::Delete, key, *expect),
-            Write::Check { key, expect } => (OpKind::Check, key, *expect),
+        let kind = match write {
+            Write::Put { .. } | Write::Add { .. } => OpKind::Put,
+            Write::Delete { .. } => OpKind::Delete,
+            Write::Check { .. } => OpKind::Check,
         };
-        let mut names = HashMap::new();
+        let key = write.key();
+        let mut names: HashMap<String, String> = HashMap::new();
         let mut values = HashMap::new();
-        let condition = match expect {
+        let condition = match write.expect() {
             Expect::Absent => {
-                names.insert("#pk", PK);
+                names.insert("#pk".into(), PK.into());
                 Some("attribute_not_exists(#pk)")
             }
+            Expect::Exists => {
+                names.insert("#pk".into(), PK.into());
+                Some("attribute_exists(#pk)")
+            }
             Expect::Version(v) => {
-                names.insert("#ver", VER);
-                values.insert(":v", n(v));
+                names.insert("#ver".into(), VER.into());
+                values.insert(":v".to_owned(), n(v));
                 Some("#ver = :v")
             }
             Expect::Any if kind == OpKind::Check => return None,
             Expect::Any => None,
         };
-        let mut update = None;
-        if let Write::Put {
-            body, expires_at, ..
-        } = write
-        {
-            names.extend([("#body", BODY), ("#ver", VER), ("#ttl", TTL)]);
-            values.extend([(":b", s(body)), (":one", n(1))]);
-            update = Some(match expires_at {
-                Some(at) => {
-                    values.insert(":ttl", n(*at));
-                    "SET #body = :b, #ttl = :ttl ADD #ver :one"
+        let update = match write {
+            Write::Put {
+                body, expires_at, ..
+            } => {
+                names.extend([
+                    ("#body".into(), BODY.into()),
+                    ("#ver".into(), VER.into()),
+                    ("#ttl".into(), TTL.into()),
+                ]);
+                values.extend([(":b".to_owned(), s(body)), (":one".to_owned(), n(1))]);
+                Some(match expires_at {
+                    Some(at) => {
+                        values.insert(":ttl".to_owned(), n(*at));
+                        "SET #body = :b, #ttl = :ttl ADD #ver :one".to_owned()
+                    }
+                    None => "SET #body = :b REMOVE #ttl ADD #ver :one".to_owned(),
+                })
+            }
+            Write::Add { counts, notes, .. } => {
+                let mut adds = Vec::new();
+                for (i, (name, by)) in counts.iter().enumerate() {
+                    names.insert(format!("#c{i}"), format!("{COUNT_PREFIX}{name}"));
+                    values.insert(format!(":c{i}"), n(by));
+                    adds.push(format!("#c{i} :c{i}"));
                 }
-                None => "SET #body = :b REMOVE #ttl ADD #ver :one",
-            });
-        }
-        let owned = |k: &str| k.to_owned();
+                let mut sets = Vec::new();
+                for (i, (name, value)) in notes.iter().enumerate() {
+                    names.insert(format!("#n{i}"), format!("{NOTE_PREFIX}{name}"));
+                    values.insert(format!(":n{i}"), s(value));
+                    sets.push(format!("#n{i} = :n{i}"));
+                }
+                let mut update = Vec::new();
+                if !sets.is_empty() {
+                    update.push(format!("SET {}", sets.join(", ")));
+                }
+                if !adds.is_empty() {
+                    update.push(format!("ADD {}", adds.join(", ")));
+                }
+                if update.is_empty() {
+                    return Some(Op::check(key, condition, names, values));
+                }
+                Some(update.join(" "))
+            }
+            _ => None,
+        };
         Some(Op {
             kind,
             key: key_attrs(&key.partition, &key.sort),
-            update: update.map(owned),
-            condition: condition.map(owned),
-            names: (!names.is_empty()).then(|| {
-                names
-                    .into_iter()
-                    .map(|(k, v)| (owned(k), owned(v)))
-                    .collect()
-            }),
-            values: (!values.is_empty())
-                .then(|| values.into_iter().map(|(k, v)| (owned(k), v)).collect()),
+            update,
+            condition: condition.map(str::to_owned),
+            names: (!names.is_empty()).then_some(names),
+            values: (!values.is_empty()).then_some(values),
         })
     }
 
+    /// A condition check on `key` (an `Add` with nothing to add).
+    fn check(
+        key: &Key,
+        condition: Option<&str>,
+        names: HashMap<String, String>,
+        values: Attrs,
+    ) -> Op {
+        Op {
+            kind: OpKind::Check,
+            key: key_attrs(&key.partition, &key.sort),
+            update: None,
+            condition: condition.map(str::to_owned),
+            names: (!names.is_empty()).then_some(names),
+            values: (!values.is_empty()).then_some(values),
+        }
+    }
     async fn send_alone(self, store: &DynamoStore) -> Result<()> {
         let (table, client) = (&store.table, &store.client);
         match self.kind {

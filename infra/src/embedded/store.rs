@@ -7,7 +7,7 @@ use std::sync::Arc;
 
 use redb::{Database, ReadableDatabase, ReadableTable, TableDefinition};
 use shared::error::{Error, Result, code};
-use shared::ports::{Expect, Item, Key, Page, Store, Write, check_batch};
+use shared::ports::{Expect, Item, Key, Page, Store, Tally, Write, check_batch};
 
 const ITEMS: TableDefinition<(&str, &str), &[u8]> = TableDefinition::new("items");
 const FILE_NAME: &str = "store.redb";
@@ -51,18 +51,29 @@ struct Stored {
     version: u64,
     expires_at: Option<i64>,
     body: String,
+    tally: Tally,
 }
+
+/// The flag byte's bits: an expiry follows; a tally (length-prefixed JSON) precedes the body.
+const HAS_EXPIRY: u8 = 1;
+const HAS_TALLY: u8 = 2;
 
 impl Stored {
     fn encode(&self) -> Vec<u8> {
         let mut out = Vec::with_capacity(17 + self.body.len());
         out.extend_from_slice(&self.version.to_le_bytes());
-        match self.expires_at {
-            Some(at) => {
-                out.push(1);
-                out.extend_from_slice(&at.to_le_bytes());
-            }
-            None => out.extend_from_slice(&[0; 9]),
+        let tally = (!self.tally.is_empty()).then(|| {
+            serde_json::json!({"c": self.tally.counts, "n": self.tally.notes}).to_string()
+        });
+        let flags = match self.expires_at {
+            Some(_) => HAS_EXPIRY,
+            None => 0,
+        } | if tally.is_some() { HAS_TALLY } else { 0 };
+        out.push(flags);
+        out.extend_from_slice(&self.expires_at.unwrap_or(0).to_le_bytes());
+        if let Some(tally) = tally {
+            out.extend_from_slice(&(tally.len() as u32).to_le_bytes());
+            out.extend_from_slice(tally.as_bytes());
         }
         out.extend_from_slice(self.body.as_bytes());
         out
@@ -70,24 +81,27 @@ impl Stored {
 
     fn decode(raw: &[u8]) -> Result<Self> {
         let corrupt = || Error::internal("embedded store: corrupt item");
-        let version = u64::from_le_bytes(
-            raw.get(0..8)
-                .ok_or_else(corrupt)?
-                .try_into()
-                .map_err(|_| corrupt())?,
-        );
-        let expires = i64::from_le_bytes(
-            raw.get(9..17)
-                .ok_or_else(corrupt)?
-                .try_into()
-                .map_err(|_| corrupt())?,
-        );
-        let body =
-            std::str::from_utf8(raw.get(17..).ok_or_else(corrupt)?).map_err(|_| corrupt())?;
+        let bytes = |range: std::ops::Range<usize>| raw.get(range).ok_or_else(corrupt);
+        let version = u64::from_le_bytes(bytes(0..8)?.try_into().map_err(|_| corrupt())?);
+        let flags = bytes(8..9)?[0];
+        let expires = i64::from_le_bytes(bytes(9..17)?.try_into().map_err(|_| corrupt())?);
+        let mut rest = 17;
+        let mut tally = Tally::default();
+        if flags & HAS_TALLY != 0 {
+            let len = u32::from_le_bytes(bytes(17..21)?.try_into().map_err(|_| corrupt())?);
+            let end = 21 + len as usize;
+            let json: serde_json::Value =
+                serde_json::from_slice(bytes(21..end)?).map_err(|_| corrupt())?;
+            tally.counts = serde_json::from_value(json["c"].clone()).map_err(|_| corrupt())?;
+            tally.notes = serde_json::from_value(json["n"].clone()).map_err(|_| corrupt())?;
+            rest = end;
+        }
+        let body = std::str::from_utf8(bytes(rest..raw.len())?).map_err(|_| corrupt())?;
         Ok(Self {
             version,
-            expires_at: (raw[8] == 1).then_some(expires),
+            expires_at: (flags & HAS_EXPIRY != 0).then_some(expires),
             body: body.to_owned(),
+            tally,
         })
     }
 
@@ -97,6 +111,7 @@ impl Stored {
             version: self.version,
             body: self.body,
             expires_at: self.expires_at,
+            tally: self.tally,
         }
     }
 }
@@ -106,6 +121,7 @@ fn holds(expect: Expect, current: Option<u64>) -> bool {
         (Expect::Any, _) => true,
         (Expect::Absent, None) => true,
         (Expect::Version(v), Some(c)) => v == c,
+        (Expect::Exists, Some(_)) => true,
         _ => false,
     }
 }
@@ -151,35 +167,43 @@ impl Store for EmbeddedStore {
                     let key = write.key();
                     let k = (key.partition.as_str(), key.sort.as_str());
                     let current = match table.get(k).map_err(internal)? {
-                        Some(raw) => Some(Stored::decode(raw.value())?.version),
+                        Some(raw) => Some(Stored::decode(raw.value())?),
                         None => None,
                     };
-                    let expect = match write {
-                        Write::Put { expect, .. }
-                        | Write::Delete { expect, .. }
-                        | Write::Check { expect, .. } => *expect,
-                    };
-                    if !holds(expect, current) {
+                    if !holds(write.expect(), current.as_ref().map(|c| c.version)) {
                         return Err(conflict(key));
                     }
-                    match write {
-                        Write::Put {
-                            body, expires_at, ..
-                        } => {
-                            let stored = Stored {
-                                version: current.unwrap_or(0) + 1,
-                                expires_at: *expires_at,
-                                body: body.clone(),
-                            };
-                            table
-                                .insert(k, stored.encode().as_slice())
-                                .map_err(internal)?;
+                    let stored = match (write, current) {
+                        (
+                            Write::Put {
+                                body, expires_at, ..
+                            },
+                            current,
+                        ) => Stored {
+                            version: current.as_ref().map_or(0, |c| c.version) + 1,
+                            expires_at: *expires_at,
+                            body: body.clone(),
+                            tally: current.map(|c| c.tally).unwrap_or_default(),
+                        },
+                        (Write::Add { counts, notes, .. }, Some(mut current)) => {
+                            for (name, n) in counts {
+                                let count = current.tally.counts.entry(name.clone()).or_default();
+                                *count = count.saturating_add(*n);
+                            }
+                            for (name, value) in notes {
+                                current.tally.notes.insert(name.clone(), value.clone());
+                            }
+                            current
                         }
-                        Write::Delete { .. } => {
+                        (Write::Delete { .. }, _) => {
                             table.remove(k).map_err(internal)?;
+                            continue;
                         }
-                        Write::Check { .. } => {}
-                    }
+                        _ => continue,
+                    };
+                    table
+                        .insert(k, stored.encode().as_slice())
+                        .map_err(internal)?;
                 }
             }
             txn.commit().map_err(internal)

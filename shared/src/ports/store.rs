@@ -1,5 +1,8 @@
 //! The `Store` port: one key-value table of versioned items, addressed by a partition key and a
-//! sort key, with conditional, all-or-nothing writes and ordered prefix queries.
+//! sort key, with conditional, all-or-nothing writes and ordered prefix queries, and counters
+//! an item keeps beside its body that writers only add to (no read before the write).
+
+use std::collections::BTreeMap;
 
 use crate::error::Result;
 
@@ -28,6 +31,22 @@ pub struct Item {
     /// Unix seconds after which the item may be removed by the store (DynamoDB TTL). Stores
     /// remove lazily, so readers that care filter on it.
     pub expires_at: Option<i64>,
+    /// What [`Write::Add`] wrote; a put keeps it.
+    pub tally: Tally,
+}
+
+/// Counters and notes an item keeps beside its body: counters only grow by what is added,
+/// notes hold the last value written. Names are ASCII letters and digits.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Tally {
+    pub counts: BTreeMap<String, u64>,
+    pub notes: BTreeMap<String, String>,
+}
+
+impl Tally {
+    pub fn is_empty(&self) -> bool {
+        self.counts.is_empty() && self.notes.is_empty()
+    }
 }
 
 /// The condition a write needs to hold at the moment it is applied.
@@ -37,6 +56,8 @@ pub enum Expect {
     Absent,
     /// An item at the key with exactly this version.
     Version(u64),
+    /// An item at the key, whatever its version.
+    Exists,
     /// No condition.
     Any,
 }
@@ -55,14 +76,40 @@ pub enum Write {
     Delete { key: Key, expect: Expect },
     /// Changes nothing; only its condition must hold.
     Check { key: Key, expect: Expect },
+    /// Adds `counts` to the item's counters (a counter starts at 0) and sets its `notes`, in
+    /// one atomic step without reading it first; body and version stay as they are. The item
+    /// must exist (as if `Expect::Exists`).
+    Add {
+        key: Key,
+        counts: Vec<(String, u64)>,
+        notes: Vec<(String, String)>,
+    },
 }
 
 impl Write {
     pub fn key(&self) -> &Key {
         match self {
-            Write::Put { key, .. } | Write::Delete { key, .. } | Write::Check { key, .. } => key,
+            Write::Put { key, .. }
+            | Write::Delete { key, .. }
+            | Write::Check { key, .. }
+            | Write::Add { key, .. } => key,
         }
     }
+
+    /// What must hold of the item at [`Write::key`] for the write to apply.
+    pub fn expect(&self) -> Expect {
+        match self {
+            Write::Put { expect, .. }
+            | Write::Delete { expect, .. }
+            | Write::Check { expect, .. } => *expect,
+            Write::Add { .. } => Expect::Exists,
+        }
+    }
+}
+
+/// True when `name` may name a counter or a note.
+pub fn is_tally_name(name: &str) -> bool {
+    !name.is_empty() && name.len() <= 64 && name.bytes().all(|b| b.is_ascii_alphanumeric())
 }
 
 /// One page of a query: items in ascending sort-key order, and the cursor for the next page.
@@ -84,6 +131,19 @@ pub fn check_batch(writes: &[Write]) -> Result<()> {
             "a write batch holds at most {MAX_WRITES} writes, got {}",
             writes.len()
         )));
+    }
+    for write in writes {
+        if let Write::Add { counts, notes, .. } = write
+            && let Some(name) = counts
+                .iter()
+                .map(|(n, _)| n)
+                .chain(notes.iter().map(|(n, _)| n))
+                .find(|n| !is_tally_name(n))
+        {
+            return Err(crate::error::Error::internal(format!(
+                "'{name}' cannot name a counter or a note (ASCII letters and digits)"
+            )));
+        }
     }
     let mut keys: Vec<&Key> = writes.iter().map(Write::key).collect();
     keys.sort();

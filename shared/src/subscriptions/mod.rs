@@ -133,6 +133,10 @@ pub struct EventSubscription {
         with = "time::serde::rfc3339::option"
     )]
     pub disabled_at: Option<OffsetDateTime>,
+    /// Set when the subscription is created and kept by every change, so a subscription
+    /// deleted and created again under its name is told apart (none for one stored before).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub incarnation: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize)]

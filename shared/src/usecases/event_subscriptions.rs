@@ -15,6 +15,7 @@ use crate::subscriptions::{
     SubscriptionInput, SubscriptionPatch, code,
 };
 use crate::table::{self, Versioned};
+use crate::usecases::deliveries::stats;
 
 /// The topic a subscription id hangs under.
 pub(crate) fn topic_of(id: &ResourceId) -> Result<ResourceId> {
@@ -191,8 +192,14 @@ pub async fn put(
         retry_policy: input.retry_policy.unwrap_or_default(),
         allowed_rate: rate.or(previous.and_then(|p| p.allowed_rate)),
         disabled_at: None,
+        incarnation: match previous {
+            Some(p) => p.incarnation.clone(),
+            None => Some(uuid::Uuid::new_v4().simple().to_string()),
+        },
     };
-    write(ports, &subscription, found.expect, found.with).await?;
+    let mut with = found.with;
+    with.extend(stats::create(&subscription)?);
+    write(ports, &subscription, found.expect, with).await?;
     Ok((subscription, existing.is_none()))
 }
 
@@ -239,7 +246,9 @@ pub async fn patch(
         subscription.retry_policy = policy;
     }
     subscription.disabled_at = None;
-    write(ports, &subscription, current.expect(), found.with).await?;
+    let mut with = found.with;
+    with.extend(stats::create(&subscription)?);
+    write(ports, &subscription, current.expect(), with).await?;
     Ok(subscription)
 }
 
@@ -320,10 +329,22 @@ pub async fn delete(ports: &Ports, caller: &Caller, id: &ResourceId) -> Result<(
 
 async fn forget_deliveries(ports: &Ports, id: &ResourceId) -> Result<()> {
     super::dead_letters::delete_all(ports, id).await?;
-    ports
-        .store
-        .delete(table::delivery_stats(id), Expect::Any)
-        .await
+    let partition = table::delivery_stats_partition(id);
+    loop {
+        let page = ports.store.query(&partition, "", None, 100).await?;
+        if page.items.is_empty() {
+            return Ok(());
+        }
+        let deletes = page
+            .items
+            .into_iter()
+            .map(|item| Write::Delete {
+                key: item.key,
+                expect: Expect::Any,
+            })
+            .collect();
+        ports.store.write(deletes).await?;
+    }
 }
 
 /// The topic's live subscriptions.

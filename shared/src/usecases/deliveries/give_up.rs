@@ -51,7 +51,7 @@ impl Deliveries {
             self.relay_platform_events().await;
         }
         self.stats
-            .dead_lettered(&job.subscription.id, job.events.len());
+            .dead_lettered(&job.subscription, job.events.len());
         tracing::warn!(subscription = %job.subscription.id, reason, events = job.events.len(), "dead-lettered");
         Ok(())
     }

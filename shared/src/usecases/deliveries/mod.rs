@@ -328,8 +328,7 @@ impl Deliveries {
             (self.jitter)(),
         );
         if decision == Decision::Delivered {
-            self.stats
-                .delivered(&subscription.id, job.events.len(), now);
+            self.stats.delivered(&subscription, job.events.len(), now);
             return Ok(());
         }
         let last = LastAttempt {
@@ -339,7 +338,7 @@ impl Deliveries {
         };
         tracing::warn!(subscription = %subscription.id, attempts, outcome = %last.outcome, status = last.status, detail = %detail_of(&answer), "delivery failed");
         self.stats.failed(
-            &subscription.id,
+            &subscription,
             stats::LastError {
                 outcome: last.outcome.clone(),
                 http_status_code: last.status,

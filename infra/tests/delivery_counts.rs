@@ -1,0 +1,237 @@
+//! Delivery counts on every store adapter: added atomically by any number of instances at
+//! once without a read, removed with their subscription, and never passed on to a
+//! subscription created again under the same name.
+
+on_every_store!(
+    cases: counts_from_many_instances_flushing_at_once_add_up_exactly_without_a_read,
+    counts_flushed_after_their_subscription_is_deleted_are_dropped_not_inherited,
+    deleting_a_subscription_removes_its_counts,
+    a_subscription_stored_before_incarnations_keeps_its_counts_and_adds_to_them,
+);
+
+#[cfg(test)]
+mod cases {
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    use serde_json::json;
+    use shared::auth::{Caller, Principal};
+    use shared::error::Result;
+    use shared::ids::{ResourceId, ResourceType, SubscriptionId};
+    use shared::ports::{
+        Attempt, Clock, DeliveryRequest, Expect, Handshake, Item, Key, Page, Ports, Store,
+        SystemClock, Webhooks, Write,
+    };
+    use shared::subscriptions::EventSubscription;
+    use shared::table;
+    use shared::usecases::deliveries::stats::{self, LastError, Stats};
+    use shared::usecases::{event_subscriptions, platform_events};
+    use time::OffsetDateTime;
+
+    /// Every endpoint passes the handshake.
+    struct Open;
+
+    #[async_trait::async_trait]
+    impl Webhooks for Open {
+        async fn handshake(&self, _url: &str) -> Result<Handshake> {
+            Ok(Handshake::Allowed { rate: None })
+        }
+        async fn deliver(&self, _request: &DeliveryRequest) -> Attempt {
+            Attempt::TimedOut
+        }
+    }
+
+    /// A store that counts the reads made through it.
+    struct Reads {
+        inner: Arc<dyn Store>,
+        reads: AtomicUsize,
+    }
+
+    #[async_trait::async_trait]
+    impl Store for Reads {
+        async fn get(&self, key: &Key) -> Result<Option<Item>> {
+            self.reads.fetch_add(1, Ordering::SeqCst);
+            self.inner.get(key).await
+        }
+        async fn write(&self, writes: Vec<Write>) -> Result<()> {
+            self.inner.write(writes).await
+        }
+        async fn query(&self, p: &str, s: &str, a: Option<&str>, l: usize) -> Result<Page> {
+            self.reads.fetch_add(1, Ordering::SeqCst);
+            self.inner.query(p, s, a, l).await
+        }
+    }
+
+    struct World {
+        ports: Ports,
+        owner: Caller,
+        id: ResourceId,
+    }
+
+    fn world(store: Arc<dyn Store>) -> World {
+        let sub = SubscriptionId(uuid::Uuid::new_v4());
+        let id = platform_events::system_topic(sub)
+            .unwrap()
+            .child(ResourceType::EventSubscriptions, "counted")
+            .unwrap();
+        World {
+            ports: Ports {
+                store,
+                clock: Arc::new(SystemClock) as Arc<dyn Clock>,
+            },
+            owner: Caller::Principal(Principal {
+                name: "owner".into(),
+                subscriptions: vec![sub],
+                key_hash: String::new(),
+            }),
+            id,
+        }
+    }
+
+    async fn subscribe(w: &World) -> EventSubscription {
+        let body = serde_json::from_value(json!({"properties": {"destination": {
+            "endpointType": "WebHook",
+            "properties": {"endpointUrl": "https://receiver.example/hook"}
+        }}}))
+        .unwrap();
+        event_subscriptions::put(&w.ports, &Open, &w.owner, &w.id, body)
+            .await
+            .unwrap()
+            .0
+    }
+
+    async fn counts(w: &World) -> (u64, u64, u64) {
+        let s = stats::get(&w.ports, &w.owner, &w.id).await.unwrap();
+        (
+            s.delivered_events,
+            s.failed_attempts,
+            s.dead_lettered_events,
+        )
+    }
+
+    fn record(stats: &Stats, subscription: &EventSubscription, at: OffsetDateTime) {
+        stats.delivered(subscription, 5, at);
+        stats.failed(
+            subscription,
+            LastError {
+                outcome: "Busy".into(),
+                http_status_code: 503,
+                time_utc: at,
+            },
+        );
+        stats.dead_lettered(subscription, 2);
+    }
+
+    pub async fn counts_from_many_instances_flushing_at_once_add_up_exactly_without_a_read(
+        store: Arc<dyn Store>,
+    ) {
+        let w = world(store.clone());
+        let subscription = subscribe(&w).await;
+        let counting = Arc::new(Reads {
+            inner: store,
+            reads: AtomicUsize::new(0),
+        });
+        let ports = Ports {
+            store: counting.clone(),
+            clock: w.ports.clock.clone(),
+        };
+        let now = OffsetDateTime::now_utc();
+        let flushes: Vec<_> = (0..12)
+            .map(|_| {
+                let (ports, subscription) = (ports.clone(), subscription.clone());
+                tokio::spawn(async move {
+                    let instance = Stats::default();
+                    record(&instance, &subscription, now);
+                    instance.flush(&ports).await
+                })
+            })
+            .collect();
+        for flush in flushes {
+            flush.await.unwrap().expect("every flush lands");
+        }
+        assert_eq!(counting.reads.load(Ordering::SeqCst), 0, "no read to add");
+        assert_eq!(counts(&w).await, (60, 12, 24));
+        let shown = stats::get(&w.ports, &w.owner, &w.id).await.unwrap();
+        assert_eq!(shown.last_error.unwrap().http_status_code, 503);
+        assert!(shown.last_success_time_utc.is_some());
+    }
+
+    pub async fn counts_flushed_after_their_subscription_is_deleted_are_dropped_not_inherited(
+        store: Arc<dyn Store>,
+    ) {
+        let w = world(store);
+        let old = subscribe(&w).await;
+        let late = Stats::default();
+        record(&late, &old, OffsetDateTime::now_utc());
+        event_subscriptions::delete(&w.ports, &w.owner, &w.id)
+            .await
+            .unwrap();
+        late.flush(&w.ports).await.unwrap();
+        let partition = table::delivery_stats_partition(&w.id);
+        let left = w.ports.store.query(&partition, "", None, 10).await.unwrap();
+        assert!(left.items.is_empty(), "no counts re-created: {left:?}");
+
+        let new = subscribe(&w).await;
+        assert_ne!(new.incarnation, old.incarnation);
+        record(&late, &old, OffsetDateTime::now_utc());
+        late.flush(&w.ports).await.unwrap();
+        assert_eq!(
+            counts(&w).await,
+            (0, 0, 0),
+            "the new subscription starts at zero"
+        );
+    }
+
+    pub async fn deleting_a_subscription_removes_its_counts(store: Arc<dyn Store>) {
+        let w = world(store);
+        let subscription = subscribe(&w).await;
+        let instance = Stats::default();
+        record(&instance, &subscription, OffsetDateTime::now_utc());
+        instance.flush(&w.ports).await.unwrap();
+        assert_eq!(counts(&w).await, (5, 1, 2));
+        event_subscriptions::delete(&w.ports, &w.owner, &w.id)
+            .await
+            .unwrap();
+        let partition = table::delivery_stats_partition(&w.id);
+        let left = w.ports.store.query(&partition, "", None, 10).await.unwrap();
+        assert!(left.items.is_empty(), "{left:?}");
+    }
+
+    pub async fn a_subscription_stored_before_incarnations_keeps_its_counts_and_adds_to_them(
+        store: Arc<dyn Store>,
+    ) {
+        let w = world(store);
+        let mut legacy = subscribe(&w).await;
+        legacy.incarnation = None;
+        let key = table::resource_key(&w.id);
+        let stored = w.ports.store.get(&key).await.unwrap().unwrap();
+        w.ports
+            .store
+            .write(vec![
+                table::put(key, &legacy, Expect::Version(stored.version)).unwrap(),
+            ])
+            .await
+            .unwrap();
+        let instance = Stats::default();
+        record(&instance, &legacy, OffsetDateTime::now_utc());
+        instance.flush(&w.ports).await.unwrap();
+        assert_eq!(counts(&w).await, (5, 1, 2), "created on its first counts");
+
+        let old_body =
+            json!({"deliveredEvents": 100, "failedAttempts": 3, "deadLetteredEvents": 1});
+        w.ports
+            .store
+            .write(vec![
+                table::put(table::delivery_stats(&w.id, None), &old_body, Expect::Any).unwrap(),
+            ])
+            .await
+            .unwrap();
+        record(&instance, &legacy, OffsetDateTime::now_utc());
+        instance.flush(&w.ports).await.unwrap();
+        assert_eq!(
+            counts(&w).await,
+            (110, 5, 5),
+            "old counts plus every count since"
+        );
+    }
+}
