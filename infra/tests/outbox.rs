@@ -6,8 +6,12 @@ use std::time::Duration;
 
 use infra::embedded::{EmbeddedQueue, EmbeddedStore};
 use serde_json::json;
-use shared::ports::{ManualClock, Ports, Queue, Received};
-use shared::usecases::platform_events::{event, record, relay, system_topic};
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use shared::ports::{Item, Key, ManualClock, Page, Ports, Queue, Received, Store, Write};
+use shared::usecases::platform_events::{
+    RELAY_NOW, SHARDS, event, record, relay, relay_recent, system_topic,
+};
 
 struct Broken;
 
@@ -80,17 +84,103 @@ async fn relays_at_once_send_each_event_once_and_a_failed_relay_loses_nothing() 
 
     recorded(&ports, 3).await;
     assert!(relay(&ports, &Broken, usize::MAX).await.is_err());
-    assert_eq!(
-        relay(&ports, &queue, usize::MAX).await.unwrap(),
-        0,
-        "claimed for a minute"
+    let unclaimed = relay(&ports, &queue, usize::MAX).await.unwrap();
+    assert!(
+        unclaimed < 3,
+        "what the failed relay claimed waits a minute"
     );
     clock.advance(time::Duration::seconds(61));
+    assert_eq!(
+        relay(&ports, &queue, usize::MAX).await.unwrap(),
+        3 - unclaimed
+    );
+    recorded(&ports, 3).await;
     assert_eq!(
         relay(&ports, &queue, 2).await.unwrap(),
         2,
         "at most the limit"
     );
     assert_eq!(relay(&ports, &queue, usize::MAX).await.unwrap(), 1);
-    assert_eq!(received(&queue).await, 3);
+    assert_eq!(received(&queue).await, 6);
+}
+
+/// A store that counts the items its queries return.
+struct Counting {
+    inner: Arc<dyn Store>,
+    read: AtomicUsize,
+}
+
+#[async_trait::async_trait]
+impl Store for Counting {
+    async fn get(&self, key: &Key) -> shared::Result<Option<Item>> {
+        self.inner.get(key).await
+    }
+    async fn write(&self, writes: Vec<Write>) -> shared::Result<()> {
+        self.inner.write(writes).await
+    }
+    async fn query(&self, p: &str, s: &str, a: Option<&str>, l: usize) -> shared::Result<Page> {
+        let page = self.inner.query(p, s, a, l).await?;
+        self.read.fetch_add(page.items.len(), Ordering::SeqCst);
+        Ok(page)
+    }
+}
+
+#[tokio::test]
+async fn one_tenants_events_spread_over_every_shard_of_the_outbox() {
+    let ports = Ports {
+        store: Arc::new(EmbeddedStore::open(tempfile::tempdir().unwrap().path()).unwrap()),
+        clock: Arc::new(ManualClock::new(time::OffsetDateTime::now_utc())),
+    };
+    let sub = shared::ids::SubscriptionId(uuid::Uuid::new_v4());
+    let subject = system_topic(sub).unwrap();
+    let partitions: std::collections::HashSet<String> = (0..640)
+        .map(|i| {
+            let e = event(
+                sub,
+                "PartnerEvents.Test",
+                &subject,
+                json!({"n": i}),
+                ports.clock.now(),
+            );
+            record(&ports, &e.unwrap()).unwrap().key().partition.clone()
+        })
+        .collect();
+    assert_eq!(partitions.len(), SHARDS as usize, "{partitions:?}");
+}
+
+#[tokio::test]
+async fn a_relay_right_after_a_change_reads_a_bounded_number_of_items_whatever_the_backlog() {
+    let dir = tempfile::tempdir().unwrap();
+    let clock = Arc::new(ManualClock::new(time::OffsetDateTime::now_utc()));
+    let store: Arc<dyn Store> = Arc::new(EmbeddedStore::open(dir.path()).unwrap());
+    let ports = Ports {
+        store: store.clone(),
+        clock: clock.clone(),
+    };
+    let queue = EmbeddedQueue::open_with_clock(dir.path(), "outbox-test", clock.clone()).unwrap();
+    recorded(&ports, 640).await;
+    while relay(&ports, &Broken, usize::MAX).await.is_err() {}
+    assert_eq!(
+        relay_recent(&ports, &queue).await.unwrap(),
+        0,
+        "all claimed"
+    );
+
+    recorded(&ports, 1).await;
+    let counting = Arc::new(Counting {
+        inner: store,
+        read: AtomicUsize::new(0),
+    });
+    let counted = Ports {
+        store: counting.clone(),
+        clock: clock.clone(),
+    };
+    let now = relay_recent(&counted, &queue).await.unwrap();
+    let read = counting.read.load(Ordering::SeqCst);
+    assert!(read <= RELAY_NOW, "read {read} of a backlog of 641");
+
+    clock.advance(time::Duration::seconds(61));
+    let later = relay(&ports, &queue, usize::MAX).await.unwrap();
+    assert_eq!(now + later, 641);
+    assert_eq!(received(&queue).await, 641, "nothing lost");
 }

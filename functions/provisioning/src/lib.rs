@@ -94,12 +94,8 @@ async fn relay_platform_events(
     let response = next.run(request).await;
     if changes
         && response.status().is_success()
-        && let Err(e) = shared::usecases::platform_events::relay(
-            &app.ports,
-            app.fanout.as_ref(),
-            shared::usecases::platform_events::RELAY_NOW,
-        )
-        .await
+        && let Err(e) =
+            shared::usecases::platform_events::relay_recent(&app.ports, app.fanout.as_ref()).await
     {
         tracing::warn!(error = %e, "platform events wait for the sweeper's relay");
     }

@@ -74,10 +74,7 @@ impl Deliveries {
     /// Moves recorded platform events on (to this queue: the fan-out handler takes fan-out
     /// messages from either); what fails waits in the outbox for the sweeper.
     async fn relay_platform_events(&self) {
-        if let Err(e) =
-            platform_events::relay(&self.ports, self.queue.as_ref(), platform_events::RELAY_NOW)
-                .await
-        {
+        if let Err(e) = platform_events::relay_recent(&self.ports, self.queue.as_ref()).await {
             tracing::warn!(error = %e, "platform events wait in the outbox for the sweeper");
         }
     }

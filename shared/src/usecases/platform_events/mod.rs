@@ -4,8 +4,8 @@
 //!
 //! Every event is written to an outbox in the same atomic write as the change it reports (the
 //! activation, the deletion, the dead letter...), so none is lost or reported for a change that
-//! failed; [`relay`] moves them to a queue the fan-out handler reads, right after the change
-//! (at most [`RELAY_NOW`] of them) and on every sweep (all of them).
+//! failed; [`relay_recent`] moves them to a queue the fan-out handler reads right after the
+//! change, and [`relay`] on every sweep.
 
 mod outbox;
 
@@ -16,7 +16,7 @@ use crate::error::{Error, Result};
 use crate::ids::{ResourceId, ResourceType, SubscriptionId};
 use crate::provisioning::topic::PartnerTopic;
 
-pub use outbox::{RELAY_NOW, record, relay};
+pub use outbox::{RELAY_NOW, SHARDS, record, relay, relay_recent, shard_of};
 
 /// The resource group and name of every subscription's system topic.
 pub const SYSTEM_RESOURCE_GROUP: &str = "eventgrid-system";

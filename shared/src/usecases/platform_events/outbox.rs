@@ -2,6 +2,14 @@
 //! reports, then relayed to a queue the fan-out handler reads. A relay claims what it sends for
 //! a minute, so relays running at once do not send the same event twice; what a crashed relay
 //! claimed is sent by a later one once the claim lapses (at least once).
+//!
+//! The outbox is [`SHARDS`] partitions, an event's chosen by its id, so no tenant's events
+//! (dead letters of a webhook that refuses everything, say) crowd one partition for everyone.
+//! A relay reads at most as many items as it may move, claimed ones included, so a backlog
+//! never makes a request slow; right after a change it reads only the shards this process
+//! recorded in since its last relay, the sweeper reads them all.
+
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
@@ -13,11 +21,15 @@ use crate::ports::{Expect, Key, Ports, Queue, Write};
 use crate::table;
 use crate::usecases::generations::Endpoint;
 
-/// How many outboxed events a request or a delivery moves on its way out; the sweeper moves
-/// the rest, so a backlog never slows a request down.
+/// How many outboxed items a request or a delivery reads per shard on its way out; the sweeper
+/// moves the rest, so a backlog never slows a request down.
 pub const RELAY_NOW: usize = 20;
-/// The outbox partition; sort keys are `{20-digit Unix ms}#{event id}`.
+/// The outbox's partitions.
+pub const SHARDS: u32 = 32;
+/// The outbox partitions are `{OUTBOX}#{shard}`; sort keys are `{20-digit Unix ms}#{event id}`.
 const OUTBOX: &str = "platformEventsOutbox";
+/// The shards this process recorded events in since it last relayed them, one bit each.
+static RECORDED: AtomicU64 = AtomicU64::new(0);
 /// How long an unrelayed event may wait before the store drops it.
 const TTL: time::Duration = time::Duration::days(14);
 /// How long a relay holds the events it is sending.
@@ -36,8 +48,10 @@ struct Entry {
 pub fn record(ports: &Ports, event: &Value) -> Result<Write> {
     let now = ports.clock.now();
     let id = event["id"].as_str().unwrap_or_default();
+    let shard = shard_of(id);
+    RECORDED.fetch_or(1 << shard, Ordering::Relaxed);
     let key = Key::new(
-        OUTBOX,
+        partition(shard),
         format!(
             "{:020}#{id}",
             (now.unix_timestamp_nanos() / 1_000_000).max(0)
@@ -61,15 +75,69 @@ fn put(key: Key, entry: &Entry, expect: Expect, now: OffsetDateTime) -> Result<W
     super::super::pairs::put_with_ttl(key, entry, expect, Some((now + TTL).unix_timestamp()))
 }
 
-/// Moves up to `limit` outboxed events to `queue`, oldest first; returns how many.
+/// The shard of the event with id `id` (FNV-1a, stable across processes and releases).
+pub fn shard_of(id: &str) -> u32 {
+    let hash = id.bytes().fold(0xcbf2_9ce4_8422_2325_u64, |h, b| {
+        (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+    });
+    (hash % u64::from(SHARDS)) as u32
+}
+
+fn partition(shard: u32) -> String {
+    format!("{OUTBOX}#{shard:02}")
+}
+
+/// Moves up to `limit` outboxed events to `queue`, oldest first within each shard, reading at
+/// most `limit` items; returns how many it moved. The sweeper's relay.
 pub async fn relay(ports: &Ports, queue: &dyn Queue, limit: usize) -> Result<usize> {
+    let mut budget = limit;
     let mut moved = 0;
+    for shard in 0..SHARDS {
+        if budget == 0 {
+            break;
+        }
+        let (read, sent) = relay_shard(ports, queue, shard, budget).await?;
+        budget -= read;
+        moved += sent;
+    }
+    Ok(moved)
+}
+
+/// Moves on what this process recorded since it last relayed, reading at most [`RELAY_NOW`]
+/// items in each shard it recorded in (a shard that fails is looked at again next time). What
+/// lies beyond, or was recorded by a write still in flight, waits for the sweeper.
+pub async fn relay_recent(ports: &Ports, queue: &dyn Queue) -> Result<usize> {
+    let shards = RECORDED.swap(0, Ordering::Relaxed);
+    let mut moved = 0;
+    let mut result = Ok(());
+    for shard in (0..SHARDS).filter(|s| shards & (1 << s) != 0) {
+        match relay_shard(ports, queue, shard, RELAY_NOW).await {
+            Ok((_, sent)) => moved += sent,
+            Err(e) => {
+                RECORDED.fetch_or(1 << shard, Ordering::Relaxed);
+                result = Err(e);
+            }
+        }
+    }
+    result.map(|()| moved)
+}
+
+/// Relays from one shard, reading at most `limit` items; how many it read and moved.
+async fn relay_shard(
+    ports: &Ports,
+    queue: &dyn Queue,
+    shard: u32,
+    limit: usize,
+) -> Result<(usize, usize)> {
+    let partition = partition(shard);
+    let (mut read, mut moved) = (0, 0);
     let mut after: Option<String> = None;
-    while moved < limit {
+    while read < limit {
         let page = ports
             .store
-            .query(OUTBOX, "", after.as_deref(), (limit - moved).min(10))
+            .query(&partition, "", after.as_deref(), (limit - read).min(25))
             .await?;
+        read += page.items.len();
         let claimed = claim(ports, page.items).await?;
         if !claimed.is_empty() {
             let bodies = claimed.iter().map(|(_, body)| body.clone()).collect();
@@ -89,7 +157,7 @@ pub async fn relay(ports: &Ports, queue: &dyn Queue, limit: usize) -> Result<usi
             None => break,
         }
     }
-    Ok(moved)
+    Ok((read, moved))
 }
 
 /// Claims the unclaimed (or lapsed) items among `items`; their keys and queue message bodies.
