@@ -184,3 +184,28 @@ async fn a_relay_right_after_a_change_reads_a_bounded_number_of_items_whatever_t
     assert_eq!(now + later, 641);
     assert_eq!(received(&queue).await, 641, "nothing lost");
 }
+
+#[tokio::test]
+async fn events_left_in_the_outbox_from_before_it_had_shards_are_relayed_by_the_sweeper() {
+    let dir = tempfile::tempdir().unwrap();
+    let clock = Arc::new(ManualClock::new(time::OffsetDateTime::now_utc()));
+    let ports = Ports {
+        store: Arc::new(EmbeddedStore::open(dir.path()).unwrap()),
+        clock: clock.clone(),
+    };
+    let queue = EmbeddedQueue::open_with_clock(dir.path(), "outbox-test", clock.clone()).unwrap();
+    let sub = shared::ids::SubscriptionId(uuid::Uuid::new_v4());
+    let topic = system_topic(sub).unwrap().to_string();
+    let entry = json!({"message": {"topic": topic, "publishedAt": "2020-01-01T00:00:00Z", "events": [{"id": "old"}]}});
+    ports
+        .store
+        .put(
+            Key::new("platformEventsOutbox", "00000000000000000001#old"),
+            entry.to_string(),
+            shared::ports::Expect::Absent,
+        )
+        .await
+        .unwrap();
+    assert_eq!(relay(&ports, &queue, usize::MAX).await.unwrap(), 1);
+    assert_eq!(received(&queue).await, 1);
+}

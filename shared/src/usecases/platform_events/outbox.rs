@@ -88,15 +88,17 @@ fn partition(shard: u32) -> String {
 }
 
 /// Moves up to `limit` outboxed events to `queue`, oldest first within each shard, reading at
-/// most `limit` items; returns how many it moved. The sweeper's relay.
+/// most `limit` items; returns how many it moved. The sweeper's relay; it also empties the
+/// one partition the outbox was before it had shards.
 pub async fn relay(ports: &Ports, queue: &dyn Queue, limit: usize) -> Result<usize> {
     let mut budget = limit;
     let mut moved = 0;
-    for shard in 0..SHARDS {
+    let partitions = (0..SHARDS).map(partition).chain([OUTBOX.to_owned()]);
+    for partition in partitions {
         if budget == 0 {
             break;
         }
-        let (read, sent) = relay_shard(ports, queue, shard, budget).await?;
+        let (read, sent) = relay_partition(ports, queue, &partition, budget).await?;
         budget -= read;
         moved += sent;
     }
@@ -111,7 +113,7 @@ pub async fn relay_recent(ports: &Ports, queue: &dyn Queue) -> Result<usize> {
     let mut moved = 0;
     let mut result = Ok(());
     for shard in (0..SHARDS).filter(|s| shards & (1 << s) != 0) {
-        match relay_shard(ports, queue, shard, RELAY_NOW).await {
+        match relay_partition(ports, queue, &partition(shard), RELAY_NOW).await {
             Ok((_, sent)) => moved += sent,
             Err(e) => {
                 RECORDED.fetch_or(1 << shard, Ordering::Relaxed);
@@ -122,20 +124,19 @@ pub async fn relay_recent(ports: &Ports, queue: &dyn Queue) -> Result<usize> {
     result.map(|()| moved)
 }
 
-/// Relays from one shard, reading at most `limit` items; how many it read and moved.
-async fn relay_shard(
+/// Relays from one partition, reading at most `limit` items; how many it read and moved.
+async fn relay_partition(
     ports: &Ports,
     queue: &dyn Queue,
-    shard: u32,
+    partition: &str,
     limit: usize,
 ) -> Result<(usize, usize)> {
-    let partition = partition(shard);
     let (mut read, mut moved) = (0, 0);
     let mut after: Option<String> = None;
     while read < limit {
         let page = ports
             .store
-            .query(&partition, "", after.as_deref(), (limit - read).min(25))
+            .query(partition, "", after.as_deref(), (limit - read).min(25))
             .await?;
         read += page.items.len();
         let claimed = claim(ports, page.items).await?;
