@@ -6,7 +6,7 @@
 mod support;
 
 mod authorizations;
-mod delivery_counts;
+mod event_subscriptions;
 mod lambda_edge;
 mod outbox;
 mod provisioning;

@@ -208,6 +208,19 @@ pub fn dead_letter(subscription: &ResourceId, at: time::OffsetDateTime, id: &str
     )
 }
 
+/// The item every creation of an event subscription on `topic` changes, so that creations
+/// racing for the topic's last free place are told apart (its version orders them).
+pub fn subscription_set(topic: &ResourceId) -> Key {
+    Key::new(
+        format!(
+            "subscriptionSet#{}#{}",
+            topic.subscription,
+            topic.storage_sort_key()
+        ),
+        "-",
+    )
+}
+
 /// The partition of a subscription's stats items.
 pub fn delivery_stats_partition(subscription: &ResourceId) -> String {
     format!(

@@ -144,8 +144,8 @@ pub async fn put(
     id: &ResourceId,
     body: Body<SubscriptionInput>,
 ) -> Result<(EventSubscription, bool)> {
-    let found = find(ports, caller, id).await?;
-    let existing = found.live;
+    let mut found = find(ports, caller, id).await?;
+    let existing = found.live.take();
     let input = body.properties.unwrap_or_default();
     subscriptions::check(&input, ports.clock.now())?;
     let destination = input.destination.clone().ok_or_else(|| {
@@ -156,24 +156,7 @@ pub async fn put(
     })?;
     let previous = existing.as_ref().map(|e| &e.value);
     if previous.is_none() {
-        let topic = topic_of(id)?;
-        let count = ports
-            .store
-            .query(
-                &table::subscription_partition(id.subscription),
-                &table::children_prefix(&topic, ResourceType::EventSubscriptions),
-                None,
-                MAX_PER_TOPIC,
-            )
-            .await?;
-        if count.next.is_some() || count.items.len() >= MAX_PER_TOPIC {
-            return Err(Error::invalid(
-                code::TOO_MANY_SUBSCRIPTIONS,
-                format!(
-                    "this topic has {MAX_PER_TOPIC} event subscriptions, the most allowed; delete one first"
-                ),
-            ));
-        }
+        room_for_one_more(ports, id).await?;
     }
     let rate = settle_destination(
         ports,
@@ -197,10 +180,80 @@ pub async fn put(
             None => Some(uuid::Uuid::new_v4().simple().to_string()),
         },
     };
-    let mut with = found.with;
-    with.extend(stats::create(&subscription)?);
-    write(ports, &subscription, found.expect, with).await?;
-    Ok((subscription, existing.is_none()))
+    if existing.is_some() {
+        let mut with = found.with;
+        with.extend(stats::create(&subscription)?);
+        write(ports, &subscription, found.expect, with).await?;
+        return Ok((subscription, false));
+    }
+    create(ports, caller, &subscription, found).await?;
+    Ok((subscription, true))
+}
+
+/// How many times a creation that lost a race for its topic's place is tried again.
+const CREATE_TRIES: usize = 20;
+
+/// Stores a new subscription if its topic has room, however many are created at once: each
+/// creation counts the topic's subscriptions and changes the topic's subscription set item in
+/// the same write as it adds one, so of two that counted the same set, one fails and counts
+/// again.
+async fn create(
+    ports: &Ports,
+    caller: &Caller,
+    subscription: &EventSubscription,
+    mut found: Found,
+) -> Result<()> {
+    let id = &subscription.id;
+    for _ in 0..CREATE_TRIES {
+        let set = table::subscription_set(&topic_of(id)?);
+        let version = ports.store.get(&set).await?.map(|item| item.version);
+        room_for_one_more(ports, id).await?;
+        let mut with = found.with.clone();
+        with.extend(stats::create(subscription)?);
+        with.push(Write::Put {
+            key: set,
+            body: "{}".into(),
+            expires_at: None,
+            expect: version.map_or(Expect::Absent, Expect::Version),
+        });
+        match write(ports, subscription, found.expect, with).await {
+            Err(e) if e.kind == crate::error::ErrorKind::Transient => {}
+            Err(e) if is_conflict(&e) => {
+                found = find(ports, caller, id).await?;
+                if found.live.is_some() {
+                    return Err(e);
+                }
+            }
+            other => return other,
+        }
+    }
+    Err(Error::conflict(
+        common::CONCURRENT_UPDATE,
+        "too many event subscriptions are being created on this topic at once; retry",
+    ))
+}
+
+/// `TooManySubscriptions` when the topic of `id` already has the most it may.
+async fn room_for_one_more(ports: &Ports, id: &ResourceId) -> Result<()> {
+    let topic = topic_of(id)?;
+    let count = ports
+        .store
+        .query(
+            &table::subscription_partition(id.subscription),
+            &table::children_prefix(&topic, ResourceType::EventSubscriptions),
+            None,
+            MAX_PER_TOPIC,
+        )
+        .await?;
+    if count.next.is_some() || count.items.len() >= MAX_PER_TOPIC {
+        return Err(Error::invalid(
+            code::TOO_MANY_SUBSCRIPTIONS,
+            format!(
+                "this topic has {MAX_PER_TOPIC} event subscriptions, the most allowed; delete one first"
+            ),
+        ));
+    }
+    Ok(())
 }
 
 /// Changes only the properties the body names.

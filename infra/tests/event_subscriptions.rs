@@ -1,9 +1,11 @@
-//! Delivery counts on every store adapter: added atomically by any number of instances at
-//! once without a read, removed with their subscription, and never passed on to a
-//! subscription created again under the same name.
+//! Event subscriptions on every store adapter: the per-topic limit holds however many are
+//! created at once, and delivery counts are added atomically by any number of instances at
+//! once without a read, removed with their subscription, and never passed on to a subscription
+//! created again under the same name.
 
 on_every_store!(
-    cases: counts_from_many_instances_flushing_at_once_add_up_exactly_without_a_read,
+    cases: creations_racing_for_a_topics_last_places_never_exceed_the_limit,
+    counts_from_many_instances_flushing_at_once_add_up_exactly_without_a_read,
     counts_flushed_after_their_subscription_is_deleted_are_dropped_not_inherited,
     deleting_a_subscription_removes_its_counts,
     a_subscription_stored_before_incarnations_keeps_its_counts_and_adds_to_them,
@@ -22,7 +24,7 @@ mod cases {
         Attempt, Clock, DeliveryRequest, Expect, Handshake, Item, Key, Page, Ports, Store,
         SystemClock, Webhooks, Write,
     };
-    use shared::subscriptions::EventSubscription;
+    use shared::subscriptions::{EventSubscription, MAX_PER_TOPIC, code as subscription_codes};
     use shared::table;
     use shared::usecases::deliveries::stats::{self, LastError, Stats};
     use shared::usecases::{event_subscriptions, platform_events};
@@ -89,15 +91,71 @@ mod cases {
     }
 
     async fn subscribe(w: &World) -> EventSubscription {
+        subscribe_as(w, &w.id).await.unwrap()
+    }
+
+    async fn subscribe_as(w: &World, id: &ResourceId) -> Result<EventSubscription> {
         let body = serde_json::from_value(json!({"properties": {"destination": {
             "endpointType": "WebHook",
             "properties": {"endpointUrl": "https://receiver.example/hook"}
         }}}))
         .unwrap();
-        event_subscriptions::put(&w.ports, &Open, &w.owner, &w.id, body)
+        Ok(
+            event_subscriptions::put(&w.ports, &Open, &w.owner, id, body)
+                .await?
+                .0,
+        )
+    }
+
+    pub async fn creations_racing_for_a_topics_last_places_never_exceed_the_limit(
+        store: Arc<dyn Store>,
+    ) {
+        let w = Arc::new(world(store));
+        let topic = platform_events::system_topic(w.id.subscription).unwrap();
+        let named = |name: String| {
+            topic
+                .child(ResourceType::EventSubscriptions, &name)
+                .unwrap()
+        };
+        let existing: Vec<Write> = (0..MAX_PER_TOPIC - 3)
+            .map(|i| {
+                table::put(
+                    table::resource_key(&named(format!("sub{i}"))),
+                    &json!({}),
+                    Expect::Absent,
+                )
+                .unwrap()
+            })
+            .collect();
+        for chunk in existing.chunks(100) {
+            w.ports.store.write(chunk.to_vec()).await.unwrap();
+        }
+        let racers: Vec<_> = (0..8)
+            .map(|i| {
+                let (w, id) = (w.clone(), named(format!("racer{i}")));
+                tokio::spawn(async move { subscribe_as(&w, &id).await })
+            })
+            .collect();
+        let mut created = 0;
+        for racer in racers {
+            match racer.await.unwrap() {
+                Ok(_) => created += 1,
+                Err(e) => assert_eq!(e.code, subscription_codes::TOO_MANY_SUBSCRIPTIONS, "{e}"),
+            }
+        }
+        assert_eq!(created, 3);
+        let stored = w
+            .ports
+            .store
+            .query(
+                &table::subscription_partition(w.id.subscription),
+                &table::children_prefix(&topic, ResourceType::EventSubscriptions),
+                None,
+                1000,
+            )
             .await
-            .unwrap()
-            .0
+            .unwrap();
+        assert_eq!(stored.items.len(), MAX_PER_TOPIC);
     }
 
     async fn counts(w: &World) -> (u64, u64, u64) {
