@@ -15,3 +15,5 @@ mod retry_after;
 mod sqs_partial_failure;
 mod ssrf_guard;
 mod store_contract;
+mod telemetry;
+mod webhook_handshake;

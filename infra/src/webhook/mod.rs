@@ -1,7 +1,7 @@
-//! The webhook client: one reqwest client (rustls, connection reuse, 30 s timeout, no
-//! redirects) whose DNS resolver refuses loopback, private, link-local and metadata addresses
-//! outside the networks the deployment allows, so the guard applies to the address actually
-//! connected to, not only to the host name.
+//! The webhook client: one reqwest client (rustls, connection reuse, no redirects; a delivery
+//! may take 30 s, a validation handshake 15 s) whose DNS resolver refuses loopback, private,
+//! link-local and metadata addresses outside the networks the deployment allows, so the guard
+//! applies to the address actually connected to, not only to the host name.
 
 mod guard;
 
@@ -15,8 +15,12 @@ pub use guard::{AllowedNetworks, GuardedResolver, check_url, is_blocked};
 
 /// The origin this service names in the validation handshake.
 pub const ORIGIN: &str = "eventgrid.azure.net";
-/// How long one request to an endpoint may take.
-pub const TIMEOUT: Duration = Duration::from_secs(30);
+/// How long one delivery to an endpoint may take (Event Grid's 30 s).
+pub const DELIVERY_TIMEOUT: Duration = Duration::from_secs(30);
+/// How long the validation handshake may take, connection included: it runs inside a
+/// subscription's PUT, which API Gateway cuts off at 30 s and the provisioning function at its
+/// timeout, so an endpoint that never answers fails the PUT with 400 rather than a 5xx.
+pub const HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(15);
 
 /// Requests one client has in flight at most, unless the wiring says otherwise (Lambda allows
 /// 1,024 open files).
@@ -28,13 +32,14 @@ pub struct HttpWebhooks {
     client: reqwest::Client,
     allowed: Arc<AllowedNetworks>,
     in_flight: Arc<tokio::sync::Semaphore>,
+    handshake_timeout: Duration,
 }
 
 impl HttpWebhooks {
     pub fn new(allowed: AllowedNetworks) -> Result<Self> {
         let allowed = Arc::new(allowed);
         let client = reqwest::Client::builder()
-            .timeout(TIMEOUT)
+            .timeout(DELIVERY_TIMEOUT)
             .redirect(reqwest::redirect::Policy::none())
             .no_proxy()
             .dns_resolver(Arc::new(GuardedResolver {
@@ -46,7 +51,16 @@ impl HttpWebhooks {
             client,
             allowed,
             in_flight: Arc::new(tokio::sync::Semaphore::new(MAX_IN_FLIGHT)),
+            handshake_timeout: HANDSHAKE_TIMEOUT,
         })
+    }
+
+    /// The same client giving up a handshake after `timeout` instead of `HANDSHAKE_TIMEOUT`.
+    pub fn with_handshake_timeout(self, timeout: Duration) -> Self {
+        Self {
+            handshake_timeout: timeout,
+            ..self
+        }
     }
 
     /// The same client holding at most `max` deliveries in flight at once.
@@ -66,14 +80,15 @@ impl Webhooks for HttpWebhooks {
             .client
             .request(reqwest::Method::OPTIONS, parsed)
             .header("WebHook-Request-Origin", ORIGIN)
+            .timeout(self.handshake_timeout)
             .send()
             .await;
         let response = match answer {
             Ok(r) => r,
             Err(e) if e.is_timeout() => {
                 return Ok(Handshake::Refused(format!(
-                    "it did not answer within {} s",
-                    TIMEOUT.as_secs()
+                    "it did not answer within {:?}",
+                    self.handshake_timeout
                 )));
             }
             Err(e) if root_cause(&e).contains(guard::TARGET_NOT_ALLOWED) => {
