@@ -130,6 +130,7 @@ pub mod code {
     pub const NOT_FOUND_ROUTE: &str = "NotFound";
     pub const METHOD_NOT_ALLOWED: &str = "MethodNotAllowed";
     pub const PAYLOAD_TOO_LARGE: &str = "PayloadTooLarge";
+    pub const REQUEST_TIMEOUT: &str = "RequestTimeout";
     pub const THROTTLED: &str = "TooManyRequests";
     pub const SERVICE_UNAVAILABLE: &str = "ServiceUnavailable";
     pub const INTERNAL: &str = "InternalServerError";

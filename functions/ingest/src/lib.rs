@@ -14,7 +14,7 @@ use axum::http::{HeaderMap, StatusCode, Uri, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::post;
 use infra::App;
-use infra::http::{ApiError, ClientAddress, PathParams, PublicBase};
+use infra::http::{ApiError, ClientAddress, DeclaredLengthLimit, PathParams, PublicBase};
 use shared::error::{Error, ErrorKind};
 use shared::ingest::cloudevents::{self, ContentMode, MAX_REQUEST_BYTES};
 use shared::ingest::sas;
@@ -26,6 +26,9 @@ pub fn router(app: App) -> Router {
         .route("/partnerNamespaces/{name}/api/events", post(publish_events))
         .route("/topics/{name}/api/events", post(publish_topic_events))
         .layer(DefaultBodyLimit::max(MAX_REQUEST_BYTES))
+        .layer(DeclaredLengthLimit::new(MAX_REQUEST_BYTES, |n| {
+            cloudevents::request_too_large(Some(n))
+        }))
         .method_not_allowed_fallback(infra::http::method_not_allowed)
         .with_state(app)
 }

@@ -1,14 +1,16 @@
 //! The local server: every router on one HTTP listener, and the fan-out and delivery workers
 //! and the sweeper in the background, on the embedded adapters (or on the AWS adapters when
-//! `PARTNER_EVENTS_TABLE` is set), with graceful shutdown.
+//! `PARTNER_EVENTS_TABLE` is set), with a shutdown that drains for a bounded time.
 
 pub mod bench;
 pub mod bench_delivery;
+pub mod listener;
 pub mod workers;
 
 use std::future::Future;
 use std::path::PathBuf;
 use std::sync::Arc;
+use std::time::Duration;
 
 use axum::Router;
 use axum::routing::get;
@@ -25,10 +27,21 @@ pub const OPERATOR_KEY_FILE: &str = "operator-key";
 
 /// The default of [`Options::visibility_timeout`]: longer than a batch of deliveries to
 /// slow endpoints (30 s each) takes.
-pub const DEFAULT_VISIBILITY_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(120);
+pub const DEFAULT_VISIBILITY_TIMEOUT: Duration = Duration::from_secs(120);
 /// Webhook deliveries in flight at once by default: enough to keep a local receiver busy, few
 /// enough that a kill -9 delivers little twice.
 pub const DEFAULT_MAX_DELIVERIES_IN_FLIGHT: usize = 32;
+/// The default of [`Options::header_timeout`]: ample for any client not trying to hold the
+/// connection, short enough that a held one is soon given back.
+pub const DEFAULT_HEADER_TIMEOUT: Duration = Duration::from_secs(10);
+/// The default of [`Options::body_timeout`]: a 1 MB publish at 300 kbit/s.
+pub const DEFAULT_BODY_TIMEOUT: Duration = Duration::from_secs(30);
+/// The default of [`Options::max_connections`]: half the usual 1024 open-file limit, leaving
+/// room for the data files and webhook connections.
+pub const DEFAULT_MAX_CONNECTIONS: usize = 512;
+/// The default of [`Options::drain_timeout`]: in-flight requests take milliseconds, and this is
+/// well inside the 10 s `docker stop` waits before SIGKILL.
+pub const DEFAULT_DRAIN_TIMEOUT: Duration = Duration::from_secs(5);
 
 /// How the local server is set up.
 #[derive(Clone)]
@@ -41,11 +54,20 @@ pub struct Options {
     pub webhook_networks: AllowedNetworks,
     /// How long a queue message being handled stays hidden before another worker may take
     /// it (its worker died).
-    pub visibility_timeout: std::time::Duration,
+    pub visibility_timeout: Duration,
     /// Run the fan-out and delivery workers and the sweeper (off: accepted events stay queued).
     pub workers: bool,
     /// The most webhook deliveries in flight at once: what a kill -9 may deliver twice.
     pub max_deliveries_in_flight: usize,
+    /// How long a connection may take to send a request's headers, from being opened or done
+    /// with its previous request (so also how long a keep-alive connection may sit idle).
+    pub header_timeout: Duration,
+    /// How long a request's body may take to arrive after its headers (then 408).
+    pub body_timeout: Duration,
+    /// Connections open at once; at the cap, a new one closes the oldest outside a request.
+    pub max_connections: usize,
+    /// How long a shutdown waits for requests and messages in hand before closing the rest.
+    pub drain_timeout: Duration,
 }
 
 impl Options {
@@ -59,6 +81,10 @@ impl Options {
             visibility_timeout: DEFAULT_VISIBILITY_TIMEOUT,
             workers: true,
             max_deliveries_in_flight: DEFAULT_MAX_DELIVERIES_IN_FLIGHT,
+            header_timeout: DEFAULT_HEADER_TIMEOUT,
+            body_timeout: DEFAULT_BODY_TIMEOUT,
+            max_connections: DEFAULT_MAX_CONNECTIONS,
+            drain_timeout: DEFAULT_DRAIN_TIMEOUT,
         }
     }
 }
@@ -71,7 +97,10 @@ pub fn operator_key(options: &Options) -> Result<(ApiKey, bool)> {
     }
     let path = options.data_dir.join(OPERATOR_KEY_FILE);
     match std::fs::read_to_string(&path) {
-        Ok(key) => Ok((ApiKey::from_secret(key.trim().to_owned()), false)),
+        Ok(key) => {
+            infra::embedded::private_file(&options.data_dir, OPERATOR_KEY_FILE)?;
+            Ok((ApiKey::from_secret(key.trim().to_owned()), false))
+        }
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
             let key = ApiKey::generate()?;
             write_private(&options.data_dir, &path, key.secret())
@@ -89,7 +118,7 @@ fn write_private(
     secret: &str,
 ) -> std::io::Result<()> {
     use std::io::Write;
-    std::fs::create_dir_all(dir)?;
+    infra::embedded::private_dir(dir).map_err(|e| std::io::Error::other(e.message))?;
     let mut options = std::fs::OpenOptions::new();
     options.write(true).create_new(true);
     #[cfg(unix)]
@@ -124,8 +153,10 @@ pub fn router(app: App) -> Router {
     infra::http::standalone(routes).layer(TraceLayer::new_for_http())
 }
 
-/// Serves `app` on `listener` and runs the background workers until `shutdown` resolves,
-/// then finishes in-flight requests and the messages in hand.
+/// Serves `app` on `listener` and runs the background workers until `shutdown` resolves, then
+/// stops accepting, lets in-flight requests and the messages in hand finish for at most
+/// [`Options::drain_timeout`], and drops what is left (unacknowledged messages are handled again
+/// after the next start).
 pub async fn serve(
     listener: TcpListener,
     app: App,
@@ -138,18 +169,31 @@ pub async fn serve(
         visibility: options.visibility_timeout,
     };
     let mut running = if options.workers {
-        workers::spawn(&app, &worker_options, stopping)
+        workers::spawn(&app, &worker_options, stopping.clone())
             .map_err(|e| std::io::Error::other(e.to_string()))?
     } else {
         tokio::task::JoinSet::new()
     };
-    let served = axum::serve(
-        listener,
-        router(app).into_make_service_with_connect_info::<std::net::SocketAddr>(),
-    )
-    .with_graceful_shutdown(shutdown)
-    .await;
+    let limits = listener::Limits {
+        header_timeout: options.header_timeout,
+        body_timeout: options.body_timeout,
+        max_connections: options.max_connections,
+    };
+    let mut connections = listener::accept(listener, router(app), limits, shutdown, stopping).await;
     let _ = stop.send(true);
-    while running.join_next().await.is_some() {}
-    served
+    let drained = tokio::time::timeout(options.drain_timeout, async {
+        while connections.join_next().await.is_some() {}
+        while running.join_next().await.is_some() {}
+    })
+    .await;
+    if drained.is_err() {
+        tracing::warn!(
+            connections = connections.len(),
+            workers = running.len(),
+            "drain timeout passed; closing what is left"
+        );
+        connections.shutdown().await;
+        running.shutdown().await;
+    }
+    Ok(())
 }

@@ -3,6 +3,7 @@
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::process::ExitCode;
+use std::time::Duration;
 
 use clap::{Parser, Subcommand};
 use local::Options;
@@ -74,6 +75,20 @@ struct ServeArgs {
     /// The most webhook deliveries in flight at once (a kill -9 may deliver these twice).
     #[arg(long, default_value_t = local::DEFAULT_MAX_DELIVERIES_IN_FLIGHT)]
     max_deliveries_in_flight: usize,
+    /// Seconds a connection may take to send a request's headers, from being opened or done
+    /// with its previous request (so also how long an idle keep-alive connection stays open).
+    #[arg(long, default_value_t = local::DEFAULT_HEADER_TIMEOUT.as_secs())]
+    header_timeout: u64,
+    /// Seconds a request's body may take to arrive after its headers (then 408).
+    #[arg(long, default_value_t = local::DEFAULT_BODY_TIMEOUT.as_secs())]
+    body_timeout: u64,
+    /// Connections open at once (keep it well below `ulimit -n`); at the cap a new connection
+    /// closes the oldest one that is not inside a request.
+    #[arg(long, default_value_t = local::DEFAULT_MAX_CONNECTIONS)]
+    max_connections: usize,
+    /// Seconds Ctrl-C or SIGTERM waits for in-flight requests and deliveries before exiting.
+    #[arg(long, default_value_t = local::DEFAULT_DRAIN_TIMEOUT.as_secs())]
+    drain_timeout: u64,
 }
 
 #[tokio::main]
@@ -135,8 +150,12 @@ async fn main() -> ExitCode {
             }
         }
     };
-    options.visibility_timeout = std::time::Duration::from_secs(serve.visibility_timeout.max(1));
+    options.visibility_timeout = Duration::from_secs(serve.visibility_timeout.max(1));
     options.max_deliveries_in_flight = serve.max_deliveries_in_flight.max(1);
+    options.header_timeout = Duration::from_secs(serve.header_timeout.max(1));
+    options.body_timeout = Duration::from_secs(serve.body_timeout.max(1));
+    options.max_connections = serve.max_connections.max(1);
+    options.drain_timeout = Duration::from_secs(serve.drain_timeout);
     match run(listen, options).await {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {

@@ -56,8 +56,8 @@ impl EmbeddedQueue {
     /// Opens the queue with delays and visibility measured on `clock`. Messages a previous
     /// process received and never acknowledged are visible at once; delayed ones stay delayed.
     pub fn open_with_clock(dir: &Path, name: &str, clock: Arc<dyn Clock>) -> Result<Self> {
-        std::fs::create_dir_all(dir).map_err(|e| internal(format!("creating {dir:?}: {e}")))?;
-        let db = Database::create(dir.join(format!("queue-{name}.redb"))).map_err(internal)?;
+        let path = super::private_file(dir, &format!("queue-{name}.redb"))?;
+        let db = Database::create(path).map_err(internal)?;
         let txn = db.begin_write().map_err(internal)?;
         let revealed = Self::reveal_in_flight(
             &mut txn.open_table(MESSAGES).map_err(internal)?,

@@ -22,9 +22,8 @@ impl EmbeddedStore {
     /// Opens (or creates) the store in `dir`, creating the directory if needed. Fails if
     /// another process holds the same data directory.
     pub fn open(dir: &Path) -> Result<Self> {
-        std::fs::create_dir_all(dir)
-            .map_err(|e| Error::internal(format!("creating data directory {dir:?}: {e}")))?;
-        let db = Database::create(dir.join(FILE_NAME))
+        let path = super::private_file(dir, FILE_NAME)?;
+        let db = Database::create(path)
             .map_err(|e| Error::internal(format!("opening {FILE_NAME} in {dir:?}: {e}")))?;
         let txn = db.begin_write().map_err(internal)?;
         txn.open_table(ITEMS).map_err(internal)?;

@@ -79,3 +79,22 @@ pub async fn method_not_allowed(method: axum::http::Method, uri: axum::http::Uri
     *response.status_mut() = StatusCode::METHOD_NOT_ALLOWED;
     response
 }
+
+/// The answer to a request whose body did not arrive within `limit`: 408, and the connection
+/// is closed.
+pub fn request_timeout(limit: std::time::Duration) -> Response {
+    let e = Error::invalid(
+        code::REQUEST_TIMEOUT,
+        format!(
+            "the request body did not arrive within {} s of its headers; send it at once",
+            limit.as_secs_f64()
+        ),
+    );
+    let mut response = ApiError(e).into_response();
+    *response.status_mut() = StatusCode::REQUEST_TIMEOUT;
+    response.headers_mut().insert(
+        axum::http::header::CONNECTION,
+        axum::http::HeaderValue::from_static("close"),
+    );
+    response
+}

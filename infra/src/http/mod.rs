@@ -1,11 +1,14 @@
 //! The HTTP edge every router shares: the one mapping of domain errors to responses, request
-//! extractors that turn bad input into clear errors, and response helpers.
+//! extractors that turn bad input into clear errors, a declared-length limit, and response
+//! helpers.
 
 mod error;
 mod extract;
+mod limit;
 
-pub use error::{ApiError, fallback, method_not_allowed};
+pub use error::{ApiError, fallback, method_not_allowed, request_timeout};
 pub use extract::{Authenticated, JsonBody, PageQuery, PathParams, ScopePath};
+pub use limit::{DeclaredLength, DeclaredLengthLimit};
 
 use std::net::{IpAddr, SocketAddr};
 use std::sync::Arc;
