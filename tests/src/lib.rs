@@ -165,7 +165,7 @@ impl Server {
         for message in &messages {
             self.app
                 .deliveries
-                .handle(&message.body, message.receive_count)
+                .handle(&message.body, message.receive_count, None)
                 .await
                 .unwrap();
         }

@@ -3,6 +3,8 @@
 //! batch item failure (received again later; after the queue's maxReceiveCount it moves to
 //! the queue's DLQ). A record that cannot be parsed fails alone; it never blocks the others.
 
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+
 use aws_lambda_events::event::sqs::{BatchItemFailure, SqsBatchResponse, SqsEvent};
 use futures_util::StreamExt;
 use shared::usecases::deliveries::Deliveries;
@@ -18,10 +20,15 @@ pub struct Record {
     pub receive_count: u32,
 }
 
-/// Handles `records`; returns the ids of those that failed. Delivery counts are written
-/// before it returns (a failure to write them is logged, not a record failure).
-pub async fn handle(deliveries: &Deliveries, records: Vec<Record>) -> Vec<String> {
-    let failed = handle_without_flush(deliveries, records).await;
+/// Handles `records` by `deadline` (what cannot be attempted in time is queued for later);
+/// returns the ids of those that failed. Delivery counts are written before it returns (a
+/// failure to write them is logged, not a record failure).
+pub async fn handle(
+    deliveries: &Deliveries,
+    records: Vec<Record>,
+    deadline: Option<Instant>,
+) -> Vec<String> {
+    let failed = handle_without_flush(deliveries, records, deadline).await;
     if let Err(e) = deliveries.stats.flush(&deliveries.ports).await {
         tracing::warn!(error = %e, "delivery counts not written yet");
     }
@@ -29,9 +36,15 @@ pub async fn handle(deliveries: &Deliveries, records: Vec<Record>) -> Vec<String
 }
 
 /// [`handle`], leaving delivery counts pending for a later flush.
-async fn handle_without_flush(deliveries: &Deliveries, records: Vec<Record>) -> Vec<String> {
+async fn handle_without_flush(
+    deliveries: &Deliveries,
+    records: Vec<Record>,
+    deadline: Option<Instant>,
+) -> Vec<String> {
     futures_util::stream::iter(records)
-        .map(|record| async move { (!handle_one(deliveries, &record).await).then_some(record.id) })
+        .map(|record| async move {
+            (!handle_one(deliveries, &record, deadline).await).then_some(record.id)
+        })
         .buffer_unordered(RECORDS_AT_ONCE)
         .filter_map(|failed| async move { failed })
         .collect()
@@ -39,8 +52,15 @@ async fn handle_without_flush(deliveries: &Deliveries, records: Vec<Record>) -> 
 }
 
 /// Handles one record; true if it settled (false: logged, to be received again).
-pub async fn handle_one(deliveries: &Deliveries, record: &Record) -> bool {
-    match deliveries.handle(&record.body, record.receive_count).await {
+pub async fn handle_one(
+    deliveries: &Deliveries,
+    record: &Record,
+    deadline: Option<Instant>,
+) -> bool {
+    match deliveries
+        .handle(&record.body, record.receive_count, deadline)
+        .await
+    {
         Ok(()) => true,
         Err(e) => {
             tracing::error!(message = %record.id, code = e.code, error = %e, "message not settled; it will be received again");
@@ -49,8 +69,21 @@ pub async fn handle_one(deliveries: &Deliveries, record: &Record) -> bool {
     }
 }
 
+/// The invocation's deadline (Unix ms, as Lambda gives it) as an instant.
+pub fn deadline_of(unix_ms: u64) -> Instant {
+    let now = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .unwrap_or_default()
+        .as_millis() as u64;
+    Instant::now() + Duration::from_millis(unix_ms.saturating_sub(now))
+}
+
 /// The Lambda entry: an SQS event in, the partial batch response out.
-pub async fn handle_sqs(deliveries: &Deliveries, event: SqsEvent) -> SqsBatchResponse {
+pub async fn handle_sqs(
+    deliveries: &Deliveries,
+    event: SqsEvent,
+    deadline: Option<Instant>,
+) -> SqsBatchResponse {
     let records = event
         .records
         .into_iter()
@@ -64,7 +97,7 @@ pub async fn handle_sqs(deliveries: &Deliveries, event: SqsEvent) -> SqsBatchRes
             body: r.body.unwrap_or_default(),
         })
         .collect();
-    let failed = handle(deliveries, records).await;
+    let failed = handle(deliveries, records, deadline).await;
     let mut response = SqsBatchResponse::default();
     response.batch_item_failures = failed
         .into_iter()

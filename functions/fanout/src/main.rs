@@ -11,7 +11,12 @@ async fn main() -> Result<(), lambda_runtime::Error> {
     let deliveries = &app.deliveries;
     lambda_runtime::run(service_fn(|event: LambdaEvent<SqsEvent>| async move {
         Ok::<SqsBatchResponse, lambda_runtime::Error>(
-            fanout::handle_sqs(deliveries, event.payload).await,
+            fanout::handle_sqs(
+                deliveries,
+                event.payload,
+                Some(fanout::deadline_of(event.context.deadline)),
+            )
+            .await,
         )
     }))
     .await

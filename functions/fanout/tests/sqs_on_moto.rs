@@ -227,7 +227,7 @@ async fn partial_batch_failures_name_exactly_the_failed_records_and_poison_ends_
         ids.sort();
         ids
     };
-    let response = fanout::handle_sqs(&deliveries, event.clone()).await;
+    let response = fanout::handle_sqs(&deliveries, event.clone(), None).await;
     let mut failed: Vec<String> = response
         .batch_item_failures
         .iter()
@@ -266,7 +266,7 @@ async fn partial_batch_failures_name_exactly_the_failed_records_and_poison_ends_
         }
         receives += 1;
         assert!(receives <= 3, "the poison messages never left the queue");
-        let response = fanout::handle_sqs(&deliveries, event.clone()).await;
+        let response = fanout::handle_sqs(&deliveries, event.clone(), None).await;
         assert_eq!(response.batch_item_failures.len(), event.records.len());
     }
     let dlq_url = queue_url(&client, &format!("{fanout_name}-dlq")).await;
@@ -363,7 +363,7 @@ async fn a_record_that_fails_on_one_batch_redelivers_only_that_batch_when_receiv
 
     let first = receive(&client, &fanout_url, 1).await;
     assert_eq!(first.records.len(), 1);
-    let response = fanout::handle_sqs(&deliveries, first).await;
+    let response = fanout::handle_sqs(&deliveries, first, None).await;
     assert_eq!(
         response.batch_item_failures.len(),
         1,
@@ -389,7 +389,7 @@ async fn a_record_that_fails_on_one_batch_redelivers_only_that_batch_when_receiv
             .map(String::as_str),
         Some("2")
     );
-    let response = fanout::handle_sqs(&deliveries, again.clone()).await;
+    let response = fanout::handle_sqs(&deliveries, again.clone(), None).await;
     assert!(response.batch_item_failures.is_empty());
     assert_eq!(
         counts.lock().unwrap().clone(),

@@ -103,13 +103,22 @@ async fn work(
                 let _ = queue.ack(std::slice::from_ref(&message.receipt)).await;
             }
         }
-        handle_and_ack(&app, queue.as_ref(), live).await;
+        let deadline = (visibility > app.deliveries.attempt_time())
+            .then(|| std::time::Instant::now() + visibility);
+        handle_and_ack(&app, queue.as_ref(), live, deadline).await;
     }
 }
 
-/// Handles `messages` concurrently and acknowledges each as soon as it settles; acks that
-/// become due while one is being written go together in the next (one durable write each).
-async fn handle_and_ack(app: &App, queue: &dyn Queue, messages: Vec<Received>) {
+/// Handles `messages` concurrently by `deadline` (when they show again on the queue, if that
+/// leaves time for an attempt) and
+/// acknowledges each as soon as it settles; acks that become due while one is being written
+/// go together in the next (one durable write each).
+async fn handle_and_ack(
+    app: &App,
+    queue: &dyn Queue,
+    messages: Vec<Received>,
+    deadline: Option<std::time::Instant>,
+) {
     let (settled, mut to_ack) = tokio::sync::mpsc::unbounded_channel::<String>();
     let deliveries = app.deliveries.as_ref();
     let handling = async move {
@@ -120,7 +129,7 @@ async fn handle_and_ack(app: &App, queue: &dyn Queue, messages: Vec<Received>) {
                     body: m.body,
                     receive_count: m.receive_count,
                 };
-                fanout::handle_one(deliveries, &record)
+                fanout::handle_one(deliveries, &record, deadline)
                     .await
                     .then_some(record.id)
             })

@@ -4,6 +4,7 @@
 //! applies to the address actually connected to, not only to the host name.
 
 mod guard;
+mod slots;
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -12,6 +13,7 @@ use shared::error::{Error, Result};
 use shared::ports::{Attempt, DeliveryRequest, Handshake, Webhooks};
 
 pub use guard::{AllowedNetworks, GuardedResolver, check_url, is_blocked};
+pub use slots::Slots;
 
 /// The origin this service names in the validation handshake.
 pub const ORIGIN: &str = "eventgrid.azure.net";
@@ -25,6 +27,12 @@ pub const HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(15);
 /// Requests one client has in flight at most, unless the wiring says otherwise (Lambda allows
 /// 1,024 open files).
 pub const MAX_IN_FLIGHT: usize = 256;
+/// Requests one endpoint may have in flight at most, unless the wiring says otherwise; fewer
+/// while it fails (see [`Slots`]).
+pub const MAX_PER_ENDPOINT: usize = 64;
+/// Idle connections kept per endpoint, and for how long.
+const IDLE_PER_ENDPOINT: usize = 32;
+const IDLE_FOR: Duration = Duration::from_secs(30);
 
 /// Webhook endpoints over HTTP.
 #[derive(Clone)]
@@ -32,6 +40,7 @@ pub struct HttpWebhooks {
     client: reqwest::Client,
     allowed: Arc<AllowedNetworks>,
     in_flight: Arc<tokio::sync::Semaphore>,
+    slots: Arc<Slots>,
     handshake_timeout: Duration,
 }
 
@@ -41,6 +50,8 @@ impl HttpWebhooks {
         let client = reqwest::Client::builder()
             .timeout(DELIVERY_TIMEOUT)
             .redirect(reqwest::redirect::Policy::none())
+            .pool_max_idle_per_host(IDLE_PER_ENDPOINT)
+            .pool_idle_timeout(IDLE_FOR)
             .no_proxy()
             .dns_resolver(Arc::new(GuardedResolver {
                 allowed: allowed.clone(),
@@ -51,6 +62,7 @@ impl HttpWebhooks {
             client,
             allowed,
             in_flight: Arc::new(tokio::sync::Semaphore::new(MAX_IN_FLIGHT)),
+            slots: Arc::new(Slots::new(MAX_PER_ENDPOINT)),
             handshake_timeout: HANDSHAKE_TIMEOUT,
         })
     }
@@ -67,6 +79,14 @@ impl HttpWebhooks {
     pub fn with_max_in_flight(self, max: usize) -> Self {
         Self {
             in_flight: Arc::new(tokio::sync::Semaphore::new(max.max(1))),
+            ..self
+        }
+    }
+
+    /// The same client holding at most `max` deliveries to one endpoint in flight at once.
+    pub fn with_max_per_endpoint(self, max: usize) -> Self {
+        Self {
+            slots: Arc::new(Slots::new(max)),
             ..self
         }
     }
@@ -130,8 +150,26 @@ impl Webhooks for HttpWebhooks {
     }
 
     async fn deliver(&self, request: &DeliveryRequest) -> Attempt {
-        let _permit = self.in_flight.acquire().await;
-        self.post_delivery(request).await
+        let url = match check_url(&request.url, &self.allowed) {
+            Ok(url) => url,
+            Err(e) => return Attempt::ResolutionError(e.message),
+        };
+        let endpoint = endpoint_of(&url);
+        let Some(slot) = self.slots.take(&endpoint, request.start_by).await else {
+            return Attempt::NotSent;
+        };
+        let permit = match request.start_by {
+            Some(by) => tokio::time::timeout_at(by.into(), self.in_flight.acquire())
+                .await
+                .ok(),
+            None => Some(self.in_flight.acquire().await),
+        };
+        if permit.is_none() {
+            return Attempt::NotSent;
+        }
+        let answer = self.post_delivery(url, request).await;
+        slot.settle(&answer);
+        answer
     }
 }
 
@@ -140,11 +178,7 @@ impl Webhooks for HttpWebhooks {
 const MAX_ANSWER_BYTES: usize = 64 * 1024;
 
 impl HttpWebhooks {
-    async fn post_delivery(&self, request: &DeliveryRequest) -> Attempt {
-        let url = match check_url(&request.url, &self.allowed) {
-            Ok(url) => url,
-            Err(e) => return Attempt::ResolutionError(e.message),
-        };
+    async fn post_delivery(&self, url: reqwest::Url, request: &DeliveryRequest) -> Attempt {
         let mut builder = self.client.post(url).body(request.body.clone());
         for (name, value) in &request.headers {
             match (
@@ -177,6 +211,16 @@ impl HttpWebhooks {
             retry_after,
         }
     }
+}
+
+/// The endpoint a URL names, as its slots are kept: scheme, host and port.
+fn endpoint_of(url: &reqwest::Url) -> String {
+    format!(
+        "{}://{}:{}",
+        url.scheme(),
+        url.host_str().unwrap_or_default(),
+        url.port_or_known_default().unwrap_or_default()
+    )
 }
 
 fn failure(e: &reqwest::Error) -> Attempt {

@@ -113,6 +113,7 @@ pub fn classify(attempt: &Attempt) -> Outcome {
         Attempt::TimedOut => Outcome::TimedOut,
         Attempt::SocketError(_) => Outcome::SocketError,
         Attempt::ResolutionError(_) => Outcome::ResolutionError,
+        Attempt::NotSent => Outcome::Busy,
     }
 }
 

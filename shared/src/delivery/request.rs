@@ -58,6 +58,7 @@ pub fn build(
         url: hook.endpoint_url.clone().unwrap_or_default(),
         headers,
         body,
+        start_by: None,
     }
 }
 

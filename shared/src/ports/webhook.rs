@@ -20,6 +20,9 @@ pub struct DeliveryRequest {
     /// Header names and values, `Content-Type` included.
     pub headers: Vec<(String, String)>,
     pub body: String,
+    /// The latest moment the request may start: a client that cannot send it by then (every
+    /// slot for the endpoint, or of the client, taken) answers [`Attempt::NotSent`].
+    pub start_by: Option<std::time::Instant>,
 }
 
 /// What became of one delivery attempt: an answer, or why there was none.
@@ -36,6 +39,9 @@ pub enum Attempt {
     SocketError(String),
     /// The host did not resolve, or only to addresses the deployment does not allow.
     ResolutionError(String),
+    /// Not sent: no slot came free before the request's `start_by`. Nothing reached the
+    /// endpoint, so it is not an attempt.
+    NotSent,
 }
 
 #[async_trait::async_trait]
@@ -46,6 +52,7 @@ pub trait Webhooks: Send + Sync {
     /// resolving to an address the deployment does not allow) is an `Err` (400).
     async fn handshake(&self, url: &str) -> Result<Handshake>;
 
-    /// POSTs `request` and classifies what came of it; never fails otherwise.
+    /// POSTs `request` and classifies what came of it; never fails otherwise. An endpoint has
+    /// a bounded number of requests in flight at once, fewer while it fails.
     async fn deliver(&self, request: &DeliveryRequest) -> Attempt;
 }

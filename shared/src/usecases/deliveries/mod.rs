@@ -12,6 +12,7 @@ pub mod stats;
 pub mod topics;
 
 use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
 
 use futures_util::StreamExt;
 use time::OffsetDateTime;
@@ -37,6 +38,11 @@ pub use topics::{TopicSubscriptions, Topics};
 pub const CONCURRENCY: usize = 256;
 /// How often the progress of messages in flight is written, unless the wiring says otherwise.
 pub const CHECKPOINT_EVERY: std::time::Duration = std::time::Duration::from_secs(1);
+/// The time an attempt is given, unless the wiring says otherwise: no attempt starts closer
+/// than this to its handler's deadline (the webhook timeout, and room to settle after).
+pub const ATTEMPT_TIME: Duration = Duration::from_secs(35);
+/// How long a batch that found no free slot for its endpoint waits before it is tried again.
+pub const BUSY_ENDPOINT_WAIT: Duration = Duration::from_secs(10);
 
 /// A draw in [0, 1) for retry jitter.
 pub type Jitter = Arc<dyn Fn() -> f64 + Send + Sync>;
@@ -57,6 +63,7 @@ pub struct Deliveries {
     limits: Mutex<RateLimits>,
     jitter: Jitter,
     progress: Progress,
+    attempt_time: Duration,
 }
 
 /// A batch of events bound for one subscription.
@@ -86,7 +93,18 @@ impl Deliveries {
             limits: Mutex::new(RateLimits::default()),
             jitter,
             progress: Progress::new(CHECKPOINT_EVERY, false),
+            attempt_time: ATTEMPT_TIME,
         }
+    }
+
+    /// No attempt starts closer than `time` to the handler's deadline.
+    pub fn with_attempt_time(mut self, time: Duration) -> Self {
+        self.attempt_time = time;
+        self
+    }
+
+    pub fn attempt_time(&self) -> Duration {
+        self.attempt_time
     }
 
     /// Checkpoints the progress of messages in flight at most once per `every`; with
@@ -99,8 +117,15 @@ impl Deliveries {
 
     /// Handles one queue message, received `receive_count` times (1 the first time): `Ok`
     /// once it is settled; `Err` leaves it to be received again (a malformed message fails
-    /// every time and ends in the queue's DLQ).
-    pub async fn handle(&self, body: &str, receive_count: u32) -> Result<()> {
+    /// every time and ends in the queue's DLQ). With a `deadline` (the invocation's end), a
+    /// batch that cannot be attempted within it is queued as a task instead, not attempted.
+    pub async fn handle(
+        &self,
+        body: &str,
+        receive_count: u32,
+        deadline: Option<Instant>,
+    ) -> Result<()> {
+        let start_by = deadline.map(|d| d.checked_sub(self.attempt_time).unwrap_or(d));
         match Message::parse(body)? {
             Message::Fanout {
                 topic,
@@ -117,7 +142,7 @@ impl Deliveries {
                 let subscriptions = self.topics.get(&self.ports, &topic, generation).await?;
                 let Some(id) = id else {
                     let jobs = self.fan_out(&subscriptions, &topic, published_at, events, None);
-                    return self.run(jobs, None).await;
+                    return self.run(jobs, None, start_by).await;
                 };
                 let settled = self
                     .progress
@@ -125,7 +150,7 @@ impl Deliveries {
                     .await?;
                 let jobs =
                     self.fan_out(&subscriptions, &topic, published_at, events, Some(&settled));
-                match self.run(jobs, Some(&id)).await {
+                match self.run(jobs, Some(&id), start_by).await {
                     Ok(()) => self.progress.finish(&self.ports, &id).await,
                     Err(e) => {
                         if let Err(w) = self.progress.fail(&self.ports, &id).await {
@@ -154,13 +179,16 @@ impl Deliveries {
                     tracing::info!(subscription = %id, events = events.len(), "dropped: the subscription no longer exists");
                     return Ok(());
                 };
-                self.attempt(Job {
-                    subscription,
-                    events,
-                    head,
-                    doomed: None,
-                    indexes: Vec::new(),
-                })
+                self.attempt(
+                    Job {
+                        subscription,
+                        events,
+                        head,
+                        doomed: None,
+                        indexes: Vec::new(),
+                    },
+                    start_by,
+                )
                 .await
             }
         }
@@ -248,15 +276,20 @@ impl Deliveries {
     }
 
     /// Runs `jobs`, noting each that settles in the progress of `message` (if it has one).
-    async fn run(&self, jobs: Vec<Job>, message: Option<&str>) -> Result<()> {
+    async fn run(
+        &self,
+        jobs: Vec<Job>,
+        message: Option<&str>,
+        start_by: Option<Instant>,
+    ) -> Result<()> {
         let results: Vec<Result<()>> = futures_util::stream::iter(jobs)
             .map(|mut job| async move {
                 let Some(message) = message else {
-                    return self.attempt(job).await;
+                    return self.attempt(job, start_by).await;
                 };
                 let indexes = std::mem::take(&mut job.indexes);
                 let subscription = job.subscription.clone();
-                self.attempt(job).await?;
+                self.attempt(job, start_by).await?;
                 self.progress
                     .settled(&self.ports, message, &subscription.id.to_string(), &indexes)
                     .await;
@@ -268,8 +301,10 @@ impl Deliveries {
         results.into_iter().collect()
     }
 
-    /// One attempt of one batch, and what follows from it.
-    async fn attempt(&self, job: Job) -> Result<()> {
+    /// One attempt of one batch, and what follows from it. A batch that cannot start by
+    /// `start_by` is queued as a task due at once, its attempts unchanged; one whose endpoint
+    /// had no free slot in time waits [`BUSY_ENDPOINT_WAIT`].
+    async fn attempt(&self, job: Job, start_by: Option<Instant>) -> Result<()> {
         if let Some(reason) = job.doomed {
             return self.give_up(&job, reason, None).await;
         }
@@ -305,18 +340,25 @@ impl Deliveries {
                 }
             }
         };
+        if start_by.is_some_and(|by| Instant::now() >= by) {
+            return self.defer(&job, Duration::ZERO).await;
+        }
         let mut request = request::build(
             subscription.id.name(),
             &hook,
             &job.events,
             job.head.attempts,
         );
+        request.start_by = start_by;
         if let Some(context) = context {
             request
                 .headers
                 .push((partner_destinations::CONTEXT_HEADER.to_owned(), context));
         }
         let answer = self.webhooks.deliver(&request).await;
+        if answer == Attempt::NotSent {
+            return self.defer(&job, BUSY_ENDPOINT_WAIT).await;
+        }
         let now = self.ports.clock.now();
         let attempts = job.head.attempts + 1;
         let decision = decide(
@@ -366,6 +408,14 @@ impl Deliveries {
                 self.give_up(&job, reason::ENDPOINT_GONE, Some(last)).await
             }
         }
+    }
+
+    /// Queues the batch as a task due after `wait`, its attempts unchanged.
+    async fn defer(&self, job: &Job, wait: Duration) -> Result<()> {
+        tracing::info!(subscription = %job.subscription.id, events = job.events.len(), "deferred: no time or no free slot for the attempt");
+        let mut head = job.head.clone();
+        head.due = self.ports.clock.now() + wait;
+        self.enqueue(&head, &job.events).await
     }
 
     /// Sends `events` as tasks due at `head.due`.
@@ -418,5 +468,6 @@ fn detail_of(answer: &Attempt) -> String {
         Attempt::Answered { status, .. } => format!("HTTP {status}"),
         Attempt::TimedOut => "timed out".into(),
         Attempt::SocketError(e) | Attempt::ResolutionError(e) => e.clone(),
+        Attempt::NotSent => "not sent".into(),
     }
 }

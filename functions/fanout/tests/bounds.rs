@@ -1,0 +1,223 @@
+//! The fan-out handler's bounds, on the embedded store and queue with a real webhook client and
+//! receiver: one endpoint never has more than its slots in flight, a failing one gets fewer,
+//! and an invocation near its deadline queues what it cannot attempt in time (not an attempt,
+//! nothing lost).
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use serde_json::json;
+use shared::ports::{Attempt, DeliveryRequest, Ports, Queue, SystemClock, Webhooks};
+use shared::usecases::deliveries::Deliveries;
+
+/// A receiver that holds each request for `hold` and answers `status`; it notes the most
+/// requests it had in flight at once, and how many it got.
+struct Receiver {
+    url: String,
+    in_flight: Arc<AtomicUsize>,
+    most: Arc<AtomicUsize>,
+    got: Arc<AtomicUsize>,
+}
+
+impl Receiver {
+    async fn start(hold: Duration, status: u16) -> Self {
+        let (in_flight, most, got) = (
+            Arc::new(AtomicUsize::new(0)),
+            Arc::new(AtomicUsize::new(0)),
+            Arc::new(AtomicUsize::new(0)),
+        );
+        let (i, m, g) = (in_flight.clone(), most.clone(), got.clone());
+        let app = axum::Router::new().fallback(move || {
+            let (i, m, g) = (i.clone(), m.clone(), g.clone());
+            async move {
+                g.fetch_add(1, Ordering::SeqCst);
+                let now = i.fetch_add(1, Ordering::SeqCst) + 1;
+                m.fetch_max(now, Ordering::SeqCst);
+                tokio::time::sleep(hold).await;
+                i.fetch_sub(1, Ordering::SeqCst);
+                axum::http::StatusCode::from_u16(status).unwrap()
+            }
+        });
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let url = format!("http://{}/hook", listener.local_addr().unwrap());
+        tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+        Self {
+            url,
+            in_flight,
+            most,
+            got,
+        }
+    }
+
+    fn most(&self) -> usize {
+        self.most.swap(0, Ordering::SeqCst)
+    }
+}
+
+fn client(per_endpoint: usize) -> Arc<infra::webhook::HttpWebhooks> {
+    Arc::new(
+        infra::webhook::HttpWebhooks::new(infra::webhook::AllowedNetworks::all())
+            .unwrap()
+            .with_max_per_endpoint(per_endpoint),
+    )
+}
+
+fn post(url: &str, start_by: Option<Instant>) -> DeliveryRequest {
+    DeliveryRequest {
+        url: url.to_owned(),
+        headers: Vec::new(),
+        body: "{}".into(),
+        start_by,
+    }
+}
+
+async fn wave(hooks: &Arc<infra::webhook::HttpWebhooks>, url: &str, n: usize) -> Vec<Attempt> {
+    let sends: Vec<_> = (0..n)
+        .map(|_| {
+            let (hooks, request) = (hooks.clone(), post(url, None));
+            tokio::spawn(async move { hooks.deliver(&request).await })
+        })
+        .collect();
+    let mut answers = Vec::new();
+    for send in sends {
+        answers.push(send.await.unwrap());
+    }
+    answers
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn one_endpoint_never_has_more_requests_in_flight_than_its_slots() {
+    let receiver = Receiver::start(Duration::from_millis(200), 200).await;
+    let hooks = client(4);
+    let answers = wave(&hooks, &receiver.url, 20).await;
+    assert!(
+        answers
+            .iter()
+            .all(|a| matches!(a, Attempt::Answered { status: 200, .. }))
+    );
+    assert_eq!(receiver.got.load(Ordering::SeqCst), 20);
+    assert_eq!(receiver.most(), 4);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_failing_endpoint_gets_fewer_requests_at_once_and_more_again_once_it_answers() {
+    let failing = Receiver::start(Duration::from_millis(100), 503).await;
+    let hooks = client(8);
+    wave(&hooks, &failing.url, 8).await;
+    assert_eq!(failing.most(), 8);
+    wave(&hooks, &failing.url, 8).await;
+    assert_eq!(failing.most(), 1, "eight failures in a row leave one slot");
+
+    let healthy = Receiver::start(Duration::from_millis(100), 200).await;
+    wave(&hooks, &healthy.url, 8).await;
+    assert_eq!(healthy.most(), 8, "another endpoint keeps its slots");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_request_with_no_free_slot_before_its_start_by_is_not_sent() {
+    let receiver = Receiver::start(Duration::from_secs(2), 200).await;
+    let hooks = client(1);
+    let busy = {
+        let (hooks, request) = (hooks.clone(), post(&receiver.url, None));
+        tokio::spawn(async move { hooks.deliver(&request).await })
+    };
+    while receiver.in_flight.load(Ordering::SeqCst) == 0 {
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    let started = Instant::now();
+    let late = post(&receiver.url, Some(started + Duration::from_millis(200)));
+    assert_eq!(hooks.deliver(&late).await, Attempt::NotSent);
+    assert!(started.elapsed() < Duration::from_secs(1));
+    assert!(matches!(
+        busy.await.unwrap(),
+        Attempt::Answered { status: 200, .. }
+    ));
+    assert_eq!(receiver.got.load(Ordering::SeqCst), 1);
+}
+
+const TOPIC: &str = "/subscriptions/00000000-0000-0000-0000-000000000001/resourceGroups/rg/providers/Microsoft.EventGrid/partnerTopics/orders";
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_invocation_near_its_deadline_queues_what_it_cannot_attempt_in_time() {
+    let dir = tempfile::tempdir().unwrap();
+    let ports = Ports {
+        store: Arc::new(infra::embedded::EmbeddedStore::open(dir.path()).unwrap()),
+        clock: Arc::new(SystemClock),
+    };
+    let queue = Arc::new(infra::embedded::EmbeddedQueue::open(dir.path(), "delivery").unwrap());
+    let receiver = Receiver::start(Duration::from_millis(1000), 200).await;
+    let subscription: shared::subscriptions::EventSubscription = serde_json::from_value(json!({
+        "id": format!("{TOPIC}/eventSubscriptions/slow"),
+        "destination": {"endpointType": "WebHook", "properties": {"endpointUrl": receiver.url}},
+        "filter": {}, "labels": [],
+        "retryPolicy": {"maxDeliveryAttempts": 30, "eventTimeToLiveInMinutes": 1440}
+    }))
+    .unwrap();
+    ports
+        .store
+        .put(
+            shared::table::resource_key(&subscription.id),
+            serde_json::to_string(&subscription).unwrap(),
+            shared::ports::Expect::Absent,
+        )
+        .await
+        .unwrap();
+    let deliveries = Deliveries::new(ports, queue.clone(), client(2), Arc::new(|| 0.5))
+        .with_attempt_time(Duration::from_secs(1));
+    let events: Vec<_> = (0..10)
+        .map(|i| json!({"specversion": "1.0", "id": format!("e{i}"), "source": "s", "type": "t"}))
+        .collect();
+    let message = json!({"topic": TOPIC, "id": "m1", "events": events,
+        "publishedAt": shared::time_format::rfc3339(time::OffsetDateTime::now_utc())})
+    .to_string();
+
+    let deadline = Instant::now() + Duration::from_millis(2500);
+    deliveries
+        .handle(&message, 1, Some(deadline))
+        .await
+        .unwrap();
+    assert!(Instant::now() < deadline, "the handler returned in time");
+    assert_eq!(
+        receiver.got.load(Ordering::SeqCst),
+        4,
+        "two waves of two slots"
+    );
+    let queued = Mutex::new(Vec::new());
+    let tasks = queue
+        .receive(10, Duration::from_secs(60), Duration::from_secs(11))
+        .await
+        .unwrap();
+    for task in &tasks {
+        let body: serde_json::Value = serde_json::from_str(&task.body).unwrap();
+        assert_eq!(
+            body["task"]["attempts"], 0,
+            "a deferred batch is not an attempt: {body}"
+        );
+        queued.lock().unwrap().extend(
+            body["events"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|e| e["id"].as_str().unwrap().to_owned()),
+        );
+    }
+    assert_eq!(
+        queued.lock().unwrap().len(),
+        6,
+        "the rest is queued, none lost"
+    );
+
+    let past = Instant::now() + Duration::from_millis(500);
+    deliveries
+        .handle(&message.replace("m1", "m2"), 1, Some(past))
+        .await
+        .unwrap();
+    assert_eq!(
+        receiver.got.load(Ordering::SeqCst),
+        4,
+        "no time left: nothing attempted"
+    );
+}
