@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use e2e::lambda::FUNCTIONS;
 use e2e::receiver::Plan;
-use e2e::stack::{Measurement, Stack, measure_on};
+use e2e::stack::{Measurement, Shape, Stack, measure_on};
 
 /// us-east-1 list prices (USD) when this was written; change them here.
 const API_GATEWAY_PER_REQUEST: f64 = 1.00e-6; // HTTP API, first 300 M a month
@@ -37,20 +37,29 @@ async fn main() {
     }
     println!();
     println!(
-        "| subscriptions | endpoint | delivered | AWS requests / delivery | API Gateway | Lambda | SQS | DynamoDB | total $ per million deliveries |"
+        "| subscriptions | events / publish | records / invocation | webhook answers in | deliveries | AWS requests / delivery | API Gateway | Lambda | SQS | DynamoDB | **$ per million deliveries** |"
     );
-    println!("|---|---|---|---|---|---|---|---|---|");
-    for (subscriptions, plan, endpoint) in [
-        (1, Plan::Ok, "local"),
-        (10, Plan::Ok, "local"),
-        (1, Plan::Slow(Duration::from_millis(100)), "100 ms"),
-        (10, Plan::Slow(Duration::from_millis(100)), "100 ms"),
+    println!("|---|---|---|---|---|---|---|---|---|---|---|");
+    let slow = Plan::Slow(Duration::from_millis(100));
+    for (subscriptions, events_per_publish, records_per_invocation, plan, endpoint) in [
+        (10, 100, 10, Plan::Ok, "~1 ms"),
+        (10, 100, 1, Plan::Ok, "~1 ms"),
+        (10, 100, 1, slow.clone(), "100 ms"),
+        (10, 1, 1, Plan::Ok, "~1 ms"),
+        (1, 100, 10, Plan::Ok, "~1 ms"),
+        (1, 100, 1, Plan::Ok, "~1 ms"),
+        (1, 1, 1, Plan::Ok, "~1 ms"),
     ] {
-        let m = measure_on(&stack, subscriptions, 20, plan).await;
+        let shape = Shape {
+            events_per_publish,
+            records_per_invocation,
+        };
+        let publishes = (20_000 / (subscriptions * events_per_publish)).clamp(20, 2000);
+        let m = measure_on(&stack, subscriptions, publishes, plan, shape).await;
         let [api, lambda, sqs, dynamo] = costs(&m);
         let per_million = |usd: f64| usd / m.deliveries as f64 * 1e6;
         println!(
-            "| {subscriptions} | {endpoint} | {} | {:.4} | {:.3} | {:.3} | {:.3} | {:.3} | **{:.3}** |",
+            "| {subscriptions} | {events_per_publish} | {records_per_invocation} | {endpoint} | {} | {:.4} | {:.3} | {:.3} | {:.3} | {:.3} | **{:.3}** |",
             m.deliveries,
             m.requests_per_delivery(),
             per_million(api),
@@ -59,7 +68,10 @@ async fn main() {
             per_million(dynamo),
             per_million(api + lambda + sqs + dynamo),
         );
-        eprintln!("{subscriptions} × {endpoint}: {:?}", m.requests);
+        eprintln!(
+            "{subscriptions} × {events_per_publish} × {records_per_invocation} × {endpoint}: {:?}",
+            m.requests
+        );
     }
 }
 

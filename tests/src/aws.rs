@@ -118,11 +118,21 @@ impl Deployment {
     /// Receives up to 10 messages from `queue` as Lambda's SQS poller does and turns them into
     /// the SQS event (the fixture's record shape) the function is invoked with.
     pub async fn receive_event(&self, queue: &str, wait_seconds: i32) -> serde_json::Value {
+        self.receive_event_of(queue, wait_seconds, 10).await
+    }
+
+    /// [`Deployment::receive_event`] of at most `max` records.
+    pub async fn receive_event_of(
+        &self,
+        queue: &str,
+        wait_seconds: i32,
+        max: usize,
+    ) -> serde_json::Value {
         let got = self
             .sqs
             .receive_message()
             .queue_url(queue)
-            .max_number_of_messages(10)
+            .max_number_of_messages(max as i32)
             .wait_time_seconds(wait_seconds)
             .message_system_attribute_names(aws_sdk_sqs::types::MessageSystemAttributeName::All)
             .send()

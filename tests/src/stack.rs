@@ -92,11 +92,29 @@ impl Stack {
 
     /// Polls `queue` until a receive comes back empty; the polls made.
     pub async fn drain(&self, queue: &str) -> Vec<Poll> {
+        self.drain_by(queue, 10).await
+    }
+
+    /// [`Stack::drain`] handing the function at most `records` records per invocation.
+    pub async fn drain_by(&self, queue: &str, records: usize) -> Vec<Poll> {
         let mut polls = Vec::new();
-        while let Some(poll) = self.poll(queue, 0, &[]).await {
-            polls.push(poll);
+        loop {
+            let event = self.deployment.receive_event_of(queue, 0, records).await;
+            if event["Records"].as_array().is_none_or(Vec::is_empty) {
+                return polls;
+            }
+            let (answer, took) = self.functions["fanout"]
+                .runtime
+                .invoke_timed(event.clone())
+                .await;
+            let answer = answer.unwrap_or_else(|e| panic!("the fan-out function failed: {e}"));
+            self.deployment.settle(queue, &event, &answer).await;
+            polls.push(Poll {
+                event,
+                answer,
+                took,
+            });
         }
-        polls
     }
 
     /// The publish URL of `namespace` through this stack's API.
@@ -158,28 +176,48 @@ impl Measurement {
     }
 }
 
-/// Publishes `batches` batches of 100 1 KB events to a topic with `subscriptions` webhooks
-/// answering by `plan`, and delivers them all (debug binaries).
+/// How a load reaches the functions.
+#[derive(Debug, Clone, Copy)]
+pub struct Shape {
+    /// Events per publish request.
+    pub events_per_publish: usize,
+    /// Records the event source mapping hands one fan-out invocation at most: 10 when messages
+    /// wait on the queue, 1 when each is polled as it arrives.
+    pub records_per_invocation: usize,
+}
+
+impl Shape {
+    /// Batches of 100 events, fanned out in invocations of 10 records.
+    pub const PREFILLED: Shape = Shape {
+        events_per_publish: 100,
+        records_per_invocation: 10,
+    };
+}
+
+/// Publishes `publishes` batches of 1 KB events to a topic with `subscriptions` webhooks
+/// answering by `plan`, and delivers them all (debug binaries), as [`Shape::PREFILLED`].
 pub async fn measure(
     subscriptions: usize,
-    batches: usize,
+    publishes: usize,
     plan: crate::receiver::Plan,
 ) -> Measurement {
     measure_on(
         &Stack::start("debug", "$default").await,
         subscriptions,
-        batches,
+        publishes,
         plan,
+        Shape::PREFILLED,
     )
     .await
 }
 
-/// [`measure`] on a running stack.
+/// [`measure`] on a running stack, in `shape`.
 pub async fn measure_on(
     stack: &Stack,
     subscriptions: usize,
-    batches: usize,
+    publishes: usize,
     plan: crate::receiver::Plan,
+    shape: Shape,
 ) -> Measurement {
     let receiver = crate::receiver::Receiver::start().await;
     let mut topic = crate::ActiveTopic::with_operator(&stack.operator).await;
@@ -200,8 +238,8 @@ pub async fn measure_on(
         function.runtime.take_durations();
     }
     let padding = "x".repeat(900);
-    for b in 0..batches {
-        let events: Vec<Value> = (0..100)
+    for b in 0..publishes {
+        let events: Vec<Value> = (0..shape.events_per_publish)
             .map(|i| {
                 crate::order_event(
                     &format!("e{b}-{i}"),
@@ -212,7 +250,9 @@ pub async fn measure_on(
             .collect();
         topic.publish(&json!(events)).await;
     }
-    stack.drain(&stack.deployment.fanout_queue).await;
+    stack
+        .drain_by(&stack.deployment.fanout_queue, shape.records_per_invocation)
+        .await;
     let requests = stack.requests();
     let deliveries = (0..subscriptions)
         .map(|i| {
@@ -231,9 +271,9 @@ pub async fn measure_on(
         .filter(|(_, d)| !d.is_empty())
         .collect();
     Measurement {
-        events: batches * 100,
+        events: publishes * shape.events_per_publish,
         deliveries,
-        api_requests: batches,
+        api_requests: publishes,
         requests,
         invocations,
     }
