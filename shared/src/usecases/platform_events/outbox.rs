@@ -7,7 +7,7 @@
 //! (dead letters of a webhook that refuses everything, say) crowd one partition for everyone.
 //! A relay reads at most as many items as it may move, claimed ones included, so a backlog
 //! never makes a request slow; right after a change it reads only the shards this process
-//! recorded in since its last relay, the sweeper reads them all.
+//! recorded in during the last two seconds, the sweeper reads them all.
 
 use std::sync::atomic::{AtomicU64, Ordering};
 
@@ -28,8 +28,20 @@ pub const RELAY_NOW: usize = 20;
 pub const SHARDS: u32 = 32;
 /// The outbox partitions are `{OUTBOX}#{shard}`; sort keys are `{20-digit Unix ms}#{event id}`.
 const OUTBOX: &str = "platformEventsOutbox";
-/// The shards this process recorded events in since it last relayed them, one bit each.
-static RECORDED: AtomicU64 = AtomicU64::new(0);
+/// When this process last recorded an event in each shard (ms since [`since`], 0: never).
+static RECORDED: [AtomicU64; SHARDS as usize] = [const { AtomicU64::new(0) }; SHARDS as usize];
+/// How long after a shard was recorded in a relay right after a change still reads it: the
+/// write that records an event commits after `record` returns, perhaps after another relay.
+const RECENT_MS: u64 = 2_000;
+
+fn since() -> u64 {
+    static START: std::sync::OnceLock<std::time::Instant> = std::sync::OnceLock::new();
+    START
+        .get_or_init(std::time::Instant::now)
+        .elapsed()
+        .as_millis() as u64
+        + 1
+}
 /// How long an unrelayed event may wait before the store drops it.
 const TTL: time::Duration = time::Duration::days(14);
 /// How long a relay holds the events it is sending.
@@ -49,7 +61,7 @@ pub fn record(ports: &Ports, event: &Value) -> Result<Write> {
     let now = ports.clock.now();
     let id = event["id"].as_str().unwrap_or_default();
     let shard = shard_of(id);
-    RECORDED.fetch_or(1 << shard, Ordering::Relaxed);
+    RECORDED[shard as usize].store(since(), Ordering::Relaxed);
     let key = Key::new(
         partition(shard),
         format!(
@@ -105,23 +117,23 @@ pub async fn relay(ports: &Ports, queue: &dyn Queue, limit: usize) -> Result<usi
     Ok(moved)
 }
 
-/// Moves on what this process recorded since it last relayed, reading at most [`RELAY_NOW`]
-/// items in each shard it recorded in (a shard that fails is looked at again next time). What
-/// lies beyond, or was recorded by a write still in flight, waits for the sweeper.
+/// Moves on what this process recorded lately, reading at most [`RELAY_NOW`] items in each
+/// shard it recorded in within the last two seconds, all at once. What lies beyond waits for
+/// the sweeper.
 pub async fn relay_recent(ports: &Ports, queue: &dyn Queue) -> Result<usize> {
-    let shards = RECORDED.swap(0, Ordering::Relaxed);
+    let now = since();
+    let recent = (0..SHARDS).filter(|s| {
+        let at = RECORDED[*s as usize].load(Ordering::Relaxed);
+        at != 0 && now.saturating_sub(at) <= RECENT_MS
+    });
+    let relays = recent.map(|shard| async move {
+        relay_partition(ports, queue, &partition(shard), RELAY_NOW).await
+    });
     let mut moved = 0;
-    let mut result = Ok(());
-    for shard in (0..SHARDS).filter(|s| shards & (1 << s) != 0) {
-        match relay_partition(ports, queue, &partition(shard), RELAY_NOW).await {
-            Ok((_, sent)) => moved += sent,
-            Err(e) => {
-                RECORDED.fetch_or(1 << shard, Ordering::Relaxed);
-                result = Err(e);
-            }
-        }
+    for result in futures_util::future::join_all(relays).await {
+        moved += result?.1;
     }
-    result.map(|()| moved)
+    Ok(moved)
 }
 
 /// Relays from one partition, reading at most `limit` items; how many it read and moved.
