@@ -140,43 +140,69 @@ async fn a_request_with_no_free_slot_before_its_start_by_is_not_sent() {
 
 const TOPIC: &str = "/subscriptions/00000000-0000-0000-0000-000000000001/resourceGroups/rg/providers/Microsoft.EventGrid/partnerTopics/orders";
 
+/// The fan-out on a fresh embedded store and delivery queue, with two slots per endpoint and
+/// attempts given a second, for one subscription to `url` whose events live `ttl_minutes`.
+struct Fanout {
+    deliveries: Deliveries,
+    queue: Arc<infra::embedded::EmbeddedQueue>,
+    subscription: shared::ids::ResourceId,
+    _dir: tempfile::TempDir,
+}
+
+impl Fanout {
+    async fn start(url: &str, ttl_minutes: i64) -> Self {
+        let dir = tempfile::tempdir().unwrap();
+        let ports = Ports {
+            store: Arc::new(infra::embedded::EmbeddedStore::open(dir.path()).unwrap()),
+            clock: Arc::new(SystemClock),
+        };
+        let queue = Arc::new(infra::embedded::EmbeddedQueue::open(dir.path(), "delivery").unwrap());
+        let subscription: shared::subscriptions::EventSubscription =
+            serde_json::from_value(json!({
+                "id": format!("{TOPIC}/eventSubscriptions/slow"),
+                "destination": {"endpointType": "WebHook", "properties": {"endpointUrl": url}},
+                "filter": {}, "labels": [],
+                "retryPolicy": {"maxDeliveryAttempts": 30, "eventTimeToLiveInMinutes": ttl_minutes}
+            }))
+            .unwrap();
+        ports
+            .store
+            .put(
+                shared::table::resource_key(&subscription.id),
+                serde_json::to_string(&subscription).unwrap(),
+                shared::ports::Expect::Absent,
+            )
+            .await
+            .unwrap();
+        let deliveries = Deliveries::new(ports, queue.clone(), client(2), Arc::new(|| 0.5))
+            .with_attempt_time(Duration::from_secs(1));
+        Self {
+            deliveries,
+            queue,
+            subscription: subscription.id,
+            _dir: dir,
+        }
+    }
+}
+
+/// A fan-out message `id` of `n` events published `ago`.
+fn message(id: &str, n: usize, ago: time::Duration) -> String {
+    let events: Vec<_> = (0..n)
+        .map(|i| json!({"specversion": "1.0", "id": format!("{id}-{i}"), "source": "s", "type": "t"}))
+        .collect();
+    let published = time::OffsetDateTime::now_utc() - ago;
+    json!({"topic": TOPIC, "id": id, "events": events,
+        "publishedAt": shared::time_format::rfc3339(published)})
+    .to_string()
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_invocation_near_its_deadline_queues_what_it_cannot_attempt_in_time() {
-    let dir = tempfile::tempdir().unwrap();
-    let ports = Ports {
-        store: Arc::new(infra::embedded::EmbeddedStore::open(dir.path()).unwrap()),
-        clock: Arc::new(SystemClock),
-    };
-    let queue = Arc::new(infra::embedded::EmbeddedQueue::open(dir.path(), "delivery").unwrap());
     let receiver = Receiver::start(Duration::from_millis(1000), 200).await;
-    let subscription: shared::subscriptions::EventSubscription = serde_json::from_value(json!({
-        "id": format!("{TOPIC}/eventSubscriptions/slow"),
-        "destination": {"endpointType": "WebHook", "properties": {"endpointUrl": receiver.url}},
-        "filter": {}, "labels": [],
-        "retryPolicy": {"maxDeliveryAttempts": 30, "eventTimeToLiveInMinutes": 1440}
-    }))
-    .unwrap();
-    ports
-        .store
-        .put(
-            shared::table::resource_key(&subscription.id),
-            serde_json::to_string(&subscription).unwrap(),
-            shared::ports::Expect::Absent,
-        )
-        .await
-        .unwrap();
-    let deliveries = Deliveries::new(ports, queue.clone(), client(2), Arc::new(|| 0.5))
-        .with_attempt_time(Duration::from_secs(1));
-    let events: Vec<_> = (0..10)
-        .map(|i| json!({"specversion": "1.0", "id": format!("e{i}"), "source": "s", "type": "t"}))
-        .collect();
-    let message = json!({"topic": TOPIC, "id": "m1", "events": events,
-        "publishedAt": shared::time_format::rfc3339(time::OffsetDateTime::now_utc())})
-    .to_string();
-
+    let f = Fanout::start(&receiver.url, 1440).await;
     let deadline = Instant::now() + Duration::from_millis(2500);
-    deliveries
-        .handle(&message, 1, Some(deadline))
+    f.deliveries
+        .handle(&message("m1", 10, time::Duration::ZERO), 1, Some(deadline))
         .await
         .unwrap();
     assert!(Instant::now() < deadline, "the handler returned in time");
@@ -187,7 +213,8 @@ async fn an_invocation_near_its_deadline_queues_what_it_cannot_attempt_in_time()
     );
     let mut queued = Vec::new();
     while queued.len() < 10 - sent {
-        let tasks = queue
+        let tasks = f
+            .queue
             .receive(10, Duration::from_secs(60), Duration::from_secs(12))
             .await
             .unwrap();
@@ -208,15 +235,59 @@ async fn an_invocation_near_its_deadline_queues_what_it_cannot_attempt_in_time()
         }
     }
     assert_eq!(queued.len(), 10 - sent, "the rest is queued, none lost");
+}
 
-    let past = Instant::now() + Duration::from_millis(500);
-    deliveries
-        .handle(&message.replace("m1", "m2"), 1, Some(past))
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_deadline_too_close_for_any_attempt_is_ignored_rather_than_deferring_forever() {
+    let receiver = Receiver::start(Duration::from_millis(10), 200).await;
+    let f = Fanout::start(&receiver.url, 1440).await;
+    let close = Instant::now() + Duration::from_millis(500);
+    f.deliveries
+        .handle(&message("m1", 3, time::Duration::ZERO), 1, Some(close))
         .await
         .unwrap();
-    assert_eq!(
-        receiver.got.load(Ordering::SeqCst),
-        sent,
-        "no time left: nothing attempted"
+    assert_eq!(receiver.got.load(Ordering::SeqCst), 3);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_batch_deferred_past_its_events_time_to_live_is_dead_lettered() {
+    let receiver = Receiver::start(Duration::from_millis(1000), 200).await;
+    let f = Fanout::start(&receiver.url, 1).await;
+    let deadline = Instant::now() + Duration::from_millis(1300);
+    f.deliveries
+        .handle(
+            &message("m1", 5, time::Duration::seconds(55)),
+            1,
+            Some(deadline),
+        )
+        .await
+        .unwrap();
+    assert_eq!(receiver.got.load(Ordering::SeqCst), 2, "two slots");
+    let dead = f
+        .deliveries
+        .ports
+        .store
+        .query(
+            &shared::table::dead_letter_partition(&f.subscription),
+            "",
+            None,
+            10,
+        )
+        .await
+        .unwrap();
+    assert_eq!(dead.items.len(), 3, "the three that found no slot");
+    assert!(
+        dead.items[0].body.contains("TimeToLiveExceeded"),
+        "{}",
+        dead.items[0].body
+    );
+    let queued = f
+        .queue
+        .receive(10, Duration::from_secs(60), Duration::ZERO)
+        .await
+        .unwrap();
+    assert!(
+        queued.iter().all(|m| !m.body.contains("\"task\"")),
+        "no task deferred, only the dead-letter notices: {queued:?}"
     );
 }

@@ -110,9 +110,8 @@ async fn work(
 }
 
 /// Handles `messages` concurrently by `deadline` (when they show again on the queue, if that
-/// leaves time for an attempt) and
-/// acknowledges each as soon as it settles; acks that become due while one is being written
-/// go together in the next (one durable write each).
+/// leaves time for an attempt) and acknowledges each as soon as it settles; acks that become
+/// due while one is being written go together in the next (one durable write each).
 async fn handle_and_ack(
     app: &App,
     queue: &dyn Queue,

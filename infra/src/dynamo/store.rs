@@ -265,6 +265,7 @@ impl Op {
             values: (!values.is_empty()).then_some(values),
         }
     }
+
     async fn send_alone(self, store: &DynamoStore) -> Result<()> {
         let (table, client) = (&store.table, &store.client);
         match self.kind {

@@ -39,11 +39,14 @@ pub struct Item {
 /// notes hold the last value written. Names are ASCII letters and digits.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Tally {
+    /// Counters by name.
     pub counts: BTreeMap<String, u64>,
+    /// Notes by name.
     pub notes: BTreeMap<String, String>,
 }
 
 impl Tally {
+    /// True when nothing was ever added.
     pub fn is_empty(&self) -> bool {
         self.counts.is_empty() && self.notes.is_empty()
     }

@@ -442,14 +442,17 @@ pub async fn delivery_attributes(
     }
 }
 
-/// Deletes every subscription of a topic (when the topic goes).
+/// Deletes every subscription of a topic (when the topic goes), and its subscription set.
 pub async fn delete_all(ports: &Ports, topic: &ResourceId) -> Result<()> {
     let partition = table::subscription_partition(topic.subscription);
     let prefix = table::children_prefix(topic, ResourceType::EventSubscriptions);
     loop {
         let page = ports.store.query(&partition, &prefix, None, 100).await?;
         if page.items.is_empty() {
-            return Ok(());
+            return ports
+                .store
+                .delete(table::subscription_set(topic), Expect::Any)
+                .await;
         }
         let mut writes = Vec::new();
         for item in page.items {

@@ -43,6 +43,9 @@ pub const CHECKPOINT_EVERY: std::time::Duration = std::time::Duration::from_secs
 pub const ATTEMPT_TIME: Duration = Duration::from_secs(35);
 /// How long a batch that found no free slot for its endpoint waits before it is tried again.
 pub const BUSY_ENDPOINT_WAIT: Duration = Duration::from_secs(10);
+/// How long an attempt waits for a free slot for its endpoint before it is deferred, so a
+/// slow endpoint's batches do not hold an invocation.
+pub const SLOT_WAIT: Duration = Duration::from_secs(5);
 
 /// A draw in [0, 1) for retry jitter.
 pub type Jitter = Arc<dyn Fn() -> f64 + Send + Sync>;
@@ -118,14 +121,17 @@ impl Deliveries {
     /// Handles one queue message, received `receive_count` times (1 the first time): `Ok`
     /// once it is settled; `Err` leaves it to be received again (a malformed message fails
     /// every time and ends in the queue's DLQ). With a `deadline` (the invocation's end), a
-    /// batch that cannot be attempted within it is queued as a task instead, not attempted.
+    /// batch that cannot be attempted within it is queued as a task instead, not attempted; a
+    /// deadline too close for any attempt is ignored, so a short timeout cannot defer forever.
     pub async fn handle(
         &self,
         body: &str,
         receive_count: u32,
         deadline: Option<Instant>,
     ) -> Result<()> {
-        let start_by = deadline.map(|d| d.checked_sub(self.attempt_time).unwrap_or(d));
+        let start_by = deadline
+            .and_then(|d| d.checked_sub(self.attempt_time))
+            .filter(|by| *by > Instant::now());
         match Message::parse(body)? {
             Message::Fanout {
                 topic,
@@ -349,7 +355,7 @@ impl Deliveries {
             &job.events,
             job.head.attempts,
         );
-        request.start_by = start_by;
+        request.start_by = start_by.map(|by| by.min(Instant::now() + SLOT_WAIT));
         if let Some(context) = context {
             request
                 .headers
@@ -410,8 +416,16 @@ impl Deliveries {
         }
     }
 
-    /// Queues the batch as a task due after `wait`, its attempts unchanged.
+    /// Queues the batch as a task due after `wait`, its attempts unchanged; past the events'
+    /// time to live it is dead-lettered instead.
     async fn defer(&self, job: &Job, wait: Duration) -> Result<()> {
+        let ttl =
+            time::Duration::minutes(job.subscription.retry_policy.event_time_to_live_in_minutes);
+        if self.ports.clock.now() + wait > job.head.since + ttl {
+            return self
+                .give_up(job, reason::TIME_TO_LIVE, job.head.last.clone())
+                .await;
+        }
         tracing::info!(subscription = %job.subscription.id, events = job.events.len(), "deferred: no time or no free slot for the attempt");
         let mut head = job.head.clone();
         head.due = self.ports.clock.now() + wait;

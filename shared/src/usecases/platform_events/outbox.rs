@@ -101,20 +101,29 @@ fn partition(shard: u32) -> String {
 
 /// Moves up to `limit` outboxed events to `queue`, oldest first within each shard, reading at
 /// most `limit` items; returns how many it moved. The sweeper's relay; it also empties the
-/// one partition the outbox was before it had shards.
+/// one partition the outbox was before it had shards. A partition that fails does not stop
+/// the others (the first failure is returned).
 pub async fn relay(ports: &Ports, queue: &dyn Queue, limit: usize) -> Result<usize> {
     let mut budget = limit;
     let mut moved = 0;
     let partitions = (0..SHARDS).map(partition).chain([OUTBOX.to_owned()]);
+    let mut failed = None;
     for partition in partitions {
         if budget == 0 {
             break;
         }
-        let (read, sent) = relay_partition(ports, queue, &partition, budget).await?;
-        budget -= read;
-        moved += sent;
+        match relay_partition(ports, queue, &partition, budget).await {
+            Ok((read, sent)) => {
+                budget -= read;
+                moved += sent;
+            }
+            Err(e) => {
+                tracing::warn!(partition, error = %e, "outbox partition not relayed");
+                failed.get_or_insert(e);
+            }
+        }
     }
-    Ok(moved)
+    failed.map_or(Ok(moved), Err)
 }
 
 /// Moves on what this process recorded lately, reading at most [`RELAY_NOW`] items in each
