@@ -11,11 +11,15 @@ use crate::ids::{ResourceId, ResourceType};
 use crate::ports::{Expect, Handshake, Ports, Webhooks, Write};
 use crate::resource::Body;
 use crate::subscriptions::{
-    self, DeliveryAttributeMapping, Destination, EventSubscription, MAX_PER_TOPIC,
-    SubscriptionInput, SubscriptionPatch, code,
+    self, DeliveryAttributeMapping, Destination, EventSubscription, SubscriptionInput,
+    SubscriptionPatch, code,
 };
 use crate::table::{self, Versioned};
 use crate::usecases::deliveries::stats;
+
+mod limit;
+
+use limit::{create, room_for_one_more};
 
 /// The topic a subscription id hangs under.
 pub(crate) fn topic_of(id: &ResourceId) -> Result<ResourceId> {
@@ -188,72 +192,6 @@ pub async fn put(
     }
     create(ports, caller, &subscription, found).await?;
     Ok((subscription, true))
-}
-
-/// How many times a creation that lost a race for its topic's place is tried again.
-const CREATE_TRIES: usize = 20;
-
-/// Stores a new subscription if its topic has room, however many are created at once: each
-/// creation counts the topic's subscriptions and changes the topic's subscription set item in
-/// the same write as it adds one, so of two that counted the same set, one fails and counts
-/// again.
-async fn create(
-    ports: &Ports,
-    caller: &Caller,
-    subscription: &EventSubscription,
-    mut found: Found,
-) -> Result<()> {
-    let id = &subscription.id;
-    for _ in 0..CREATE_TRIES {
-        let set = table::subscription_set(&topic_of(id)?);
-        let version = ports.store.get(&set).await?.map(|item| item.version);
-        room_for_one_more(ports, id).await?;
-        let mut with = found.with.clone();
-        with.extend(stats::create(subscription)?);
-        with.push(Write::Put {
-            key: set,
-            body: "{}".into(),
-            expires_at: None,
-            expect: version.map_or(Expect::Absent, Expect::Version),
-        });
-        match write(ports, subscription, found.expect, with).await {
-            Err(e) if e.kind == crate::error::ErrorKind::Transient => {}
-            Err(e) if is_conflict(&e) => {
-                found = find(ports, caller, id).await?;
-                if found.live.is_some() {
-                    return Err(e);
-                }
-            }
-            other => return other,
-        }
-    }
-    Err(Error::conflict(
-        common::CONCURRENT_UPDATE,
-        "too many event subscriptions are being created on this topic at once; retry",
-    ))
-}
-
-/// `TooManySubscriptions` when the topic of `id` already has the most it may.
-async fn room_for_one_more(ports: &Ports, id: &ResourceId) -> Result<()> {
-    let topic = topic_of(id)?;
-    let count = ports
-        .store
-        .query(
-            &table::subscription_partition(id.subscription),
-            &table::children_prefix(&topic, ResourceType::EventSubscriptions),
-            None,
-            MAX_PER_TOPIC,
-        )
-        .await?;
-    if count.next.is_some() || count.items.len() >= MAX_PER_TOPIC {
-        return Err(Error::invalid(
-            code::TOO_MANY_SUBSCRIPTIONS,
-            format!(
-                "this topic has {MAX_PER_TOPIC} event subscriptions, the most allowed; delete one first"
-            ),
-        ));
-    }
-    Ok(())
 }
 
 /// Changes only the properties the body names.
