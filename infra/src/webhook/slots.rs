@@ -44,6 +44,7 @@ impl Slots {
     }
 
     /// A slot for `endpoint`, waiting for one to come free until `until`; `None` if none did.
+    /// Each freed slot wakes one waiter (a waiter that gives up passes its wake-up on).
     pub async fn take(&self, endpoint: &str, until: Option<Instant>) -> Option<Slot> {
         let endpoint = self.endpoint(endpoint);
         loop {
@@ -132,6 +133,6 @@ impl Drop for Slot {
             .unwrap_or_else(|e| e.into_inner());
         state.in_flight -= 1;
         drop(state);
-        self.endpoint.freed.notify_waiters();
+        self.endpoint.freed.notify_one();
     }
 }
