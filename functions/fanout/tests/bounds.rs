@@ -103,6 +103,32 @@ async fn one_endpoint_never_has_more_requests_in_flight_than_its_slots() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_instance_never_has_more_requests_in_flight_than_its_bound_across_endpoints() {
+    let receiver = Receiver::start(Duration::from_millis(200), 200).await;
+    let hooks = Arc::new(
+        infra::webhook::HttpWebhooks::new(infra::webhook::AllowedNetworks::all())
+            .unwrap()
+            .with_max_in_flight(4),
+    );
+    let other_host = receiver.url.replace("127.0.0.1", "localhost");
+    let (a, b) = tokio::join!(
+        wave(&hooks, &receiver.url, 10),
+        wave(&hooks, &other_host, 10)
+    );
+    assert!(
+        a.iter()
+            .chain(&b)
+            .all(|a| matches!(a, Attempt::Answered { status: 200, .. }))
+    );
+    assert_eq!(receiver.got.load(Ordering::SeqCst), 20);
+    assert_eq!(
+        receiver.most(),
+        4,
+        "two endpoints share the instance's four"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_failing_endpoint_gets_fewer_requests_at_once_and_more_again_once_it_answers() {
     let failing = Receiver::start(Duration::from_millis(100), 503).await;
     let hooks = client(8);
