@@ -64,8 +64,8 @@ async fn received(queue: &EmbeddedQueue) -> usize {
     }
 }
 
-#[tokio::test]
-async fn relays_at_once_send_each_event_once_and_a_failed_relay_loses_nothing() {
+/// An embedded store and queue on a fresh directory, with a manual clock.
+fn setup() -> (tempfile::TempDir, Arc<ManualClock>, Ports, EmbeddedQueue) {
     let dir = tempfile::tempdir().unwrap();
     let clock = Arc::new(ManualClock::new(time::OffsetDateTime::now_utc()));
     let ports = Ports {
@@ -73,6 +73,12 @@ async fn relays_at_once_send_each_event_once_and_a_failed_relay_loses_nothing() 
         clock: clock.clone(),
     };
     let queue = EmbeddedQueue::open_with_clock(dir.path(), "outbox-test", clock.clone()).unwrap();
+    (dir, clock, ports, queue)
+}
+
+#[tokio::test]
+async fn relays_at_once_send_each_event_once_and_a_failed_relay_loses_nothing() {
+    let (_dir, clock, ports, queue) = setup();
 
     recorded(&ports, 25).await;
     let (a, b) = tokio::join!(
@@ -151,14 +157,8 @@ async fn one_tenants_events_spread_over_every_shard_of_the_outbox() {
 #[tokio::test]
 async fn a_relay_right_after_a_change_reads_a_bounded_number_of_items_of_the_shards_it_recorded_in()
 {
-    let dir = tempfile::tempdir().unwrap();
-    let clock = Arc::new(ManualClock::new(time::OffsetDateTime::now_utc()));
-    let store: Arc<dyn Store> = Arc::new(EmbeddedStore::open(dir.path()).unwrap());
-    let ports = Ports {
-        store: store.clone(),
-        clock: clock.clone(),
-    };
-    let queue = EmbeddedQueue::open_with_clock(dir.path(), "outbox-test", clock.clone()).unwrap();
+    let (_dir, clock, ports, queue) = setup();
+    let store = ports.store.clone();
     recorded(&ports, 640).await;
     while relay(&ports, &Broken, usize::MAX).await.is_err() {}
     assert_eq!(
@@ -189,16 +189,12 @@ async fn a_relay_right_after_a_change_reads_a_bounded_number_of_items_of_the_sha
 
 #[tokio::test]
 async fn events_left_in_the_outbox_from_before_it_had_shards_are_relayed_by_the_sweeper() {
-    let dir = tempfile::tempdir().unwrap();
-    let clock = Arc::new(ManualClock::new(time::OffsetDateTime::now_utc()));
-    let ports = Ports {
-        store: Arc::new(EmbeddedStore::open(dir.path()).unwrap()),
-        clock: clock.clone(),
-    };
-    let queue = EmbeddedQueue::open_with_clock(dir.path(), "outbox-test", clock.clone()).unwrap();
+    let (_dir, _, ports, queue) = setup();
     let sub = shared::ids::SubscriptionId(uuid::Uuid::new_v4());
     let topic = system_topic(sub).unwrap().to_string();
-    let entry = json!({"message": {"topic": topic, "publishedAt": "2020-01-01T00:00:00Z", "events": [{"id": "old"}]}});
+    let published = shared::time_format::rfc3339(ports.clock.now());
+    let entry =
+        json!({"message": {"topic": topic, "publishedAt": published, "events": [{"id": "old"}]}});
     ports
         .store
         .put(

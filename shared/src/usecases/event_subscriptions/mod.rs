@@ -321,21 +321,7 @@ pub async fn delete(ports: &Ports, caller: &Caller, id: &ResourceId) -> Result<(
 async fn forget_deliveries(ports: &Ports, id: &ResourceId) -> Result<()> {
     super::dead_letters::delete_all(ports, id).await?;
     let partition = table::delivery_stats_partition(id);
-    loop {
-        let page = ports.store.query(&partition, "", None, 100).await?;
-        if page.items.is_empty() {
-            return Ok(());
-        }
-        let deletes = page
-            .items
-            .into_iter()
-            .map(|item| Write::Delete {
-                key: item.key,
-                expect: Expect::Any,
-            })
-            .collect();
-        ports.store.write(deletes).await?;
-    }
+    super::delete_under(ports.store.as_ref(), &partition, "").await
 }
 
 /// The topic's live subscriptions.
