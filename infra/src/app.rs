@@ -5,8 +5,8 @@ use std::sync::Arc;
 use shared::auth::{ApiKey, KeyHash};
 use shared::error::{Error, Result};
 use shared::ports::{Ports, Queue, SystemClock, Webhooks};
-use shared::usecases::deliveries::{Deliveries, random_jitter};
-use shared::usecases::publish::IngestCache;
+use shared::usecases::flows::deliveries::{Deliveries, random_jitter};
+use shared::usecases::flows::publish::Ingest;
 
 use crate::config::Config;
 use crate::dynamo::DynamoStore;
@@ -14,7 +14,7 @@ use crate::dynamo::DynamoStore;
 use crate::embedded::{EmbeddedQueue, EmbeddedStore};
 
 /// How the fan-out checkpoints the progress of the messages it is handling (see
-/// `usecases::deliveries::progress`): how often, and whether a settled message's progress is
+/// `usecases::flows::deliveries::progress`): how often, and whether a settled message's progress is
 /// written before it is acknowledged.
 #[derive(Debug, Clone, Copy)]
 pub struct Checkpoints {
@@ -47,8 +47,8 @@ pub struct App {
     pub fanout: Arc<dyn Queue>,
     /// Where retries and redelivered dead letters wait, with the delivery state.
     pub deliveries: Arc<Deliveries>,
-    /// The publish path's caches.
-    pub ingest: Arc<IngestCache>,
+    /// The publish flow, with its caches.
+    pub ingest: Arc<Ingest>,
     /// Subscribers' endpoints (the handshake, deliveries).
     pub webhooks: Arc<dyn Webhooks>,
     pub operator: Arc<KeyHash>,
@@ -145,9 +145,9 @@ impl App {
         Ok(Self {
             webhooks,
             deliveries: Arc::new(deliveries),
+            ingest: Arc::new(Ingest::new(ports.clone(), fanout.clone())),
             ports,
             fanout,
-            ingest: Arc::new(IngestCache::default()),
             operator: Arc::new(operator),
             public_url: config.public_url.trim_end_matches('/').into(),
             stage: match config.stage.trim_matches('/') {

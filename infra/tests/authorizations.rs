@@ -12,7 +12,7 @@ mod cases {
     use shared::partners::configuration::PartnerInput;
     use shared::ports::{Ports, Store, SystemClock};
     use shared::resource::Body;
-    use shared::usecases::{configurations, registrations};
+    use shared::usecases::resources::{configurations, registrations};
 
     pub async fn concurrent_authorizations_of_different_partners_all_land(store: Arc<dyn Store>) {
         let ports = Ports {

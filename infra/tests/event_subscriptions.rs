@@ -26,8 +26,9 @@ mod cases {
     };
     use shared::subscriptions::{EventSubscription, MAX_PER_TOPIC, code as subscription_codes};
     use shared::table;
-    use shared::usecases::deliveries::stats::{self, LastError, Stats};
-    use shared::usecases::{event_subscriptions, platform_events};
+    use shared::usecases::resources::event_subscriptions;
+    use shared::usecases::resources::event_subscriptions::stats::{self, LastError, Stats};
+    use shared::usecases::support::platform_events;
     use time::OffsetDateTime;
 
     /// Every endpoint passes the handshake.

@@ -9,9 +9,8 @@ use serde_json::json;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use shared::ports::{Item, Key, ManualClock, Page, Ports, Queue, Received, Store, Write};
-use shared::usecases::platform_events::{
-    RELAY_NOW, SHARDS, event, record, relay, relay_recent, system_topic,
-};
+use shared::usecases::flows::relay::{RELAY_NOW, relay, relay_recent};
+use shared::usecases::support::platform_events::{SHARDS, event, record, system_topic};
 
 struct Broken;
 

@@ -20,9 +20,11 @@ mod cases {
     use shared::ports::{Clock, ManualClock, Ports, Store};
     use shared::resource::Body;
     use shared::table;
-    use shared::usecases::{
-        PageRequest, channels, configurations, expiry, namespaces, partner_topics, registrations,
+    use shared::usecases::flows::expiry;
+    use shared::usecases::resources::{
+        channels, configurations, endpoints, namespaces, partner_topics, registrations,
     };
+    use shared::usecases::support::listing::PageRequest;
     use time::{Duration, OffsetDateTime};
 
     struct World {
@@ -330,10 +332,10 @@ mod cases {
             .unwrap();
         let names: Vec<&str> = listed.items.iter().map(|c| c.id.name()).collect();
         assert_eq!(names, ["in-a"]);
-        let listed = namespaces::list(
+        let listed = endpoints::list::<shared::provisioning::namespace::PartnerNamespace>(
             &w.ports,
             &w.partner,
-            &shared::usecases::Scope {
+            &shared::usecases::support::listing::Scope {
                 subscription: w.partner_sub,
                 resource_group: Some("RG".into()),
             },

@@ -42,6 +42,11 @@ impl fmt::Display for Error {
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
 impl Error {
+    /// True if this is a lost optimistic-concurrency race (another write got there first).
+    pub fn is_conflict(&self) -> bool {
+        self.kind == ErrorKind::Conflict && self.code == code::CONCURRENT_UPDATE
+    }
+
     pub fn new(kind: ErrorKind, code: &'static str, message: impl Into<String>) -> Self {
         Self {
             kind,

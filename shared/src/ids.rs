@@ -181,6 +181,21 @@ impl ResourceId {
         })
     }
 
+    /// The top-level resource this one hangs under: an event subscription's topic, a
+    /// channel's namespace.
+    pub fn top(&self) -> Result<Self> {
+        let (kind, name) = self
+            .path
+            .first()
+            .ok_or_else(|| Error::internal("resource id without a type"))?;
+        Self::new(self.subscription, &self.resource_group, *kind, name)
+    }
+
+    /// The name of the top-level resource this one hangs under.
+    pub fn top_name(&self) -> &str {
+        self.path.first().map_or("", |(_, n)| n.as_str())
+    }
+
     /// The last type segment.
     pub fn kind(&self) -> ResourceType {
         self.path.last().map_or(ResourceType::Topics, |(t, _)| *t)

@@ -127,6 +127,20 @@ pub fn put<T: Serialize>(key: Key, value: &T, expect: Expect) -> Result<Write> {
     })
 }
 
+/// Writes a JSON value with a TTL.
+pub fn put_with_ttl<T: Serialize>(
+    key: Key,
+    value: &T,
+    expect: Expect,
+    expires_at: Option<i64>,
+) -> Result<Write> {
+    let mut write = put(key, value, expect)?;
+    if let Write::Put { expires_at: e, .. } = &mut write {
+        *e = expires_at;
+    }
+    Ok(write)
+}
+
 /// The expectation for replacing what was read: its version, or absence.
 pub fn expect_of<T>(read: &Option<Versioned<T>>) -> Expect {
     read.as_ref().map_or(Expect::Absent, Versioned::expect)
@@ -140,12 +154,12 @@ pub fn topic_by_name(name: &str) -> Key {
     Key::new(format!("topicName#{}", name.to_lowercase()), "-")
 }
 
-/// The progress record of fan-out message `id` (see `usecases::deliveries::progress`).
+/// The progress record of fan-out message `id` (see `usecases::flows::deliveries::progress`).
 pub fn fanout_progress(id: &str) -> Key {
     Key::new(format!("progress#{id}"), "-")
 }
 
-/// A publish endpoint's generation counter (see `usecases::generations`).
+/// A publish endpoint's generation counter (see `usecases::support::generations`).
 pub fn generation(kind: &str, name: &str) -> Key {
     Key::new(format!("generation#{kind}#{}", name.to_lowercase()), "-")
 }

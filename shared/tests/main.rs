@@ -11,6 +11,7 @@ mod filter;
 mod filter_properties;
 mod filter_validation;
 mod ids;
+mod layering;
 mod network_access;
 mod partner_configuration;
 mod provisioning;

@@ -265,10 +265,10 @@ async fn an_expiry_is_reported_on_the_customers_system_topic_when_swept() {
         StatusCode::CREATED
     );
     clock.advance(Duration::minutes(61));
-    shared::usecases::expiry::sweep(&server.app.ports, 100)
+    shared::usecases::flows::expiry::sweep(&server.app.ports, 100)
         .await
         .unwrap();
-    shared::usecases::platform_events::relay(
+    shared::usecases::flows::relay::relay(
         &server.app.ports,
         server.app.fanout.as_ref(),
         usize::MAX,

@@ -395,7 +395,7 @@ async fn an_event_too_large_for_a_queue_message_is_stored_and_kept_whole() {
     assert_eq!(status, StatusCode::OK, "{body}");
     let messages = drain(&server).await;
     let id = messages[0]["payload"].as_str().unwrap();
-    let stored = shared::usecases::publish::load_payload(&server.app.ports, id)
+    let stored = shared::usecases::support::payloads::load_payload(&server.app.ports, id)
         .await
         .unwrap();
     assert_eq!(serde_json::from_str::<Value>(&stored).unwrap(), big);

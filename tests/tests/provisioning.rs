@@ -428,7 +428,7 @@ async fn partners_and_customers_see_only_their_own_side() {
 #[tokio::test]
 async fn in_a_channel_name_header_namespace_channels_may_share_a_source_and_leave_each_other_be() {
     use shared::ports::ManualClock;
-    use shared::usecases::pairs::ChannelRef;
+    use shared::usecases::resources::pairs::ChannelRef;
     let clock = std::sync::Arc::new(ManualClock::new(OffsetDateTime::now_utc()));
     let server = Server::start_with_clock(clock.clone()).await;
     let t = Tenants::new(&server, "ChannelNameHeader").await;
@@ -475,7 +475,7 @@ async fn in_a_channel_name_header_namespace_channels_may_share_a_source_and_leav
 
     assert!(t.partner.delete(&t.channel("two")).await.0.is_success());
     clock.advance(time::Duration::hours(2));
-    shared::usecases::expiry::sweep(&server.app.ports, 100)
+    shared::usecases::flows::expiry::sweep(&server.app.ports, 100)
         .await
         .unwrap();
     assert_eq!(

@@ -7,7 +7,7 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use aws_lambda_events::event::sqs::{BatchItemFailure, SqsBatchResponse, SqsEvent};
 use futures_util::StreamExt;
-use shared::usecases::deliveries::Deliveries;
+use shared::usecases::flows::deliveries::Deliveries;
 
 /// Records one invocation handles at once.
 pub const RECORDS_AT_ONCE: usize = 10;

@@ -11,7 +11,7 @@ use std::time::{Duration, Instant};
 
 use serde_json::json;
 use shared::ports::{Attempt, DeliveryRequest, Ports, Queue, SystemClock, Webhooks};
-use shared::usecases::deliveries::Deliveries;
+use shared::usecases::flows::deliveries::Deliveries;
 
 /// A receiver that holds each request for `hold` and answers `status`; it notes the most
 /// requests it had in flight at once, and how many it got.

@@ -11,7 +11,7 @@ use std::sync::{Arc, Mutex};
 use aws_lambda_events::event::sqs::{SqsEvent, SqsMessage};
 use serde_json::json;
 use shared::ports::{Ports, Queue, Store, SystemClock};
-use shared::usecases::deliveries::Deliveries;
+use shared::usecases::flows::deliveries::Deliveries;
 
 fn endpoint() -> String {
     std::env::var("PARTNER_EVENTS_TEST_AWS_ENDPOINT").unwrap_or_else(|_| {

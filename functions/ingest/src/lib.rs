@@ -18,13 +18,21 @@ use infra::http::{ApiError, ClientAddress, DeclaredLengthLimit, PathParams, Publ
 use shared::error::{Error, ErrorKind};
 use shared::ingest::cloudevents::{self, ContentMode, MAX_REQUEST_BYTES};
 use shared::ingest::sas;
-use shared::usecases::publish;
+use shared::provisioning::custom_topic::CustomTopic;
+use shared::provisioning::namespace::PartnerNamespace;
+use shared::usecases::flows::publish::{self, Published};
 
 /// The publish route, on `app`.
 pub fn router(app: App) -> Router {
     Router::new()
-        .route("/partnerNamespaces/{name}/api/events", post(publish_events))
-        .route("/topics/{name}/api/events", post(publish_topic_events))
+        .route(
+            "/partnerNamespaces/{name}/api/events",
+            post(publish_events::<PartnerNamespace>),
+        )
+        .route(
+            "/topics/{name}/api/events",
+            post(publish_events::<CustomTopic>),
+        )
         .layer(DefaultBodyLimit::max(MAX_REQUEST_BYTES))
         .layer(DeclaredLengthLimit::new(MAX_REQUEST_BYTES, |n| {
             cloudevents::request_too_large(Some(n))
@@ -50,7 +58,7 @@ fn query_param(uri: &Uri, name: &str) -> Option<String> {
 
 type Body = Result<Bytes, axum::extract::rejection::BytesRejection>;
 
-async fn publish_events(
+async fn publish_events<E: Published>(
     State(app): State<App>,
     PathParams(name): PathParams<String>,
     base: PublicBase,
@@ -59,42 +67,19 @@ async fn publish_events(
     headers: HeaderMap,
     body: Body,
 ) -> Result<Response, ApiError> {
-    let (body, publisher, endpoint) = front(&headers, &uri, &base, address, body)?;
-    let namespace =
-        publish::authenticate(&app.ports, &app.ingest, &name, &endpoint, &publisher).await?;
+    let (body, publisher, url) = front(&headers, &uri, &base, address, body)?;
+    let endpoint = app
+        .ingest
+        .authenticate::<E>(&name, &url, &publisher)
+        .await?;
     let events = events(&headers, &body)?;
     let channel = header(&headers, "aeg-channel-name");
-    let accepted = publish::publish(
-        &app.ports,
-        app.fanout.as_ref(),
-        &app.ingest,
-        &namespace,
-        channel,
-        events,
-    )
-    .await
-    .map_err(|e| logged(e, &name))?;
-    tracing::debug!(namespace = %name, events = accepted, generation = namespace.generation, "accepted");
-    Ok(StatusCode::OK.into_response())
-}
-
-async fn publish_topic_events(
-    State(app): State<App>,
-    PathParams(name): PathParams<String>,
-    base: PublicBase,
-    ClientAddress(address): ClientAddress,
-    uri: Uri,
-    headers: HeaderMap,
-    body: Body,
-) -> Result<Response, ApiError> {
-    let (body, publisher, endpoint) = front(&headers, &uri, &base, address, body)?;
-    let topic =
-        publish::authenticate_topic(&app.ports, &app.ingest, &name, &endpoint, &publisher).await?;
-    let events = events(&headers, &body)?;
-    let accepted = publish::publish_to_topic(&app.ports, app.fanout.as_ref(), &topic, events)
+    let accepted = app
+        .ingest
+        .publish(&endpoint, channel, events)
         .await
         .map_err(|e| logged(e, &name))?;
-    tracing::debug!(topic = %name, events = accepted, "accepted");
+    tracing::debug!(endpoint = %name, events = accepted, generation = endpoint.generation, "accepted");
     Ok(StatusCode::OK.into_response())
 }
 

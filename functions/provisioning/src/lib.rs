@@ -95,7 +95,7 @@ async fn relay_platform_events(
     if changes
         && response.status().is_success()
         && let Err(e) =
-            shared::usecases::platform_events::relay_recent(&app.ports, app.fanout.as_ref()).await
+            shared::usecases::flows::relay::relay_recent(&app.ports, app.fanout.as_ref()).await
     {
         tracing::warn!(error = %e, "platform events wait for the sweeper's relay");
     }

@@ -10,14 +10,14 @@ const BATCH: usize = 100;
 /// how many deadlines were settled.
 pub async fn run(ports: &Ports, queue: &dyn Queue) -> shared::Result<usize> {
     let swept = sweep(ports).await;
-    shared::usecases::platform_events::relay(ports, queue, usize::MAX).await?;
+    shared::usecases::flows::relay::relay(ports, queue, usize::MAX).await?;
     swept
 }
 
 async fn sweep(ports: &Ports) -> shared::Result<usize> {
     let mut total = 0;
     loop {
-        let settled = shared::usecases::expiry::sweep(ports, BATCH).await?;
+        let settled = shared::usecases::flows::expiry::sweep(ports, BATCH).await?;
         total += settled;
         if settled < BATCH {
             return Ok(total);

@@ -7,7 +7,7 @@ use axum::http::request::Parts;
 use serde::de::DeserializeOwned;
 use shared::auth::Caller;
 use shared::error::{Error, ErrorKind, code};
-use shared::usecases::PageRequest;
+use shared::usecases::support::listing::PageRequest;
 
 use super::ApiError;
 use crate::App;
@@ -44,7 +44,8 @@ impl FromRequestParts<App> for Authenticated {
                 )
             })?;
         let caller =
-            shared::usecases::principals::authenticate(&app.ports, &app.operator, key).await?;
+            shared::usecases::resources::principals::authenticate(&app.ports, &app.operator, key)
+                .await?;
         Ok(Self(caller))
     }
 }
@@ -137,7 +138,7 @@ impl<S: Send + Sync> FromRequestParts<S> for PageQuery {
 /// The scope of a collection path: a subscription, and a resource group when the path has one
 /// (route parameters `subscription` and `resource_group`).
 #[derive(Debug, Clone)]
-pub struct ScopePath(pub shared::usecases::Scope);
+pub struct ScopePath(pub shared::usecases::support::listing::Scope);
 
 impl<S: Send + Sync> FromRequestParts<S> for ScopePath {
     type Rejection = ApiError;
@@ -151,7 +152,7 @@ impl<S: Send + Sync> FromRequestParts<S> for ScopePath {
         let subscription = shared::ids::SubscriptionId::parse(
             params.get("subscription").map_or("", String::as_str),
         )?;
-        Ok(Self(shared::usecases::Scope {
+        Ok(Self(shared::usecases::support::listing::Scope {
             subscription,
             resource_group: params.get("resource_group").cloned(),
         }))

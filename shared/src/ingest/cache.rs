@@ -1,6 +1,6 @@
 //! A small cache for the hot paths. An entry is served only while it is younger than the
 //! cache's time to live and was loaded under at least the generation the caller needs (see
-//! `usecases::generations`), so no read-your-writes guarantee rests on the time to live. Time
+//! `usecases::support::generations`), so no read-your-writes guarantee rests on the time to live. Time
 //! comes in as `now`, so staleness is a rule that tests can drive.
 
 use std::collections::HashMap;

@@ -5,6 +5,7 @@
 pub mod access;
 pub mod channel;
 pub mod custom_topic;
+pub mod endpoint;
 pub mod namespace;
 pub mod topic;
 

@@ -1,174 +1,20 @@
 //! The use cases: each takes the ports, the caller and validated input, applies the rules and
 //! reads or writes the store. HTTP handlers and queue handlers call these and nothing deeper.
+//!
+//! They stand in three tiers, and a module calls only its own tier or the ones below it:
+//!
+//! | tier | what | may call |
+//! |---|---|---|
+//! | [`flows`] | what runs per event: publish, deliveries, expiry, the platform-event relay | resources, support |
+//! | [`resources`] | one module per management resource, its rules and its cascade | earlier resources, support |
+//! | [`support`] | listings, name indexes, generations, payloads, cascade deletes, platform-event records | support |
+//!
+//! Inside the resources tier calls go one way: registrations ← configurations ← pairs ←
+//! namespaces, channels, partner topics; endpoints (what namespaces and customer topics share)
+//! ← namespaces, custom topics, channels; partner destinations ← event subscriptions ← dead
+//! letters. `shared/tests/layering.rs` reads these sources and fails on a cycle or an upward
+//! call.
 
-pub mod channels;
-pub mod configurations;
-pub mod custom_topics;
-pub mod dead_letters;
-pub mod deliveries;
-pub mod event_subscriptions;
-pub mod expiry;
-pub mod generations;
-pub mod named;
-pub mod namespaces;
-pub mod pairs;
-pub mod partner_destinations;
-pub mod partner_topics;
-pub mod platform_events;
-pub mod principals;
-pub mod publish;
-pub mod registrations;
-pub mod verified_partners;
-
-use base64::Engine;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use serde::de::DeserializeOwned;
-
-use crate::error::{Error, ErrorKind, Result, code};
-use crate::ids::{ResourceType, SubscriptionId};
-use crate::ports::Store;
-use crate::table;
-
-/// Where a listing starts and how much it returns (`$skipToken`, `$top`).
-#[derive(Debug, Clone, Default)]
-pub struct PageRequest {
-    pub skip_token: Option<String>,
-    pub top: Option<usize>,
-}
-
-/// The default and largest `$top`.
-pub const DEFAULT_TOP: usize = 100;
-pub const MAX_TOP: usize = 1000;
-
-/// One page of a listing and the `$skipToken` of the next, if any.
-#[derive(Debug, Clone)]
-pub struct Listed<T> {
-    pub items: Vec<T>,
-    pub skip_token: Option<String>,
-}
-
-/// Lists stored values under a sort-key prefix of one partition, a page at a time.
-pub async fn list_prefix<T: DeserializeOwned>(
-    store: &dyn Store,
-    partition: &str,
-    prefix: &str,
-    page: &PageRequest,
-) -> Result<Listed<T>> {
-    let after = match &page.skip_token {
-        Some(token) => Some(decode_token(token, prefix)?),
-        None => None,
-    };
-    let top = page.top.unwrap_or(DEFAULT_TOP);
-    if !(1..=MAX_TOP).contains(&top) {
-        return Err(Error::invalid(
-            code::INVALID_PROPERTY,
-            format!("$top is {top}; use 1 to {MAX_TOP}"),
-        ));
-    }
-    let found = store
-        .query(partition, prefix, after.as_deref(), top)
-        .await?;
-    let items = found
-        .items
-        .iter()
-        .map(|item| table::decode(&item.body))
-        .collect::<Result<Vec<T>>>()?;
-    Ok(Listed {
-        items,
-        skip_token: found.next.map(|s| URL_SAFE_NO_PAD.encode(s)),
-    })
-}
-
-/// A collection's scope: a subscription, or one resource group in it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Scope {
-    pub subscription: SubscriptionId,
-    pub resource_group: Option<String>,
-}
-
-/// Lists the caller's resources of `kind` in `scope`; another principal's scope is not found.
-pub async fn list_resources<T: DeserializeOwned>(
-    ports: &crate::ports::Ports,
-    caller: &crate::auth::Caller,
-    scope: &Scope,
-    kind: ResourceType,
-    page: &PageRequest,
-) -> Result<Listed<T>> {
-    caller.owns(scope.subscription)?;
-    let resource_group = scope.resource_group.as_deref();
-    if let Some(rg) = resource_group {
-        crate::ids::check_resource_group(rg)?;
-    }
-    let prefix = table::list_prefix(&[kind], resource_group);
-    list_prefix(
-        ports.store.as_ref(),
-        &table::subscription_partition(scope.subscription),
-        &prefix,
-        page,
-    )
-    .await
-}
-
-fn decode_token(token: &str, prefix: &str) -> Result<String> {
-    URL_SAFE_NO_PAD
-        .decode(token)
-        .ok()
-        .and_then(|b| String::from_utf8(b).ok())
-        .filter(|s| s.starts_with(prefix))
-        .ok_or_else(|| {
-            Error::invalid(
-                code::INVALID_SKIP_TOKEN,
-                "$skipToken is not one this listing issued; follow nextLink as returned",
-            )
-        })
-}
-
-/// A deployment-wide name's index item: the id of the resource holding the name.
-#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
-pub(crate) struct NameIndex {
-    pub id: crate::ids::ResourceId,
-}
-
-/// The resource a name index item at `index` points to, if both exist.
-pub(crate) async fn by_name_index<T: DeserializeOwned>(
-    store: &dyn Store,
-    index: &crate::ports::Key,
-) -> Result<Option<T>> {
-    let Some(found) = table::get::<NameIndex>(store, index).await? else {
-        return Ok(None);
-    };
-    Ok(table::get(store, &table::resource_key(&found.value.id))
-        .await?
-        .map(|v| v.value))
-}
-
-/// Deletes every item of `partition` whose sort key starts with `prefix`, a page at a time.
-pub(crate) async fn delete_under(store: &dyn Store, partition: &str, prefix: &str) -> Result<()> {
-    loop {
-        let page = store.query(partition, prefix, None, 100).await?;
-        if page.items.is_empty() {
-            return Ok(());
-        }
-        let writes = page
-            .items
-            .into_iter()
-            .map(|i| crate::ports::Write::Delete {
-                key: i.key,
-                expect: crate::ports::Expect::Any,
-            })
-            .collect();
-        store.write(writes).await?;
-    }
-}
-
-/// True if the error is a lost optimistic-concurrency race.
-pub fn is_conflict(e: &Error) -> bool {
-    e.kind == ErrorKind::Conflict && e.code == code::CONCURRENT_UPDATE
-}
-
-fn not_found(what: &str, id: &impl std::fmt::Display) -> Error {
-    Error::not_found(
-        code::RESOURCE_NOT_FOUND,
-        format!("{what} '{id}' was not found"),
-    )
-}
+pub mod flows;
+pub mod resources;
+pub mod support;

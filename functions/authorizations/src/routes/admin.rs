@@ -9,8 +9,8 @@ use infra::http::{
     ApiError, Authenticated, JsonBody, Links, PageQuery, PathParams, deleted, list_response,
     put_response,
 };
-use shared::usecases::principals::{self, CreatePrincipal};
-use shared::usecases::verified_partners::{self, VerifiedPartnerInput};
+use shared::usecases::resources::principals::{self, CreatePrincipal};
+use shared::usecases::resources::verified_partners::{self, VerifiedPartnerInput};
 
 pub async fn create_principal(
     State(app): State<App>,

@@ -11,7 +11,7 @@ use infra::http::{
 use shared::ids::{ResourceId, ResourceType};
 use shared::partners::configuration::{ConfigurationInput, ConfigurationPatch, PartnerInput};
 use shared::resource::Body;
-use shared::usecases::configurations;
+use shared::usecases::resources::configurations;
 
 type Params = PathParams<(String, String, String)>;
 const KIND: ResourceType = ResourceType::PartnerConfigurations;

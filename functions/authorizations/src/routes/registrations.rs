@@ -11,7 +11,7 @@ use infra::http::{
 use shared::ids::{ResourceId, ResourceType};
 use shared::partners::registration::RegistrationInput;
 use shared::resource::Body;
-use shared::usecases::registrations;
+use shared::usecases::resources::registrations;
 
 type Params = PathParams<(String, String, String)>;
 

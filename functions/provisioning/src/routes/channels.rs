@@ -11,7 +11,7 @@ use infra::http::{
 use shared::ids::{ResourceId, ResourceType};
 use shared::provisioning::channel::{ChannelInput, ChannelPatch};
 use shared::resource::Body;
-use shared::usecases::channels;
+use shared::usecases::resources::channels;
 
 type Params = PathParams<(String, String, String, String)>;
 

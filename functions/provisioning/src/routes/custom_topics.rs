@@ -10,10 +10,12 @@ use infra::http::{
     deleted, list_response,
 };
 use shared::ids::{ResourceId, ResourceType};
+use shared::provisioning::custom_topic::CustomTopic;
 use shared::provisioning::custom_topic::TopicInput;
+use shared::provisioning::endpoint::RegenerateKey;
 use shared::resource::Body;
-use shared::usecases::custom_topics as topics;
-use shared::usecases::namespaces::RegenerateKey;
+use shared::usecases::resources::custom_topics as topics;
+use shared::usecases::resources::endpoints;
 
 type Params = PathParams<(String, String, String)>;
 const KIND: ResourceType = ResourceType::Topics;
@@ -39,7 +41,12 @@ pub async fn get(
     PathParams((sub, rg, name)): Params,
 ) -> Result<Response, ApiError> {
     let id = ResourceId::from_path(&sub, &rg, KIND, &name)?;
-    Ok(Json(topics::get(&app.ports, &caller, &id).await?.view(&base)).into_response())
+    Ok(Json(
+        endpoints::get::<CustomTopic>(&app.ports, &caller, &id)
+            .await?
+            .view(&base),
+    )
+    .into_response())
 }
 
 pub async fn patch(
@@ -76,7 +83,7 @@ pub async fn list(
     scope: ScopePath,
     PageQuery(page): PageQuery,
 ) -> Result<Response, ApiError> {
-    let listed = topics::list(&app.ports, &caller, &scope.0, &page).await?;
+    let listed = endpoints::list::<CustomTopic>(&app.ports, &caller, &scope.0, &page).await?;
     Ok(list_response(
         listed.items.iter().map(|t| t.view(links.base())).collect(),
         listed.skip_token,
@@ -90,7 +97,7 @@ pub async fn list_keys(
     PathParams((sub, rg, name)): Params,
 ) -> Result<Response, ApiError> {
     let id = ResourceId::from_path(&sub, &rg, KIND, &name)?;
-    Ok(Json(topics::list_keys(&app.ports, &caller, &id).await?).into_response())
+    Ok(Json(endpoints::list_keys::<CustomTopic>(&app.ports, &caller, &id).await?).into_response())
 }
 
 pub async fn regenerate_key(
@@ -100,5 +107,8 @@ pub async fn regenerate_key(
     JsonBody(request): JsonBody<RegenerateKey>,
 ) -> Result<Response, ApiError> {
     let id = ResourceId::from_path(&sub, &rg, KIND, &name)?;
-    Ok(Json(topics::regenerate_key(&app.ports, &caller, &id, request).await?).into_response())
+    Ok(
+        Json(endpoints::regenerate_key::<CustomTopic>(&app.ports, &caller, &id, request).await?)
+            .into_response(),
+    )
 }

@@ -10,9 +10,11 @@ use infra::http::{
     deleted, list_response,
 };
 use shared::ids::{ResourceId, ResourceType};
+use shared::provisioning::endpoint::RegenerateKey;
+use shared::provisioning::namespace::PartnerNamespace;
 use shared::provisioning::namespace::{NamespaceInput, NamespacePatch};
 use shared::resource::Body;
-use shared::usecases::namespaces::{self, RegenerateKey};
+use shared::usecases::resources::{endpoints, namespaces};
 
 type Params = PathParams<(String, String, String)>;
 const KIND: ResourceType = ResourceType::PartnerNamespaces;
@@ -37,7 +39,12 @@ pub async fn get(
     PathParams((sub, rg, name)): Params,
 ) -> Result<Response, ApiError> {
     let id = ResourceId::from_path(&sub, &rg, KIND, &name)?;
-    Ok(Json(namespaces::get(&app.ports, &caller, &id).await?.view(&base)).into_response())
+    Ok(Json(
+        endpoints::get::<PartnerNamespace>(&app.ports, &caller, &id)
+            .await?
+            .view(&base),
+    )
+    .into_response())
 }
 
 pub async fn patch(
@@ -74,7 +81,7 @@ pub async fn list(
     scope: ScopePath,
     PageQuery(page): PageQuery,
 ) -> Result<Response, ApiError> {
-    let listed = namespaces::list(&app.ports, &caller, &scope.0, &page).await?;
+    let listed = endpoints::list::<PartnerNamespace>(&app.ports, &caller, &scope.0, &page).await?;
     Ok(list_response(
         listed.items.iter().map(|n| n.view(links.base())).collect(),
         listed.skip_token,
@@ -88,7 +95,10 @@ pub async fn list_keys(
     PathParams((sub, rg, name)): Params,
 ) -> Result<Response, ApiError> {
     let id = ResourceId::from_path(&sub, &rg, KIND, &name)?;
-    Ok(Json(namespaces::list_keys(&app.ports, &caller, &id).await?).into_response())
+    Ok(
+        Json(endpoints::list_keys::<PartnerNamespace>(&app.ports, &caller, &id).await?)
+            .into_response(),
+    )
 }
 
 pub async fn regenerate_key(
@@ -98,5 +108,8 @@ pub async fn regenerate_key(
     JsonBody(request): JsonBody<RegenerateKey>,
 ) -> Result<Response, ApiError> {
     let id = ResourceId::from_path(&sub, &rg, KIND, &name)?;
-    Ok(Json(namespaces::regenerate_key(&app.ports, &caller, &id, request).await?).into_response())
+    Ok(Json(
+        endpoints::regenerate_key::<PartnerNamespace>(&app.ports, &caller, &id, request).await?,
+    )
+    .into_response())
 }

@@ -14,9 +14,9 @@ use serde_json::json;
 use shared::ids::{ResourceId, ResourceType};
 use shared::resource::Body;
 use shared::subscriptions::{SubscriptionInput, SubscriptionPatch};
-use shared::usecases::dead_letters;
-use shared::usecases::deliveries::stats;
-use shared::usecases::event_subscriptions as subs;
+use shared::usecases::resources::dead_letters;
+use shared::usecases::resources::event_subscriptions as subs;
+use shared::usecases::resources::event_subscriptions::stats;
 
 type Params = PathParams<(String, String, String, String)>;
 

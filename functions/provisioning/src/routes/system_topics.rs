@@ -4,7 +4,7 @@ use axum::Json;
 use axum::response::{IntoResponse, Response};
 use infra::http::{ApiError, Authenticated, Links, PathParams, ScopePath, list_response};
 use shared::ids::{ResourceId, ResourceType};
-use shared::usecases::platform_events;
+use shared::usecases::support::platform_events;
 
 pub async fn get(
     caller: Authenticated,

@@ -12,7 +12,7 @@ use infra::http::{
 use shared::ids::{ResourceId, ResourceType};
 use shared::provisioning::topic::{Activation, PartnerTopic};
 use shared::resource::Body;
-use shared::usecases::partner_topics;
+use shared::usecases::resources::partner_topics;
 
 type Params = PathParams<(String, String, String)>;
 

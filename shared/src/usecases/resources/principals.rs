@@ -1,0 +1,175 @@
+//! Operator administration of principals and authentication of every management call.
+
+use serde::{Deserialize, Serialize};
+
+use crate::auth::{ApiKey, Caller, KeyHash, Principal, check_principal_name};
+use crate::error::{Error, Result, code};
+use crate::ids::SubscriptionId;
+use crate::ports::{Expect, Ports, Write};
+use crate::table;
+
+/// The most subscriptions one principal may own.
+pub const MAX_SUBSCRIPTIONS: usize = 50;
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct CreatePrincipal {
+    pub name: String,
+    pub subscriptions: Vec<String>,
+}
+
+/// The answer to a create: the only time the key is shown.
+#[derive(Debug, Clone, Serialize)]
+pub struct CreatedPrincipal {
+    pub name: String,
+    pub subscriptions: Vec<SubscriptionId>,
+    pub key: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+struct KeyIndex {
+    principal: String,
+}
+
+/// Resolves a presented key to the operator or a principal; anything else is 401.
+pub async fn authenticate(ports: &Ports, operator: &KeyHash, presented: &str) -> Result<Caller> {
+    let hash = ApiKey::from_secret(presented).hash();
+    if hash.matches(operator) {
+        return Ok(Caller::Operator);
+    }
+    let failed = || {
+        Error::unauthorized(
+            code::AUTHENTICATION_FAILED,
+            "the bearer key is not valid (revoked, mistyped or from another deployment)",
+        )
+    };
+    let index: KeyIndex = table::get(ports.store.as_ref(), &table::api_key_index(&hash.hex()))
+        .await?
+        .ok_or_else(failed)?
+        .value;
+    let principal: Principal = table::get(
+        ports.store.as_ref(),
+        &table::principal_key(&index.principal),
+    )
+    .await?
+    .ok_or_else(failed)?
+    .value;
+    if hash.matches_hex(&principal.key_hash) {
+        Ok(Caller::Principal(principal))
+    } else {
+        Err(failed())
+    }
+}
+
+/// Creates a principal owning the given subscriptions; each subscription has one owner.
+pub async fn create_principal(
+    ports: &Ports,
+    caller: &Caller,
+    input: CreatePrincipal,
+) -> Result<CreatedPrincipal> {
+    caller.require_operator()?;
+    check_principal_name(&input.name)?;
+    let mut subscriptions = input
+        .subscriptions
+        .iter()
+        .map(|s| SubscriptionId::parse(s))
+        .collect::<Result<Vec<_>>>()?;
+    subscriptions.sort();
+    subscriptions.dedup();
+    if subscriptions.is_empty() || subscriptions.len() > MAX_SUBSCRIPTIONS {
+        return Err(Error::invalid(
+            code::INVALID_PROPERTY,
+            format!("subscriptions needs 1 to {MAX_SUBSCRIPTIONS} subscription ids (UUIDs)"),
+        ));
+    }
+    let key = ApiKey::generate()?;
+    let hash = key.hash().hex();
+    let principal = Principal {
+        name: input.name.clone(),
+        subscriptions: subscriptions.clone(),
+        key_hash: hash.clone(),
+    };
+    let index = KeyIndex {
+        principal: input.name.clone(),
+    };
+    let mut writes = vec![
+        table::put(
+            table::principal_key(&input.name),
+            &principal,
+            Expect::Absent,
+        )?,
+        table::put(table::api_key_index(&hash), &index, Expect::Absent)?,
+    ];
+    for s in &subscriptions {
+        writes.push(table::put(table::owner_key(*s), &index, Expect::Absent)?);
+    }
+    match ports.store.write(writes).await {
+        Ok(()) => Ok(CreatedPrincipal {
+            name: input.name,
+            subscriptions,
+            key: key.secret().to_owned(),
+        }),
+        Err(e) if e.is_conflict() => {
+            Err(explain_conflict(ports, &input.name, &subscriptions).await?)
+        }
+        Err(e) => Err(e),
+    }
+}
+
+async fn explain_conflict(
+    ports: &Ports,
+    name: &str,
+    subscriptions: &[SubscriptionId],
+) -> Result<Error> {
+    if ports
+        .store
+        .get(&table::principal_key(name))
+        .await?
+        .is_some()
+    {
+        return Ok(Error::conflict(
+            code::PRINCIPAL_EXISTS,
+            format!("a principal named '{name}' exists; choose another name or delete it first"),
+        ));
+    }
+    for s in subscriptions {
+        if ports.store.get(&table::owner_key(*s)).await?.is_some() {
+            return Ok(Error::conflict(
+                code::SUBSCRIPTION_OWNED,
+                format!("subscription '{s}' already belongs to another principal"),
+            ));
+        }
+    }
+    Ok(Error::conflict(
+        code::CONCURRENT_UPDATE,
+        "a concurrent change interfered; retry",
+    ))
+}
+
+/// Revokes a principal: its key stops working and its subscriptions become unowned. The
+/// resources under those subscriptions stay. Deleting an unknown principal succeeds.
+pub async fn delete_principal(ports: &Ports, caller: &Caller, name: &str) -> Result<()> {
+    caller.require_operator()?;
+    check_principal_name(name)?;
+    let key = table::principal_key(name);
+    let Some(found) = table::get::<Principal>(ports.store.as_ref(), &key).await? else {
+        return Ok(());
+    };
+    let principal = found.value;
+    let mut writes = vec![
+        Write::Delete {
+            key,
+            expect: Expect::Version(found.version),
+        },
+        Write::Delete {
+            key: table::api_key_index(&principal.key_hash),
+            expect: Expect::Any,
+        },
+    ];
+    for s in &principal.subscriptions {
+        writes.push(Write::Delete {
+            key: table::owner_key(*s),
+            expect: Expect::Any,
+        });
+    }
+    ports.store.write(writes).await
+}
