@@ -5,6 +5,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::access::{Access, AccessInput};
+use super::endpoint::url;
 use super::namespace::NamespaceKeys;
 use crate::error::{Error, Result, code};
 use crate::ids::ResourceId;
@@ -45,14 +46,6 @@ pub struct TopicProperties<'a> {
     pub provisioning_state: &'static str,
 }
 
-/// The data-plane endpoint of a topic named `name` under `public_url`.
-pub fn endpoint(public_url: &str, name: &str) -> String {
-    format!(
-        "{}/topics/{name}/api/events",
-        public_url.trim_end_matches('/')
-    )
-}
-
 /// Checks a requested input schema: only CloudEvents 1.0.
 pub fn check_input_schema(schema: Option<&str>) -> Result<()> {
     match schema {
@@ -75,7 +68,7 @@ impl CustomTopic {
             TopicProperties {
                 input_schema: &self.input_schema,
                 access: &self.access,
-                endpoint: endpoint(public_url, self.id.name()),
+                endpoint: url::<Self>(public_url, self.id.name()),
                 provisioning_state: SUCCEEDED,
             },
         )

@@ -32,6 +32,15 @@ pub trait PublishEndpoint: Clone + Serialize + DeserializeOwned + Send + Sync + 
     fn name_index(name: &str) -> Key;
 }
 
+/// The data-plane URL of the endpoint of kind `E` named `name` under `public_url`.
+pub fn url<E: PublishEndpoint>(public_url: &str, name: &str) -> String {
+    format!(
+        "{}/{}/{name}/api/events",
+        public_url.trim_end_matches('/'),
+        E::KIND.segment()
+    )
+}
+
 /// The body of `POST .../regenerateKey`.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(rename_all = "camelCase")]

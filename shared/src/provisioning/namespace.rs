@@ -6,6 +6,7 @@ use base64::engine::general_purpose::STANDARD;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
+use super::endpoint::url;
 use crate::auth::random_bytes;
 use crate::error::{Error, Result, code};
 use crate::ids::ResourceId;
@@ -109,14 +110,6 @@ pub struct NamespaceProperties<'a> {
     pub provisioning_state: &'static str,
 }
 
-/// The data-plane endpoint of a namespace named `name` under `public_url`.
-pub fn endpoint(public_url: &str, name: &str) -> String {
-    format!(
-        "{}/partnerNamespaces/{name}/api/events",
-        public_url.trim_end_matches('/')
-    )
-}
-
 impl PartnerNamespace {
     pub fn view(&self, public_url: &str) -> View<NamespaceProperties<'_>> {
         View::new(
@@ -129,7 +122,7 @@ impl PartnerNamespace {
                     .to_string(),
                 partner_topic_routing_mode: self.partner_topic_routing_mode,
                 access: &self.access,
-                endpoint: endpoint(public_url, self.id.name()),
+                endpoint: url::<Self>(public_url, self.id.name()),
                 provisioning_state: SUCCEEDED,
             },
         )

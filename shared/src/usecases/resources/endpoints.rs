@@ -133,14 +133,20 @@ pub(crate) async fn patch<E: PublishEndpoint>(
     }
     check(&mut endpoint)?;
     endpoint.access_mut().apply(access)?;
+    rewrite(ports, &endpoint, current.expect()).await?;
+    Ok(endpoint)
+}
+
+/// Writes a changed endpoint (expecting `expect`) and bumps its generation.
+async fn rewrite<E: PublishEndpoint>(ports: &Ports, endpoint: &E, expect: Expect) -> Result<()> {
+    let id = endpoint.id();
     ports
         .store
         .write(vec![
-            table::put(table::resource_key(id), &endpoint, current.expect())?,
+            table::put(table::resource_key(id), endpoint, expect)?,
             generation::<E>(id.name()).bump(),
         ])
-        .await?;
-    Ok(endpoint)
+        .await
 }
 
 /// Deletes the endpoint at `id` and its name index, if it exists. What hangs under it is the
@@ -189,13 +195,7 @@ pub async fn regenerate_key<E: PublishEndpoint>(
     let current = read::<E>(ports, caller, id).await?;
     let mut endpoint = current.value.clone();
     endpoint.keys_mut().regenerate(&request.key_name)?;
-    ports
-        .store
-        .write(vec![
-            table::put(table::resource_key(id), &endpoint, current.expect())?,
-            generation::<E>(id.name()).bump(),
-        ])
-        .await?;
+    rewrite(ports, &endpoint, current.expect()).await?;
     tracing::info!(resource = %id, key = %request.key_name, "key regenerated");
     Ok(endpoint.keys().clone())
 }
