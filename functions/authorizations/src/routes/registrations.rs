@@ -2,63 +2,61 @@
 
 use axum::Json;
 use axum::extract::State;
-use axum::response::{IntoResponse, Response};
 use infra::App;
 use infra::http::{
-    ApiError, Authenticated, JsonBody, Links, PageQuery, PathParams, ScopePath, deleted,
-    list_response,
+    ApiError, Authenticated, Deleted, JsonBody, Kind, Links, Page, PageQuery, Resource, ScopePath,
 };
-use shared::ids::{ResourceId, ResourceType};
-use shared::partners::registration::RegistrationInput;
-use shared::resource::Body;
+use shared::ids::ResourceType;
+use shared::partners::registration::{RegistrationInput, RegistrationProperties};
+use shared::resource::{Body, View};
 use shared::usecases::registrations;
 
-type Params = PathParams<(String, String, String)>;
+/// A partner's registration, which its namespaces name.
+pub struct Registrations;
 
+impl Kind for Registrations {
+    const KIND: ResourceType = ResourceType::PartnerRegistrations;
+}
+
+/// Always 200, whether it created or replaced.
 pub async fn put(
     State(app): State<App>,
     caller: Authenticated,
-    PathParams((sub, rg, name)): Params,
+    Resource(id, _): Resource<Registrations>,
     JsonBody(body): JsonBody<Body<RegistrationInput>>,
-) -> Result<Response, ApiError> {
-    let id = ResourceId::from_path(&sub, &rg, ResourceType::PartnerRegistrations, &name)?;
+) -> Result<Json<View<RegistrationProperties>>, ApiError> {
     let (registration, created) = registrations::put(&app.ports, &caller, &id, body).await?;
     tracing::info!(registration = %id, created, "partner registration stored");
-    Ok(Json(registration.view()).into_response())
+    Ok(Json(registration.view()))
 }
 
 pub async fn get(
     State(app): State<App>,
     caller: Authenticated,
-    PathParams((sub, rg, name)): Params,
-) -> Result<Response, ApiError> {
-    let id = ResourceId::from_path(&sub, &rg, ResourceType::PartnerRegistrations, &name)?;
-    Ok(Json(registrations::get(&app.ports, &caller, &id).await?.view()).into_response())
+    Resource(id, _): Resource<Registrations>,
+) -> Result<Json<View<RegistrationProperties>>, ApiError> {
+    Ok(Json(
+        registrations::get(&app.ports, &caller, &id).await?.view(),
+    ))
 }
 
 pub async fn patch(
     State(app): State<App>,
     caller: Authenticated,
-    PathParams((sub, rg, name)): Params,
+    Resource(id, _): Resource<Registrations>,
     JsonBody(body): JsonBody<Body<serde_json::Value>>,
-) -> Result<Response, ApiError> {
-    let id = ResourceId::from_path(&sub, &rg, ResourceType::PartnerRegistrations, &name)?;
-    Ok(Json(
-        registrations::patch(&app.ports, &caller, &id, body)
-            .await?
-            .view(),
-    )
-    .into_response())
+) -> Result<Json<View<RegistrationProperties>>, ApiError> {
+    let registration = registrations::patch(&app.ports, &caller, &id, body).await?;
+    Ok(Json(registration.view()))
 }
 
 pub async fn delete(
     State(app): State<App>,
     caller: Authenticated,
-    PathParams((sub, rg, name)): Params,
-) -> Result<Response, ApiError> {
-    let id = ResourceId::from_path(&sub, &rg, ResourceType::PartnerRegistrations, &name)?;
+    Resource(id, _): Resource<Registrations>,
+) -> Result<Deleted, ApiError> {
     registrations::delete(&app.ports, &caller, &id).await?;
-    Ok(deleted())
+    Ok(Deleted)
 }
 
 /// Lists per resource group or per subscription, whichever the path names.
@@ -68,11 +66,10 @@ pub async fn list(
     links: Links,
     scope: ScopePath,
     PageQuery(page): PageQuery,
-) -> Result<Response, ApiError> {
+) -> Result<Page<View<RegistrationProperties>>, ApiError> {
     let listed = registrations::list(&app.ports, &caller, &scope.0, &page).await?;
-    Ok(list_response(
+    Ok(links.page(
         listed.items.iter().map(|r| r.view()).collect(),
         listed.skip_token,
-        &links,
     ))
 }
