@@ -11,7 +11,7 @@ mod respond;
 
 pub use collection::Collection;
 pub use error::{ApiError, fallback, method_not_allowed, request_timeout};
-pub use extract::{Authenticated, JsonBody, PageQuery, PathParams, ScopePath};
+pub use extract::{Authenticated, JsonBody, Listing, PageQuery, PathParams, ScopePath};
 pub use limit::{DeclaredLength, DeclaredLengthLimit};
 pub use resource::{Child, Kind, Resource};
 pub use respond::{Created, Deleted, Links, Page, Show, Shown, Upsert};

@@ -59,3 +59,36 @@ impl<S: Send + Sync, P: Kind, C: Kind> FromRequestParts<S> for Child<P, C> {
         Ok(Self(id, PhantomData))
     }
 }
+
+/// Declares the marker type of one resource kind: its [`Kind`] and, after `shows`, the record
+/// its use cases return and how [`Show`](crate::http::Show) shows it (`base` being the public
+/// base URL). The calling crate depends on `shared` and `serde`.
+///
+/// ```ignore
+/// infra::resource_kind! {
+///     /// A partner namespace's channels.
+///     pub Channels = Channels, shows Channel as |channel, _| channel.view()
+/// }
+/// ```
+#[macro_export]
+macro_rules! resource_kind {
+    ($(#[$doc:meta])* $vis:vis $name:ident = $kind:ident) => {
+        $(#[$doc])*
+        $vis struct $name;
+
+        impl $crate::http::Kind for $name {
+            const KIND: ::shared::ids::ResourceType = ::shared::ids::ResourceType::$kind;
+        }
+    };
+    ($(#[$doc:meta])* $vis:vis $name:ident = $kind:ident,
+        shows $record:ty as |$it:ident, $base:pat_param| $view:expr) => {
+        $crate::resource_kind!($(#[$doc])* $vis $name = $kind);
+
+        impl $crate::http::Show for $name {
+            type Record = $record;
+            fn show<'a>($it: &'a $record, $base: &'a str) -> impl ::serde::Serialize + 'a {
+                $view
+            }
+        }
+    };
+}

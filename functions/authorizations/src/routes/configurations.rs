@@ -4,29 +4,18 @@ use axum::Json;
 use axum::extract::State;
 use infra::App;
 use infra::http::{
-    ApiError, Authenticated, Deleted, JsonBody, Kind, Links, Page, PageQuery, Resource, ScopePath,
-    Show, Shown, Upsert,
+    ApiError, Authenticated, Deleted, JsonBody, Listing, Page, Resource, Shown, Upsert,
 };
-use serde::Serialize;
-use shared::ids::ResourceType;
 use shared::partners::configuration::{
     ConfigurationInput, ConfigurationPatch, PartnerConfiguration, PartnerInput,
 };
 use shared::resource::Body;
 use shared::usecases::configurations;
 
-/// A resource group's partner configuration (always named `default`).
-pub struct Configurations;
-
-impl Kind for Configurations {
-    const KIND: ResourceType = ResourceType::PartnerConfigurations;
-}
-
-impl Show for Configurations {
-    type Record = PartnerConfiguration;
-    fn show<'a>(config: &'a PartnerConfiguration, _: &'a str) -> impl Serialize + 'a {
-        config.view()
-    }
+infra::resource_kind! {
+    /// A resource group's partner configuration (always named `default`).
+    pub Configurations = PartnerConfigurations,
+        shows PartnerConfiguration as |config, _| config.view()
 }
 
 pub async fn put(
@@ -93,14 +82,11 @@ pub async fn unauthorize(
     Ok(Json(Shown::new(config)))
 }
 
-/// Lists per resource group or per subscription, whichever the path names.
 pub async fn list(
     State(app): State<App>,
     caller: Authenticated,
-    links: Links,
-    scope: ScopePath,
-    PageQuery(page): PageQuery,
+    listing: Listing,
 ) -> Result<Page<Shown<Configurations>>, ApiError> {
-    let listed = configurations::list(&app.ports, &caller, &scope.0, &page).await?;
-    Ok(links.shown(listed.items, listed.skip_token))
+    let listed = configurations::list(&app.ports, &caller, &listing.scope, &listing.page).await?;
+    Ok(listing.links.shown(listed.items, listed.skip_token))
 }

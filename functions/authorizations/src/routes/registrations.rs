@@ -3,19 +3,14 @@
 use axum::Json;
 use axum::extract::State;
 use infra::App;
-use infra::http::{
-    ApiError, Authenticated, Deleted, JsonBody, Kind, Links, Page, PageQuery, Resource, ScopePath,
-};
-use shared::ids::ResourceType;
+use infra::http::{ApiError, Authenticated, Deleted, JsonBody, Listing, Page, Resource};
 use shared::partners::registration::{RegistrationInput, RegistrationProperties};
 use shared::resource::{Body, View};
 use shared::usecases::registrations;
 
-/// A partner's registration, which its namespaces name.
-pub struct Registrations;
-
-impl Kind for Registrations {
-    const KIND: ResourceType = ResourceType::PartnerRegistrations;
+infra::resource_kind! {
+    /// A partner's registration, which its namespaces name.
+    pub Registrations = PartnerRegistrations
 }
 
 /// Always 200, whether it created or replaced.
@@ -59,17 +54,12 @@ pub async fn delete(
     Ok(Deleted)
 }
 
-/// Lists per resource group or per subscription, whichever the path names.
 pub async fn list(
     State(app): State<App>,
     caller: Authenticated,
-    links: Links,
-    scope: ScopePath,
-    PageQuery(page): PageQuery,
+    listing: Listing,
 ) -> Result<Page<View<RegistrationProperties>>, ApiError> {
-    let listed = registrations::list(&app.ports, &caller, &scope.0, &page).await?;
-    Ok(links.page(
-        listed.items.iter().map(|r| r.view()).collect(),
-        listed.skip_token,
-    ))
+    let listed = registrations::list(&app.ports, &caller, &listing.scope, &listing.page).await?;
+    let value = listed.items.iter().map(|r| r.view()).collect();
+    Ok(listing.links.page(value, listed.skip_token))
 }

@@ -5,11 +5,9 @@ use axum::routing;
 use axum::{Json, Router};
 use infra::App;
 use infra::http::{
-    ApiError, Authenticated, Child, Collection, Deleted, JsonBody, Kind, Links, Page, PageQuery,
-    Resource, Show, Shown, Upsert,
+    ApiError, Authenticated, Child, Collection, Deleted, JsonBody, Links, Page, PageQuery,
+    Resource, Shown, Upsert,
 };
-use serde::Serialize;
-use shared::ids::ResourceType;
 use shared::provisioning::channel::{Channel, ChannelInput, ChannelPatch};
 use shared::resource::Body;
 use shared::usecases::channels;
@@ -17,18 +15,10 @@ use shared::usecases::channels;
 use super::FullUrl;
 use super::endpoints::Namespaces;
 
-/// A partner namespace's channels, each creating a partner topic or destination for a customer.
-pub struct Channels;
-
-impl Kind for Channels {
-    const KIND: ResourceType = ResourceType::Channels;
-}
-
-impl Show for Channels {
-    type Record = Channel;
-    fn show<'a>(channel: &'a Channel, _: &'a str) -> impl Serialize + 'a {
-        channel.view()
-    }
+infra::resource_kind! {
+    /// A partner namespace's channels, each creating a partner topic or destination for a
+    /// customer.
+    pub Channels = Channels, shows Channel as |channel, _| channel.view()
 }
 
 /// The channel routes, under `{EG}/partnerNamespaces/{namespace}`.

@@ -9,14 +9,13 @@ use axum::extract::State;
 use axum::routing;
 use infra::App;
 use infra::http::{
-    ApiError, Authenticated, Collection, Created, Deleted, JsonBody, Kind, Links, Page, PageQuery,
-    PublicBase, Resource, ScopePath, Show, Shown,
+    ApiError, Authenticated, Collection, Created, Deleted, JsonBody, Kind, Listing, Page,
+    PublicBase, Resource, Show, Shown,
 };
-use serde::Serialize;
 use serde::de::DeserializeOwned;
 use shared::Result;
 use shared::auth::Caller;
-use shared::ids::{ResourceId, ResourceType};
+use shared::ids::ResourceId;
 use shared::ports::Ports;
 use shared::provisioning::custom_topic::{CustomTopic, TopicInput};
 use shared::provisioning::namespace::{
@@ -76,107 +75,88 @@ pub trait Endpoint: Kind + Show {
     ) -> impl Future<Output = Result<NamespaceKeys>> + Send;
 }
 
-/// The [`Endpoint`] use cases of a resource: the functions of the same names in `$cases`.
-macro_rules! use_cases_in {
-    ($cases:ident) => {
-        fn put(
-            ports: &Ports,
-            caller: &Caller,
-            id: &ResourceId,
-            body: Body<Self::Input>,
-        ) -> impl Future<Output = Result<(Self::Record, bool)>> + Send {
-            $cases::put(ports, caller, id, body)
-        }
-        fn get(
-            ports: &Ports,
-            caller: &Caller,
-            id: &ResourceId,
-        ) -> impl Future<Output = Result<Self::Record>> + Send {
-            $cases::get(ports, caller, id)
-        }
-        fn patch(
-            ports: &Ports,
-            caller: &Caller,
-            id: &ResourceId,
-            body: Body<Self::Patch>,
-        ) -> impl Future<Output = Result<Self::Record>> + Send {
-            $cases::patch(ports, caller, id, body)
-        }
-        fn delete(
-            ports: &Ports,
-            caller: &Caller,
-            id: &ResourceId,
-        ) -> impl Future<Output = Result<()>> + Send {
-            $cases::delete(ports, caller, id)
-        }
-        fn list(
-            ports: &Ports,
-            caller: &Caller,
-            scope: &Scope,
-            page: &PageRequest,
-        ) -> impl Future<Output = Result<Listed<Self::Record>>> + Send {
-            $cases::list(ports, caller, scope, page)
-        }
-        fn list_keys(
-            ports: &Ports,
-            caller: &Caller,
-            id: &ResourceId,
-        ) -> impl Future<Output = Result<NamespaceKeys>> + Send {
-            $cases::list_keys(ports, caller, id)
-        }
-        fn regenerate_key(
-            ports: &Ports,
-            caller: &Caller,
-            id: &ResourceId,
-            request: RegenerateKey,
-        ) -> impl Future<Output = Result<NamespaceKeys>> + Send {
-            $cases::regenerate_key(ports, caller, id, request)
+/// Implements [`Endpoint`] for a resource whose use cases are the functions of the same names
+/// in the module `$cases`.
+macro_rules! endpoint {
+    ($name:ident: input $input:ty, patch $patch:ty, noun $noun:literal, use cases in $cases:ident) => {
+        impl Endpoint for $name {
+            type Input = $input;
+            type Patch = $patch;
+            const NOUN: &'static str = $noun;
+            fn put(
+                ports: &Ports,
+                caller: &Caller,
+                id: &ResourceId,
+                body: Body<Self::Input>,
+            ) -> impl Future<Output = Result<(Self::Record, bool)>> + Send {
+                $cases::put(ports, caller, id, body)
+            }
+            fn get(
+                ports: &Ports,
+                caller: &Caller,
+                id: &ResourceId,
+            ) -> impl Future<Output = Result<Self::Record>> + Send {
+                $cases::get(ports, caller, id)
+            }
+            fn patch(
+                ports: &Ports,
+                caller: &Caller,
+                id: &ResourceId,
+                body: Body<Self::Patch>,
+            ) -> impl Future<Output = Result<Self::Record>> + Send {
+                $cases::patch(ports, caller, id, body)
+            }
+            fn delete(
+                ports: &Ports,
+                caller: &Caller,
+                id: &ResourceId,
+            ) -> impl Future<Output = Result<()>> + Send {
+                $cases::delete(ports, caller, id)
+            }
+            fn list(
+                ports: &Ports,
+                caller: &Caller,
+                scope: &Scope,
+                page: &PageRequest,
+            ) -> impl Future<Output = Result<Listed<Self::Record>>> + Send {
+                $cases::list(ports, caller, scope, page)
+            }
+            fn list_keys(
+                ports: &Ports,
+                caller: &Caller,
+                id: &ResourceId,
+            ) -> impl Future<Output = Result<NamespaceKeys>> + Send {
+                $cases::list_keys(ports, caller, id)
+            }
+            fn regenerate_key(
+                ports: &Ports,
+                caller: &Caller,
+                id: &ResourceId,
+                request: RegenerateKey,
+            ) -> impl Future<Output = Result<NamespaceKeys>> + Send {
+                $cases::regenerate_key(ports, caller, id, request)
+            }
         }
     };
 }
 
-/// Partner namespaces: where a partner publishes, through its channels, to customers.
-pub struct Namespaces;
-
-impl Kind for Namespaces {
-    const KIND: ResourceType = ResourceType::PartnerNamespaces;
+infra::resource_kind! {
+    /// Partner namespaces: where a partner publishes, through its channels, to customers.
+    pub Namespaces = PartnerNamespaces,
+        shows PartnerNamespace as |namespace, base| namespace.view(base)
 }
 
-impl Show for Namespaces {
-    type Record = PartnerNamespace;
-    fn show<'a>(namespace: &'a PartnerNamespace, base: &'a str) -> impl Serialize + 'a {
-        namespace.view(base)
-    }
+endpoint!(Namespaces: input NamespaceInput, patch NamespacePatch, noun "partner namespace",
+    use cases in namespaces);
+
+infra::resource_kind! {
+    /// Customer topics (Event Grid "custom topics"): where a customer publishes to its own
+    /// subscriptions.
+    pub CustomTopics = Topics, shows CustomTopic as |topic, base| topic.view(base)
 }
 
-impl Endpoint for Namespaces {
-    type Input = NamespaceInput;
-    type Patch = NamespacePatch;
-    const NOUN: &'static str = "partner namespace";
-    use_cases_in!(namespaces);
-}
-
-/// Customer topics (Event Grid "custom topics"): where a customer publishes to its own
-/// subscriptions.
-pub struct CustomTopics;
-
-impl Kind for CustomTopics {
-    const KIND: ResourceType = ResourceType::Topics;
-}
-
-impl Show for CustomTopics {
-    type Record = CustomTopic;
-    fn show<'a>(topic: &'a CustomTopic, base: &'a str) -> impl Serialize + 'a {
-        topic.view(base)
-    }
-}
-
-impl Endpoint for CustomTopics {
-    type Input = TopicInput;
-    type Patch = TopicInput;
-    const NOUN: &'static str = "topic";
-    use_cases_in!(custom_topics);
-}
+endpoint!(CustomTopics: input TopicInput, patch TopicInput, noun "topic",
+    use cases in custom_topics);
 
 /// `E`'s routes: the collection, each resource, `listKeys` and `regenerateKey`.
 pub fn routes<E: Endpoint>(router: Router<App>) -> Router<App> {
@@ -237,16 +217,13 @@ pub async fn delete<E: Endpoint>(
     Ok(Deleted)
 }
 
-/// Lists per resource group or per subscription, whichever the path names.
 pub async fn list<E: Endpoint>(
     State(app): State<App>,
     caller: Authenticated,
-    links: Links,
-    scope: ScopePath,
-    PageQuery(page): PageQuery,
+    listing: Listing,
 ) -> Result<Page<Shown<E>>, ApiError> {
-    let listed = E::list(&app.ports, &caller, &scope.0, &page).await?;
-    Ok(links.shown(listed.items, listed.skip_token))
+    let listed = E::list(&app.ports, &caller, &listing.scope, &listing.page).await?;
+    Ok(listing.links.shown(listed.items, listed.skip_token))
 }
 
 pub async fn list_keys<E: Endpoint>(

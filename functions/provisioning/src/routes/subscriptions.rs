@@ -7,10 +7,9 @@ use axum::{Json, Router};
 use infra::App;
 use infra::http::{
     ApiError, Authenticated, Child, Collection, Created, Deleted, JsonBody, Kind, Links, Page,
-    PageQuery, Resource, Show, Shown, Upsert,
+    PageQuery, Resource, Shown, Upsert,
 };
 use serde::Serialize;
-use shared::ids::ResourceType;
 use shared::resource::{Body, List};
 use shared::subscriptions::{
     DeliveryAttributeMapping, EventSubscription, SubscriptionInput, SubscriptionPatch,
@@ -39,22 +38,11 @@ impl Scope for SystemTopics {
     const ALWAYS_CREATED: bool = true;
 }
 
-/// A topic's event subscriptions.
-pub struct Subscriptions;
-
-impl Kind for Subscriptions {
-    const KIND: ResourceType = ResourceType::EventSubscriptions;
+infra::resource_kind! {
+    /// A topic's event subscriptions.
+    pub Subscriptions = EventSubscriptions,
+        shows EventSubscription as |subscription, _| subscription.view()
 }
-
-impl Show for Subscriptions {
-    type Record = EventSubscription;
-    fn show<'a>(subscription: &'a EventSubscription, _: &'a str) -> impl Serialize + 'a {
-        subscription.view()
-    }
-}
-
-/// A subscription's id under a topic of scope `S`.
-type Id<S> = Child<S, Subscriptions>;
 
 /// The event subscription routes under `{EG}/{topics}/{topic}`, `topics` being `S`'s kind.
 pub fn routes<S: Scope>(router: Router<App>) -> Router<App> {
@@ -84,7 +72,7 @@ pub fn routes<S: Scope>(router: Router<App>) -> Router<App> {
 pub async fn put<S: Scope>(
     State(app): State<App>,
     caller: Authenticated,
-    Child(id, _): Id<S>,
+    Child(id, _): Child<S, Subscriptions>,
     JsonBody(body): JsonBody<Body<SubscriptionInput>>,
 ) -> Result<Upsert<Shown<Subscriptions>>, ApiError> {
     let (subscription, created) =
@@ -100,7 +88,7 @@ pub async fn put<S: Scope>(
 pub async fn patch<S: Scope>(
     State(app): State<App>,
     caller: Authenticated,
-    Child(id, _): Id<S>,
+    Child(id, _): Child<S, Subscriptions>,
     JsonBody(body): JsonBody<SubscriptionPatch>,
 ) -> Result<Created<Shown<Subscriptions>>, ApiError> {
     let subscription = subs::patch(&app.ports, app.webhooks.as_ref(), &caller, &id, body).await?;
@@ -110,7 +98,7 @@ pub async fn patch<S: Scope>(
 pub async fn get<S: Scope>(
     State(app): State<App>,
     caller: Authenticated,
-    Child(id, _): Id<S>,
+    Child(id, _): Child<S, Subscriptions>,
 ) -> Result<Json<Shown<Subscriptions>>, ApiError> {
     let subscription = subs::get(&app.ports, &caller, &id).await?;
     Ok(Json(Shown::new(subscription)))
@@ -119,7 +107,7 @@ pub async fn get<S: Scope>(
 pub async fn delete<S: Scope>(
     State(app): State<App>,
     caller: Authenticated,
-    Child(id, _): Id<S>,
+    Child(id, _): Child<S, Subscriptions>,
 ) -> Result<Deleted, ApiError> {
     subs::delete(&app.ports, &caller, &id).await?;
     Ok(Deleted)
@@ -139,7 +127,7 @@ pub async fn list<S: Scope>(
 pub async fn full_url<S: Scope>(
     State(app): State<App>,
     caller: Authenticated,
-    Child(id, _): Id<S>,
+    Child(id, _): Child<S, Subscriptions>,
 ) -> Result<Json<FullUrl>, ApiError> {
     let endpoint_url = subs::full_url(&app.ports, &caller, &id).await?;
     Ok(Json(FullUrl { endpoint_url }))
@@ -149,7 +137,7 @@ pub async fn full_url<S: Scope>(
 pub async fn delivery_attributes<S: Scope>(
     State(app): State<App>,
     caller: Authenticated,
-    Child(id, _): Id<S>,
+    Child(id, _): Child<S, Subscriptions>,
 ) -> Result<Json<List<DeliveryAttributeMapping>>, ApiError> {
     let value = subs::delivery_attributes(&app.ports, &caller, &id).await?;
     Ok(Json(List {
@@ -163,7 +151,7 @@ pub async fn dead_letters<S: Scope>(
     State(app): State<App>,
     caller: Authenticated,
     links: Links,
-    Child(id, _): Id<S>,
+    Child(id, _): Child<S, Subscriptions>,
     PageQuery(page): PageQuery,
 ) -> Result<Page<serde_json::Value>, ApiError> {
     let listed = dead_letters::list(&app.ports, &caller, &id, &page).await?;
@@ -188,7 +176,7 @@ pub struct Redelivered {
 pub async fn redeliver_dead_letters<S: Scope>(
     State(app): State<App>,
     caller: Authenticated,
-    Child(id, _): Id<S>,
+    Child(id, _): Child<S, Subscriptions>,
     body: axum::body::Bytes,
 ) -> Result<Json<Redelivered>, ApiError> {
     let request: Redeliver = if body.iter().all(u8::is_ascii_whitespace) {
@@ -217,7 +205,7 @@ pub async fn redeliver_dead_letters<S: Scope>(
 pub async fn delivery_stats<S: Scope>(
     State(app): State<App>,
     caller: Authenticated,
-    Child(id, _): Id<S>,
+    Child(id, _): Child<S, Subscriptions>,
 ) -> Result<Json<DeliveryStats>, ApiError> {
     Ok(Json(stats::get(&app.ports, &caller, &id).await?))
 }

@@ -3,16 +3,13 @@
 use axum::routing;
 use axum::{Json, Router};
 use infra::App;
-use infra::http::{ApiError, Authenticated, Collection, Kind, Links, Page, Resource, ScopePath};
-use shared::ids::ResourceType;
+use infra::http::{ApiError, Authenticated, Collection, Links, Page, Resource, ScopePath};
 use shared::resource::View;
 use shared::usecases::platform_events::{self, SystemTopicProperties};
 
-/// System topics: one per customer subscription, in its system resource group.
-pub struct SystemTopics;
-
-impl Kind for SystemTopics {
-    const KIND: ResourceType = ResourceType::SystemTopics;
+infra::resource_kind! {
+    /// System topics: one per customer subscription, in its system resource group.
+    pub SystemTopics = SystemTopics
 }
 
 /// The system topic routes: the collection and each topic.

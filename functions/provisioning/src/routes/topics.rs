@@ -6,11 +6,9 @@ use axum::routing;
 use axum::{Json, Router};
 use infra::App;
 use infra::http::{
-    ApiError, Authenticated, Collection, Deleted, JsonBody, Kind, Links, Page, PageQuery, Resource,
-    ScopePath, Show, Shown,
+    ApiError, Authenticated, Collection, Deleted, JsonBody, Kind, Listing, Page, Resource, Show,
+    Shown,
 };
-use serde::Serialize;
-use shared::ids::ResourceType;
 use shared::provisioning::topic::{Activation, PartnerTopic};
 use shared::resource::Body;
 use shared::usecases::partner_topics;
@@ -19,34 +17,17 @@ use shared::usecases::partner_topics;
 /// shown.
 pub trait Paired: Kind + Show<Record = PartnerTopic> {}
 
-/// Partner topics: where a partner's events arrive for the customer.
-pub struct Topic;
-
-impl Kind for Topic {
-    const KIND: ResourceType = ResourceType::PartnerTopics;
-}
-
-impl Show for Topic {
-    type Record = PartnerTopic;
-    fn show<'a>(topic: &'a PartnerTopic, _: &'a str) -> impl Serialize + 'a {
-        topic.view()
-    }
+infra::resource_kind! {
+    /// Partner topics: where a partner's events arrive for the customer.
+    pub Topic = PartnerTopics, shows PartnerTopic as |topic, _| topic.view()
 }
 
 impl Paired for Topic {}
 
-/// Partner destinations: where the customer's events leave for the partner.
-pub struct Destination;
-
-impl Kind for Destination {
-    const KIND: ResourceType = ResourceType::PartnerDestinations;
-}
-
-impl Show for Destination {
-    type Record = PartnerTopic;
-    fn show<'a>(topic: &'a PartnerTopic, _: &'a str) -> impl Serialize + 'a {
-        topic.destination_view()
-    }
+infra::resource_kind! {
+    /// Partner destinations: where the customer's events leave for the partner.
+    pub Destination = PartnerDestinations,
+        shows PartnerTopic as |topic, _| topic.destination_view()
 }
 
 impl Paired for Destination {}
@@ -109,14 +90,12 @@ pub async fn deactivate<K: Paired>(
     Ok(Json(Shown::new(topic)))
 }
 
-/// Lists per resource group or per subscription, whichever the path names.
 pub async fn list<K: Paired>(
     State(app): State<App>,
     caller: Authenticated,
-    links: Links,
-    scope: ScopePath,
-    PageQuery(page): PageQuery,
+    listing: Listing,
 ) -> Result<Page<Shown<K>>, ApiError> {
-    let listed = partner_topics::list(&app.ports, &caller, &scope.0, K::KIND, &page).await?;
-    Ok(links.shown(listed.items, listed.skip_token))
+    let (scope, page) = (&listing.scope, &listing.page);
+    let listed = partner_topics::list(&app.ports, &caller, scope, K::KIND, page).await?;
+    Ok(listing.links.shown(listed.items, listed.skip_token))
 }
