@@ -1,4 +1,4 @@
-//! Typed resource paths: extractors that read a route's `subscription`, `resource group`, name
+//! Typed resource paths: extractors that turn a route's subscription, resource group and name
 //! segments into a checked [`ResourceId`] of a known [`Kind`], so that handlers receive the id
 //! and never parse it themselves.
 
@@ -24,6 +24,7 @@ pub trait Kind: Send + Sync + 'static {
 /// a bad resource group or a name `K` does not allow are the errors of
 /// [`ResourceId::from_path`] (400, `InvalidSubscriptionId`, `InvalidResourceGroupName`,
 /// `InvalidResourceName`).
+///
 /// Handlers match it as `Resource(id, _): Resource<K>`.
 pub struct Resource<K>(pub ResourceId, pub PhantomData<K>);
 
@@ -44,6 +45,7 @@ impl<S: Send + Sync, K: Kind> FromRequestParts<S> for Resource<K> {
 ///
 /// The parent's segments fail as in [`Resource`]; then a child name `C` does not allow is
 /// `InvalidResourceName` (400), as [`ResourceId::child`] says.
+///
 /// Handlers match it as `Child(id, _): Child<P, C>`.
 pub struct Child<P, C>(pub ResourceId, pub PhantomData<(P, C)>);
 
@@ -91,4 +93,73 @@ macro_rules! resource_kind {
             }
         }
     };
+}
+
+#[cfg(test)]
+mod tests {
+    use axum::Router;
+    use axum::body::{Body, to_bytes};
+    use axum::http::{Request, StatusCode};
+    use axum::routing::get;
+    use tower::ServiceExt;
+
+    use super::*;
+
+    crate::resource_kind!(Namespaces = PartnerNamespaces);
+    crate::resource_kind!(Channels = Channels);
+
+    const SUB: &str = "5b4b650e-28b9-4790-b3ab-ddbd88d727c4";
+
+    async fn answer(path: &str) -> (StatusCode, String) {
+        let router = Router::new()
+            .route(
+                "/s/{subscription}/g/{resource_group}/n/{name}",
+                get(|Resource(id, _): Resource<Namespaces>| async move { id.to_string() }),
+            )
+            .route(
+                "/s/{subscription}/g/{resource_group}/n/{namespace}/c/{name}",
+                get(|Child(id, _): Child<Namespaces, Channels>| async move { id.to_string() }),
+            );
+        let request = Request::get(path).body(Body::empty()).unwrap();
+        let response = router.oneshot(request).await.unwrap();
+        let status = response.status();
+        let body = to_bytes(response.into_body(), usize::MAX).await.unwrap();
+        (status, String::from_utf8(body.to_vec()).unwrap())
+    }
+
+    #[tokio::test]
+    async fn a_resource_and_a_child_path_yield_the_ids_of_their_kinds() {
+        let (status, id) = answer(&format!("/s/{SUB}/g/rg/n/ns1")).await;
+        assert_eq!(status, StatusCode::OK);
+        assert!(
+            id.ends_with("/resourceGroups/rg/providers/Microsoft.EventGrid/partnerNamespaces/ns1"),
+            "{id}"
+        );
+        let (status, id) = answer(&format!("/s/{SUB}/g/rg/n/ns1/c/ch1")).await;
+        assert_eq!(status, StatusCode::OK);
+        assert!(id.ends_with("/partnerNamespaces/ns1/channels/ch1"), "{id}");
+    }
+
+    #[tokio::test]
+    async fn bad_segments_answer_400_with_the_code_of_the_segment_at_fault() {
+        let cases = [
+            (
+                "/s/not-a-uuid/g/rg/n/ns1".to_owned(),
+                "InvalidSubscriptionId",
+            ),
+            (format!("/s/{SUB}/g/rg./n/ns1"), "InvalidResourceGroupName"),
+            (format!("/s/{SUB}/g/rg/n/ab"), "InvalidResourceName"),
+            (format!("/s/{SUB}/g/rg/n/ab/c/ch1"), "InvalidResourceName"),
+            (format!("/s/{SUB}/g/rg/n/ns1/c/ab"), "InvalidResourceName"),
+            (format!("/s/{SUB}/g/rg/n/%FF"), "InvalidRequestContent"),
+        ];
+        for (path, code) in cases {
+            let (status, body) = answer(&path).await;
+            assert_eq!(status, StatusCode::BAD_REQUEST, "{path}: {body}");
+            assert!(
+                body.contains(&format!("\"code\":\"{code}\"")),
+                "{path}: {body}"
+            );
+        }
+    }
 }

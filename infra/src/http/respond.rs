@@ -157,3 +157,88 @@ impl Links {
         self.page(shown, skip_token)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use axum::body::to_bytes;
+    use serde_json::{Value, json};
+
+    use super::*;
+
+    struct Named;
+
+    impl Show for Named {
+        type Record = String;
+        fn show<'a>(name: &'a String, base: &'a str) -> impl Serialize + 'a {
+            json!({"name": name, "endpoint": format!("{base}/{name}")})
+        }
+    }
+
+    async fn answer(response: impl IntoResponse) -> (StatusCode, Option<Value>) {
+        let response = response.into_response();
+        let status = response.status();
+        let body = to_bytes(response.into_body(), usize::MAX).await.unwrap();
+        (status, serde_json::from_slice(&body).ok())
+    }
+
+    #[tokio::test]
+    async fn each_response_answers_its_status_with_its_body() {
+        let body = || Some(json!({"a": 1}));
+        let cases = [
+            (
+                answer(Created(json!({"a": 1}))).await,
+                StatusCode::CREATED,
+                body(),
+            ),
+            (
+                answer(Upsert {
+                    created: true,
+                    body: json!({"a": 1}),
+                })
+                .await,
+                StatusCode::CREATED,
+                body(),
+            ),
+            (
+                answer(Upsert {
+                    created: false,
+                    body: json!({"a": 1}),
+                })
+                .await,
+                StatusCode::OK,
+                body(),
+            ),
+            (answer(Deleted).await, StatusCode::NO_CONTENT, None),
+        ];
+        for ((status, got), want_status, want_body) in cases {
+            assert_eq!((status, got), (want_status, want_body));
+        }
+    }
+
+    #[test]
+    fn a_shown_record_is_written_as_its_kinds_view_under_its_base() {
+        let shown = Shown::<Named>::at("https://h/prod".into(), "ns1".into());
+        assert_eq!(
+            serde_json::to_value(&shown).unwrap(),
+            json!({"name": "ns1", "endpoint": "https://h/prod/ns1"})
+        );
+    }
+
+    #[test]
+    fn a_page_links_the_next_one_with_the_query_kept_and_the_last_one_links_none() {
+        let links = Links {
+            base: "https://h".into(),
+            uri: "/things?$top=2&$skipToken=old".parse().unwrap(),
+        };
+        let Json(page) = links.shown::<Named>(vec!["a".into()], Some("next".into()));
+        assert_eq!(
+            page.next_link.as_deref(),
+            Some("https://h/things?$top=2&$skipToken=next")
+        );
+        assert_eq!(
+            serde_json::to_value(&page.value).unwrap(),
+            json!([{"name": "a", "endpoint": "https://h/a"}])
+        );
+        assert_eq!(links.page(vec![1], None).0.next_link, None);
+    }
+}

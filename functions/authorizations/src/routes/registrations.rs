@@ -30,9 +30,8 @@ pub async fn get(
     caller: Authenticated,
     Resource(id, _): Resource<Registrations>,
 ) -> Result<Json<View<RegistrationProperties>>, ApiError> {
-    Ok(Json(
-        registrations::get(&app.ports, &caller, &id).await?.view(),
-    ))
+    let registration = registrations::get(&app.ports, &caller, &id).await?;
+    Ok(Json(registration.view()))
 }
 
 pub async fn patch(
