@@ -163,8 +163,11 @@ impl<S: Send + Sync> FromRequestParts<S> for ScopePath {
 /// Read in that order: [`Links`], [`ScopePath`], [`PageQuery`], failing as they fail.
 #[derive(Debug, Clone)]
 pub struct Listing {
+    /// This request's URL, to link the next page.
     pub links: Links,
+    /// The subscription, and the resource group when the path names one.
     pub scope: shared::usecases::Scope,
+    /// `$top` and `$skipToken`.
     pub page: PageRequest,
 }
 

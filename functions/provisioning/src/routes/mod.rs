@@ -11,5 +11,6 @@ pub mod topics;
 #[derive(Debug, serde::Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct FullUrl {
+    /// The full URL events are delivered to.
     pub endpoint_url: String,
 }

@@ -169,6 +169,7 @@ pub struct Redeliver {
 /// The answer to `redeliverDeadLetters`: how many dead letters were sent again.
 #[derive(Debug, Serialize)]
 pub struct Redelivered {
+    /// How many were queued again.
     pub redelivered: usize,
 }
 
