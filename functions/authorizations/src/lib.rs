@@ -7,15 +7,12 @@ mod routes;
 use axum::Router;
 use axum::routing::{delete, get, post, put};
 use infra::App;
-
-const EG: &str =
-    "/subscriptions/{subscription}/resourceGroups/{resource_group}/providers/Microsoft.EventGrid";
-const SUB_EG: &str = "/subscriptions/{subscription}/providers/Microsoft.EventGrid";
+use infra::http::Collection;
 
 /// Every route this function serves, on `app`.
 pub fn router(app: App) -> Router {
     use routes::{admin, configurations as cfg, registrations as reg};
-    Router::new()
+    let router = Router::new()
         .route("/admin/principals", post(admin::create_principal))
         .route("/admin/principals/{name}", delete(admin::delete_principal))
         .route(
@@ -29,33 +26,27 @@ pub fn router(app: App) -> Router {
         .route(
             "/providers/Microsoft.EventGrid/verifiedPartners/{name}",
             get(admin::get_verified_partner),
-        )
-        .route(&format!("{EG}/partnerRegistrations"), get(reg::list))
-        .route(&format!("{SUB_EG}/partnerRegistrations"), get(reg::list))
-        .route(
-            &format!("{EG}/partnerRegistrations/{{name}}"),
+        );
+    let router = Collection::new(router, "partnerRegistrations")
+        .list(get(reg::list))
+        .item(
             put(reg::put)
                 .get(reg::get)
                 .patch(reg::patch)
                 .delete(reg::delete),
         )
-        .route(&format!("{EG}/partnerConfigurations"), get(cfg::list))
-        .route(&format!("{SUB_EG}/partnerConfigurations"), get(cfg::list))
-        .route(
-            &format!("{EG}/partnerConfigurations/{{name}}"),
+        .router();
+    Collection::new(router, "partnerConfigurations")
+        .list(get(cfg::list))
+        .item(
             put(cfg::put)
                 .get(cfg::get)
                 .patch(cfg::patch)
                 .delete(cfg::delete),
         )
-        .route(
-            &format!("{EG}/partnerConfigurations/{{name}}/authorizePartner"),
-            post(cfg::authorize),
-        )
-        .route(
-            &format!("{EG}/partnerConfigurations/{{name}}/unauthorizePartner"),
-            post(cfg::unauthorize),
-        )
+        .action("authorizePartner", post(cfg::authorize))
+        .action("unauthorizePartner", post(cfg::unauthorize))
+        .router()
         .method_not_allowed_fallback(infra::http::method_not_allowed)
         .with_state(app)
 }

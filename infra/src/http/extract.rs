@@ -1,5 +1,5 @@
-//! Extractors: the authenticated caller, JSON bodies whose errors name the bad field, and
-//! `$top` / `$skipToken` paging parameters.
+//! Extractors: the authenticated caller, JSON bodies whose errors name the bad field,
+//! `$top` / `$skipToken` paging parameters and the scope of a collection path.
 
 use axum::body::Bytes;
 use axum::extract::{FromRequest, FromRequestParts, Request};
@@ -9,7 +9,7 @@ use shared::auth::Caller;
 use shared::error::{Error, ErrorKind, code};
 use shared::usecases::support::listing::PageRequest;
 
-use super::ApiError;
+use super::{ApiError, Links};
 use crate::App;
 
 /// The caller behind `Authorization: Bearer <key>`.
@@ -156,6 +156,30 @@ impl<S: Send + Sync> FromRequestParts<S> for ScopePath {
             subscription,
             resource_group: params.get("resource_group").cloned(),
         }))
+    }
+}
+
+/// A request for a page of a top-level collection: the scope its path names (per resource group
+/// or per subscription), the page its query asks for, and its links to build the answer from.
+/// Read in that order: [`Links`], [`ScopePath`], [`PageQuery`], failing as they fail.
+#[derive(Debug, Clone)]
+pub struct Listing {
+    /// This request's URL, to link the next page.
+    pub links: Links,
+    /// The subscription, and the resource group when the path names one.
+    pub scope: shared::usecases::support::listing::Scope,
+    /// `$top` and `$skipToken`.
+    pub page: PageRequest,
+}
+
+impl FromRequestParts<App> for Listing {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, app: &App) -> Result<Self, ApiError> {
+        let Ok(links) = Links::from_request_parts(parts, app).await;
+        let ScopePath(scope) = ScopePath::from_request_parts(parts, app).await?;
+        let PageQuery(page) = PageQuery::from_request_parts(parts, app).await?;
+        Ok(Self { links, scope, page })
     }
 }
 

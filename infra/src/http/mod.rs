@@ -1,22 +1,26 @@
 //! The HTTP edge every router shares: the one mapping of domain errors to responses, request
-//! extractors that turn bad input into clear errors, a declared-length limit, and response
-//! helpers.
+//! extractors that turn bad input into clear errors (typed resource paths among them), typed
+//! responses, a declared-length limit, and the routes of a resource collection.
 
+mod collection;
 mod error;
 mod extract;
 mod limit;
+mod resource;
+mod respond;
 
+pub use collection::Collection;
 pub use error::{ApiError, fallback, method_not_allowed, request_timeout};
-pub use extract::{Authenticated, JsonBody, PageQuery, PathParams, ScopePath};
+pub use extract::{Authenticated, JsonBody, Listing, PageQuery, PathParams, ScopePath};
 pub use limit::{DeclaredLength, DeclaredLengthLimit};
+pub use resource::{Child, Kind, Resource};
+pub use respond::{Created, Deleted, Links, Page, Show, Shown, Upsert};
 
 use std::net::{IpAddr, SocketAddr};
 use std::sync::Arc;
 
 use axum::extract::FromRequestParts;
-use axum::http::{Request, StatusCode, Uri};
-use axum::response::{IntoResponse, Response};
-use serde::Serialize;
+use axum::http::{Request, Uri};
 
 /// A function's router made ready to serve on its own: unknown paths answer the ARM error
 /// body. (Routers are merged without this, then the merged one gets it once.)
@@ -62,21 +66,6 @@ fn strip_stage<B>(stage: &str, mut request: Request<B>) -> Request<B> {
         }
     }
     request
-}
-
-/// The answer to a PUT: 201 when it created the resource, 200 when it replaced one.
-pub fn put_response<T: Serialize>(created: bool, body: T) -> Response {
-    let status = if created {
-        StatusCode::CREATED
-    } else {
-        StatusCode::OK
-    };
-    (status, axum::Json(body)).into_response()
-}
-
-/// The answer to a DELETE: always 204, whether or not the resource existed.
-pub fn deleted() -> Response {
-    StatusCode::NO_CONTENT.into_response()
 }
 
 /// The base URL clients reach this service at: the configured public URL, or, when none is
@@ -131,70 +120,6 @@ impl<S: Send + Sync> FromRequestParts<S> for ClientAddress {
             None => peer(),
         }))
     }
-}
-
-/// The request's own URL, to build a listing's `nextLink` from.
-#[derive(Debug, Clone)]
-pub struct Links {
-    base: String,
-    uri: Uri,
-}
-
-impl FromRequestParts<crate::App> for Links {
-    type Rejection = std::convert::Infallible;
-
-    async fn from_request_parts(
-        parts: &mut axum::http::request::Parts,
-        app: &crate::App,
-    ) -> Result<Self, Self::Rejection> {
-        let PublicBase(base) = PublicBase::from_request_parts(parts, app).await?;
-        Ok(Self {
-            base,
-            uri: parts.uri.clone(),
-        })
-    }
-}
-
-impl Links {
-    /// The public base URL this request came in on.
-    pub fn base(&self) -> &str {
-        &self.base
-    }
-
-    /// This request's URL with `$skipToken` set, or `None` on the last page.
-    pub fn next(&self, skip_token: Option<String>) -> Option<String> {
-        let token = skip_token?;
-        let mut query: Vec<&str> = self
-            .uri
-            .query()
-            .unwrap_or_default()
-            .split('&')
-            .filter(|p| {
-                !p.is_empty() && !p.starts_with("$skipToken=") && !p.starts_with("%24skipToken=")
-            })
-            .collect();
-        let skip = format!("$skipToken={token}");
-        query.push(&skip);
-        Some(format!(
-            "{}{}?{}",
-            self.base,
-            self.uri.path(),
-            query.join("&")
-        ))
-    }
-}
-
-/// A listing page as `{"value": [...], "nextLink"}`.
-pub fn list_response<V: Serialize>(
-    value: Vec<V>,
-    skip_token: Option<String>,
-    links: &Links,
-) -> Response {
-    axum::Json(shared::resource::List {
-        value,
-        next_link: links.next(skip_token),
-    })
-    .into_response()
 }
 
 /// Route prefixes of the management plane, in Azure's casing.

@@ -2,34 +2,44 @@
 
 use axum::Json;
 use axum::extract::State;
-use axum::http::StatusCode;
-use axum::response::{IntoResponse, Response};
 use infra::App;
 use infra::http::{
-    ApiError, Authenticated, JsonBody, Links, PageQuery, PathParams, deleted, list_response,
-    put_response,
+    ApiError, Authenticated, Created, Deleted, JsonBody, Links, Page, PageQuery, PathParams, Show,
+    Shown, Upsert,
 };
-use shared::usecases::resources::principals::{self, CreatePrincipal};
+use serde::Serialize;
+use shared::partners::verified::VerifiedPartner;
+use shared::usecases::resources::principals::{self, CreatePrincipal, CreatedPrincipal};
 use shared::usecases::resources::verified_partners::{self, VerifiedPartnerInput};
+
+/// The partners the operator has verified, a provider-level resource.
+pub struct VerifiedPartners;
+
+impl Show for VerifiedPartners {
+    type Record = VerifiedPartner;
+    fn show<'a>(partner: &'a VerifiedPartner, _: &'a str) -> impl Serialize + 'a {
+        partner.view()
+    }
+}
 
 pub async fn create_principal(
     State(app): State<App>,
     caller: Authenticated,
     JsonBody(input): JsonBody<CreatePrincipal>,
-) -> Result<Response, ApiError> {
+) -> Result<Created<CreatedPrincipal>, ApiError> {
     let created = principals::create_principal(&app.ports, &caller, input).await?;
     tracing::info!(principal = %created.name, subscriptions = created.subscriptions.len(), "principal created");
-    Ok((StatusCode::CREATED, Json(created)).into_response())
+    Ok(Created(created))
 }
 
 pub async fn delete_principal(
     State(app): State<App>,
     caller: Authenticated,
     PathParams(name): PathParams<String>,
-) -> Result<Response, ApiError> {
+) -> Result<Deleted, ApiError> {
     principals::delete_principal(&app.ports, &caller, &name).await?;
     tracing::info!(principal = %name, "principal revoked");
-    Ok(deleted())
+    Ok(Deleted)
 }
 
 pub async fn put_verified_partner(
@@ -37,27 +47,30 @@ pub async fn put_verified_partner(
     caller: Authenticated,
     PathParams(name): PathParams<String>,
     JsonBody(input): JsonBody<VerifiedPartnerInput>,
-) -> Result<Response, ApiError> {
+) -> Result<Upsert<Shown<VerifiedPartners>>, ApiError> {
     let (partner, created) = verified_partners::put(&app.ports, &caller, &name, input).await?;
-    Ok(put_response(created, partner.view()))
+    Ok(Upsert {
+        created,
+        body: Shown::new(partner),
+    })
 }
 
 pub async fn delete_verified_partner(
     State(app): State<App>,
     caller: Authenticated,
     PathParams(name): PathParams<String>,
-) -> Result<Response, ApiError> {
+) -> Result<Deleted, ApiError> {
     verified_partners::delete(&app.ports, &caller, &name).await?;
-    Ok(deleted())
+    Ok(Deleted)
 }
 
 pub async fn get_verified_partner(
     State(app): State<App>,
     _caller: Authenticated,
     PathParams(name): PathParams<String>,
-) -> Result<Response, ApiError> {
+) -> Result<Json<Shown<VerifiedPartners>>, ApiError> {
     let partner = verified_partners::get(&app.ports, &name).await?;
-    Ok(Json(partner.view()).into_response())
+    Ok(Json(Shown::new(partner)))
 }
 
 pub async fn list_verified_partners(
@@ -65,11 +78,7 @@ pub async fn list_verified_partners(
     _caller: Authenticated,
     links: Links,
     PageQuery(page): PageQuery,
-) -> Result<Response, ApiError> {
+) -> Result<Page<Shown<VerifiedPartners>>, ApiError> {
     let listed = verified_partners::list(&app.ports, &page).await?;
-    Ok(list_response(
-        listed.items.iter().map(|p| p.view()).collect(),
-        listed.skip_token,
-        &links,
-    ))
+    Ok(links.shown(listed.items, listed.skip_token))
 }

@@ -2,102 +2,91 @@
 
 use axum::Json;
 use axum::extract::State;
-use axum::response::{IntoResponse, Response};
 use infra::App;
 use infra::http::{
-    ApiError, Authenticated, JsonBody, Links, PageQuery, PathParams, ScopePath, deleted,
-    list_response, put_response,
+    ApiError, Authenticated, Deleted, JsonBody, Listing, Page, Resource, Shown, Upsert,
 };
-use shared::ids::{ResourceId, ResourceType};
-use shared::partners::configuration::{ConfigurationInput, ConfigurationPatch, PartnerInput};
+use shared::partners::configuration::{
+    ConfigurationInput, ConfigurationPatch, PartnerConfiguration, PartnerInput,
+};
 use shared::resource::Body;
 use shared::usecases::resources::configurations;
 
-type Params = PathParams<(String, String, String)>;
-const KIND: ResourceType = ResourceType::PartnerConfigurations;
+infra::resource_kind! {
+    /// A resource group's partner configuration (always named `default`).
+    pub Configurations = PartnerConfigurations,
+        shows PartnerConfiguration as |config, _| config.view()
+}
 
 pub async fn put(
     State(app): State<App>,
     caller: Authenticated,
-    PathParams((sub, rg, name)): Params,
+    Resource(id, _): Resource<Configurations>,
     JsonBody(body): JsonBody<Body<ConfigurationInput>>,
-) -> Result<Response, ApiError> {
-    let id = ResourceId::from_path(&sub, &rg, KIND, &name)?;
+) -> Result<Upsert<Shown<Configurations>>, ApiError> {
     let (config, created) = configurations::put(&app.ports, &caller, &id, body).await?;
     tracing::info!(configuration = %id, created, partners = config.authorized_partners.len(), "partner configuration stored");
-    Ok(put_response(created, config.view()))
+    Ok(Upsert {
+        created,
+        body: Shown::new(config),
+    })
 }
 
 pub async fn get(
     State(app): State<App>,
     caller: Authenticated,
-    PathParams((sub, rg, name)): Params,
-) -> Result<Response, ApiError> {
-    let id = ResourceId::from_path(&sub, &rg, KIND, &name)?;
-    Ok(Json(configurations::get(&app.ports, &caller, &id).await?.view()).into_response())
+    Resource(id, _): Resource<Configurations>,
+) -> Result<Json<Shown<Configurations>>, ApiError> {
+    let config = configurations::get(&app.ports, &caller, &id).await?;
+    Ok(Json(Shown::new(config)))
 }
 
 pub async fn patch(
     State(app): State<App>,
     caller: Authenticated,
-    PathParams((sub, rg, name)): Params,
+    Resource(id, _): Resource<Configurations>,
     JsonBody(body): JsonBody<Body<ConfigurationPatch>>,
-) -> Result<Response, ApiError> {
-    let id = ResourceId::from_path(&sub, &rg, KIND, &name)?;
-    Ok(Json(
-        configurations::patch(&app.ports, &caller, &id, body)
-            .await?
-            .view(),
-    )
-    .into_response())
+) -> Result<Json<Shown<Configurations>>, ApiError> {
+    let config = configurations::patch(&app.ports, &caller, &id, body).await?;
+    Ok(Json(Shown::new(config)))
 }
 
 pub async fn delete(
     State(app): State<App>,
     caller: Authenticated,
-    PathParams((sub, rg, name)): Params,
-) -> Result<Response, ApiError> {
-    let id = ResourceId::from_path(&sub, &rg, KIND, &name)?;
+    Resource(id, _): Resource<Configurations>,
+) -> Result<Deleted, ApiError> {
     configurations::delete(&app.ports, &caller, &id).await?;
-    Ok(deleted())
+    Ok(Deleted)
 }
 
 pub async fn authorize(
     State(app): State<App>,
     caller: Authenticated,
-    PathParams((sub, rg, name)): Params,
+    Resource(id, _): Resource<Configurations>,
     JsonBody(partner): JsonBody<PartnerInput>,
-) -> Result<Response, ApiError> {
-    let id = ResourceId::from_path(&sub, &rg, KIND, &name)?;
+) -> Result<Json<Shown<Configurations>>, ApiError> {
     let config = configurations::authorize_partner(&app.ports, &caller, &id, partner).await?;
     tracing::info!(configuration = %id, "partner authorized");
-    Ok(Json(config.view()).into_response())
+    Ok(Json(Shown::new(config)))
 }
 
 pub async fn unauthorize(
     State(app): State<App>,
     caller: Authenticated,
-    PathParams((sub, rg, name)): Params,
+    Resource(id, _): Resource<Configurations>,
     JsonBody(partner): JsonBody<PartnerInput>,
-) -> Result<Response, ApiError> {
-    let id = ResourceId::from_path(&sub, &rg, KIND, &name)?;
+) -> Result<Json<Shown<Configurations>>, ApiError> {
     let config = configurations::unauthorize_partner(&app.ports, &caller, &id, partner).await?;
     tracing::info!(configuration = %id, "partner unauthorized");
-    Ok(Json(config.view()).into_response())
+    Ok(Json(Shown::new(config)))
 }
 
-/// Lists per resource group or per subscription, whichever the path names.
 pub async fn list(
     State(app): State<App>,
     caller: Authenticated,
-    links: Links,
-    scope: ScopePath,
-    PageQuery(page): PageQuery,
-) -> Result<Response, ApiError> {
-    let listed = configurations::list(&app.ports, &caller, &scope.0, &page).await?;
-    Ok(list_response(
-        listed.items.iter().map(|c| c.view()).collect(),
-        listed.skip_token,
-        &links,
-    ))
+    listing: Listing,
+) -> Result<Page<Shown<Configurations>>, ApiError> {
+    let listed = configurations::list(&app.ports, &caller, &listing.scope, &listing.page).await?;
+    Ok(listing.links.shown(listed.items, listed.skip_token))
 }

@@ -2,77 +2,63 @@
 
 use axum::Json;
 use axum::extract::State;
-use axum::response::{IntoResponse, Response};
 use infra::App;
-use infra::http::{
-    ApiError, Authenticated, JsonBody, Links, PageQuery, PathParams, ScopePath, deleted,
-    list_response,
-};
-use shared::ids::{ResourceId, ResourceType};
-use shared::partners::registration::RegistrationInput;
-use shared::resource::Body;
+use infra::http::{ApiError, Authenticated, Deleted, JsonBody, Listing, Page, Resource};
+use shared::partners::registration::{RegistrationInput, RegistrationProperties};
+use shared::resource::{Body, View};
 use shared::usecases::resources::registrations;
 
-type Params = PathParams<(String, String, String)>;
+infra::resource_kind! {
+    /// A partner's registration, which its namespaces name.
+    pub Registrations = PartnerRegistrations
+}
 
+/// Always 200, whether it created or replaced.
 pub async fn put(
     State(app): State<App>,
     caller: Authenticated,
-    PathParams((sub, rg, name)): Params,
+    Resource(id, _): Resource<Registrations>,
     JsonBody(body): JsonBody<Body<RegistrationInput>>,
-) -> Result<Response, ApiError> {
-    let id = ResourceId::from_path(&sub, &rg, ResourceType::PartnerRegistrations, &name)?;
+) -> Result<Json<View<RegistrationProperties>>, ApiError> {
     let (registration, created) = registrations::put(&app.ports, &caller, &id, body).await?;
     tracing::info!(registration = %id, created, "partner registration stored");
-    Ok(Json(registration.view()).into_response())
+    Ok(Json(registration.view()))
 }
 
 pub async fn get(
     State(app): State<App>,
     caller: Authenticated,
-    PathParams((sub, rg, name)): Params,
-) -> Result<Response, ApiError> {
-    let id = ResourceId::from_path(&sub, &rg, ResourceType::PartnerRegistrations, &name)?;
-    Ok(Json(registrations::get(&app.ports, &caller, &id).await?.view()).into_response())
+    Resource(id, _): Resource<Registrations>,
+) -> Result<Json<View<RegistrationProperties>>, ApiError> {
+    let registration = registrations::get(&app.ports, &caller, &id).await?;
+    Ok(Json(registration.view()))
 }
 
 pub async fn patch(
     State(app): State<App>,
     caller: Authenticated,
-    PathParams((sub, rg, name)): Params,
+    Resource(id, _): Resource<Registrations>,
     JsonBody(body): JsonBody<Body<serde_json::Value>>,
-) -> Result<Response, ApiError> {
-    let id = ResourceId::from_path(&sub, &rg, ResourceType::PartnerRegistrations, &name)?;
-    Ok(Json(
-        registrations::patch(&app.ports, &caller, &id, body)
-            .await?
-            .view(),
-    )
-    .into_response())
+) -> Result<Json<View<RegistrationProperties>>, ApiError> {
+    let registration = registrations::patch(&app.ports, &caller, &id, body).await?;
+    Ok(Json(registration.view()))
 }
 
 pub async fn delete(
     State(app): State<App>,
     caller: Authenticated,
-    PathParams((sub, rg, name)): Params,
-) -> Result<Response, ApiError> {
-    let id = ResourceId::from_path(&sub, &rg, ResourceType::PartnerRegistrations, &name)?;
+    Resource(id, _): Resource<Registrations>,
+) -> Result<Deleted, ApiError> {
     registrations::delete(&app.ports, &caller, &id).await?;
-    Ok(deleted())
+    Ok(Deleted)
 }
 
-/// Lists per resource group or per subscription, whichever the path names.
 pub async fn list(
     State(app): State<App>,
     caller: Authenticated,
-    links: Links,
-    scope: ScopePath,
-    PageQuery(page): PageQuery,
-) -> Result<Response, ApiError> {
-    let listed = registrations::list(&app.ports, &caller, &scope.0, &page).await?;
-    Ok(list_response(
-        listed.items.iter().map(|r| r.view()).collect(),
-        listed.skip_token,
-        &links,
-    ))
+    listing: Listing,
+) -> Result<Page<View<RegistrationProperties>>, ApiError> {
+    let listed = registrations::list(&app.ports, &caller, &listing.scope, &listing.page).await?;
+    let value = listed.items.iter().map(|r| r.view()).collect();
+    Ok(listing.links.page(value, listed.skip_token))
 }

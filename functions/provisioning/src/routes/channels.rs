@@ -1,93 +1,93 @@
-//! Channel routes.
+//! Channel routes: a partner's channels under its namespace.
 
-use axum::Json;
 use axum::extract::State;
-use axum::response::{IntoResponse, Response};
+use axum::routing;
+use axum::{Json, Router};
 use infra::App;
 use infra::http::{
-    ApiError, Authenticated, JsonBody, Links, PageQuery, PathParams, deleted, list_response,
-    put_response,
+    ApiError, Authenticated, Child, Collection, Deleted, JsonBody, Links, Page, PageQuery,
+    Resource, Shown, Upsert,
 };
-use shared::ids::{ResourceId, ResourceType};
-use shared::provisioning::channel::{ChannelInput, ChannelPatch};
+use shared::provisioning::channel::{Channel, ChannelInput, ChannelPatch};
 use shared::resource::Body;
 use shared::usecases::resources::channels;
 
-type Params = PathParams<(String, String, String, String)>;
+use super::FullUrl;
+use super::endpoints::Namespaces;
 
-fn channel_id(sub: &str, rg: &str, namespace: &str, name: &str) -> shared::Result<ResourceId> {
-    ResourceId::from_path(sub, rg, ResourceType::PartnerNamespaces, namespace)?
-        .child(ResourceType::Channels, name)
+infra::resource_kind! {
+    /// A partner namespace's channels, each creating a partner topic or destination for a
+    /// customer.
+    pub Channels = Channels, shows Channel as |channel, _| channel.view()
+}
+
+/// The channel routes, under `{EG}/partnerNamespaces/{namespace}`.
+pub fn routes(router: Router<App>) -> Router<App> {
+    Collection::new(router, "partnerNamespaces/{namespace}/channels")
+        .list(routing::get(list))
+        .item(routing::put(put).get(get).patch(patch).delete(delete))
+        .action("getFullUrl", routing::post(full_url))
+        .router()
 }
 
 pub async fn put(
     State(app): State<App>,
     caller: Authenticated,
-    PathParams((sub, rg, ns, name)): Params,
+    Child(id, _): Child<Namespaces, Channels>,
     JsonBody(body): JsonBody<Body<ChannelInput>>,
-) -> Result<Response, ApiError> {
-    let id = channel_id(&sub, &rg, &ns, &name)?;
+) -> Result<Upsert<Shown<Channels>>, ApiError> {
     let (channel, created) = channels::put(&app.ports, &caller, &id, body).await?;
-    Ok(put_response(created, channel.view()))
+    Ok(Upsert {
+        created,
+        body: Shown::new(channel),
+    })
 }
 
 pub async fn get(
     State(app): State<App>,
     caller: Authenticated,
-    PathParams((sub, rg, ns, name)): Params,
-) -> Result<Response, ApiError> {
-    let id = channel_id(&sub, &rg, &ns, &name)?;
-    Ok(Json(channels::get(&app.ports, &caller, &id).await?.view()).into_response())
+    Child(id, _): Child<Namespaces, Channels>,
+) -> Result<Json<Shown<Channels>>, ApiError> {
+    let channel = channels::get(&app.ports, &caller, &id).await?;
+    Ok(Json(Shown::new(channel)))
 }
 
 pub async fn patch(
     State(app): State<App>,
     caller: Authenticated,
-    PathParams((sub, rg, ns, name)): Params,
+    Child(id, _): Child<Namespaces, Channels>,
     JsonBody(body): JsonBody<Body<ChannelPatch>>,
-) -> Result<Response, ApiError> {
-    let id = channel_id(&sub, &rg, &ns, &name)?;
-    Ok(Json(
-        channels::patch(&app.ports, &caller, &id, body)
-            .await?
-            .view(),
-    )
-    .into_response())
+) -> Result<Json<Shown<Channels>>, ApiError> {
+    let channel = channels::patch(&app.ports, &caller, &id, body).await?;
+    Ok(Json(Shown::new(channel)))
 }
 
 pub async fn delete(
     State(app): State<App>,
     caller: Authenticated,
-    PathParams((sub, rg, ns, name)): Params,
-) -> Result<Response, ApiError> {
-    let id = channel_id(&sub, &rg, &ns, &name)?;
+    Child(id, _): Child<Namespaces, Channels>,
+) -> Result<Deleted, ApiError> {
     channels::delete(&app.ports, &caller, &id).await?;
-    Ok(deleted())
+    Ok(Deleted)
 }
 
 pub async fn list(
     State(app): State<App>,
     caller: Authenticated,
     links: Links,
-    PathParams((sub, rg, ns)): PathParams<(String, String, String)>,
+    Resource(namespace, _): Resource<Namespaces>,
     PageQuery(page): PageQuery,
-) -> Result<Response, ApiError> {
-    let namespace = ResourceId::from_path(&sub, &rg, ResourceType::PartnerNamespaces, &ns)?;
+) -> Result<Page<Shown<Channels>>, ApiError> {
     let listed = channels::list(&app.ports, &caller, &namespace, &page).await?;
-    Ok(list_response(
-        listed.items.iter().map(|c| c.view()).collect(),
-        listed.skip_token,
-        &links,
-    ))
+    Ok(links.shown(listed.items, listed.skip_token))
 }
 
-/// `POST .../getFullUrl` of a `PartnerDestination` channel: `{"endpointUrl"}`.
+/// `POST .../getFullUrl` of a `PartnerDestination` channel.
 pub async fn full_url(
     State(app): State<App>,
     caller: Authenticated,
-    PathParams((sub, rg, ns, name)): Params,
-) -> Result<Response, ApiError> {
-    let id = channel_id(&sub, &rg, &ns, &name)?;
-    let url = channels::full_url(&app.ports, &caller, &id).await?;
-    Ok(Json(serde_json::json!({ "endpointUrl": url })).into_response())
+    Child(id, _): Child<Namespaces, Channels>,
+) -> Result<Json<FullUrl>, ApiError> {
+    let endpoint_url = channels::full_url(&app.ports, &caller, &id).await?;
+    Ok(Json(FullUrl { endpoint_url }))
 }

@@ -1,141 +1,149 @@
-//! Event subscription routes, on partner topics and on customer topics alike: each handler is
-//! generic over the [`Scope`] its route is mounted on.
+//! Event subscription routes, on partner topics, customer topics and system topics alike: each
+//! handler is generic over the [`Scope`] its route is mounted on.
 
-use axum::Json;
 use axum::extract::State;
-use axum::http::StatusCode;
-use axum::response::{IntoResponse, Response};
+use axum::routing;
+use axum::{Json, Router};
 use infra::App;
 use infra::http::{
-    ApiError, Authenticated, JsonBody, Links, PageQuery, PathParams, deleted, list_response,
-    put_response,
+    ApiError, Authenticated, Child, Collection, Created, Deleted, JsonBody, Kind, Links, Page,
+    PageQuery, Resource, Shown, Upsert,
 };
-use serde_json::json;
-use shared::ids::{ResourceId, ResourceType};
-use shared::resource::Body;
-use shared::subscriptions::{SubscriptionInput, SubscriptionPatch};
+use serde::Serialize;
+use shared::resource::{Body, List};
+use shared::subscriptions::{
+    DeliveryAttributeMapping, EventSubscription, SubscriptionInput, SubscriptionPatch,
+};
 use shared::usecases::resources::dead_letters;
 use shared::usecases::resources::event_subscriptions as subs;
-use shared::usecases::resources::event_subscriptions::stats;
+use shared::usecases::resources::event_subscriptions::stats::{self, DeliveryStats};
 
-type Params = PathParams<(String, String, String, String)>;
+use super::FullUrl;
+use super::endpoints::CustomTopics;
+use super::system_topics::SystemTopics;
+use super::topics::Topic;
 
-/// The kind of topic a set of subscription routes hangs under.
-pub trait Scope: Send + Sync + 'static {
-    const KIND: ResourceType;
+/// The kind of topic a set of subscription routes hangs under: partner topics, customer topics
+/// and system topics.
+pub trait Scope: Kind {
     /// A PUT answers 201 even when it replaced (as the REST spec declares for system topics).
     const ALWAYS_CREATED: bool = false;
 }
 
-pub struct OnPartnerTopic;
-impl Scope for OnPartnerTopic {
-    const KIND: ResourceType = ResourceType::PartnerTopics;
-}
+impl Scope for Topic {}
 
-pub struct OnTopic;
-impl Scope for OnTopic {
-    const KIND: ResourceType = ResourceType::Topics;
-}
+impl Scope for CustomTopics {}
 
-pub struct OnSystemTopic;
-impl Scope for OnSystemTopic {
-    const KIND: ResourceType = ResourceType::SystemTopics;
+impl Scope for SystemTopics {
     const ALWAYS_CREATED: bool = true;
 }
 
-fn subscription_id<S: Scope>(
-    sub: &str,
-    rg: &str,
-    topic: &str,
-    name: &str,
-) -> shared::Result<ResourceId> {
-    ResourceId::from_path(sub, rg, S::KIND, topic)?.child(ResourceType::EventSubscriptions, name)
+infra::resource_kind! {
+    /// A topic's event subscriptions.
+    pub Subscriptions = EventSubscriptions,
+        shows EventSubscription as |subscription, _| subscription.view()
+}
+
+/// The event subscription routes under `{EG}/{topics}/{topic}`, `topics` being `S`'s kind.
+pub fn routes<S: Scope>(router: Router<App>) -> Router<App> {
+    let path = format!("{}/{{topic}}/eventSubscriptions", S::KIND.segment());
+    Collection::new(router, &path)
+        .list(routing::get(list::<S>))
+        .item(
+            routing::put(put::<S>)
+                .get(get::<S>)
+                .patch(patch::<S>)
+                .delete(delete::<S>),
+        )
+        .action("getFullUrl", routing::post(full_url::<S>))
+        .action(
+            "getDeliveryAttributes",
+            routing::post(delivery_attributes::<S>),
+        )
+        .action("deadLetters", routing::get(dead_letters::<S>))
+        .action(
+            "redeliverDeadLetters",
+            routing::post(redeliver_dead_letters::<S>),
+        )
+        .action("deliveryStats", routing::get(delivery_stats::<S>))
+        .router()
 }
 
 pub async fn put<S: Scope>(
     State(app): State<App>,
     caller: Authenticated,
-    PathParams((sub, rg, topic, name)): Params,
+    Child(id, _): Child<S, Subscriptions>,
     JsonBody(body): JsonBody<Body<SubscriptionInput>>,
-) -> Result<Response, ApiError> {
-    let id = subscription_id::<S>(&sub, &rg, &topic, &name)?;
+) -> Result<Upsert<Shown<Subscriptions>>, ApiError> {
     let (subscription, created) =
         subs::put(&app.ports, app.webhooks.as_ref(), &caller, &id, body).await?;
     tracing::info!(subscription = %id, created, "event subscription stored");
-    Ok(put_response(
-        created || S::ALWAYS_CREATED,
-        subscription.view(),
-    ))
+    Ok(Upsert {
+        created: created || S::ALWAYS_CREATED,
+        body: Shown::new(subscription),
+    })
 }
 
+/// Always 201.
 pub async fn patch<S: Scope>(
     State(app): State<App>,
     caller: Authenticated,
-    PathParams((sub, rg, topic, name)): Params,
+    Child(id, _): Child<S, Subscriptions>,
     JsonBody(body): JsonBody<SubscriptionPatch>,
-) -> Result<Response, ApiError> {
-    let id = subscription_id::<S>(&sub, &rg, &topic, &name)?;
+) -> Result<Created<Shown<Subscriptions>>, ApiError> {
     let subscription = subs::patch(&app.ports, app.webhooks.as_ref(), &caller, &id, body).await?;
-    Ok((StatusCode::CREATED, Json(subscription.view())).into_response())
+    Ok(Created(Shown::new(subscription)))
 }
 
 pub async fn get<S: Scope>(
     State(app): State<App>,
     caller: Authenticated,
-    PathParams((sub, rg, topic, name)): Params,
-) -> Result<Response, ApiError> {
-    let id = subscription_id::<S>(&sub, &rg, &topic, &name)?;
-    Ok(Json(subs::get(&app.ports, &caller, &id).await?.view()).into_response())
+    Child(id, _): Child<S, Subscriptions>,
+) -> Result<Json<Shown<Subscriptions>>, ApiError> {
+    let subscription = subs::get(&app.ports, &caller, &id).await?;
+    Ok(Json(Shown::new(subscription)))
 }
 
 pub async fn delete<S: Scope>(
     State(app): State<App>,
     caller: Authenticated,
-    PathParams((sub, rg, topic, name)): Params,
-) -> Result<Response, ApiError> {
-    let id = subscription_id::<S>(&sub, &rg, &topic, &name)?;
+    Child(id, _): Child<S, Subscriptions>,
+) -> Result<Deleted, ApiError> {
     subs::delete(&app.ports, &caller, &id).await?;
-    Ok(deleted())
+    Ok(Deleted)
 }
 
 pub async fn list<S: Scope>(
     State(app): State<App>,
     caller: Authenticated,
     links: Links,
-    PathParams((sub, rg, topic)): PathParams<(String, String, String)>,
+    Resource(topic, _): Resource<S>,
     PageQuery(page): PageQuery,
-) -> Result<Response, ApiError> {
-    let topic = ResourceId::from_path(&sub, &rg, S::KIND, &topic)?;
+) -> Result<Page<Shown<Subscriptions>>, ApiError> {
     let listed = subs::list(&app.ports, &caller, &topic, &page).await?;
-    Ok(list_response(
-        listed.items.iter().map(|s| s.view()).collect(),
-        listed.skip_token,
-        &links,
-    ))
+    Ok(links.shown(listed.items, listed.skip_token))
 }
 
 pub async fn full_url<S: Scope>(
     State(app): State<App>,
     caller: Authenticated,
-    PathParams((sub, rg, topic, name)): Params,
-) -> Result<Response, ApiError> {
-    let id = subscription_id::<S>(&sub, &rg, &topic, &name)?;
-    Ok(
-        Json(json!({"endpointUrl": subs::full_url(&app.ports, &caller, &id).await?}))
-            .into_response(),
-    )
+    Child(id, _): Child<S, Subscriptions>,
+) -> Result<Json<FullUrl>, ApiError> {
+    let endpoint_url = subs::full_url(&app.ports, &caller, &id).await?;
+    Ok(Json(FullUrl { endpoint_url }))
 }
 
+/// `{"value": [...]}`, the delivery attribute mappings with secrets shown.
 pub async fn delivery_attributes<S: Scope>(
     State(app): State<App>,
     caller: Authenticated,
-    PathParams((sub, rg, topic, name)): Params,
-) -> Result<Response, ApiError> {
-    let id = subscription_id::<S>(&sub, &rg, &topic, &name)?;
-    Ok(
-        Json(json!({"value": subs::delivery_attributes(&app.ports, &caller, &id).await?}))
-            .into_response(),
-    )
+    Child(id, _): Child<S, Subscriptions>,
+) -> Result<Json<List<DeliveryAttributeMapping>>, ApiError> {
+    let value = subs::delivery_attributes(&app.ports, &caller, &id).await?;
+    Ok(Json(List {
+        value,
+        next_link: None,
+    }))
 }
 
 /// `GET .../deadLetters`: the subscription's dead letters, newest first (an extension).
@@ -143,12 +151,11 @@ pub async fn dead_letters<S: Scope>(
     State(app): State<App>,
     caller: Authenticated,
     links: Links,
-    PathParams((sub, rg, topic, name)): Params,
+    Child(id, _): Child<S, Subscriptions>,
     PageQuery(page): PageQuery,
-) -> Result<Response, ApiError> {
-    let id = subscription_id::<S>(&sub, &rg, &topic, &name)?;
+) -> Result<Page<serde_json::Value>, ApiError> {
     let listed = dead_letters::list(&app.ports, &caller, &id, &page).await?;
-    Ok(list_response(listed.items, listed.skip_token, &links))
+    Ok(links.page(listed.items, listed.skip_token))
 }
 
 /// The body of `redeliverDeadLetters`: the dead letters to send again (by `deadletterid` or
@@ -159,14 +166,20 @@ pub struct Redeliver {
     ids: Option<Vec<String>>,
 }
 
+/// The answer to `redeliverDeadLetters`: how many dead letters were sent again.
+#[derive(Debug, Serialize)]
+pub struct Redelivered {
+    /// How many were queued again.
+    pub redelivered: usize,
+}
+
 /// `POST .../redeliverDeadLetters` (an extension): `{"redelivered": n}`.
 pub async fn redeliver_dead_letters<S: Scope>(
     State(app): State<App>,
     caller: Authenticated,
-    PathParams((sub, rg, topic, name)): Params,
+    Child(id, _): Child<S, Subscriptions>,
     body: axum::body::Bytes,
-) -> Result<Response, ApiError> {
-    let id = subscription_id::<S>(&sub, &rg, &topic, &name)?;
+) -> Result<Json<Redelivered>, ApiError> {
     let request: Redeliver = if body.iter().all(u8::is_ascii_whitespace) {
         Redeliver::default()
     } else {
@@ -177,7 +190,7 @@ pub async fn redeliver_dead_letters<S: Scope>(
             )
         })?
     };
-    let count = dead_letters::redeliver(
+    let redelivered = dead_letters::redeliver(
         &app.ports,
         app.deliveries.queue.as_ref(),
         &caller,
@@ -185,16 +198,15 @@ pub async fn redeliver_dead_letters<S: Scope>(
         request.ids.as_deref(),
     )
     .await?;
-    tracing::info!(subscription = %id, count, "dead letters redelivered");
-    Ok(Json(json!({ "redelivered": count })).into_response())
+    tracing::info!(subscription = %id, count = redelivered, "dead letters redelivered");
+    Ok(Json(Redelivered { redelivered }))
 }
 
 /// `GET .../deliveryStats` (an extension): delivered, failed and dead-lettered counts.
 pub async fn delivery_stats<S: Scope>(
     State(app): State<App>,
     caller: Authenticated,
-    PathParams((sub, rg, topic, name)): Params,
-) -> Result<Response, ApiError> {
-    let id = subscription_id::<S>(&sub, &rg, &topic, &name)?;
-    Ok(Json(stats::get(&app.ports, &caller, &id).await?).into_response())
+    Child(id, _): Child<S, Subscriptions>,
+) -> Result<Json<DeliveryStats>, ApiError> {
+    Ok(Json(stats::get(&app.ports, &caller, &id).await?))
 }

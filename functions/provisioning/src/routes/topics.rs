@@ -1,113 +1,101 @@
 //! Partner topic and partner destination routes (the customer's side): the same records and
 //! rules, each handler generic over the [`Paired`] kind its route serves.
 
-use axum::Json;
 use axum::extract::State;
-use axum::response::{IntoResponse, Response};
+use axum::routing;
+use axum::{Json, Router};
 use infra::App;
 use infra::http::{
-    ApiError, Authenticated, JsonBody, Links, PageQuery, PathParams, ScopePath, deleted,
-    list_response,
+    ApiError, Authenticated, Collection, Deleted, JsonBody, Kind, Listing, Page, Resource, Show,
+    Shown,
 };
-use shared::ids::{ResourceId, ResourceType};
 use shared::provisioning::topic::{Activation, PartnerTopic};
 use shared::resource::Body;
 use shared::usecases::resources::partner_topics;
 
-type Params = PathParams<(String, String, String)>;
+/// What a partner's channel creates in a customer's resource group; [`Show`] says how it is
+/// shown.
+pub trait Paired: Kind + Show<Record = PartnerTopic> {}
 
-/// What a partner's channel creates in a customer's resource group, and how it is shown.
-pub trait Paired: Send + Sync + 'static {
-    const KIND: ResourceType;
-    fn show(topic: &PartnerTopic) -> serde_json::Value;
+infra::resource_kind! {
+    /// Partner topics: where a partner's events arrive for the customer.
+    pub Topic = PartnerTopics, shows PartnerTopic as |topic, _| topic.view()
 }
 
-pub struct Topic;
-impl Paired for Topic {
-    const KIND: ResourceType = ResourceType::PartnerTopics;
-    fn show(topic: &PartnerTopic) -> serde_json::Value {
-        serde_json::to_value(topic.view()).unwrap_or_default()
-    }
+impl Paired for Topic {}
+
+infra::resource_kind! {
+    /// Partner destinations: where the customer's events leave for the partner.
+    pub Destination = PartnerDestinations,
+        shows PartnerTopic as |topic, _| topic.destination_view()
 }
 
-pub struct Destination;
-impl Paired for Destination {
-    const KIND: ResourceType = ResourceType::PartnerDestinations;
-    fn show(topic: &PartnerTopic) -> serde_json::Value {
-        serde_json::to_value(topic.destination_view()).unwrap_or_default()
-    }
+impl Paired for Destination {}
+
+/// The customer's routes of `K`: the collection, each one, `activate` and `deactivate`.
+pub fn routes<K: Paired>(router: Router<App>) -> Router<App> {
+    Collection::new(router, K::KIND.segment())
+        .list(routing::get(list::<K>))
+        .item(routing::get(get::<K>).patch(patch::<K>).delete(delete::<K>))
+        .action("activate", routing::post(activate::<K>))
+        .action("deactivate", routing::post(deactivate::<K>))
+        .router()
 }
 
 pub async fn get<K: Paired>(
     State(app): State<App>,
     caller: Authenticated,
-    PathParams((sub, rg, name)): Params,
-) -> Result<Response, ApiError> {
-    let id = ResourceId::from_path(&sub, &rg, K::KIND, &name)?;
-    Ok(Json(K::show(
-        &partner_topics::get(&app.ports, &caller, &id).await?,
-    ))
-    .into_response())
+    Resource(id, _): Resource<K>,
+) -> Result<Json<Shown<K>>, ApiError> {
+    let topic = partner_topics::get(&app.ports, &caller, &id).await?;
+    Ok(Json(Shown::new(topic)))
 }
 
 pub async fn patch<K: Paired>(
     State(app): State<App>,
     caller: Authenticated,
-    PathParams((sub, rg, name)): Params,
+    Resource(id, _): Resource<K>,
     JsonBody(body): JsonBody<Body<serde_json::Value>>,
-) -> Result<Response, ApiError> {
-    let id = ResourceId::from_path(&sub, &rg, K::KIND, &name)?;
-    Ok(Json(K::show(
-        &partner_topics::patch(&app.ports, &caller, &id, body).await?,
-    ))
-    .into_response())
+) -> Result<Json<Shown<K>>, ApiError> {
+    let topic = partner_topics::patch(&app.ports, &caller, &id, body).await?;
+    Ok(Json(Shown::new(topic)))
 }
 
 pub async fn delete<K: Paired>(
     State(app): State<App>,
     caller: Authenticated,
-    PathParams((sub, rg, name)): Params,
-) -> Result<Response, ApiError> {
-    let id = ResourceId::from_path(&sub, &rg, K::KIND, &name)?;
+    Resource(id, _): Resource<K>,
+) -> Result<Deleted, ApiError> {
     partner_topics::delete(&app.ports, &caller, &id).await?;
-    Ok(deleted())
+    Ok(Deleted)
 }
 
 pub async fn activate<K: Paired>(
     State(app): State<App>,
     caller: Authenticated,
-    PathParams((sub, rg, name)): Params,
-) -> Result<Response, ApiError> {
-    let id = ResourceId::from_path(&sub, &rg, K::KIND, &name)?;
-    Ok(Json(K::show(
-        &partner_topics::set_activation(&app.ports, &caller, &id, Activation::Activate).await?,
-    ))
-    .into_response())
+    Resource(id, _): Resource<K>,
+) -> Result<Json<Shown<K>>, ApiError> {
+    let to = Activation::Activate;
+    let topic = partner_topics::set_activation(&app.ports, &caller, &id, to).await?;
+    Ok(Json(Shown::new(topic)))
 }
 
 pub async fn deactivate<K: Paired>(
     State(app): State<App>,
     caller: Authenticated,
-    PathParams((sub, rg, name)): Params,
-) -> Result<Response, ApiError> {
-    let id = ResourceId::from_path(&sub, &rg, K::KIND, &name)?;
-    Ok(Json(K::show(
-        &partner_topics::set_activation(&app.ports, &caller, &id, Activation::Deactivate).await?,
-    ))
-    .into_response())
+    Resource(id, _): Resource<K>,
+) -> Result<Json<Shown<K>>, ApiError> {
+    let to = Activation::Deactivate;
+    let topic = partner_topics::set_activation(&app.ports, &caller, &id, to).await?;
+    Ok(Json(Shown::new(topic)))
 }
 
 pub async fn list<K: Paired>(
     State(app): State<App>,
     caller: Authenticated,
-    links: Links,
-    scope: ScopePath,
-    PageQuery(page): PageQuery,
-) -> Result<Response, ApiError> {
-    let listed = partner_topics::list(&app.ports, &caller, &scope.0, K::KIND, &page).await?;
-    Ok(list_response(
-        listed.items.iter().map(K::show).collect(),
-        listed.skip_token,
-        &links,
-    ))
+    listing: Listing,
+) -> Result<Page<Shown<K>>, ApiError> {
+    let (scope, page) = (&listing.scope, &listing.page);
+    let listed = partner_topics::list(&app.ports, &caller, scope, K::KIND, page).await?;
+    Ok(listing.links.shown(listed.items, listed.skip_token))
 }
