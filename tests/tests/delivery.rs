@@ -4,7 +4,7 @@
 use std::time::Duration as StdDuration;
 
 use e2e::receiver::{Plan, Receiver};
-use e2e::{ActiveTopic, Server, ids, order_event, webhook};
+use e2e::{ActiveTopic, Answer, Server, ids, order_event, webhook};
 use reqwest::StatusCode;
 use serde_json::json;
 
@@ -118,18 +118,8 @@ async fn a_slow_endpoint_does_not_hold_up_the_others() {
     let topic = ActiveTopic::new(&server).await;
     let hooks = Receiver::start().await;
     hooks.plan("a-slow", Plan::Slow(StdDuration::from_secs(3)));
-    topic
-        .subscribe(
-            "a-slow",
-            json!({"destination": webhook(&hooks.url("a-slow"))}),
-        )
-        .await;
-    topic
-        .subscribe(
-            "z-fast",
-            json!({"destination": webhook(&hooks.url("z-fast"))}),
-        )
-        .await;
+    topic.subscribe_receiver(&hooks, "a-slow").await;
+    topic.subscribe_receiver(&hooks, "z-fast").await;
     let started = std::time::Instant::now();
     topic
         .publish(&json!([
@@ -151,12 +141,7 @@ async fn an_event_of_almost_a_megabyte_is_delivered_intact() {
     let server = Server::start().await;
     let topic = ActiveTopic::new(&server).await;
     let hooks = Receiver::start().await;
-    topic
-        .subscribe(
-            "large",
-            json!({"destination": webhook(&hooks.url("large"))}),
-        )
-        .await;
+    topic.subscribe_receiver(&hooks, "large").await;
     let blob = "x".repeat(900 * 1024);
     topic
         .publish(&json!([order_event(
@@ -178,39 +163,29 @@ async fn dead_letters_and_counts_are_the_owners_alone() {
     let server = Server::start().await;
     let topic = ActiveTopic::new(&server).await;
     let hooks = Receiver::start().await;
-    let sub = topic
-        .subscribe("mine", json!({"destination": webhook(&hooks.url("mine"))}))
-        .await;
-    let stranger = server
-        .principal("stranger", &[&e2e::new_subscription()])
-        .await;
+    let sub = topic.subscribe_receiver(&hooks, "mine").await;
+    let (stranger, _) = server.tenant("stranger").await;
     for path in ["deadLetters", "deliveryStats"] {
         let (status, _) = stranger.get(&format!("{sub}/{path}")).await;
         assert_eq!(status, StatusCode::NOT_FOUND, "{path}");
     }
-    let (status, _) = stranger
-        .post(&format!("{sub}/redeliverDeadLetters"), json!({}))
-        .await;
-    assert_eq!(status, StatusCode::NOT_FOUND);
-    let (status, body) = topic
-        .tenants
-        .customer
-        .get(&format!(
-            "{}/eventSubscriptions/nope/deadLetters",
-            topic.tenants.topic("orders-topic")
-        ))
-        .await;
-    assert_eq!(status, StatusCode::NOT_FOUND, "{body}");
+    stranger
+        .action(&sub, "redeliverDeadLetters")
+        .await
+        .expect_status(StatusCode::NOT_FOUND);
+    topic
+        .owner
+        .get(&format!("{}/deadLetters", topic.subscription("nope")))
+        .await
+        .expect_status(StatusCode::NOT_FOUND);
 }
 
 #[tokio::test]
 async fn an_event_the_fan_out_cannot_read_is_dead_lettered_for_every_subscription() {
-    let server = Server::start_paused().await;
+    let server = Server::builder().paused().start().await;
     let topic = ActiveTopic::new(&server).await;
     let hooks = Receiver::start().await;
-    let all = topic
-        .subscribe("all", json!({"destination": webhook(&hooks.url("all"))}))
-        .await;
+    let all = topic.subscribe_receiver(&hooks, "all").await;
     let some = topic
         .subscribe(
             "some",
@@ -228,7 +203,7 @@ async fn an_event_the_fan_out_cannot_read_is_dead_lettered_for_every_subscriptio
     ];
     let message = format!(
         r#"{{"topic":"{}","publishedAt":"{}","events":[{},{}]}}"#,
-        topic.tenants.topic("orders-topic"),
+        topic.path,
         shared::time_format::rfc3339(time::OffsetDateTime::now_utc()),
         order_event("fine", "Order.Created", json!({})),
         unreadable.join(",")
