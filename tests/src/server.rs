@@ -133,8 +133,10 @@ impl Server {
         if let Some(task) = self.task.take() {
             task.await.unwrap().unwrap();
         }
-        let mut next = self.builder.clone().start().await;
-        next._temp = self._temp.take();
+        let (builder, temp) = (self.builder.clone(), self._temp.take());
+        drop(self);
+        let mut next = builder.start().await;
+        next._temp = temp;
         next
     }
 
