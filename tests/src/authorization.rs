@@ -30,18 +30,20 @@ impl Client {
     /// Authorizes (or renews) the partner named `partner` on configuration `config`; asserts
     /// 200; the configuration.
     pub async fn authorize_partner(&self, config: &str, partner: &str) -> Value {
-        self.post(
-            &format!("{config}/authorizePartner"),
-            json!({"partnerName": partner}),
-        )
-        .await
-        .expect_status(StatusCode::OK)
+        self.partner_action(config, "authorizePartner", partner)
+            .await
     }
 
-    /// Removes the partner named `partner` from configuration `config`; asserts 200.
+    /// Removes the partner named `partner` from configuration `config`; asserts 200; the
+    /// configuration.
     pub async fn unauthorize_partner(&self, config: &str, partner: &str) -> Value {
+        self.partner_action(config, "unauthorizePartner", partner)
+            .await
+    }
+
+    async fn partner_action(&self, config: &str, action: &str, partner: &str) -> Value {
         self.post(
-            &format!("{config}/unauthorizePartner"),
+            &format!("{config}/{action}"),
             json!({"partnerName": partner}),
         )
         .await

@@ -75,24 +75,41 @@ impl Client {
         }
     }
 
+    /// GETs `path`.
     pub async fn get(&self, path: &str) -> (StatusCode, Value) {
         self.send(Method::GET, path, Body::None).await
     }
 
+    /// PUTs `body` to `path`.
     pub async fn put(&self, path: &str, body: Value) -> (StatusCode, Value) {
         self.send(Method::PUT, path, Body::Json(body)).await
     }
 
+    /// PATCHes `path` with `body`.
     pub async fn patch(&self, path: &str, body: Value) -> (StatusCode, Value) {
         self.send(Method::PATCH, path, Body::Json(body)).await
     }
 
+    /// POSTs `body` to `path`.
     pub async fn post(&self, path: &str, body: Value) -> (StatusCode, Value) {
         self.send(Method::POST, path, Body::Json(body)).await
     }
 
+    /// DELETEs `path`.
     pub async fn delete(&self, path: &str) -> (StatusCode, Value) {
         self.send(Method::DELETE, path, Body::None).await
+    }
+
+    /// GETs `path`; asserts 404.
+    pub async fn assert_missing(&self, path: &str) {
+        self.get(path).await.expect_status(StatusCode::NOT_FOUND);
+    }
+
+    /// DELETEs `path`; asserts 204.
+    pub async fn remove(&self, path: &str) {
+        self.delete(path)
+            .await
+            .expect_status(StatusCode::NO_CONTENT);
     }
 
     /// Posts `{}` to action `action` of `resource` (`activate`, `listKeys`, `getFullUrl`, ...).

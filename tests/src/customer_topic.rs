@@ -23,11 +23,10 @@ impl CustomerTopic {
     /// Topic `name` in `contoso-rg` of `sub`, owned by `owner`; asserts 201.
     pub async fn create_as(owner: Client, sub: &str, name: &str) -> Self {
         let path = format!("{}/topics/{name}", eg(sub, "contoso-rg"));
+        let topic =
+            json!({"location": "westus2", "properties": {"inputSchema": "CloudEventSchemaV1_0"}});
         let body = owner
-            .put(
-                &path,
-                json!({"location": "westus2", "properties": {"inputSchema": "CloudEventSchemaV1_0"}}),
-            )
+            .put(&path, topic)
             .await
             .expect_status(StatusCode::CREATED);
         let publisher = Publisher::new(body["properties"]["endpoint"].as_str().unwrap());

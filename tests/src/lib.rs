@@ -23,7 +23,7 @@ mod topic;
 pub use client::{Answer, Body, Client, answer};
 pub use customer_topic::{CustomerTopic, contoso_event};
 pub use handshake::webhook_receiver;
-pub use partner_topic::{ActiveTopic, order_event};
+pub use partner_topic::{ActiveTopic, active_topic_on, order_event};
 pub use publisher::{BATCH, Publisher};
 pub use server::{Builder, Server};
 pub use tenants::Tenants;
@@ -32,6 +32,7 @@ pub use topic::Topic;
 use serde_json::{Value, json};
 use time::{Duration, OffsetDateTime};
 
+/// The operator key every local server is started with.
 pub const OPERATOR_KEY: &str = "pek_test-operator-key-0123456789abcdef0123456789abcdef";
 
 /// `/subscriptions/{sub}/resourceGroups/{rg}/providers/Microsoft.EventGrid`.

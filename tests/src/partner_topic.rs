@@ -6,7 +6,8 @@ use std::ops::{Deref, DerefMut};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
-use crate::{Answer, Client, Server, Tenants, Topic};
+use crate::receiver::Receiver;
+use crate::{Answer, Builder, Client, Server, Tenants, Topic};
 
 /// A partner topic `orders-topic` (channel `orders`, source `fabrikam/orders`), activated,
 /// with what a publisher needs; its [`Topic`] is owned by the customer.
@@ -18,6 +19,7 @@ pub struct ActiveTopic {
 }
 
 impl ActiveTopic {
+    /// The topic on `server`, through its operator.
     pub async fn new(server: &Server) -> Self {
         Self::with_operator(&server.operator()).await
     }
@@ -80,6 +82,13 @@ impl DerefMut for ActiveTopic {
     fn deref_mut(&mut self) -> &mut Topic {
         &mut self.topic
     }
+}
+
+/// A server started by `builder`, an [`ActiveTopic`] on it, and a receiver to subscribe.
+pub async fn active_topic_on(builder: Builder) -> (Server, ActiveTopic, Receiver) {
+    let server = builder.start().await;
+    let topic = ActiveTopic::new(&server).await;
+    (server, topic, Receiver::start().await)
 }
 
 /// A CloudEvent from the topic's source.

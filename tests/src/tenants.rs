@@ -19,6 +19,8 @@ pub struct Tenants {
 }
 
 impl Tenants {
+    /// Both tenants on `server`, the namespace in `routing_mode` (`SourceEventAttribute` or
+    /// `ChannelNameHeader`).
     pub async fn new(server: &Server, routing_mode: &str) -> Self {
         Self::with_operator(&server.operator(), routing_mode).await
     }
@@ -81,10 +83,12 @@ impl Tenants {
         self.customer.unauthorize_partner(&self.config, &name).await;
     }
 
+    /// The path of the namespace's channel `name`.
     pub fn channel(&self, name: &str) -> String {
         format!("{}/channels/{name}", self.namespace)
     }
 
+    /// The path of the customer's partner topic `name`.
     pub fn topic(&self, name: &str) -> String {
         format!(
             "{}/partnerTopics/{name}",
@@ -92,6 +96,7 @@ impl Tenants {
         )
     }
 
+    /// The path of the customer's partner destination `name`.
     pub fn destination(&self, name: &str) -> String {
         format!(
             "{}/partnerDestinations/{name}",
@@ -158,6 +163,14 @@ impl Tenants {
     pub async fn activate(&self, resource: &str) {
         self.customer
             .action(resource, "activate")
+            .await
+            .expect_status(StatusCode::OK);
+    }
+
+    /// The customer deactivates `resource` (a partner topic or destination); asserts 200.
+    pub async fn deactivate(&self, resource: &str) {
+        self.customer
+            .action(resource, "deactivate")
             .await
             .expect_status(StatusCode::OK);
     }

@@ -178,21 +178,14 @@ async fn a_customer_authorizes_renews_and_unauthorizes_a_partner() {
         "unauthorizing a partner that is not listed is idempotent"
     );
 
-    let (no_content, not_found) = (StatusCode::NO_CONTENT, StatusCode::NOT_FOUND);
-    customer.delete(&config).await.expect_status(no_content);
-    customer.get(&config).await.expect_status(not_found);
-    customer.delete(&config).await.expect_status(no_content);
+    customer.remove(&config).await;
+    customer.assert_missing(&config).await;
+    customer.remove(&config).await;
 
-    operator.delete(fabrikam).await.expect_status(no_content);
-    customer
-        .get(verified_fabrikam)
-        .await
-        .expect_status(not_found);
-    partner
-        .delete(&registration)
-        .await
-        .expect_status(no_content);
-    partner.get(&registration).await.expect_status(not_found);
+    operator.remove(fabrikam).await;
+    customer.assert_missing(verified_fabrikam).await;
+    partner.remove(&registration).await;
+    partner.assert_missing(&registration).await;
 }
 
 #[tokio::test]

@@ -174,16 +174,8 @@ async fn deleting_a_topic_removes_its_subscriptions_and_its_endpoint() {
         .subscribe("hook", json!({"destination": webhook(&receiver.url("h"))}))
         .await;
     let key = topic.key("key1").await;
-    topic
-        .owner
-        .delete(&topic.path)
-        .await
-        .expect_status(StatusCode::NO_CONTENT);
-    topic
-        .owner
-        .get(&subscription)
-        .await
-        .expect_status(StatusCode::NOT_FOUND);
+    topic.owner.remove(&topic.path).await;
+    topic.owner.assert_missing(&subscription).await;
     let body = topic
         .publish_with(&key, &json!([contoso_event("late")]))
         .await

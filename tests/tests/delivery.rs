@@ -3,8 +3,8 @@
 
 use std::time::Duration as StdDuration;
 
-use e2e::receiver::{Plan, Receiver};
-use e2e::{ActiveTopic, Answer, Server, ids, order_event, webhook};
+use e2e::receiver::Plan;
+use e2e::{Answer, Server, active_topic_on, ids, order_event, webhook};
 use reqwest::StatusCode;
 use serde_json::json;
 
@@ -14,49 +14,39 @@ async fn quiet(ms: u64) {
 
 #[tokio::test]
 async fn every_matching_subscription_gets_every_event_and_the_others_none() {
-    let server = Server::start().await;
-    let topic = ActiveTopic::new(&server).await;
-    let hooks = Receiver::start().await;
-    topic
-        .subscribe(
+    let (_server, topic, hooks) = active_topic_on(Server::builder()).await;
+    let to = |name: &str| webhook(&hooks.url(name));
+    for (name, properties) in [
+        (
             "all",
             json!({"destination": {"endpointType": "WebHook", "properties": {
-                "endpointUrl": hooks.url("all"),
-                "deliveryAttributeMappings": [
-                    {"name": "x-tenant", "type": "Static", "properties": {"value": "contoso"}},
-                    {"name": "x-key", "type": "Static", "properties": {"value": "s3cret", "isSecret": true}},
-                    {"name": "x-total", "type": "Dynamic", "properties": {"sourceField": "data.total"}}
-                ]}}}),
-        )
-        .await;
-    topic
-        .subscribe(
+            "endpointUrl": hooks.url("all"),
+            "deliveryAttributeMappings": [
+                {"name": "x-tenant", "type": "Static", "properties": {"value": "contoso"}},
+                {"name": "x-key", "type": "Static", "properties": {"value": "s3cret", "isSecret": true}},
+                {"name": "x-total", "type": "Dynamic", "properties": {"sourceField": "data.total"}}
+            ]}}}),
+        ),
+        (
             "created",
-            json!({"destination": webhook(&hooks.url("created")),
-                   "filter": {"includedEventTypes": ["Order.Created"]}}),
-        )
-        .await;
-    topic
-        .subscribe(
+            json!({"destination": to("created"), "filter": {"includedEventTypes": ["Order.Created"]}}),
+        ),
+        (
             "big",
-            json!({"destination": webhook(&hooks.url("big")),
-                   "filter": {"advancedFilters": [{"operatorType": "NumberGreaterThan", "key": "data.total", "value": 100}]}}),
-        )
-        .await;
-    topic
-        .subscribe(
+            json!({"destination": to("big"), "filter": {"advancedFilters": [{"operatorType": "NumberGreaterThan", "key": "data.total", "value": 100}]}}),
+        ),
+        (
             "batched",
             json!({"destination": {"endpointType": "WebHook", "properties": {
                 "endpointUrl": hooks.url("batched"), "maxEventsPerBatch": 10}}}),
-        )
-        .await;
-    topic
-        .subscribe(
+        ),
+        (
             "none",
-            json!({"destination": webhook(&hooks.url("none")),
-                   "filter": {"includedEventTypes": ["Nothing.Happened"]}}),
-        )
-        .await;
+            json!({"destination": to("none"), "filter": {"includedEventTypes": ["Nothing.Happened"]}}),
+        ),
+    ] {
+        topic.subscribe(name, properties).await;
+    }
     topic
         .publish(&json!([
             order_event("e1", "Order.Created", json!({"total": 50})),
@@ -114,9 +104,7 @@ async fn every_matching_subscription_gets_every_event_and_the_others_none() {
 
 #[tokio::test]
 async fn a_slow_endpoint_does_not_hold_up_the_others() {
-    let server = Server::start().await;
-    let topic = ActiveTopic::new(&server).await;
-    let hooks = Receiver::start().await;
+    let (_server, topic, hooks) = active_topic_on(Server::builder()).await;
     hooks.plan("a-slow", Plan::Slow(StdDuration::from_secs(3)));
     topic.subscribe_receiver(&hooks, "a-slow").await;
     topic.subscribe_receiver(&hooks, "z-fast").await;
@@ -138,9 +126,7 @@ async fn a_slow_endpoint_does_not_hold_up_the_others() {
 
 #[tokio::test]
 async fn an_event_of_almost_a_megabyte_is_delivered_intact() {
-    let server = Server::start().await;
-    let topic = ActiveTopic::new(&server).await;
-    let hooks = Receiver::start().await;
+    let (_server, topic, hooks) = active_topic_on(Server::builder()).await;
     topic.subscribe_receiver(&hooks, "large").await;
     let blob = "x".repeat(900 * 1024);
     topic
@@ -160,9 +146,7 @@ async fn an_event_of_almost_a_megabyte_is_delivered_intact() {
 
 #[tokio::test]
 async fn dead_letters_and_counts_are_the_owners_alone() {
-    let server = Server::start().await;
-    let topic = ActiveTopic::new(&server).await;
-    let hooks = Receiver::start().await;
+    let (server, topic, hooks) = active_topic_on(Server::builder()).await;
     let sub = topic.subscribe_receiver(&hooks, "mine").await;
     let (stranger, _) = server.tenant("stranger").await;
     for path in ["deadLetters", "deliveryStats"] {
@@ -175,16 +159,13 @@ async fn dead_letters_and_counts_are_the_owners_alone() {
         .expect_status(StatusCode::NOT_FOUND);
     topic
         .owner
-        .get(&format!("{}/deadLetters", topic.subscription("nope")))
-        .await
-        .expect_status(StatusCode::NOT_FOUND);
+        .assert_missing(&format!("{}/deadLetters", topic.subscription("nope")))
+        .await;
 }
 
 #[tokio::test]
 async fn an_event_the_fan_out_cannot_read_is_dead_lettered_for_every_subscription() {
-    let server = Server::builder().paused().start().await;
-    let topic = ActiveTopic::new(&server).await;
-    let hooks = Receiver::start().await;
+    let (server, topic, hooks) = active_topic_on(Server::builder().paused()).await;
     let all = topic.subscribe_receiver(&hooks, "all").await;
     let some = topic
         .subscribe(

@@ -60,19 +60,13 @@ async fn a_topic_never_activated_by_its_deadline_is_gone_with_its_channel() {
 
     clock.advance(Duration::minutes(61));
     let short_lived = t.topic("short-lived");
-    t.customer
-        .get(&short_lived)
-        .await
-        .expect_status(StatusCode::NOT_FOUND);
+    t.customer.assert_missing(&short_lived).await;
     assert_eq!(
         t.customer.action(&short_lived, "activate").await.0,
         StatusCode::NOT_FOUND,
         "activate after expiry is 404"
     );
-    t.partner
-        .get(&t.channel("brief"))
-        .await
-        .expect_status(StatusCode::NOT_FOUND);
+    t.partner.assert_missing(&t.channel("brief")).await;
     let (_, topics) = t
         .customer
         .get(&format!(
@@ -129,18 +123,12 @@ async fn a_destination_never_activated_by_its_deadline_is_gone_with_its_channel(
 
     clock.advance(Duration::minutes(61));
     let brief = t.destination("brief-dest");
-    t.customer
-        .get(&brief)
-        .await
-        .expect_status(StatusCode::NOT_FOUND);
+    t.customer.assert_missing(&brief).await;
     t.customer
         .action(&brief, "activate")
         .await
         .expect_status(StatusCode::NOT_FOUND);
-    t.partner
-        .get(&t.channel("brief-dest"))
-        .await
-        .expect_status(StatusCode::NOT_FOUND);
+    t.partner.assert_missing(&t.channel("brief-dest")).await;
     assert_eq!(
         t.customer.get(&t.destination("kept-dest")).await.0,
         StatusCode::OK,

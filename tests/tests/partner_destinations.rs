@@ -203,10 +203,7 @@ async fn customer_events_reach_the_partner_with_the_context_until_the_destinatio
             .is_none()
     );
 
-    p.t.customer
-        .action(&p.destination, "deactivate")
-        .await
-        .expect_status(StatusCode::OK);
+    p.t.deactivate(&p.destination).await;
     topic.publish(&json!([contoso_event("c2")])).await;
     let letters = topic.wait_for_dead_letters(&to_partner, 1).await;
     assert_eq!(letters[0]["id"], "c2");
@@ -215,10 +212,7 @@ async fn customer_events_reach_the_partner_with_the_context_until_the_destinatio
         "PartnerDestinationNotActivated"
     );
 
-    p.t.customer
-        .delete(&p.destination)
-        .await
-        .expect_status(StatusCode::NO_CONTENT);
+    p.t.customer.remove(&p.destination).await;
     let (status, _) = p.t.partner.get(&p.t.channel("to-fabrikam")).await;
     assert_eq!(
         status,

@@ -170,14 +170,8 @@ async fn without_an_authorization_a_channel_is_refused_and_nothing_is_created() 
         .put(&t.channel("refused"), refused)
         .await
         .expect_error(StatusCode::FORBIDDEN, "PartnerNotAuthorized");
-    t.partner
-        .get(&t.channel("refused"))
-        .await
-        .expect_status(StatusCode::NOT_FOUND);
-    t.customer
-        .get(&t.topic("refused-topic"))
-        .await
-        .expect_status(StatusCode::NOT_FOUND);
+    t.partner.assert_missing(&t.channel("refused")).await;
+    t.customer.assert_missing(&t.topic("refused-topic")).await;
 
     let mut body = t.channel_body("other-topic", "src");
     body["properties"]["partnerTopicInfo"]["azureSubscriptionId"] = json!(new_subscription());
@@ -194,18 +188,11 @@ async fn deleting_the_topic_deletes_the_channel_and_deleting_the_channel_deletes
     let first = t.partner_topic("first", "first-topic", "s1").await;
     let second = t.partner_topic("second", "second-topic", "s2").await;
     let (partner, customer) = (&t.partner, &t.customer);
-    let (no_content, not_found) = (StatusCode::NO_CONTENT, StatusCode::NOT_FOUND);
 
-    customer.delete(&first).await.expect_status(no_content);
-    partner
-        .get(&t.channel("first"))
-        .await
-        .expect_status(not_found);
-    partner
-        .delete(&t.channel("second"))
-        .await
-        .expect_status(no_content);
-    customer.get(&second).await.expect_status(not_found);
+    customer.remove(&first).await;
+    partner.assert_missing(&t.channel("first")).await;
+    partner.remove(&t.channel("second")).await;
+    customer.assert_missing(&second).await;
 
     let (status, _) = partner
         .put(&t.channel("again"), t.channel_body("first-topic", "s1"))
@@ -215,13 +202,13 @@ async fn deleting_the_topic_deletes_the_channel_and_deleting_the_channel_deletes
         StatusCode::CREATED,
         "names and sources are free again"
     );
-    partner.delete(&t.namespace).await.expect_status(no_content);
+    partner.remove(&t.namespace).await;
     assert_eq!(
         customer.get(&first).await.0,
-        not_found,
+        StatusCode::NOT_FOUND,
         "deleting the namespace deletes its topics"
     );
-    partner.get(&t.namespace).await.expect_status(not_found);
+    partner.assert_missing(&t.namespace).await;
 }
 
 #[tokio::test]
@@ -368,10 +355,7 @@ async fn in_a_channel_name_header_namespace_channels_may_share_a_source_and_leav
     shared::usecases::expiry::sweep(&server.app.ports, 100)
         .await
         .unwrap();
-    t.partner
-        .get(&t.channel("three"))
-        .await
-        .expect_status(StatusCode::NOT_FOUND);
+    t.partner.assert_missing(&t.channel("three")).await;
     assert!(
         store.get(&index).await.unwrap().is_some(),
         "deleting or expiring a channel leaves another channel's index entry (one written before sources could repeat)"

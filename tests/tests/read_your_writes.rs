@@ -4,7 +4,10 @@
 //! every first attempt was made when it looks at the receiver.
 
 use e2e::receiver::Receiver;
-use e2e::{ActiveTopic, Answer, CustomerTopic, Server, contoso_event, order_event, webhook};
+use e2e::{
+    ActiveTopic, Answer, CustomerTopic, Server, active_topic_on, contoso_event, order_event,
+    webhook,
+};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
@@ -20,9 +23,7 @@ fn ids_of(receiver: &Receiver, name: &str) -> Vec<String> {
 /// A paused server with an activated partner topic, a receiver, and subscription `first`
 /// that has already received event `warm` (so every cache is loaded).
 async fn warm() -> (Server, ActiveTopic, Receiver) {
-    let server = Server::builder().paused().start().await;
-    let topic = ActiveTopic::new(&server).await;
-    let receiver = Receiver::start().await;
+    let (server, topic, receiver) = active_topic_on(Server::builder().paused()).await;
     topic.subscribe_receiver(&receiver, "first").await;
     topic.publish_one("warm").await;
     server.fan_out().await;
@@ -94,11 +95,7 @@ async fn events_published_after_an_endpoint_or_filter_change_follow_the_new_sett
 async fn deactivate_and_activate_apply_to_the_next_publish() {
     let (server, topic, _receiver) = warm().await;
     let events = after();
-    topic
-        .owner
-        .action(&topic.path, "deactivate")
-        .await
-        .expect_status(StatusCode::OK);
+    topic.tenants.deactivate(&topic.path).await;
     topic
         .publish_with(&topic.key, &events)
         .await

@@ -5,8 +5,8 @@
 use std::sync::Arc;
 use std::time::Duration as StdDuration;
 
-use e2e::receiver::{Plan, Receiver};
-use e2e::{ActiveTopic, Answer, Server, ids, order_event, webhook};
+use e2e::receiver::Plan;
+use e2e::{ActiveTopic, Answer, Server, active_topic_on, ids, order_event, webhook};
 use reqwest::StatusCode;
 use serde_json::json;
 use shared::ports::{Clock, ManualClock};
@@ -39,9 +39,7 @@ fn manual_clock() -> Arc<ManualClock> {
 #[tokio::test]
 async fn a_failing_endpoint_is_retried_on_event_grids_schedule() {
     let clock = manual_clock();
-    let server = Server::builder().clock(clock.clone()).start().await;
-    let topic = ActiveTopic::new(&server).await;
-    let hooks = Receiver::start().await;
+    let (_server, topic, hooks) = active_topic_on(Server::builder().clock(clock.clone())).await;
     hooks.plan(
         "flaky",
         Plan::FailFirst {
@@ -91,9 +89,7 @@ async fn a_failing_endpoint_is_retried_on_event_grids_schedule() {
 #[tokio::test]
 async fn retry_after_on_a_429_sets_the_earliest_retry() {
     let clock = manual_clock();
-    let server = Server::builder().clock(clock.clone()).start().await;
-    let topic = ActiveTopic::new(&server).await;
-    let hooks = Receiver::start().await;
+    let (_server, topic, hooks) = active_topic_on(Server::builder().clock(clock.clone())).await;
     hooks.plan(
         "busy",
         Plan::RetryAfter {
@@ -121,9 +117,7 @@ async fn retry_after_on_a_429_sets_the_earliest_retry() {
 #[tokio::test]
 async fn attempts_and_time_to_live_running_out_dead_letter_with_event_grids_fields() {
     let clock = manual_clock();
-    let server = Server::builder().clock(clock.clone()).start().await;
-    let topic = ActiveTopic::new(&server).await;
-    let hooks = Receiver::start().await;
+    let (_server, topic, hooks) = active_topic_on(Server::builder().clock(clock.clone())).await;
     hooks.plan("attempts", Plan::Always(503));
     hooks.plan("ttl", Plan::Always(500));
     let by_attempts = topic
@@ -178,9 +172,7 @@ async fn attempts_and_time_to_live_running_out_dead_letter_with_event_grids_fiel
 
 #[tokio::test]
 async fn a_client_error_dead_letters_at_once_and_redelivery_sends_it_again() {
-    let server = Server::start().await;
-    let topic = ActiveTopic::new(&server).await;
-    let hooks = Receiver::start().await;
+    let (_server, topic, hooks) = active_topic_on(Server::builder()).await;
     hooks.plan("strict", Plan::Always(400));
     let sub = topic.subscribe_receiver(&hooks, "strict").await;
     topic
@@ -248,9 +240,7 @@ async fn a_client_error_dead_letters_at_once_and_redelivery_sends_it_again() {
 
 #[tokio::test]
 async fn a_gone_endpoint_disables_its_subscription_until_it_is_updated() {
-    let server = Server::start().await;
-    let topic = ActiveTopic::new(&server).await;
-    let hooks = Receiver::start().await;
+    let (_server, topic, hooks) = active_topic_on(Server::builder()).await;
     hooks.plan("gone", Plan::Always(410));
     let sub = topic.subscribe_receiver(&hooks, "gone").await;
     topic.publish_one("e1").await;
