@@ -10,7 +10,7 @@ use serde_json::{Value, json};
 use crate::aws::{Count, CountingProxy, Deployment, moto};
 use crate::gateway::Gateway;
 use crate::lambda::{FUNCTIONS, Function, binaries};
-use crate::{Client, OPERATOR_KEY};
+use crate::{ActiveTopic, Client, OPERATOR_KEY, Publisher};
 
 pub struct Stack {
     pub deployment: Deployment,
@@ -123,6 +123,13 @@ impl Stack {
         format!("{}{path}", self.gateway.base)
     }
 
+    /// An [`ActiveTopic`] set up through this stack's API and published to through it.
+    pub async fn active_topic(&self) -> ActiveTopic {
+        let mut topic = ActiveTopic::with_operator(&self.operator).await;
+        topic.publisher = Publisher::new(&self.publish_url(&topic.publisher.url));
+        topic
+    }
+
     /// A new instance of function `name` (a cold start).
     pub async fn cold_start(&self, name: &str) -> Function {
         let memory = FUNCTIONS.iter().find(|(n, _)| *n == name).unwrap().1;
@@ -220,17 +227,11 @@ pub async fn measure_on(
     shape: Shape,
 ) -> Measurement {
     let receiver = crate::receiver::Receiver::start().await;
-    let mut topic = crate::ActiveTopic::with_operator(&stack.operator).await;
-    topic.endpoint = stack.publish_url(&topic.endpoint);
+    let topic = stack.active_topic().await;
     for i in 0..subscriptions {
         let name = format!("sub-{i}");
         receiver.plan(&name, plan.clone());
-        topic
-            .subscribe(
-                &name,
-                json!({"destination": crate::webhook(&receiver.url(&name))}),
-            )
-            .await;
+        topic.subscribe_receiver(&receiver, &name).await;
     }
     stack.drain(&stack.deployment.fanout_queue).await;
     stack.requests();

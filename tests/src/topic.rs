@@ -1,118 +1,56 @@
-//! An activated partner topic for delivery tests: publish to it, subscribe to it, read its
-//! subscriptions' dead letters.
+//! What partner and customer topics have in common for a test: a path its owner manages, event
+//! subscriptions on it and their dead letters, and a publish endpoint.
+
+use std::time::Duration;
 
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
-use crate::{Client, Server, Tenants};
+use crate::receiver::Receiver;
+use crate::{Answer, Client, Publisher, webhook};
 
-/// A partner topic `orders-topic` (source `fabrikam/orders`), activated, with what a
-/// publisher needs.
-pub struct ActiveTopic {
-    pub tenants: Tenants,
-    pub endpoint: String,
-    pub key: String,
-    http: reqwest::Client,
+/// A topic, its owner, and a publisher to its endpoint.
+pub struct Topic {
+    pub owner: Client,
+    pub path: String,
+    pub publisher: Publisher,
 }
 
-impl ActiveTopic {
-    pub async fn new(server: &Server) -> Self {
-        Self::with_operator(&server.operator()).await
-    }
-
-    /// The same through `operator`, a client of any deployment.
-    pub async fn with_operator(operator: &Client) -> Self {
-        let t = Tenants::with_operator(operator, "SourceEventAttribute").await;
-        let (status, body) = t
-            .partner
-            .put(
-                &t.channel("orders"),
-                t.channel_body("orders-topic", "fabrikam/orders"),
-            )
-            .await;
-        assert_eq!(status, StatusCode::CREATED, "{body}");
-        let (status, body) = t
-            .customer
-            .post(&format!("{}/activate", t.topic("orders-topic")), json!({}))
-            .await;
-        assert_eq!(status, StatusCode::OK, "{body}");
-        let (_, ns) = t.partner.get(&t.namespace).await;
-        let (_, keys) = t
-            .partner
-            .post(&format!("{}/listKeys", t.namespace), json!({}))
-            .await;
-        Self {
-            endpoint: ns["properties"]["endpoint"].as_str().unwrap().to_owned(),
-            key: keys["key1"].as_str().unwrap().to_owned(),
-            tenants: t,
-            http: reqwest::Client::new(),
-        }
-    }
-
+impl Topic {
     /// The path of event subscription `name` on the topic.
     pub fn subscription(&self, name: &str) -> String {
-        format!(
-            "{}/eventSubscriptions/{name}",
-            self.tenants.topic("orders-topic")
-        )
+        format!("{}/eventSubscriptions/{name}", self.path)
     }
 
-    /// Creates event subscription `name` with these `properties`; panics unless 201.
+    /// Creates event subscription `name` with these `properties`; asserts 201; its path.
     pub async fn subscribe(&self, name: &str, properties: Value) -> String {
         let path = self.subscription(name);
-        let (status, body) = self
-            .tenants
-            .customer
+        self.owner
             .put(&path, json!({ "properties": properties }))
-            .await;
-        assert_eq!(status, StatusCode::CREATED, "{body}");
+            .await
+            .expect_status(StatusCode::CREATED);
         path
     }
 
-    /// Publishes `events` (a JSON array) as a batch; panics unless 200.
-    pub async fn publish(&self, events: &Value) {
-        let (status, body) = self.publish_with(&self.key, events).await;
-        assert_eq!(status, StatusCode::OK, "{body}");
-    }
-
-    /// Publishes `events` as a batch with `key`; the status and the body (`null` if not JSON).
-    pub async fn publish_with(&self, key: &str, events: &Value) -> (StatusCode, Value) {
-        let response = self
-            .http
-            .post(&self.endpoint)
-            .header("aeg-sas-key", key)
-            .header(
-                "content-type",
-                "application/cloudevents-batch+json; charset=utf-8",
-            )
-            .body(events.to_string())
-            .send()
+    /// Subscribes `receiver`'s endpoint `name` as event subscription `name`; asserts 201; its
+    /// path.
+    pub async fn subscribe_receiver(&self, receiver: &Receiver, name: &str) -> String {
+        self.subscribe(name, json!({"destination": webhook(&receiver.url(name))}))
             .await
-            .unwrap();
-        let status = response.status();
-        (status, response.json().await.unwrap_or(Value::Null))
     }
-}
 
-/// A CloudEvent from the topic's source.
-pub fn order_event(id: &str, kind: &str, data: Value) -> Value {
-    json!({"specversion": "1.0", "id": id, "source": "fabrikam/orders", "type": kind, "subject": format!("orders/{id}"), "data": data})
-}
+    /// Publishes `events` (a JSON array) as a batch with `key`; the status and the answer.
+    pub async fn publish_with(&self, key: &str, events: &Value) -> (StatusCode, Value) {
+        self.publisher.send(("aeg-sas-key", key), events).await
+    }
 
-/// A WebHook destination.
-pub fn webhook(url: &str) -> Value {
-    json!({"endpointType": "WebHook", "properties": {"endpointUrl": url}})
-}
-
-impl ActiveTopic {
-    /// The first page of `subscription`'s dead letters.
+    /// The first page of `subscription`'s dead letters; asserts 200.
     pub async fn dead_letters(&self, subscription: &str) -> Vec<Value> {
-        let (status, body) = self
-            .tenants
-            .customer
+        let body = self
+            .owner
             .get(&format!("{subscription}/deadLetters"))
-            .await;
-        assert_eq!(status, StatusCode::OK, "{body}");
+            .await
+            .expect_status(StatusCode::OK);
         body["value"].as_array().unwrap().clone()
     }
 
@@ -123,18 +61,8 @@ impl ActiveTopic {
             if got.len() >= count {
                 return got;
             }
-            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+            tokio::time::sleep(Duration::from_millis(50)).await;
         }
         panic!("{subscription} has fewer than {count} dead letters");
     }
-}
-
-/// The sorted `id`s of `events`.
-pub fn ids(events: &[Value]) -> Vec<String> {
-    let mut ids: Vec<String> = events
-        .iter()
-        .map(|e| e["id"].as_str().unwrap().to_owned())
-        .collect();
-    ids.sort();
-    ids
 }

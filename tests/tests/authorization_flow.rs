@@ -1,7 +1,7 @@
 //! The authorization flow over HTTP: principals, a partner registration, a verified partner, a
 //! partner configuration, authorize / renew / unauthorize, listings and deletion.
 
-use e2e::{Server, eg, new_subscription};
+use e2e::{Answer, Server, eg, from_now};
 use reqwest::StatusCode;
 use serde_json::json;
 use time::OffsetDateTime;
@@ -14,21 +14,20 @@ fn parse_time(v: &serde_json::Value) -> OffsetDateTime {
 #[tokio::test]
 async fn a_customer_authorizes_renews_and_unauthorizes_a_partner() {
     let server = Server::start().await;
-    let (partner_sub, customer_sub) = (new_subscription(), new_subscription());
-    let partner = server.principal("fabrikam", &[&partner_sub]).await;
-    let customer = server.principal("contoso", &[&customer_sub]).await;
+    let (partner, partner_sub) = server.tenant("fabrikam").await;
+    let (customer, customer_sub) = server.tenant("contoso").await;
 
     let registration = format!(
         "{}/partnerRegistrations/fabrikam-events",
         eg(&partner_sub, "partner-rg")
     );
-    let (status, reg) = partner
+    let reg = partner
         .put(
             &registration,
             json!({"location": "global", "tags": {"team": "events"}}),
         )
-        .await;
-    assert_eq!(status, StatusCode::OK, "{reg}");
+        .await
+        .expect_status(StatusCode::OK);
     assert_eq!(reg["type"], "Microsoft.EventGrid/partnerRegistrations");
     assert_eq!(reg["id"], registration);
     assert_eq!(reg["properties"]["provisioningState"], "Succeeded");
@@ -38,10 +37,10 @@ async fn a_customer_authorizes_renews_and_unauthorizes_a_partner() {
         .to_owned();
     uuid::Uuid::parse_str(&immutable_id).unwrap();
 
-    let (status, again) = partner
+    let again = partner
         .put(&registration, json!({"tags": {"team": "platform"}}))
-        .await;
-    assert_eq!(status, StatusCode::OK);
+        .await
+        .expect_status(StatusCode::OK);
     assert_eq!(
         again["properties"]["partnerRegistrationImmutableId"],
         immutable_id.as_str()
@@ -54,57 +53,54 @@ async fn a_customer_authorizes_renews_and_unauthorizes_a_partner() {
         "partnerDisplayName": "Fabrikam Events",
         "partnerTopicDetails": {"description": "Order events", "setupUri": "https://fabrikam.example/setup"}
     }});
-    let (status, body) = server
-        .operator()
-        .put("/admin/verifiedPartners/Fabrikam", verified.clone())
-        .await;
-    assert_eq!(status, StatusCode::CREATED, "{body}");
-    assert_eq!(
-        server
-            .operator()
-            .put("/admin/verifiedPartners/Fabrikam", verified)
-            .await
-            .0,
-        StatusCode::OK
-    );
-    let (status, list) = customer
+    let operator = server.operator();
+    let fabrikam = "/admin/verifiedPartners/Fabrikam";
+    operator
+        .put(fabrikam, verified.clone())
+        .await
+        .expect_status(StatusCode::CREATED);
+    operator
+        .put(fabrikam, verified)
+        .await
+        .expect_status(StatusCode::OK);
+    let list = customer
         .get("/providers/Microsoft.EventGrid/verifiedPartners")
-        .await;
-    assert_eq!(status, StatusCode::OK);
+        .await
+        .expect_status(StatusCode::OK);
     assert_eq!(list["value"][0]["name"], "Fabrikam");
     assert_eq!(
         list["value"][0]["properties"]["partnerRegistrationImmutableId"],
         immutable_id.as_str()
     );
-    let (status, one) = customer
-        .get("/providers/Microsoft.EventGrid/verifiedPartners/Fabrikam")
-        .await;
-    assert_eq!(status, StatusCode::OK);
+    let verified_fabrikam = "/providers/Microsoft.EventGrid/verifiedPartners/Fabrikam";
+    let one = customer
+        .get(verified_fabrikam)
+        .await
+        .expect_status(StatusCode::OK);
     assert_eq!(one["properties"]["organizationName"], "Fabrikam Inc.");
 
     let config = format!(
         "{}/partnerConfigurations/default",
         eg(&customer_sub, "customer-rg")
     );
-    let (status, body) = customer
-        .put(&config, json!({"properties": {"partnerAuthorization": {"defaultMaximumExpirationTimeInDays": 30}}}))
-        .await;
-    assert_eq!(status, StatusCode::CREATED, "{body}");
+    let thirty_days =
+        json!({"properties": {"partnerAuthorization": {"defaultMaximumExpirationTimeInDays": 30}}});
+    let body = customer
+        .put(&config, thirty_days.clone())
+        .await
+        .expect_status(StatusCode::CREATED);
     assert_eq!(body["location"], "global");
     assert_eq!(
         body["properties"]["partnerAuthorization"]["authorizedPartnersList"],
         json!([])
     );
-    assert_eq!(customer.put(&config, json!({"properties": {"partnerAuthorization": {"defaultMaximumExpirationTimeInDays": 30}}})).await.0, StatusCode::OK);
+    customer
+        .put(&config, thirty_days)
+        .await
+        .expect_status(StatusCode::OK);
 
     let before = OffsetDateTime::now_utc();
-    let (status, body) = customer
-        .post(
-            &format!("{config}/authorizePartner"),
-            json!({"partnerName": "fabrikam-events"}),
-        )
-        .await;
-    assert_eq!(status, StatusCode::OK, "{body}");
+    let body = customer.authorize_partner(&config, "fabrikam-events").await;
     let entry = &body["properties"]["partnerAuthorization"]["authorizedPartnersList"][0];
     assert_eq!(
         entry["partnerRegistrationImmutableId"],
@@ -117,16 +113,14 @@ async fn a_customer_authorizes_renews_and_unauthorizes_a_partner() {
             && expiry <= OffsetDateTime::now_utc() + time::Duration::days(30)
     );
 
-    let renewed_to = (OffsetDateTime::now_utc() + time::Duration::days(3))
-        .format(&Rfc3339)
-        .unwrap();
-    let (status, body) = customer
+    let renewed_to = from_now(time::Duration::days(3));
+    let body = customer
         .post(
             &format!("{config}/authorizePartner"),
             json!({"partnerRegistrationImmutableId": immutable_id, "authorizationExpirationTimeInUtc": renewed_to}),
         )
-        .await;
-    assert_eq!(status, StatusCode::OK, "{body}");
+        .await
+        .expect_status(StatusCode::OK);
     let list = body["properties"]["partnerAuthorization"]["authorizedPartnersList"]
         .as_array()
         .unwrap();
@@ -136,8 +130,7 @@ async fn a_customer_authorizes_renews_and_unauthorizes_a_partner() {
         parse_time(&json!(renewed_to))
     );
 
-    let (status, got) = customer.get(&config).await;
-    assert_eq!(status, StatusCode::OK);
+    let got = customer.get(&config).await.expect_status(StatusCode::OK);
     assert_eq!(
         got["properties"]["partnerAuthorization"]["authorizedPartnersList"][0]["partnerName"],
         "fabrikam-events"
@@ -156,23 +149,19 @@ async fn a_customer_authorizes_renews_and_unauthorizes_a_partner() {
         .await;
     assert_eq!(in_sub["value"][0]["id"], config);
 
-    let (status, patched) = customer
+    let patched = customer
         .patch(&config, json!({"tags": {"env": "prod"}, "properties": {"defaultMaximumExpirationTimeInDays": 90}}))
-        .await;
-    assert_eq!(status, StatusCode::OK, "{patched}");
+        .await
+        .expect_status(StatusCode::OK);
     assert_eq!(
         patched["properties"]["partnerAuthorization"]["defaultMaximumExpirationTimeInDays"],
         90
     );
     assert_eq!(patched["tags"]["env"], "prod");
 
-    let (status, body) = customer
-        .post(
-            &format!("{config}/unauthorizePartner"),
-            json!({"partnerName": "fabrikam-events"}),
-        )
+    let body = customer
+        .unauthorize_partner(&config, "fabrikam-events")
         .await;
-    assert_eq!(status, StatusCode::OK, "{body}");
     assert_eq!(
         body["properties"]["partnerAuthorization"]["authorizedPartnersList"],
         json!([])
@@ -189,53 +178,26 @@ async fn a_customer_authorizes_renews_and_unauthorizes_a_partner() {
         "unauthorizing a partner that is not listed is idempotent"
     );
 
-    assert_eq!(customer.delete(&config).await.0, StatusCode::NO_CONTENT);
-    assert_eq!(customer.get(&config).await.0, StatusCode::NOT_FOUND);
-    assert_eq!(customer.delete(&config).await.0, StatusCode::NO_CONTENT);
+    customer.remove(&config).await;
+    customer.assert_missing(&config).await;
+    customer.remove(&config).await;
 
-    assert_eq!(
-        server
-            .operator()
-            .delete("/admin/verifiedPartners/Fabrikam")
-            .await
-            .0,
-        StatusCode::NO_CONTENT
-    );
-    assert_eq!(
-        customer
-            .get("/providers/Microsoft.EventGrid/verifiedPartners/Fabrikam")
-            .await
-            .0,
-        StatusCode::NOT_FOUND
-    );
-    assert_eq!(
-        partner.delete(&registration).await.0,
-        StatusCode::NO_CONTENT
-    );
-    assert_eq!(partner.get(&registration).await.0, StatusCode::NOT_FOUND);
+    operator.remove(fabrikam).await;
+    customer.assert_missing(verified_fabrikam).await;
+    partner.remove(&registration).await;
+    partner.assert_missing(&registration).await;
 }
 
 #[tokio::test]
 async fn a_configuration_put_may_list_partners_by_id_or_name_with_default_expiry() {
     let server = Server::start().await;
-    let (partner_sub, customer_sub) = (new_subscription(), new_subscription());
-    let partner = server.principal("p", &[&partner_sub]).await;
-    let customer = server.principal("c", &[&customer_sub]).await;
-    let (_, a) = partner
-        .put(
-            &format!("{}/partnerRegistrations/alpha", eg(&partner_sub, "rg")),
-            json!({}),
-        )
-        .await;
-    let (_, b) = partner
-        .put(
-            &format!("{}/partnerRegistrations/beta", eg(&partner_sub, "rg")),
-            json!({}),
-        )
-        .await;
+    let (partner, partner_sub) = server.tenant("p").await;
+    let (customer, customer_sub) = server.tenant("c").await;
+    let a = partner.registration(&partner_sub, "rg", "alpha").await;
+    let b = partner.registration(&partner_sub, "rg", "beta").await;
     let a_id = a["properties"]["partnerRegistrationImmutableId"].clone();
     let before = OffsetDateTime::now_utc();
-    let (status, body) = customer
+    let body = customer
         .put(
             &format!("{}/partnerConfigurations/default", eg(&customer_sub, "rg")),
             json!({"properties": {"partnerAuthorization": {"authorizedPartnersList": [
@@ -243,8 +205,8 @@ async fn a_configuration_put_may_list_partners_by_id_or_name_with_default_expiry
                 {"partnerName": "BETA"}
             ]}}}),
         )
-        .await;
-    assert_eq!(status, StatusCode::CREATED, "{body}");
+        .await
+        .expect_status(StatusCode::CREATED);
     let auth = &body["properties"]["partnerAuthorization"];
     assert_eq!(auth["defaultMaximumExpirationTimeInDays"], 7);
     let list = auth["authorizedPartnersList"].as_array().unwrap();
@@ -262,19 +224,10 @@ async fn a_configuration_put_may_list_partners_by_id_or_name_with_default_expiry
 #[tokio::test]
 async fn listings_page_with_next_link_without_loss_or_repeat() {
     let server = Server::start().await;
-    let sub = new_subscription();
-    let partner = server.principal("pager", &[&sub]).await;
+    let (partner, sub) = server.tenant("pager").await;
     for i in 0..7 {
-        let (status, _) = partner
-            .put(
-                &format!(
-                    "{}/partnerRegistrations/reg-{i}",
-                    eg(&sub, &format!("rg{}", i % 2))
-                ),
-                json!({}),
-            )
-            .await;
-        assert_eq!(status, StatusCode::OK);
+        let rg = format!("rg{}", i % 2);
+        partner.registration(&sub, &rg, &format!("reg-{i}")).await;
     }
     let mut url = format!(
         "/subscriptions/{sub}/providers/Microsoft.EventGrid/partnerRegistrations?api-version=2025-02-15&$top=3"
@@ -282,8 +235,7 @@ async fn listings_page_with_next_link_without_loss_or_repeat() {
     let mut names = Vec::new();
     let mut pages = 0;
     loop {
-        let (status, page) = partner.get(&url).await;
-        assert_eq!(status, StatusCode::OK, "{page}");
+        let page = partner.get(&url).await.expect_status(StatusCode::OK);
         pages += 1;
         names.extend(
             page["value"]
@@ -319,18 +271,11 @@ async fn listings_page_with_next_link_without_loss_or_repeat() {
 #[tokio::test]
 async fn a_partner_may_be_named_by_its_verified_partner_name_as_in_azures_examples() {
     let server = Server::start().await;
-    let (partner_sub, customer_sub) = (new_subscription(), new_subscription());
-    let partner = server.principal("p", &[&partner_sub]).await;
-    let customer = server.principal("c", &[&customer_sub]).await;
+    let (partner, partner_sub) = server.tenant("p").await;
+    let (customer, customer_sub) = server.tenant("c").await;
     let mut ids = Vec::new();
     for name in ["contoso-registration", "other-registration"] {
-        let (status, reg) = partner
-            .put(
-                &format!("{}/partnerRegistrations/{name}", eg(&partner_sub, "rg")),
-                json!({}),
-            )
-            .await;
-        assert_eq!(status, StatusCode::OK, "{reg}");
+        let reg = partner.registration(&partner_sub, "rg", name).await;
         ids.push(reg["properties"]["partnerRegistrationImmutableId"].clone());
     }
     let (contoso, other) = (ids[0].clone(), ids[1].clone());
@@ -348,11 +293,7 @@ async fn a_partner_may_be_named_by_its_verified_partner_name_as_in_azures_exampl
         verify("Contoso-Finance", &contoso).await,
         StatusCode::CREATED
     );
-    let config = format!("{}/partnerConfigurations/default", eg(&customer_sub, "rg"));
-    assert_eq!(
-        customer.put(&config, json!({})).await.0,
-        StatusCode::CREATED
-    );
+    let config = customer.configuration(&customer_sub, "rg").await;
     let authorize = format!("{config}/authorizePartner");
     let unauthorize = format!("{config}/unauthorizePartner");
     let listed = |body: &serde_json::Value| {
@@ -363,9 +304,7 @@ async fn a_partner_may_be_named_by_its_verified_partner_name_as_in_azures_exampl
             .map(|p| p["partnerRegistrationImmutableId"].clone())
             .collect::<Vec<_>>()
     };
-    let expiry = (OffsetDateTime::now_utc() + time::Duration::days(2))
-        .format(&Rfc3339)
-        .unwrap();
+    let expiry = from_now(time::Duration::days(2));
 
     let (status, body) = customer
         .post(
@@ -378,13 +317,13 @@ async fn a_partner_may_be_named_by_its_verified_partner_name_as_in_azures_exampl
     let entry = &body["properties"]["partnerAuthorization"]["authorizedPartnersList"][0];
     assert_eq!(entry["partnerName"], "contoso-registration");
 
-    let (status, body) = customer
+    let body = customer
         .post(
             &unauthorize,
             json!({"partnerRegistrationImmutableId": contoso, "partnerName": "contoso-finance"}),
         )
-        .await;
-    assert_eq!(status, StatusCode::OK, "{body}");
+        .await
+        .expect_status(StatusCode::OK);
     assert!(listed(&body).is_empty());
 
     let (status, body) = customer
@@ -392,31 +331,22 @@ async fn a_partner_may_be_named_by_its_verified_partner_name_as_in_azures_exampl
         .await;
     assert_eq!(status, StatusCode::OK, "by the verified name alone: {body}");
     assert_eq!(listed(&body), std::slice::from_ref(&contoso));
-    let (status, body) = customer
-        .post(&unauthorize, json!({"partnerName": "Contoso-Finance"}))
+    let body = customer
+        .unauthorize_partner(&config, "Contoso-Finance")
         .await;
-    assert_eq!(status, StatusCode::OK, "{body}");
     assert!(listed(&body).is_empty());
 
-    let (status, body) = customer
+    customer
         .post(
             &authorize,
             json!({"partnerRegistrationImmutableId": other, "partnerName": "Contoso-Finance"}),
         )
-        .await;
-    assert_eq!(
-        (status, body["error"]["code"].as_str()),
-        (StatusCode::BAD_REQUEST, Some("PartnerIdentityMismatch")),
-        "{body}"
-    );
-    let (status, body) = customer
+        .await
+        .expect_error(StatusCode::BAD_REQUEST, "PartnerIdentityMismatch");
+    customer
         .post(&authorize, json!({"partnerName": "nobody-by-this-name"}))
-        .await;
-    assert_eq!(
-        (status, body["error"]["code"].as_str()),
-        (StatusCode::BAD_REQUEST, Some("PartnerNotFound")),
-        "{body}"
-    );
+        .await
+        .expect_error(StatusCode::BAD_REQUEST, "PartnerNotFound");
 
     assert_eq!(
         verify("contoso-registration", &other).await,

@@ -1,8 +1,7 @@
 //! Compatibility: Azure's own Python SDKs drive the local server. The test command points
 //! `PARTNER_EVENTS_TEST_PYTHON` at a virtualenv with them installed.
 
-use e2e::{Server, Tenants, new_subscription, webhook_receiver};
-use serde_json::json;
+use e2e::{Server, Tenants, webhook_receiver};
 
 fn python() -> String {
     std::env::var("PARTNER_EVENTS_TEST_PYTHON").unwrap_or_else(|_| {
@@ -28,10 +27,9 @@ async fn run_script(script: &str, args: &[&str]) {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn azure_mgmt_eventgrid_drives_the_partner_topic_lifecycle() {
-    let server = Server::start_paused().await;
-    let (partner_sub, customer_sub) = (new_subscription(), new_subscription());
-    let partner = server.principal("sdk-partner", &[&partner_sub]).await;
-    let customer = server.principal("sdk-customer", &[&customer_sub]).await;
+    let server = Server::builder().paused().start().await;
+    let (partner, partner_sub) = server.tenant("sdk-partner").await;
+    let (customer, customer_sub) = server.tenant("sdk-customer").await;
     let webhook = format!("{}/hook/ok", webhook_receiver().await);
     run_script(
         "mgmt_lifecycle.py",
@@ -49,37 +47,15 @@ async fn azure_mgmt_eventgrid_drives_the_partner_topic_lifecycle() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn azure_eventgrid_publishes_with_a_key_a_sas_and_a_channel_name() {
-    let server = Server::start_paused().await;
+    let server = Server::builder().paused().start().await;
     let t = Tenants::new(&server, "ChannelNameHeader").await;
-    assert_eq!(
-        t.partner
-            .put(
-                &t.channel("sdk-channel"),
-                t.channel_body("sdk-topic", "fabrikam/orders")
-            )
-            .await
-            .0,
-        reqwest::StatusCode::CREATED
-    );
-    assert_eq!(
-        t.customer
-            .post(&format!("{}/activate", t.topic("sdk-topic")), json!({}))
-            .await
-            .0,
-        reqwest::StatusCode::OK
-    );
-    let (_, ns) = t.partner.get(&t.namespace).await;
-    let (_, keys) = t
-        .partner
-        .post(&format!("{}/listKeys", t.namespace), json!({}))
+    t.activated_topic("sdk-channel", "sdk-topic", "fabrikam/orders")
         .await;
+    let endpoint = t.publisher().await.url;
+    let keys = t.keys().await;
     run_script(
         "publish.py",
-        &[
-            ns["properties"]["endpoint"].as_str().unwrap(),
-            keys["key2"].as_str().unwrap(),
-            "sdk-channel",
-        ],
+        &[&endpoint, keys["key2"].as_str().unwrap(), "sdk-channel"],
     )
     .await;
     let mut ids = Vec::new();
@@ -101,8 +77,7 @@ async fn azure_eventgrid_publishes_with_a_key_a_sas_and_a_channel_name() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn azure_sdks_create_a_customer_topic_subscribe_to_it_and_publish_with_a_key_and_a_sas() {
     let server = Server::start().await;
-    let customer_sub = new_subscription();
-    let customer = server.principal("sdk-topic-owner", &[&customer_sub]).await;
+    let (customer, customer_sub) = server.tenant("sdk-topic-owner").await;
     let receiver = e2e::receiver::Receiver::start().await;
     run_script(
         "topics.py",

@@ -2,7 +2,7 @@
 //! partner namespaces, and subscriptions on them delivered like partner topics' ones.
 
 use e2e::receiver::{Plan, Receiver};
-use e2e::{CustomerTopic as Topic, Server, contoso_event, eg, ids, new_subscription, webhook};
+use e2e::{Answer, CustomerTopic as Topic, Server, contoso_event, eg, ids, message, webhook};
 use reqwest::StatusCode;
 use serde_json::json;
 
@@ -11,11 +11,14 @@ async fn a_topic_is_created_with_an_endpoint_and_keys_listed_and_rotated_by_its_
     let server = Server::start().await;
     let topic = Topic::create(&server, "contoso-orders").await;
     assert_eq!(
-        topic.endpoint,
+        topic.publisher.url,
         format!("{}/topics/contoso-orders/api/events", server.base)
     );
-    let (status, body) = topic.owner.get(&topic.path).await;
-    assert_eq!(status, StatusCode::OK);
+    let body = topic
+        .owner
+        .get(&topic.path)
+        .await
+        .expect_status(StatusCode::OK);
     assert_eq!(body["type"], "Microsoft.EventGrid/topics");
     assert_eq!(body["location"], "westus2");
     assert_eq!(body["properties"]["inputSchema"], "CloudEventSchemaV1_0");
@@ -33,26 +36,24 @@ async fn a_topic_is_created_with_an_endpoint_and_keys_listed_and_rotated_by_its_
     assert_eq!(listed["value"].as_array().unwrap().len(), 1);
 
     let keys = topic.keys().await;
-    let (status, rotated) = topic
+    let rotated = topic
         .owner
         .post(
             &format!("{}/regenerateKey", topic.path),
             json!({"keyName": "key1"}),
         )
-        .await;
-    assert_eq!(status, StatusCode::OK);
+        .await
+        .expect_status(StatusCode::OK);
     assert_ne!(rotated["key1"], keys["key1"]);
     assert_eq!(rotated["key2"], keys["key2"]);
 
-    let stranger = server.principal("stranger", &[&new_subscription()]).await;
+    let (stranger, _) = server.tenant("stranger").await;
     let (status, _) = stranger.get(&topic.path).await;
     assert!(
         matches!(status, StatusCode::NOT_FOUND | StatusCode::FORBIDDEN),
         "{status}"
     );
-    let (status, _) = stranger
-        .post(&format!("{}/listKeys", topic.path), json!({}))
-        .await;
+    let (status, _) = stranger.action(&topic.path, "listKeys").await;
     assert!(matches!(
         status,
         StatusCode::NOT_FOUND | StatusCode::FORBIDDEN
@@ -63,39 +64,28 @@ async fn a_topic_is_created_with_an_endpoint_and_keys_listed_and_rotated_by_its_
 async fn bad_topics_are_refused_with_what_to_fix() {
     let server = Server::start().await;
     let topic = Topic::create(&server, "taken-name").await;
-    let sub = new_subscription();
-    let other = server.principal("other", &[&sub]).await;
-    let (status, body) = other
+    let (other, sub) = server.tenant("other").await;
+    let body = other
         .put(&format!("{}/topics/taken-name", eg(&sub, "rg")), json!({}))
-        .await;
-    assert_eq!(status, StatusCode::CONFLICT, "{body}");
-    assert!(
-        body["error"]["message"]
-            .as_str()
-            .unwrap()
-            .contains("unique")
-    );
-    let (status, body) = other
+        .await
+        .expect_status(StatusCode::CONFLICT);
+    assert!(message(&body).contains("unique"));
+    let body = other
         .put(
             &format!("{}/topics/egschema", eg(&sub, "rg")),
             json!({"properties": {"inputSchema": "EventGridSchema"}}),
         )
-        .await;
-    assert_eq!(status, StatusCode::BAD_REQUEST);
-    assert!(
-        body["error"]["message"]
-            .as_str()
-            .unwrap()
-            .contains("CloudEventSchemaV1_0")
-    );
-    let (status, _) = topic
+        .await
+        .expect_status(StatusCode::BAD_REQUEST);
+    assert!(message(&body).contains("CloudEventSchemaV1_0"));
+    topic
         .owner
         .patch(
             &topic.path,
             json!({"properties": {"publicNetworkAccess": "Sometimes"}}),
         )
-        .await;
-    assert_eq!(status, StatusCode::BAD_REQUEST);
+        .await
+        .expect_status(StatusCode::BAD_REQUEST);
 }
 
 #[tokio::test]
@@ -103,45 +93,39 @@ async fn events_published_to_a_topic_reach_its_subscriptions_with_a_key_or_a_sas
     let server = Server::start().await;
     let receiver = Receiver::start().await;
     let topic = Topic::create(&server, "contoso-sales").await;
-    let (status, body) = topic
-        .owner
-        .put(
-            &format!("{}/eventSubscriptions/all-sales", topic.path),
-            json!({"properties": {"destination": webhook(&receiver.url("sales"))}}),
+    topic
+        .subscribe(
+            "all-sales",
+            json!({"destination": webhook(&receiver.url("sales"))}),
         )
         .await;
-    assert_eq!(status, StatusCode::CREATED, "{body}");
-    let (status, body) = topic
-        .owner
-        .put(
-            &format!("{}/eventSubscriptions/only-refunds", topic.path),
-            json!({"properties": {
+    topic
+        .subscribe(
+            "only-refunds",
+            json!({
                 "destination": webhook(&receiver.url("refunds")),
                 "filter": {"includedEventTypes": ["Contoso.Refund"]}
-            }}),
+            }),
         )
         .await;
-    assert_eq!(status, StatusCode::CREATED, "{body}");
 
     let keys = topic.keys().await;
-    let key = keys["key2"].as_str().unwrap();
-    let (status, text) = topic
-        .publish(
-            ("aeg-sas-key", key),
-            &json!([contoso_event("k1"), contoso_event("k2")]),
-        )
-        .await;
-    assert_eq!(status, StatusCode::OK, "{text}");
+    let events = json!([contoso_event("k1"), contoso_event("k2")]);
+    topic
+        .publish_with(keys["key2"].as_str().unwrap(), &events)
+        .await
+        .expect_status(StatusCode::OK);
     let token = shared::ingest::sas::generate_token(
-        &topic.endpoint,
+        &topic.publisher.url,
         time::OffsetDateTime::now_utc() + time::Duration::hours(1),
         keys["key1"].as_str().unwrap(),
     )
     .unwrap();
-    let (status, text) = topic
-        .publish(("aeg-sas-token", &token), &json!([contoso_event("s1")]))
-        .await;
-    assert_eq!(status, StatusCode::OK, "{text}");
+    topic
+        .publisher
+        .send(("aeg-sas-token", &token), &json!([contoso_event("s1")]))
+        .await
+        .expect_status(StatusCode::OK);
 
     receiver.wait_for("sales", 3).await;
     let mut got = ids(&receiver.accepted_events("sales"));
@@ -154,13 +138,10 @@ async fn events_published_to_a_topic_reach_its_subscriptions_with_a_key_or_a_sas
         "the filter holds"
     );
 
-    let (status, text) = topic
-        .publish(
-            ("aeg-sas-key", "d3Jvbmcga2V5"),
-            &json!([contoso_event("x")]),
-        )
-        .await;
-    assert_eq!(status, StatusCode::UNAUTHORIZED, "{text}");
+    topic
+        .publish_with("d3Jvbmcga2V5", &json!([contoso_event("x")]))
+        .await
+        .expect_status(StatusCode::UNAUTHORIZED);
 }
 
 #[tokio::test]
@@ -169,17 +150,14 @@ async fn a_topic_subscription_retries_and_dead_letters_like_a_partner_topic_one(
     let receiver = Receiver::start().await;
     receiver.plan("gone", Plan::Always(400));
     let topic = Topic::create(&server, "contoso-dl").await;
-    let subscription = format!("{}/eventSubscriptions/bad-hook", topic.path);
-    let (status, body) = topic
-        .owner
-        .put(
-            &subscription,
-            json!({"properties": {"destination": webhook(&receiver.url("gone"))}}),
+    let subscription = topic
+        .subscribe(
+            "bad-hook",
+            json!({"destination": webhook(&receiver.url("gone"))}),
         )
         .await;
-    assert_eq!(status, StatusCode::CREATED, "{body}");
-    topic.publish_ok(&json!([contoso_event("d1")])).await;
-    let letters = topic.dead_letters("bad-hook", 1).await;
+    topic.publish(&json!([contoso_event("d1")])).await;
+    let letters = topic.wait_for_dead_letters(&subscription, 1).await;
     assert_eq!(letters[0]["id"], "d1");
     assert_eq!(
         letters[0]["deadletterreason"],
@@ -192,25 +170,17 @@ async fn deleting_a_topic_removes_its_subscriptions_and_its_endpoint() {
     let server = Server::start().await;
     let receiver = Receiver::start().await;
     let topic = Topic::create(&server, "contoso-gone").await;
-    let subscription = format!("{}/eventSubscriptions/hook", topic.path);
-    let (status, _) = topic
-        .owner
-        .put(
-            &subscription,
-            json!({"properties": {"destination": webhook(&receiver.url("h"))}}),
-        )
+    let subscription = topic
+        .subscribe("hook", json!({"destination": webhook(&receiver.url("h"))}))
         .await;
-    assert_eq!(status, StatusCode::CREATED);
-    let key = topic.keys().await["key1"].as_str().unwrap().to_owned();
-    let (status, _) = topic.owner.delete(&topic.path).await;
-    assert_eq!(status, StatusCode::NO_CONTENT);
-    let (status, _) = topic.owner.get(&subscription).await;
-    assert_eq!(status, StatusCode::NOT_FOUND);
-    let (status, text) = topic
-        .publish(("aeg-sas-key", &key), &json!([contoso_event("late")]))
-        .await;
-    assert_eq!(status, StatusCode::NOT_FOUND, "{text}");
-    assert!(text.contains("TopicNotFound"), "{text}");
+    let key = topic.key("key1").await;
+    topic.owner.remove(&topic.path).await;
+    topic.owner.assert_missing(&subscription).await;
+    let body = topic
+        .publish_with(&key, &json!([contoso_event("late")]))
+        .await
+        .expect_status(StatusCode::NOT_FOUND);
+    assert!(body.to_string().contains("TopicNotFound"), "{body}");
     let (status, _) = topic.owner.put(&topic.path, json!({})).await;
     assert_eq!(status, StatusCode::CREATED, "the name is free again");
 }

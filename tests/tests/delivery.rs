@@ -3,8 +3,8 @@
 
 use std::time::Duration as StdDuration;
 
-use e2e::receiver::{Plan, Receiver};
-use e2e::{ActiveTopic, Server, ids, order_event, webhook};
+use e2e::receiver::Plan;
+use e2e::{Answer, Server, active_topic_on, ids, order_event, webhook};
 use reqwest::StatusCode;
 use serde_json::json;
 
@@ -14,49 +14,39 @@ async fn quiet(ms: u64) {
 
 #[tokio::test]
 async fn every_matching_subscription_gets_every_event_and_the_others_none() {
-    let server = Server::start().await;
-    let topic = ActiveTopic::new(&server).await;
-    let hooks = Receiver::start().await;
-    topic
-        .subscribe(
+    let (_server, topic, hooks) = active_topic_on(Server::builder()).await;
+    let to = |name: &str| webhook(&hooks.url(name));
+    for (name, properties) in [
+        (
             "all",
             json!({"destination": {"endpointType": "WebHook", "properties": {
-                "endpointUrl": hooks.url("all"),
-                "deliveryAttributeMappings": [
-                    {"name": "x-tenant", "type": "Static", "properties": {"value": "contoso"}},
-                    {"name": "x-key", "type": "Static", "properties": {"value": "s3cret", "isSecret": true}},
-                    {"name": "x-total", "type": "Dynamic", "properties": {"sourceField": "data.total"}}
-                ]}}}),
-        )
-        .await;
-    topic
-        .subscribe(
+            "endpointUrl": hooks.url("all"),
+            "deliveryAttributeMappings": [
+                {"name": "x-tenant", "type": "Static", "properties": {"value": "contoso"}},
+                {"name": "x-key", "type": "Static", "properties": {"value": "s3cret", "isSecret": true}},
+                {"name": "x-total", "type": "Dynamic", "properties": {"sourceField": "data.total"}}
+            ]}}}),
+        ),
+        (
             "created",
-            json!({"destination": webhook(&hooks.url("created")),
-                   "filter": {"includedEventTypes": ["Order.Created"]}}),
-        )
-        .await;
-    topic
-        .subscribe(
+            json!({"destination": to("created"), "filter": {"includedEventTypes": ["Order.Created"]}}),
+        ),
+        (
             "big",
-            json!({"destination": webhook(&hooks.url("big")),
-                   "filter": {"advancedFilters": [{"operatorType": "NumberGreaterThan", "key": "data.total", "value": 100}]}}),
-        )
-        .await;
-    topic
-        .subscribe(
+            json!({"destination": to("big"), "filter": {"advancedFilters": [{"operatorType": "NumberGreaterThan", "key": "data.total", "value": 100}]}}),
+        ),
+        (
             "batched",
             json!({"destination": {"endpointType": "WebHook", "properties": {
                 "endpointUrl": hooks.url("batched"), "maxEventsPerBatch": 10}}}),
-        )
-        .await;
-    topic
-        .subscribe(
+        ),
+        (
             "none",
-            json!({"destination": webhook(&hooks.url("none")),
-                   "filter": {"includedEventTypes": ["Nothing.Happened"]}}),
-        )
-        .await;
+            json!({"destination": to("none"), "filter": {"includedEventTypes": ["Nothing.Happened"]}}),
+        ),
+    ] {
+        topic.subscribe(name, properties).await;
+    }
     topic
         .publish(&json!([
             order_event("e1", "Order.Created", json!({"total": 50})),
@@ -114,22 +104,10 @@ async fn every_matching_subscription_gets_every_event_and_the_others_none() {
 
 #[tokio::test]
 async fn a_slow_endpoint_does_not_hold_up_the_others() {
-    let server = Server::start().await;
-    let topic = ActiveTopic::new(&server).await;
-    let hooks = Receiver::start().await;
+    let (_server, topic, hooks) = active_topic_on(Server::builder()).await;
     hooks.plan("a-slow", Plan::Slow(StdDuration::from_secs(3)));
-    topic
-        .subscribe(
-            "a-slow",
-            json!({"destination": webhook(&hooks.url("a-slow"))}),
-        )
-        .await;
-    topic
-        .subscribe(
-            "z-fast",
-            json!({"destination": webhook(&hooks.url("z-fast"))}),
-        )
-        .await;
+    topic.subscribe_receiver(&hooks, "a-slow").await;
+    topic.subscribe_receiver(&hooks, "z-fast").await;
     let started = std::time::Instant::now();
     topic
         .publish(&json!([
@@ -148,15 +126,8 @@ async fn a_slow_endpoint_does_not_hold_up_the_others() {
 
 #[tokio::test]
 async fn an_event_of_almost_a_megabyte_is_delivered_intact() {
-    let server = Server::start().await;
-    let topic = ActiveTopic::new(&server).await;
-    let hooks = Receiver::start().await;
-    topic
-        .subscribe(
-            "large",
-            json!({"destination": webhook(&hooks.url("large"))}),
-        )
-        .await;
+    let (_server, topic, hooks) = active_topic_on(Server::builder()).await;
+    topic.subscribe_receiver(&hooks, "large").await;
     let blob = "x".repeat(900 * 1024);
     topic
         .publish(&json!([order_event(
@@ -175,42 +146,27 @@ async fn an_event_of_almost_a_megabyte_is_delivered_intact() {
 
 #[tokio::test]
 async fn dead_letters_and_counts_are_the_owners_alone() {
-    let server = Server::start().await;
-    let topic = ActiveTopic::new(&server).await;
-    let hooks = Receiver::start().await;
-    let sub = topic
-        .subscribe("mine", json!({"destination": webhook(&hooks.url("mine"))}))
-        .await;
-    let stranger = server
-        .principal("stranger", &[&e2e::new_subscription()])
-        .await;
+    let (server, topic, hooks) = active_topic_on(Server::builder()).await;
+    let sub = topic.subscribe_receiver(&hooks, "mine").await;
+    let (stranger, _) = server.tenant("stranger").await;
     for path in ["deadLetters", "deliveryStats"] {
         let (status, _) = stranger.get(&format!("{sub}/{path}")).await;
         assert_eq!(status, StatusCode::NOT_FOUND, "{path}");
     }
-    let (status, _) = stranger
-        .post(&format!("{sub}/redeliverDeadLetters"), json!({}))
+    stranger
+        .action(&sub, "redeliverDeadLetters")
+        .await
+        .expect_status(StatusCode::NOT_FOUND);
+    topic
+        .owner
+        .assert_missing(&format!("{}/deadLetters", topic.subscription("nope")))
         .await;
-    assert_eq!(status, StatusCode::NOT_FOUND);
-    let (status, body) = topic
-        .tenants
-        .customer
-        .get(&format!(
-            "{}/eventSubscriptions/nope/deadLetters",
-            topic.tenants.topic("orders-topic")
-        ))
-        .await;
-    assert_eq!(status, StatusCode::NOT_FOUND, "{body}");
 }
 
 #[tokio::test]
 async fn an_event_the_fan_out_cannot_read_is_dead_lettered_for_every_subscription() {
-    let server = Server::start_paused().await;
-    let topic = ActiveTopic::new(&server).await;
-    let hooks = Receiver::start().await;
-    let all = topic
-        .subscribe("all", json!({"destination": webhook(&hooks.url("all"))}))
-        .await;
+    let (server, topic, hooks) = active_topic_on(Server::builder().paused()).await;
+    let all = topic.subscribe_receiver(&hooks, "all").await;
     let some = topic
         .subscribe(
             "some",
@@ -228,7 +184,7 @@ async fn an_event_the_fan_out_cannot_read_is_dead_lettered_for_every_subscriptio
     ];
     let message = format!(
         r#"{{"topic":"{}","publishedAt":"{}","events":[{},{}]}}"#,
-        topic.tenants.topic("orders-topic"),
+        topic.path,
         shared::time_format::rfc3339(time::OffsetDateTime::now_utc()),
         order_event("fine", "Order.Created", json!({})),
         unreadable.join(",")

@@ -3,69 +3,46 @@
 
 use std::sync::Arc;
 
-use e2e::{Server, Tenants};
+use e2e::{Answer, Server, Tenants, from_now};
 use reqwest::StatusCode;
-use serde_json::json;
+use serde_json::{Value, json};
 use shared::ports::ManualClock;
-use time::format_description::well_known::Rfc3339;
 use time::{Duration, OffsetDateTime};
 
 async fn server_with_clock() -> (Server, Arc<ManualClock>) {
     let clock = Arc::new(ManualClock::new(OffsetDateTime::now_utc()));
-    (Server::start_with_clock(clock.clone()).await, clock)
+    (Server::builder().clock(clock.clone()).start().await, clock)
+}
+
+/// `channel` with a deadline for activation an hour from now.
+fn expiring(mut channel: Value) -> Value {
+    channel["properties"]["expirationTimeIfNotActivatedUtc"] = json!(from_now(Duration::hours(1)));
+    channel
 }
 
 #[tokio::test]
 async fn an_expired_authorization_blocks_creating_updating_and_deleting_channels() {
     let (server, clock) = server_with_clock().await;
     let t = Tenants::new(&server, "SourceEventAttribute").await;
-    assert_eq!(
-        t.partner
-            .put(&t.channel("live"), t.channel_body("live-topic", "s"))
-            .await
-            .0,
-        StatusCode::CREATED
-    );
-    assert_eq!(
-        t.customer
-            .post(&format!("{}/activate", t.topic("live-topic")), json!({}))
-            .await
-            .0,
-        StatusCode::OK
-    );
+    t.activated_topic("live", "live-topic", "s").await;
     clock.advance(Duration::days(8));
 
-    let (status, body) = t
-        .partner
+    let forbidden = StatusCode::FORBIDDEN;
+    t.partner
         .put(&t.channel("late"), t.channel_body("late-topic", "s2"))
-        .await;
-    assert_eq!(
-        (status, body["error"]["code"].as_str()),
-        (StatusCode::FORBIDDEN, Some("PartnerNotAuthorized")),
-        "{body}"
-    );
+        .await
+        .expect_error(forbidden, "PartnerNotAuthorized");
     let patch = json!({"properties": {"partnerTopicInfo": {"eventTypeInfo": {"kind": "Inline"}}}});
-    let (status, body) = t.partner.patch(&t.channel("live"), patch.clone()).await;
-    assert_eq!(
-        (status, body["error"]["code"].as_str()),
-        (StatusCode::FORBIDDEN, Some("PartnerNotAuthorized")),
-        "{body}"
-    );
-    let (status, body) = t.partner.delete(&t.channel("live")).await;
-    assert_eq!(
-        (status, body["error"]["code"].as_str()),
-        (StatusCode::FORBIDDEN, Some("PartnerNotAuthorized")),
-        "{body}"
-    );
+    t.partner
+        .patch(&t.channel("live"), patch.clone())
+        .await
+        .expect_error(forbidden, "PartnerNotAuthorized");
+    t.partner
+        .delete(&t.channel("live"))
+        .await
+        .expect_error(forbidden, "PartnerNotAuthorized");
 
-    let (status, _) = t
-        .customer
-        .post(
-            &format!("{}/authorizePartner", t.config),
-            json!({"partnerName": format!("reg-{}", &t.partner_sub[..8])}),
-        )
-        .await;
-    assert_eq!(status, StatusCode::OK);
+    t.authorize().await;
     assert_eq!(
         t.partner.patch(&t.channel("live"), patch).await.0,
         StatusCode::OK,
@@ -77,53 +54,19 @@ async fn an_expired_authorization_blocks_creating_updating_and_deleting_channels
 async fn a_topic_never_activated_by_its_deadline_is_gone_with_its_channel() {
     let (server, clock) = server_with_clock().await;
     let t = Tenants::new(&server, "SourceEventAttribute").await;
-    let deadline = (OffsetDateTime::now_utc() + Duration::hours(1))
-        .format(&Rfc3339)
-        .unwrap();
-    let mut body = t.channel_body("short-lived", "s");
-    body["properties"]["expirationTimeIfNotActivatedUtc"] = json!(deadline);
-    assert_eq!(
-        t.partner.put(&t.channel("brief"), body).await.0,
-        StatusCode::CREATED
-    );
-    assert_eq!(
-        t.partner
-            .put(
-                &t.channel("kept"),
-                t.channel_body("activated-in-time", "s2")
-            )
-            .await
-            .0,
-        StatusCode::CREATED
-    );
-    assert_eq!(
-        t.customer
-            .post(
-                &format!("{}/activate", t.topic("activated-in-time")),
-                json!({})
-            )
-            .await
-            .0,
-        StatusCode::OK
-    );
+    t.open_channel("brief", expiring(t.channel_body("short-lived", "s")))
+        .await;
+    let kept = t.activated_topic("kept", "activated-in-time", "s2").await;
 
     clock.advance(Duration::minutes(61));
+    let short_lived = t.topic("short-lived");
+    t.customer.assert_missing(&short_lived).await;
     assert_eq!(
-        t.customer.get(&t.topic("short-lived")).await.0,
-        StatusCode::NOT_FOUND
-    );
-    assert_eq!(
-        t.customer
-            .post(&format!("{}/activate", t.topic("short-lived")), json!({}))
-            .await
-            .0,
+        t.customer.action(&short_lived, "activate").await.0,
         StatusCode::NOT_FOUND,
         "activate after expiry is 404"
     );
-    assert_eq!(
-        t.partner.get(&t.channel("brief")).await.0,
-        StatusCode::NOT_FOUND
-    );
+    t.partner.assert_missing(&t.channel("brief")).await;
     let (_, topics) = t
         .customer
         .get(&format!(
@@ -153,10 +96,7 @@ async fn a_topic_never_activated_by_its_deadline_is_gone_with_its_channel() {
         "the expired names and source are free again: {body}"
     );
     clock.advance(Duration::days(30));
-    assert_eq!(
-        t.customer.get(&t.topic("activated-in-time")).await.0,
-        StatusCode::OK
-    );
+    t.customer.get(&kept).await.expect_status(StatusCode::OK);
 }
 
 #[tokio::test]
@@ -165,13 +105,9 @@ async fn a_deadline_must_be_in_the_future() {
     let t = Tenants::new(&server, "SourceEventAttribute").await;
     let mut body = t.channel_body("topic-a", "s");
     body["properties"]["expirationTimeIfNotActivatedUtc"] = json!("2001-01-01T00:00:00Z");
-    let (status, answer) = t.partner.put(&t.channel("past"), body).await;
-    assert_eq!(
-        (status, answer["error"]["code"].as_str()),
-        (
-            StatusCode::BAD_REQUEST,
-            Some("InvalidExpirationTimeIfNotActivated")
-        )
+    t.partner.put(&t.channel("past"), body).await.expect_error(
+        StatusCode::BAD_REQUEST,
+        "InvalidExpirationTimeIfNotActivated",
     );
 }
 
@@ -179,56 +115,22 @@ async fn a_deadline_must_be_in_the_future() {
 async fn a_destination_never_activated_by_its_deadline_is_gone_with_its_channel() {
     let (server, clock) = server_with_clock().await;
     let t = Tenants::new(&server, "ChannelNameHeader").await;
-    let destination_body = |name: &str| {
-        json!({"properties": {
-            "channelType": "PartnerDestination",
-            "expirationTimeIfNotActivatedUtc": (OffsetDateTime::now_utc() + Duration::hours(1)).format(&Rfc3339).unwrap(),
-            "partnerDestinationInfo": {
-                "azureSubscriptionId": t.customer_sub, "resourceGroupName": "customer-rg", "name": name,
-                "endpointType": "WebHook", "properties": {"endpointUrl": "https://partner.example/hook"}
-            }
-        }})
-    };
-    let destination = |name: &str| {
-        format!(
-            "{}/partnerDestinations/{name}",
-            e2e::eg(&t.customer_sub, "customer-rg")
-        )
-    };
     for name in ["brief-dest", "kept-dest"] {
-        let (status, body) = t
-            .partner
-            .put(&t.channel(name), destination_body(name))
-            .await;
-        assert_eq!(status, StatusCode::CREATED, "{body}");
+        let body = t.destination_channel_body(name, "https://partner.example/hook");
+        t.open_channel(name, expiring(body)).await;
     }
-    let (status, _) = t
-        .customer
-        .post(&format!("{}/activate", destination("kept-dest")), json!({}))
-        .await;
-    assert_eq!(status, StatusCode::OK);
+    t.activate(&t.destination("kept-dest")).await;
 
     clock.advance(Duration::minutes(61));
+    let brief = t.destination("brief-dest");
+    t.customer.assert_missing(&brief).await;
+    t.customer
+        .action(&brief, "activate")
+        .await
+        .expect_status(StatusCode::NOT_FOUND);
+    t.partner.assert_missing(&t.channel("brief-dest")).await;
     assert_eq!(
-        t.customer.get(&destination("brief-dest")).await.0,
-        StatusCode::NOT_FOUND
-    );
-    assert_eq!(
-        t.customer
-            .post(
-                &format!("{}/activate", destination("brief-dest")),
-                json!({})
-            )
-            .await
-            .0,
-        StatusCode::NOT_FOUND
-    );
-    assert_eq!(
-        t.partner.get(&t.channel("brief-dest")).await.0,
-        StatusCode::NOT_FOUND
-    );
-    assert_eq!(
-        t.customer.get(&destination("kept-dest")).await.0,
+        t.customer.get(&t.destination("kept-dest")).await.0,
         StatusCode::OK,
         "an activated destination never expires"
     );
@@ -243,8 +145,7 @@ async fn an_expiry_is_reported_on_the_customers_system_topic_when_swept() {
         "{}/systemTopics/platform-events/eventSubscriptions/expiries",
         e2e::eg(&t.customer_sub, "eventgrid-system")
     );
-    let (status, _) = t
-        .customer
+    t.customer
         .put(
             &system_topic,
             json!({"properties": {
@@ -252,18 +153,10 @@ async fn an_expiry_is_reported_on_the_customers_system_topic_when_swept() {
                 "filter": {"includedEventTypes": ["PartnerEvents.PartnerTopicExpired"]}
             }}),
         )
+        .await
+        .expect_status(StatusCode::CREATED);
+    t.open_channel("brief", expiring(t.channel_body("short-lived", "s")))
         .await;
-    assert_eq!(status, StatusCode::CREATED);
-    let mut body = t.channel_body("short-lived", "s");
-    body["properties"]["expirationTimeIfNotActivatedUtc"] = json!(
-        (OffsetDateTime::now_utc() + Duration::hours(1))
-            .format(&Rfc3339)
-            .unwrap()
-    );
-    assert_eq!(
-        t.partner.put(&t.channel("brief"), body).await.0,
-        StatusCode::CREATED
-    );
     clock.advance(Duration::minutes(61));
     shared::usecases::flows::expiry::sweep(&server.app.ports, 100)
         .await

@@ -2,17 +2,17 @@
 //! they hold and `publicNetworkAccess: Disabled` admits none, on customer topics and partner
 //! namespaces alike, before any key is looked at.
 
-use e2e::{CustomerTopic, Server, Tenants, contoso_event};
+use e2e::{Answer, CustomerTopic, Server, Tenants, answer, contoso_event};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
 async fn topic_with(server: &Server, name: &str, properties: Value) -> CustomerTopic {
     let topic = CustomerTopic::create(server, name).await;
-    let (status, body) = topic
+    topic
         .owner
         .patch(&topic.path, json!({"properties": properties}))
-        .await;
-    assert_eq!(status, StatusCode::OK, "{body}");
+        .await
+        .expect_status(StatusCode::OK);
     topic
 }
 
@@ -21,12 +21,8 @@ fn rules(masks: &[&str]) -> Value {
 }
 
 async fn publish_with_key1(topic: &CustomerTopic) -> (StatusCode, Value) {
-    let keys = topic.keys().await;
-    let key = keys["key1"].as_str().unwrap();
-    let (status, text) = topic
-        .publish(("aeg-sas-key", key), &json!([contoso_event("1")]))
-        .await;
-    (status, serde_json::from_str(&text).unwrap_or(Value::Null))
+    let key = topic.key("key1").await;
+    topic.publish_with(&key, &json!([contoso_event("1")])).await
 }
 
 #[tokio::test]
@@ -57,11 +53,10 @@ async fn inbound_ip_rules_refuse_an_address_they_do_not_hold_with_403_naming_it(
 async fn a_refused_address_is_told_so_before_its_key_is_checked() {
     let server = Server::start().await;
     let topic = topic_with(&server, "guarded", rules(&["10.0.0.0/8"])).await;
-    let (status, text) = topic
-        .publish(("aeg-sas-key", "not-a-key"), &json!([contoso_event("1")]))
-        .await;
-    assert_eq!(status, StatusCode::FORBIDDEN, "{text}");
-    let body: Value = serde_json::from_str(&text).unwrap();
+    let body = topic
+        .publish_with("not-a-key", &json!([contoso_event("1")]))
+        .await
+        .expect_status(StatusCode::FORBIDDEN);
     assert_eq!(body["error"]["code"], "IpAddressRejected");
 }
 
@@ -83,29 +78,23 @@ async fn public_network_access_disabled_refuses_every_publisher() {
 async fn a_partner_namespace_applies_its_inbound_ip_rules_too() {
     let server = Server::start().await;
     let t = Tenants::new(&server, "ChannelNameHeader").await;
-    let (status, body) = t
+    let body = t
         .partner
         .patch(&t.namespace, json!({"properties": rules(&["10.0.0.0/8"])}))
-        .await;
-    assert_eq!(status, StatusCode::OK, "{body}");
+        .await
+        .expect_status(StatusCode::OK);
     assert_eq!(
         body["properties"]["inboundIpRules"][0]["ipMask"],
         "10.0.0.0/8"
     );
-    let (_, keys) = t
-        .partner
-        .post(&format!("{}/listKeys", t.namespace), json!({}))
-        .await;
-    let response = reqwest::Client::new()
-        .post(body["properties"]["endpoint"].as_str().unwrap())
-        .header("aeg-sas-key", keys["key1"].as_str().unwrap())
-        .header("aeg-channel-name", "orders")
-        .header("content-type", "application/cloudevents-batch+json")
-        .body(json!([contoso_event("1")]).to_string())
-        .send()
+    let keys = t.keys().await;
+    let request = t
+        .publisher()
         .await
-        .unwrap();
-    assert_eq!(response.status(), StatusCode::FORBIDDEN);
-    let body: Value = response.json().await.unwrap();
-    assert_eq!(body["error"]["code"], "IpAddressRejected");
+        .batch(&json!([contoso_event("1")]))
+        .header("aeg-sas-key", keys["key1"].as_str().unwrap())
+        .header("aeg-channel-name", "orders");
+    answer(request)
+        .await
+        .expect_error(StatusCode::FORBIDDEN, "IpAddressRejected");
 }

@@ -3,31 +3,13 @@
 //! routes its own events there; the partner's endpoint gets them with the destination's context.
 
 use e2e::receiver::Receiver;
-use e2e::{CustomerTopic, Server, Tenants, contoso_event, ids, webhook};
+use e2e::{Answer, CustomerTopic, Server, Tenants, contoso_event, ids, message, webhook};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
-/// A `PartnerDestination` channel body naming destination `name` in the customer's group.
-fn destination_channel(t: &Tenants, name: &str, endpoint: &str) -> Value {
-    json!({"properties": {
-        "channelType": "PartnerDestination",
-        "messageForActivation": "Activate to send your events to Fabrikam",
-        "partnerDestinationInfo": {
-            "azureSubscriptionId": t.customer_sub,
-            "resourceGroupName": "customer-rg",
-            "name": name,
-            "endpointServiceContext": "fabrikam-tenant-42",
-            "endpointType": "WebHook",
-            "properties": {"endpointUrl": endpoint}
-        }
-    }})
-}
-
-fn destination(t: &Tenants, name: &str) -> String {
-    format!(
-        "{}/partnerDestinations/{name}",
-        e2e::eg(&t.customer_sub, "customer-rg")
-    )
+/// Subscription properties delivering to partner destination `id`.
+fn to(id: &str) -> Value {
+    json!({"destination": {"endpointType": "PartnerDestination", "properties": {"resourceId": id}}})
 }
 
 struct Provisioned {
@@ -41,15 +23,12 @@ async fn provisioned(server: &Server) -> Provisioned {
     let t = Tenants::new(server, "ChannelNameHeader").await;
     let receiver = Receiver::start().await;
     let endpoint = format!("{}?code=s3cret", receiver.url("partner"));
-    let (status, body) = t
-        .partner
-        .put(
-            &t.channel("to-fabrikam"),
-            destination_channel(&t, "to-fabrikam", &endpoint),
-        )
-        .await;
-    assert_eq!(status, StatusCode::CREATED, "{body}");
-    let destination = destination(&t, "to-fabrikam");
+    t.open_channel(
+        "to-fabrikam",
+        t.destination_channel_body("to-fabrikam", &endpoint),
+    )
+    .await;
+    let destination = t.destination("to-fabrikam");
     Provisioned {
         t,
         receiver,
@@ -73,21 +52,21 @@ async fn a_destination_channel_provisions_a_never_activated_destination_the_cust
         !channel.to_string().contains("s3cret"),
         "the endpoint URL is a secret: {channel}"
     );
-    let (status, full) =
+    let full =
         p.t.partner
-            .post(
-                &format!("{}/getFullUrl", p.t.channel("to-fabrikam")),
-                json!({}),
-            )
-            .await;
-    assert_eq!(status, StatusCode::OK);
+            .action(&p.t.channel("to-fabrikam"), "getFullUrl")
+            .await
+            .expect_status(StatusCode::OK);
     assert_eq!(
         full["endpointUrl"],
         format!("{}?code=s3cret", p.receiver.url("partner"))
     );
 
-    let (status, found) = p.t.customer.get(&p.destination).await;
-    assert_eq!(status, StatusCode::OK, "{found}");
+    let found =
+        p.t.customer
+            .get(&p.destination)
+            .await
+            .expect_status(StatusCode::OK);
     assert_eq!(found["type"], "Microsoft.EventGrid/partnerDestinations");
     assert_eq!(found["properties"]["activationState"], "NeverActivated");
     assert_eq!(
@@ -109,11 +88,11 @@ async fn a_destination_channel_provisions_a_never_activated_destination_the_cust
         "only the customer sees the destination: {status} {partner_view}"
     );
 
-    let (status, activated) =
+    let activated =
         p.t.customer
-            .post(&format!("{}/activate", p.destination), json!({}))
-            .await;
-    assert_eq!(status, StatusCode::OK);
+            .action(&p.destination, "activate")
+            .await
+            .expect_status(StatusCode::OK);
     assert_eq!(activated["properties"]["activationState"], "Activated");
     let (_, channel) = p.t.partner.get(&p.t.channel("to-fabrikam")).await;
     assert_eq!(channel["properties"]["readinessState"], "Activated");
@@ -123,41 +102,26 @@ async fn a_destination_channel_provisions_a_never_activated_destination_the_cust
 async fn a_destination_needs_an_unexpired_authorization() {
     let server = Server::start().await;
     let t = Tenants::new(&server, "ChannelNameHeader").await;
-    let (status, _) = t
-        .customer
-        .post(
-            &format!("{}/unauthorizePartner", t.config),
-            json!({"partnerName": format!("reg-{}", &t.partner_sub[..8])}),
-        )
-        .await;
-    assert_eq!(status, StatusCode::OK);
-    let (status, body) = t
-        .partner
+    t.unauthorize().await;
+    t.partner
         .put(
             &t.channel("to-fabrikam"),
-            destination_channel(&t, "to-fabrikam", "https://partner.example/hook"),
+            t.destination_channel_body("to-fabrikam", "https://partner.example/hook"),
         )
-        .await;
-    assert_eq!(status, StatusCode::FORBIDDEN, "{body}");
-    assert_eq!(body["error"]["code"], "PartnerNotAuthorized");
-    let (status, _) = t.customer.get(&destination(&t, "to-fabrikam")).await;
+        .await
+        .expect_error(StatusCode::FORBIDDEN, "PartnerNotAuthorized");
+    let (status, _) = t.customer.get(&t.destination("to-fabrikam")).await;
     assert_eq!(status, StatusCode::NOT_FOUND, "nothing was provisioned");
-    let (status, body) = t
+    let body = t
         .partner
         .put(
             &t.channel("no-url"),
             json!({"properties": {"channelType": "PartnerDestination", "partnerDestinationInfo": {
                 "azureSubscriptionId": t.customer_sub, "resourceGroupName": "customer-rg", "name": "no-url"}}}),
         )
-        .await;
-    assert_eq!(status, StatusCode::BAD_REQUEST);
-    assert!(
-        body["error"]["message"]
-            .as_str()
-            .unwrap()
-            .contains("endpointUrl"),
-        "{body}"
-    );
+        .await
+        .expect_status(StatusCode::BAD_REQUEST);
+    assert!(message(&body).contains("endpointUrl"), "{body}");
 }
 
 #[tokio::test]
@@ -166,53 +130,25 @@ async fn only_an_activated_destination_of_the_callers_own_is_a_subscription_dest
     let p = provisioned(&server).await;
     let topic_sub = &p.t.customer_sub;
     let topic = CustomerTopic::create_as(p.t.customer.clone(), topic_sub, "contoso-out").await;
-    let subscription = format!("{}/eventSubscriptions/to-partner", topic.path);
-    let to_destination = |id: &str| json!({"properties": {"destination": {"endpointType": "PartnerDestination", "properties": {"resourceId": id}}}});
-    let (status, body) =
+    let subscription = topic.subscription("to-partner");
+    let put = |id: &str| {
         p.t.customer
-            .put(&subscription, to_destination(&p.destination))
-            .await;
-    assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
-    assert!(
-        body["error"]["message"]
-            .as_str()
-            .unwrap()
-            .contains("not activated"),
-        "{body}"
-    );
+            .put(&subscription, json!({"properties": to(id)}))
+    };
+    let body = put(&p.destination)
+        .await
+        .expect_status(StatusCode::BAD_REQUEST);
+    assert!(message(&body).contains("not activated"), "{body}");
     let elsewhere = p.destination.replace(&p.t.customer_sub, &p.t.partner_sub);
-    let (status, body) =
-        p.t.customer
-            .put(&subscription, to_destination(&elsewhere))
-            .await;
-    assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
-    assert!(
-        body["error"]["message"]
-            .as_str()
-            .unwrap()
-            .contains("your own"),
-        "{body}"
-    );
-    p.t.customer
-        .post(&format!("{}/activate", p.destination), json!({}))
-        .await;
-    let (status, body) =
-        p.t.customer
-            .put(&subscription, to_destination(&p.destination))
-            .await;
-    assert_eq!(status, StatusCode::CREATED, "{body}");
+    let body = put(&elsewhere).await.expect_status(StatusCode::BAD_REQUEST);
+    assert!(message(&body).contains("your own"), "{body}");
+    p.t.customer.action(&p.destination, "activate").await;
+    let body = put(&p.destination).await.expect_status(StatusCode::CREATED);
     assert_eq!(
         body["properties"]["destination"]["properties"]["resourceId"],
         p.destination
     );
-    let (status, body) = p
-        .t
-        .customer
-        .patch(
-            &subscription,
-            json!({"destination": {"endpointType": "PartnerDestination", "properties": {"resourceId": elsewhere}}}),
-        )
-        .await;
+    let (status, body) = p.t.customer.patch(&subscription, to(&elsewhere)).await;
     assert_eq!(
         status,
         StatusCode::BAD_REQUEST,
@@ -224,26 +160,17 @@ async fn only_an_activated_destination_of_the_callers_own_is_a_subscription_dest
 async fn a_partner_cannot_publish_into_a_destination_channel() {
     let server = Server::start().await;
     let p = provisioned(&server).await;
-    p.t.customer
-        .post(&format!("{}/activate", p.destination), json!({}))
-        .await;
-    let (_, namespace) = p.t.partner.get(&p.t.namespace).await;
-    let (_, keys) =
-        p.t.partner
-            .post(&format!("{}/listKeys", p.t.namespace), json!({}))
-            .await;
-    let response = reqwest::Client::new()
-        .post(namespace["properties"]["endpoint"].as_str().unwrap())
-        .header("aeg-sas-key", keys["key1"].as_str().unwrap())
-        .header("aeg-channel-name", "to-fabrikam")
-        .header("content-type", "application/cloudevents-batch+json")
-        .body(json!([contoso_event("x")]).to_string())
-        .send()
+    p.t.customer.action(&p.destination, "activate").await;
+    let keys = p.t.keys().await;
+    let request =
+        p.t.publisher()
+            .await
+            .batch(&json!([contoso_event("x")]))
+            .header("aeg-sas-key", keys["key1"].as_str().unwrap())
+            .header("aeg-channel-name", "to-fabrikam");
+    e2e::answer(request)
         .await
-        .unwrap();
-    assert_eq!(response.status(), StatusCode::BAD_REQUEST);
-    let body: Value = response.json().await.unwrap();
-    assert_eq!(body["error"]["code"], "ChannelNotFound");
+        .expect_error(StatusCode::BAD_REQUEST, "ChannelNotFound");
 }
 
 #[tokio::test]
@@ -251,30 +178,18 @@ async fn customer_events_reach_the_partner_with_the_context_until_the_destinatio
  {
     let server = Server::start().await;
     let p = provisioned(&server).await;
-    p.t.customer
-        .post(&format!("{}/activate", p.destination), json!({}))
-        .await;
+    p.t.customer.action(&p.destination, "activate").await;
     let topic =
         CustomerTopic::create_as(p.t.customer.clone(), &p.t.customer_sub, "contoso-fwd").await;
-    let (status, body) = p
-        .t
-        .customer
-        .put(
-            &format!("{}/eventSubscriptions/to-partner", topic.path),
-            json!({"properties": {"destination": {"endpointType": "PartnerDestination", "properties": {"resourceId": p.destination}}}}),
+    let to_partner = topic.subscribe("to-partner", to(&p.destination)).await;
+    topic
+        .subscribe(
+            "own-hook",
+            json!({"destination": webhook(&p.receiver.url("own"))}),
         )
         .await;
-    assert_eq!(status, StatusCode::CREATED, "{body}");
-    let (status, _) =
-        p.t.customer
-            .put(
-                &format!("{}/eventSubscriptions/own-hook", topic.path),
-                json!({"properties": {"destination": webhook(&p.receiver.url("own"))}}),
-            )
-            .await;
-    assert_eq!(status, StatusCode::CREATED);
 
-    topic.publish_ok(&json!([contoso_event("c1")])).await;
+    topic.publish(&json!([contoso_event("c1")])).await;
     let got = p.receiver.wait_for("partner", 1).await;
     assert_eq!(ids(&got[0].events()), ["c1"]);
     assert_eq!(
@@ -288,29 +203,24 @@ async fn customer_events_reach_the_partner_with_the_context_until_the_destinatio
             .is_none()
     );
 
-    let (status, _) =
-        p.t.customer
-            .post(&format!("{}/deactivate", p.destination), json!({}))
-            .await;
-    assert_eq!(status, StatusCode::OK);
-    topic.publish_ok(&json!([contoso_event("c2")])).await;
-    let letters = topic.dead_letters("to-partner", 1).await;
+    p.t.deactivate(&p.destination).await;
+    topic.publish(&json!([contoso_event("c2")])).await;
+    let letters = topic.wait_for_dead_letters(&to_partner, 1).await;
     assert_eq!(letters[0]["id"], "c2");
     assert_eq!(
         letters[0]["deadletterreason"],
         "PartnerDestinationNotActivated"
     );
 
-    let (status, _) = p.t.customer.delete(&p.destination).await;
-    assert_eq!(status, StatusCode::NO_CONTENT);
+    p.t.customer.remove(&p.destination).await;
     let (status, _) = p.t.partner.get(&p.t.channel("to-fabrikam")).await;
     assert_eq!(
         status,
         StatusCode::NOT_FOUND,
         "the channel goes with its destination"
     );
-    topic.publish_ok(&json!([contoso_event("c3")])).await;
-    let letters = topic.dead_letters("to-partner", 2).await;
+    topic.publish(&json!([contoso_event("c3")])).await;
+    let letters = topic.wait_for_dead_letters(&to_partner, 2).await;
     assert_eq!(letters[0]["id"], "c3");
     assert_eq!(letters[0]["deadletterreason"], "PartnerDestinationNotFound");
     assert_eq!(

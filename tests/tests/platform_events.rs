@@ -3,7 +3,7 @@
 //! subscriptions.
 
 use e2e::receiver::{Plan, Receiver};
-use e2e::{CustomerTopic, Server, Tenants, contoso_event, eg, new_subscription, webhook};
+use e2e::{Answer, CustomerTopic, Server, Tenants, contoso_event, eg, webhook};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
@@ -18,8 +18,10 @@ fn system_topic(sub: &str) -> String {
 async fn subscribe_to_platform(client: &e2e::Client, sub: &str, receiver: &Receiver, name: &str) {
     let path = format!("{}/eventSubscriptions/{name}", system_topic(sub));
     let body = json!({"properties": {"destination": webhook(&receiver.url(name))}});
-    let (status, answer) = client.put(&path, body.clone()).await;
-    assert_eq!(status, StatusCode::CREATED, "{answer}");
+    client
+        .put(&path, body.clone())
+        .await
+        .expect_status(StatusCode::CREATED);
     let (status, _) = client.put(&path, body).await;
     assert_eq!(
         status,
@@ -50,10 +52,11 @@ async fn types(receiver: &Receiver, name: &str, count: usize) -> Vec<Value> {
 #[tokio::test]
 async fn the_system_topic_is_the_customers_own_and_read_only() {
     let server = Server::start().await;
-    let sub = new_subscription();
-    let customer = server.principal("contoso", &[&sub]).await;
-    let (status, topic) = customer.get(&system_topic(&sub)).await;
-    assert_eq!(status, StatusCode::OK, "{topic}");
+    let (customer, sub) = server.tenant("contoso").await;
+    let topic = customer
+        .get(&system_topic(&sub))
+        .await
+        .expect_status(StatusCode::OK);
     assert_eq!(topic["type"], "Microsoft.EventGrid/systemTopics");
     assert_eq!(topic["properties"]["topicType"], "PartnerEvents.Platform");
     assert_eq!(
@@ -70,16 +73,17 @@ async fn the_system_topic_is_the_customers_own_and_read_only() {
         .get(&format!("{}/systemTopics", eg(&sub, "other-rg")))
         .await;
     assert_eq!(elsewhere["value"], json!([]));
-    let (status, _) = customer
-        .get(&format!(
+    customer
+        .assert_missing(&format!(
             "{}/systemTopics/another",
             eg(&sub, "eventgrid-system")
         ))
         .await;
-    assert_eq!(status, StatusCode::NOT_FOUND);
-    let (status, _) = customer.put(&system_topic(&sub), json!({})).await;
-    assert_eq!(status, StatusCode::METHOD_NOT_ALLOWED);
-    let stranger = server.principal("stranger", &[&new_subscription()]).await;
+    customer
+        .put(&system_topic(&sub), json!({}))
+        .await
+        .expect_status(StatusCode::METHOD_NOT_ALLOWED);
+    let (stranger, _) = server.tenant("stranger").await;
     let (status, _) = stranger.get(&system_topic(&sub)).await;
     assert!(matches!(
         status,
@@ -94,24 +98,10 @@ async fn a_partner_topics_lifecycle_reaches_the_customers_system_topic_subscribe
     let t = Tenants::new(&server, "SourceEventAttribute").await;
     subscribe_to_platform(&t.customer, &t.customer_sub, &receiver, "platform").await;
 
-    let (status, _) = t
-        .partner
-        .put(
-            &t.channel("orders"),
-            t.channel_body("orders-topic", "fabrikam/orders"),
-        )
-        .await;
-    assert_eq!(status, StatusCode::CREATED);
-    let topic = t.topic("orders-topic");
-    for action in ["activate", "deactivate"] {
-        let (status, _) = t
-            .customer
-            .post(&format!("{topic}/{action}"), json!({}))
-            .await;
-        assert_eq!(status, StatusCode::OK);
-    }
-    let (status, _) = t.customer.delete(&topic).await;
-    assert_eq!(status, StatusCode::NO_CONTENT);
+    let topic = t.orders_topic().await;
+    t.activate(&topic).await;
+    t.deactivate(&topic).await;
+    t.customer.remove(&topic).await;
 
     let events = types(&receiver, "platform", 4).await;
     let of = |kind: &str| {
@@ -140,8 +130,7 @@ async fn a_subscriber_can_filter_platform_events_by_type() {
     let server = Server::start().await;
     let receiver = Receiver::start().await;
     let t = Tenants::new(&server, "SourceEventAttribute").await;
-    let (status, body) = t
-        .customer
+    t.customer
         .put(
             &format!("{}/eventSubscriptions/asked", system_topic(&t.customer_sub)),
             json!({"properties": {
@@ -149,17 +138,9 @@ async fn a_subscriber_can_filter_platform_events_by_type() {
                 "filter": {"includedEventTypes": ["PartnerEvents.PartnerTopicProvisioned"]}
             }}),
         )
-        .await;
-    assert_eq!(status, StatusCode::CREATED, "{body}");
-    t.partner
-        .put(
-            &t.channel("orders"),
-            t.channel_body("orders-topic", "fabrikam/orders"),
-        )
-        .await;
-    t.customer
-        .post(&format!("{}/activate", t.topic("orders-topic")), json!({}))
-        .await;
+        .await
+        .expect_status(StatusCode::CREATED);
+    t.activate(&t.orders_topic().await).await;
     let events = types(&receiver, "asked", 1).await;
     tokio::time::sleep(std::time::Duration::from_millis(300)).await;
     assert_eq!(receiver.accepted_events("asked").len(), 1);
@@ -176,16 +157,9 @@ async fn dead_letters_and_disabled_subscriptions_are_reported_on_the_system_topi
     let sub = topic.path.split('/').nth(2).unwrap().to_owned();
     subscribe_to_platform(&topic.owner, &sub, &receiver, "platform").await;
     for name in ["bad", "gone"] {
-        let (status, _) = topic
-            .owner
-            .put(
-                &format!("{}/eventSubscriptions/{name}", topic.path),
-                json!({"properties": {"destination": webhook(&receiver.url(name))}}),
-            )
-            .await;
-        assert_eq!(status, StatusCode::CREATED);
+        topic.subscribe_receiver(&receiver, name).await;
     }
-    topic.publish_ok(&json!([contoso_event("p1")])).await;
+    topic.publish(&json!([contoso_event("p1")])).await;
 
     let events = types(&receiver, "platform", 3).await;
     let mut kinds: Vec<(String, String)> = events

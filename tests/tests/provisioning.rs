@@ -1,7 +1,7 @@
 //! Partner topic provisioning over HTTP: namespaces and keys, channels creating partner topics,
 //! activation, both deletion directions, and what authorization allows.
 
-use e2e::{Server, Tenants, eg, new_subscription};
+use e2e::{Answer, Server, Tenants, eg, from_now, message, new_subscription};
 use reqwest::StatusCode;
 use serde_json::json;
 use time::OffsetDateTime;
@@ -11,8 +11,11 @@ use time::format_description::well_known::Rfc3339;
 async fn a_partner_provisions_a_topic_that_the_customer_activates_and_deactivates() {
     let server = Server::start().await;
     let t = Tenants::new(&server, "SourceEventAttribute").await;
-    let (status, ns) = t.partner.get(&t.namespace).await;
-    assert_eq!(status, StatusCode::OK);
+    let ns = t
+        .partner
+        .get(&t.namespace)
+        .await
+        .expect_status(StatusCode::OK);
     let ns_name = ns["name"].as_str().unwrap();
     assert_eq!(ns["type"], "Microsoft.EventGrid/partnerNamespaces");
     assert_eq!(
@@ -28,14 +31,12 @@ async fn a_partner_provisions_a_topic_that_the_customer_activates_and_deactivate
         "GET never shows keys"
     );
 
-    let (status, channel) = t
-        .partner
-        .put(
-            &t.channel("orders"),
+    let channel = t
+        .open_channel(
+            "orders",
             t.channel_body("orders-topic", "https://fabrikam.example/orders"),
         )
         .await;
-    assert_eq!(status, StatusCode::CREATED, "{channel}");
     assert_eq!(channel["properties"]["readinessState"], "NeverActivated");
     assert_eq!(channel["properties"]["provisioningState"], "Succeeded");
     let deadline = OffsetDateTime::parse(
@@ -51,8 +52,8 @@ async fn a_partner_provisions_a_topic_that_the_customer_activates_and_deactivate
         "the deadline defaults to 7 days"
     );
 
-    let (status, topic) = t.customer.get(&t.topic("orders-topic")).await;
-    assert_eq!(status, StatusCode::OK, "{topic}");
+    let path = t.topic("orders-topic");
+    let topic = t.customer.get(&path).await.expect_status(StatusCode::OK);
     assert_eq!(topic["type"], "Microsoft.EventGrid/partnerTopics");
     let p = &topic["properties"];
     assert_eq!(p["activationState"], "NeverActivated");
@@ -76,271 +77,175 @@ async fn a_partner_provisions_a_topic_that_the_customer_activates_and_deactivate
         .await;
     assert_eq!(listed["value"].as_array().unwrap().len(), 1);
 
-    let activate = format!("{}/activate", t.topic("orders-topic"));
-    let deactivate = format!("{}/deactivate", t.topic("orders-topic"));
-    let (status, body) = t.customer.post(&deactivate, json!({})).await;
-    assert_eq!(
-        (status, body["error"]["code"].as_str()),
-        (StatusCode::BAD_REQUEST, Some("InvalidActivationTransition"))
-    );
-    for (path, want) in [
-        (&activate, "Activated"),
-        (&activate, "Activated"),
-        (&deactivate, "Deactivated"),
-        (&deactivate, "Deactivated"),
-        (&activate, "Activated"),
+    t.customer
+        .action(&path, "deactivate")
+        .await
+        .expect_error(StatusCode::BAD_REQUEST, "InvalidActivationTransition");
+    for (action, want) in [
+        ("activate", "Activated"),
+        ("activate", "Activated"),
+        ("deactivate", "Deactivated"),
+        ("deactivate", "Deactivated"),
+        ("activate", "Activated"),
     ] {
-        let (status, body) = t.customer.post(path, json!({})).await;
-        assert_eq!(status, StatusCode::OK, "{body}");
+        let body = t
+            .customer
+            .action(&path, action)
+            .await
+            .expect_status(StatusCode::OK);
         assert_eq!(body["properties"]["activationState"], want);
     }
     let (_, channel) = t.partner.get(&t.channel("orders")).await;
     assert_eq!(channel["properties"]["readinessState"], "Activated");
 
-    let (status, patched) = t
-        .partner
+    t.partner
         .patch(&t.channel("orders"), json!({"properties": {"partnerTopicInfo": {"eventTypeInfo": {"kind": "Inline", "inlineEventTypes": {"Order.Shipped": {}}}}}}))
-        .await;
-    assert_eq!(status, StatusCode::OK, "{patched}");
-    let (_, topic) = t.customer.get(&t.topic("orders-topic")).await;
+        .await
+        .expect_status(StatusCode::OK);
+    let (_, topic) = t.customer.get(&path).await;
     assert!(
         topic["properties"]["eventTypeInfo"]["inlineEventTypes"]
             .get("Order.Shipped")
             .is_some(),
         "the topic sees the change at once"
     );
-    let (status, body) = t
+    let body = t
         .partner
         .patch(
             &t.channel("orders"),
             json!({"properties": {"messageForActivation": "new"}}),
         )
-        .await;
-    assert_eq!(
-        (status, body["error"]["code"].as_str()),
-        (StatusCode::BAD_REQUEST, Some("InvalidRequestContent")),
-        "{body}"
-    );
-    assert!(
-        body["error"]["message"]
-            .as_str()
-            .unwrap()
-            .contains("messageForActivation")
-    );
+        .await
+        .expect_error(StatusCode::BAD_REQUEST, "InvalidRequestContent");
+    assert!(message(&body).contains("messageForActivation"));
 
-    let (status, tagged) = t
+    let tagged = t
         .customer
-        .patch(&t.topic("orders-topic"), json!({"tags": {"owner": "ops"}}))
-        .await;
-    assert_eq!(
-        (status, tagged["tags"]["owner"].as_str()),
-        (StatusCode::OK, Some("ops"))
-    );
+        .patch(&path, json!({"tags": {"owner": "ops"}}))
+        .await
+        .expect_status(StatusCode::OK);
+    assert_eq!(tagged["tags"]["owner"], "ops");
 }
 
 #[tokio::test]
 async fn namespace_keys_are_listed_to_the_owner_and_regenerated_one_at_a_time() {
     let server = Server::start().await;
     let t = Tenants::new(&server, "ChannelNameHeader").await;
-    let (status, keys) = t
-        .partner
-        .post(&format!("{}/listKeys", t.namespace), json!({}))
-        .await;
-    assert_eq!(status, StatusCode::OK);
+    let keys = t.keys().await;
     let (key1, key2) = (
         keys["key1"].as_str().unwrap().to_owned(),
         keys["key2"].as_str().unwrap().to_owned(),
     );
     assert_eq!(key1.len(), 44, "256 bits in standard base64");
     assert_ne!(key1, key2);
-    let (status, regenerated) = t
+    let regenerate = format!("{}/regenerateKey", t.namespace);
+    let regenerated = t
         .partner
-        .post(
-            &format!("{}/regenerateKey", t.namespace),
-            json!({"keyName": "key1"}),
-        )
-        .await;
-    assert_eq!(status, StatusCode::OK);
+        .post(&regenerate, json!({"keyName": "key1"}))
+        .await
+        .expect_status(StatusCode::OK);
     assert_ne!(regenerated["key1"], key1.as_str());
     assert_eq!(
         regenerated["key2"],
         key2.as_str(),
         "the other key keeps working"
     );
-    let (status, body) = t
-        .partner
-        .post(
-            &format!("{}/regenerateKey", t.namespace),
-            json!({"keyName": "key3"}),
-        )
-        .await;
-    assert_eq!(
-        (status, body["error"]["code"].as_str()),
-        (StatusCode::BAD_REQUEST, Some("InvalidKeyName"))
-    );
-    assert_eq!(
-        t.customer
-            .post(&format!("{}/listKeys", t.namespace), json!({}))
-            .await
-            .0,
-        StatusCode::NOT_FOUND
-    );
+    t.partner
+        .post(&regenerate, json!({"keyName": "key3"}))
+        .await
+        .expect_error(StatusCode::BAD_REQUEST, "InvalidKeyName");
+    t.customer
+        .action(&t.namespace, "listKeys")
+        .await
+        .expect_status(StatusCode::NOT_FOUND);
 }
 
 #[tokio::test]
 async fn without_an_authorization_a_channel_is_refused_and_nothing_is_created() {
     let server = Server::start().await;
     let t = Tenants::new(&server, "SourceEventAttribute").await;
-    let (status, _) = t
-        .customer
-        .post(
-            &format!("{}/unauthorizePartner", t.config),
-            json!({"partnerName": format!("reg-{}", &t.partner_sub[..8])}),
-        )
-        .await;
-    assert_eq!(status, StatusCode::OK);
-    let (status, body) = t
-        .partner
-        .put(
-            &t.channel("refused"),
-            t.channel_body("refused-topic", "src"),
-        )
-        .await;
-    assert_eq!(status, StatusCode::FORBIDDEN, "{body}");
-    assert_eq!(body["error"]["code"], "PartnerNotAuthorized");
-    assert_eq!(
-        t.partner.get(&t.channel("refused")).await.0,
-        StatusCode::NOT_FOUND
-    );
-    assert_eq!(
-        t.customer.get(&t.topic("refused-topic")).await.0,
-        StatusCode::NOT_FOUND
-    );
+    t.unauthorize().await;
+    let refused = t.channel_body("refused-topic", "src");
+    t.partner
+        .put(&t.channel("refused"), refused)
+        .await
+        .expect_error(StatusCode::FORBIDDEN, "PartnerNotAuthorized");
+    t.partner.assert_missing(&t.channel("refused")).await;
+    t.customer.assert_missing(&t.topic("refused-topic")).await;
 
-    let elsewhere = new_subscription();
     let mut body = t.channel_body("other-topic", "src");
-    body["properties"]["partnerTopicInfo"]["azureSubscriptionId"] = json!(elsewhere);
-    let (status, answer) = t.partner.put(&t.channel("nowhere"), body).await;
-    assert_eq!(
-        (status, answer["error"]["code"].as_str()),
-        (StatusCode::FORBIDDEN, Some("PartnerNotAuthorized"))
-    );
+    body["properties"]["partnerTopicInfo"]["azureSubscriptionId"] = json!(new_subscription());
+    t.partner
+        .put(&t.channel("nowhere"), body)
+        .await
+        .expect_error(StatusCode::FORBIDDEN, "PartnerNotAuthorized");
 }
 
 #[tokio::test]
 async fn deleting_the_topic_deletes_the_channel_and_deleting_the_channel_deletes_the_topic() {
     let server = Server::start().await;
     let t = Tenants::new(&server, "SourceEventAttribute").await;
-    assert_eq!(
-        t.partner
-            .put(&t.channel("first"), t.channel_body("first-topic", "s1"))
-            .await
-            .0,
-        StatusCode::CREATED
-    );
-    assert_eq!(
-        t.partner
-            .put(&t.channel("second"), t.channel_body("second-topic", "s2"))
-            .await
-            .0,
-        StatusCode::CREATED
-    );
+    let first = t.partner_topic("first", "first-topic", "s1").await;
+    let second = t.partner_topic("second", "second-topic", "s2").await;
+    let (partner, customer) = (&t.partner, &t.customer);
 
-    assert_eq!(
-        t.customer.delete(&t.topic("first-topic")).await.0,
-        StatusCode::NO_CONTENT
-    );
-    assert_eq!(
-        t.partner.get(&t.channel("first")).await.0,
-        StatusCode::NOT_FOUND
-    );
-    assert_eq!(
-        t.partner.delete(&t.channel("second")).await.0,
-        StatusCode::NO_CONTENT
-    );
-    assert_eq!(
-        t.customer.get(&t.topic("second-topic")).await.0,
-        StatusCode::NOT_FOUND
-    );
+    customer.remove(&first).await;
+    partner.assert_missing(&t.channel("first")).await;
+    partner.remove(&t.channel("second")).await;
+    customer.assert_missing(&second).await;
 
+    let (status, _) = partner
+        .put(&t.channel("again"), t.channel_body("first-topic", "s1"))
+        .await;
     assert_eq!(
-        t.partner
-            .put(&t.channel("again"), t.channel_body("first-topic", "s1"))
-            .await
-            .0,
+        status,
         StatusCode::CREATED,
         "names and sources are free again"
     );
+    partner.remove(&t.namespace).await;
     assert_eq!(
-        t.partner.delete(&t.namespace).await.0,
-        StatusCode::NO_CONTENT
-    );
-    assert_eq!(
-        t.customer.get(&t.topic("first-topic")).await.0,
+        customer.get(&first).await.0,
         StatusCode::NOT_FOUND,
         "deleting the namespace deletes its topics"
     );
-    assert_eq!(t.partner.get(&t.namespace).await.0, StatusCode::NOT_FOUND);
+    partner.assert_missing(&t.namespace).await;
 }
 
 #[tokio::test]
 async fn names_sources_and_routing_modes_are_guarded() {
     let server = Server::start().await;
     let t = Tenants::new(&server, "SourceEventAttribute").await;
-    assert_eq!(
-        t.partner
-            .put(&t.channel("one"), t.channel_body("taken", "source-a"))
-            .await
-            .0,
-        StatusCode::CREATED
-    );
-    let (status, body) = t
-        .partner
+    t.partner_topic("one", "taken", "source-a").await;
+    t.partner
         .put(&t.channel("two"), t.channel_body("taken", "source-b"))
-        .await;
-    assert_eq!(
-        (status, body["error"]["code"].as_str()),
-        (StatusCode::CONFLICT, Some("PartnerTopicAlreadyExists")),
-        "{body}"
-    );
-    let (status, body) = t
-        .partner
+        .await
+        .expect_error(StatusCode::CONFLICT, "PartnerTopicAlreadyExists");
+    t.partner
         .put(&t.channel("three"), t.channel_body("free", "source-a"))
-        .await;
-    assert_eq!(
-        (status, body["error"]["code"].as_str()),
-        (StatusCode::CONFLICT, Some("ChannelSourceAlreadyInUse")),
-        "{body}"
-    );
+        .await
+        .expect_error(StatusCode::CONFLICT, "ChannelSourceAlreadyInUse");
     assert_eq!(
         t.customer.get(&t.topic("free")).await.0,
         StatusCode::NOT_FOUND,
         "a refused channel leaves no topic behind"
     );
 
-    let (status, replaced) = t
-        .partner
+    t.partner
         .put(&t.channel("one"), t.channel_body("taken", "source-a"))
-        .await;
-    assert_eq!(status, StatusCode::OK, "{replaced}");
-    let (status, body) = t
-        .partner
+        .await
+        .expect_status(StatusCode::OK);
+    t.partner
         .put(&t.channel("one"), t.channel_body("moved", "source-a"))
-        .await;
-    assert_eq!(
-        (status, body["error"]["code"].as_str()),
-        (StatusCode::BAD_REQUEST, Some("ImmutablePropertyChange"))
-    );
+        .await
+        .expect_error(StatusCode::BAD_REQUEST, "ImmutablePropertyChange");
 
     let (_, ns) = t.partner.get(&t.namespace).await;
     let mut body = json!({"properties": ns["properties"].clone()});
     body["properties"]["partnerTopicRoutingMode"] = json!("ChannelNameHeader");
-    let (status, answer) = t.partner.put(&t.namespace, body).await;
-    assert_eq!(
-        (status, answer["error"]["code"].as_str()),
-        (StatusCode::BAD_REQUEST, Some("ImmutablePropertyChange")),
-        "{answer}"
-    );
+    t.partner
+        .put(&t.namespace, body)
+        .await
+        .expect_error(StatusCode::BAD_REQUEST, "ImmutablePropertyChange");
 
     let other = Tenants::new(&server, "SourceEventAttribute").await;
     let same_name = format!(
@@ -355,50 +260,33 @@ async fn names_sources_and_routing_modes_are_guarded() {
             other.partner_sub
         ))
         .await;
-    let (status, answer) = other
+    other
         .partner
         .put(
             &same_name,
             json!({"properties": {"partnerRegistrationFullyQualifiedId": reg["value"][0]["id"]}}),
         )
-        .await;
-    assert_eq!(
-        (status, answer["error"]["code"].as_str()),
-        (StatusCode::CONFLICT, Some("ResourceNameNotAvailable")),
-        "{answer}"
-    );
+        .await
+        .expect_error(StatusCode::CONFLICT, "ResourceNameNotAvailable");
 }
 
 #[tokio::test]
 async fn partners_and_customers_see_only_their_own_side() {
     let server = Server::start().await;
     let t = Tenants::new(&server, "SourceEventAttribute").await;
+    let topic = t.partner_topic("mine", "theirs", "s").await;
+    let (status, _) = t.partner.get(&topic).await;
     assert_eq!(
-        t.partner
-            .put(&t.channel("mine"), t.channel_body("theirs", "s"))
-            .await
-            .0,
-        StatusCode::CREATED
+        status,
+        StatusCode::NOT_FOUND,
+        "the partner cannot reach the customer's topic: {topic}"
     );
-    for path in [t.topic("theirs"), format!("{}/activate", t.topic("theirs"))] {
-        let (status, _) = t
-            .partner
-            .send(
-                if path.ends_with("activate") {
-                    reqwest::Method::POST
-                } else {
-                    reqwest::Method::GET
-                },
-                &path,
-                e2e::Body::Json(json!({})),
-            )
-            .await;
-        assert_eq!(
-            status,
-            StatusCode::NOT_FOUND,
-            "the partner cannot reach the customer's topic: {path}"
-        );
-    }
+    let (status, _) = t.partner.action(&topic, "activate").await;
+    assert_eq!(
+        status,
+        StatusCode::NOT_FOUND,
+        "the partner cannot reach the customer's topic: {topic}/activate"
+    );
     for path in [
         t.namespace.clone(),
         t.channel("mine"),
@@ -410,16 +298,16 @@ async fn partners_and_customers_see_only_their_own_side() {
             "the customer cannot reach the partner's {path}"
         );
     }
+    t.customer
+        .delete(&t.channel("mine"))
+        .await
+        .expect_status(StatusCode::NOT_FOUND);
+    t.partner
+        .delete(&topic)
+        .await
+        .expect_status(StatusCode::NOT_FOUND);
     assert_eq!(
-        t.customer.delete(&t.channel("mine")).await.0,
-        StatusCode::NOT_FOUND
-    );
-    assert_eq!(
-        t.partner.delete(&t.topic("theirs")).await.0,
-        StatusCode::NOT_FOUND
-    );
-    assert_eq!(
-        t.customer.get(&t.topic("theirs")).await.0,
+        t.customer.get(&topic).await.0,
         StatusCode::OK,
         "nothing was deleted"
     );
@@ -430,26 +318,15 @@ async fn in_a_channel_name_header_namespace_channels_may_share_a_source_and_leav
     use shared::ports::ManualClock;
     use shared::usecases::resources::pairs::ChannelRef;
     let clock = std::sync::Arc::new(ManualClock::new(OffsetDateTime::now_utc()));
-    let server = Server::start_with_clock(clock.clone()).await;
+    let server = Server::builder().clock(clock.clone()).start().await;
     let t = Tenants::new(&server, "ChannelNameHeader").await;
     for (channel, topic) in [("one", "topic-one"), ("two", "topic-two")] {
-        let (status, body) = t
-            .partner
-            .put(
-                &t.channel(channel),
-                t.channel_body(topic, "fabrikam/orders"),
-            )
-            .await;
-        assert_eq!(status, StatusCode::CREATED, "{body}");
+        t.partner_topic(channel, topic, "fabrikam/orders").await;
     }
     let mut expiring = t.channel_body("topic-three", "fabrikam/orders");
-    expiring["properties"]["expirationTimeIfNotActivatedUtc"] = json!(
-        (OffsetDateTime::now_utc() + time::Duration::hours(1))
-            .format(&Rfc3339)
-            .unwrap()
-    );
-    let (status, body) = t.partner.put(&t.channel("three"), expiring).await;
-    assert_eq!(status, StatusCode::CREATED, "{body}");
+    expiring["properties"]["expirationTimeIfNotActivatedUtc"] =
+        json!(from_now(time::Duration::hours(1)));
+    t.open_channel("three", expiring).await;
 
     let store = server.app.ports.store.as_ref();
     let namespace_name = t.namespace.rsplit('/').next().unwrap();
@@ -478,15 +355,15 @@ async fn in_a_channel_name_header_namespace_channels_may_share_a_source_and_leav
     shared::usecases::flows::expiry::sweep(&server.app.ports, 100)
         .await
         .unwrap();
-    assert_eq!(
-        t.partner.get(&t.channel("three")).await.0,
-        StatusCode::NOT_FOUND
-    );
+    t.partner.assert_missing(&t.channel("three")).await;
     assert!(
         store.get(&index).await.unwrap().is_some(),
         "deleting or expiring a channel leaves another channel's index entry (one written before sources could repeat)"
     );
-    assert_eq!(t.partner.get(&t.channel("one")).await.0, StatusCode::OK);
+    t.partner
+        .get(&t.channel("one"))
+        .await
+        .expect_status(StatusCode::OK);
     assert!(t.partner.delete(&t.channel("one")).await.0.is_success());
     assert!(
         store.get(&index).await.unwrap().is_none(),

@@ -4,7 +4,10 @@
 //! every first attempt was made when it looks at the receiver.
 
 use e2e::receiver::Receiver;
-use e2e::{ActiveTopic, CustomerTopic, Server, contoso_event, order_event, webhook};
+use e2e::{
+    ActiveTopic, Answer, CustomerTopic, Server, active_topic_on, contoso_event, order_event,
+    webhook,
+};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
@@ -20,35 +23,24 @@ fn ids_of(receiver: &Receiver, name: &str) -> Vec<String> {
 /// A paused server with an activated partner topic, a receiver, and subscription `first`
 /// that has already received event `warm` (so every cache is loaded).
 async fn warm() -> (Server, ActiveTopic, Receiver) {
-    let server = Server::start_paused().await;
-    let topic = ActiveTopic::new(&server).await;
-    let receiver = Receiver::start().await;
-    topic
-        .subscribe(
-            "first",
-            json!({"destination": webhook(&receiver.url("first"))}),
-        )
-        .await;
-    topic
-        .publish(&json!([order_event("warm", "Order.Created", json!({}))]))
-        .await;
+    let (server, topic, receiver) = active_topic_on(Server::builder().paused()).await;
+    topic.subscribe_receiver(&receiver, "first").await;
+    topic.publish_one("warm").await;
     server.fan_out().await;
     assert_eq!(ids_of(&receiver, "first"), ["warm"]);
     (server, topic, receiver)
 }
 
+/// One event published after a change.
+fn after() -> Value {
+    json!([order_event("after", "Order.Created", json!({}))])
+}
+
 #[tokio::test]
 async fn an_event_published_right_after_a_subscription_put_reaches_it() {
     let (server, topic, receiver) = warm().await;
-    topic
-        .subscribe(
-            "second",
-            json!({"destination": webhook(&receiver.url("second"))}),
-        )
-        .await;
-    topic
-        .publish(&json!([order_event("next", "Order.Created", json!({}))]))
-        .await;
+    topic.subscribe_receiver(&receiver, "second").await;
+    topic.publish_one("next").await;
     server.fan_out().await;
     assert_eq!(ids_of(&receiver, "second"), ["next"]);
     assert_eq!(ids_of(&receiver, "first"), ["warm", "next"]);
@@ -57,15 +49,9 @@ async fn an_event_published_right_after_a_subscription_put_reaches_it() {
 #[tokio::test]
 async fn no_event_published_after_a_subscription_delete_goes_to_it() {
     let (server, topic, receiver) = warm().await;
-    let (status, _) = topic
-        .tenants
-        .customer
-        .delete(&topic.subscription("first"))
-        .await;
+    let (status, _) = topic.owner.delete(&topic.subscription("first")).await;
     assert!(status.is_success());
-    topic
-        .publish(&json!([order_event("next", "Order.Created", json!({}))]))
-        .await;
+    topic.publish_one("next").await;
     server.fan_out().await;
     assert_eq!(ids_of(&receiver, "first"), ["warm"]);
 }
@@ -73,31 +59,28 @@ async fn no_event_published_after_a_subscription_delete_goes_to_it() {
 #[tokio::test]
 async fn events_published_after_an_endpoint_or_filter_change_follow_the_new_settings() {
     let (server, topic, receiver) = warm().await;
-    let (status, body) = topic
-        .tenants
-        .customer
+    let first = topic.subscription("first");
+    topic
+        .owner
         .patch(
-            &topic.subscription("first"),
+            &first,
             json!({"destination": webhook(&receiver.url("moved"))}),
         )
-        .await;
-    assert_eq!(status, StatusCode::CREATED, "{body}");
-    topic
-        .publish(&json!([order_event("moved", "Order.Created", json!({}))]))
-        .await;
+        .await
+        .expect_status(StatusCode::CREATED);
+    topic.publish_one("moved").await;
     server.fan_out().await;
     assert_eq!(ids_of(&receiver, "first"), ["warm"]);
     assert_eq!(ids_of(&receiver, "moved"), ["moved"]);
 
-    let (status, body) = topic
-        .tenants
-        .customer
+    topic
+        .owner
         .patch(
-            &topic.subscription("first"),
+            &first,
             json!({"filter": {"includedEventTypes": ["Order.Shipped"]}}),
         )
-        .await;
-    assert_eq!(status, StatusCode::CREATED, "{body}");
+        .await
+        .expect_status(StatusCode::CREATED);
     topic
         .publish(&json!([
             order_event("created", "Order.Created", json!({})),
@@ -111,88 +94,67 @@ async fn events_published_after_an_endpoint_or_filter_change_follow_the_new_sett
 #[tokio::test]
 async fn deactivate_and_activate_apply_to_the_next_publish() {
     let (server, topic, _receiver) = warm().await;
-    let path = topic.tenants.topic("orders-topic");
-    let events = json!([order_event("after", "Order.Created", json!({}))]);
-    let (status, _) = topic
-        .tenants
-        .customer
-        .post(&format!("{path}/deactivate"), json!({}))
-        .await;
-    assert_eq!(status, StatusCode::OK);
-    let (status, body) = topic.publish_with(&topic.key, &events).await;
-    assert_eq!(
-        (status, body["error"]["code"].as_str()),
-        (StatusCode::FORBIDDEN, Some("PartnerTopicNotActivated"))
-    );
+    let events = after();
+    topic.tenants.deactivate(&topic.path).await;
+    topic
+        .publish_with(&topic.key, &events)
+        .await
+        .expect_error(StatusCode::FORBIDDEN, "PartnerTopicNotActivated");
     assert!(
         server.drain_published().await.is_empty(),
         "nothing was queued"
     );
-
-    let (status, _) = topic
-        .tenants
-        .customer
-        .post(&format!("{path}/activate"), json!({}))
-        .await;
-    assert_eq!(status, StatusCode::OK);
-    assert_eq!(
-        topic.publish_with(&topic.key, &events).await.0,
-        StatusCode::OK
-    );
+    topic.tenants.activate(&topic.path).await;
+    topic
+        .publish_with(&topic.key, &events)
+        .await
+        .expect_status(StatusCode::OK);
 }
 
 #[tokio::test]
 async fn a_regenerated_key_is_refused_and_its_successor_accepted_at_once() {
     let (_server, topic, _receiver) = warm().await;
-    let events = json!([order_event("after", "Order.Created", json!({}))]);
-    let (_, keys) = topic
-        .tenants
-        .partner
-        .post(
-            &format!("{}/regenerateKey", topic.tenants.namespace),
-            json!({"keyName": "key1"}),
-        )
-        .await;
-    let (status, body) = topic.publish_with(&topic.key, &events).await;
-    assert_eq!(
-        (status, body["error"]["code"].as_str()),
-        (StatusCode::UNAUTHORIZED, Some("InvalidSasKey"))
-    );
-    let new_key = keys["key1"].as_str().unwrap();
-    assert_eq!(topic.publish_with(new_key, &events).await.0, StatusCode::OK);
+    let events = after();
+    let new_key = topic.regenerate_key().await;
+    topic
+        .publish_with(&topic.key, &events)
+        .await
+        .expect_error(StatusCode::UNAUTHORIZED, "InvalidSasKey");
+    topic
+        .publish_with(&new_key, &events)
+        .await
+        .expect_status(StatusCode::OK);
 }
 
 #[tokio::test]
 async fn network_rules_and_disable_local_auth_apply_to_the_next_publish() {
     let (_server, topic, _receiver) = warm().await;
-    let events = json!([order_event("after", "Order.Created", json!({}))]);
+    let events = after();
     let namespace = &topic.tenants.namespace;
     let patch = |properties: Value| {
         let partner = topic.tenants.partner.clone();
         async move {
-            let (status, body) = partner
+            partner
                 .patch(namespace, json!({ "properties": properties }))
-                .await;
-            assert_eq!(status, StatusCode::OK, "{body}");
+                .await
+                .expect_status(StatusCode::OK);
         }
     };
     patch(json!({"inboundIpRules": [{"ipMask": "10.0.0.0/8", "action": "Allow"}]})).await;
-    let (status, body) = topic.publish_with(&topic.key, &events).await;
-    assert_eq!(
-        (status, body["error"]["code"].as_str()),
-        (StatusCode::FORBIDDEN, Some("IpAddressRejected"))
-    );
+    topic
+        .publish_with(&topic.key, &events)
+        .await
+        .expect_error(StatusCode::FORBIDDEN, "IpAddressRejected");
     patch(json!({"inboundIpRules": []})).await;
-    assert_eq!(
-        topic.publish_with(&topic.key, &events).await.0,
-        StatusCode::OK
-    );
+    topic
+        .publish_with(&topic.key, &events)
+        .await
+        .expect_status(StatusCode::OK);
     patch(json!({"disableLocalAuth": true})).await;
-    let (status, body) = topic.publish_with(&topic.key, &events).await;
-    assert_eq!(
-        (status, body["error"]["code"].as_str()),
-        (StatusCode::UNAUTHORIZED, Some("LocalAuthDisabled"))
-    );
+    topic
+        .publish_with(&topic.key, &events)
+        .await
+        .expect_error(StatusCode::UNAUTHORIZED, "LocalAuthDisabled");
 }
 
 #[tokio::test]
@@ -204,55 +166,38 @@ async fn a_deleted_channel_routes_nothing_from_the_next_publish() {
         .delete(&topic.tenants.channel("orders"))
         .await;
     assert!(status.is_success());
-    let events = json!([order_event("after", "Order.Created", json!({}))]);
-    let (status, body) = topic.publish_with(&topic.key, &events).await;
-    assert_eq!(
-        (status, body["error"]["code"].as_str()),
-        (StatusCode::BAD_REQUEST, Some("NoChannelForSource"))
-    );
+    topic
+        .publish_with(&topic.key, &after())
+        .await
+        .expect_error(StatusCode::BAD_REQUEST, "NoChannelForSource");
     assert!(server.drain_published().await.is_empty());
 }
 
 #[tokio::test]
 async fn a_customer_topic_applies_key_and_subscription_changes_to_the_next_publish() {
-    let server = Server::start_paused().await;
+    let server = Server::builder().paused().start().await;
     let topic = CustomerTopic::create(&server, "contoso-orders").await;
     let receiver = Receiver::start().await;
-    let subscription = |name: &str| format!("{}/eventSubscriptions/{name}", topic.path);
-    let (status, body) = topic
-        .owner
-        .put(
-            &subscription("first"),
-            json!({"properties": {"destination": webhook(&receiver.url("first"))}}),
-        )
-        .await;
-    assert_eq!(status, StatusCode::CREATED, "{body}");
-    topic.publish_ok(&json!([contoso_event("warm")])).await;
+    topic.subscribe_receiver(&receiver, "first").await;
+    topic.publish(&json!([contoso_event("warm")])).await;
     server.fan_out().await;
 
-    let (status, body) = topic
-        .owner
-        .put(
-            &subscription("second"),
-            json!({"properties": {"destination": webhook(&receiver.url("second"))}}),
-        )
-        .await;
-    assert_eq!(status, StatusCode::CREATED, "{body}");
-    topic.publish_ok(&json!([contoso_event("next")])).await;
+    topic.subscribe_receiver(&receiver, "second").await;
+    topic.publish(&json!([contoso_event("next")])).await;
     server.fan_out().await;
     assert_eq!(ids_of(&receiver, "second"), ["next"]);
 
-    let old = topic.keys().await["key2"].as_str().unwrap().to_owned();
-    let (status, _) = topic
+    let old = topic.key("key2").await;
+    topic
         .owner
         .post(
             &format!("{}/regenerateKey", topic.path),
             json!({"keyName": "key2"}),
         )
-        .await;
-    assert_eq!(status, StatusCode::OK);
-    let (status, text) = topic
-        .publish(("aeg-sas-key", &old), &json!([contoso_event("stale")]))
-        .await;
-    assert_eq!(status, StatusCode::UNAUTHORIZED, "{text}");
+        .await
+        .expect_status(StatusCode::OK);
+    topic
+        .publish_with(&old, &json!([contoso_event("stale")]))
+        .await
+        .expect_status(StatusCode::UNAUTHORIZED);
 }

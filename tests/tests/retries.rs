@@ -5,8 +5,8 @@
 use std::sync::Arc;
 use std::time::Duration as StdDuration;
 
-use e2e::receiver::{Plan, Receiver};
-use e2e::{ActiveTopic, Server, ids, order_event, webhook};
+use e2e::receiver::Plan;
+use e2e::{ActiveTopic, Answer, Server, active_topic_on, ids, order_event, webhook};
 use reqwest::StatusCode;
 use serde_json::json;
 use shared::ports::{Clock, ManualClock};
@@ -21,8 +21,7 @@ async fn quiet(ms: u64) {
 async fn failures_recorded(topic: &ActiveTopic, subscription: &str, failed: u64) {
     for _ in 0..100 {
         let (_, stats) = topic
-            .tenants
-            .customer
+            .owner
             .get(&format!("{subscription}/deliveryStats"))
             .await;
         if stats["failedAttempts"].as_u64().unwrap_or(0) >= failed {
@@ -40,9 +39,7 @@ fn manual_clock() -> Arc<ManualClock> {
 #[tokio::test]
 async fn a_failing_endpoint_is_retried_on_event_grids_schedule() {
     let clock = manual_clock();
-    let server = Server::start_with_clock(clock.clone()).await;
-    let topic = ActiveTopic::new(&server).await;
-    let hooks = Receiver::start().await;
+    let (_server, topic, hooks) = active_topic_on(Server::builder().clock(clock.clone())).await;
     hooks.plan(
         "flaky",
         Plan::FailFirst {
@@ -50,15 +47,8 @@ async fn a_failing_endpoint_is_retried_on_event_grids_schedule() {
             status: 500,
         },
     );
-    let sub = topic
-        .subscribe(
-            "flaky",
-            json!({"destination": webhook(&hooks.url("flaky"))}),
-        )
-        .await;
-    topic
-        .publish(&json!([order_event("e1", "Order.Created", json!({}))]))
-        .await;
+    let sub = topic.subscribe_receiver(&hooks, "flaky").await;
+    topic.publish_one("e1").await;
     hooks.wait_for("flaky", 1).await;
     failures_recorded(&topic, &sub, 1).await;
 
@@ -83,12 +73,11 @@ async fn a_failing_endpoint_is_retried_on_event_grids_schedule() {
     assert_eq!(got[2].answered, 200);
 
     quiet(1500).await;
-    let (status, stats) = topic
-        .tenants
-        .customer
+    let stats = topic
+        .owner
         .get(&format!("{sub}/deliveryStats"))
-        .await;
-    assert_eq!(status, StatusCode::OK);
+        .await
+        .expect_status(StatusCode::OK);
     assert_eq!(stats["deliveredEvents"], 1, "{stats}");
     assert_eq!(stats["failedAttempts"], 2, "{stats}");
     assert_eq!(stats["deadLetteredEvents"], 0, "{stats}");
@@ -100,9 +89,7 @@ async fn a_failing_endpoint_is_retried_on_event_grids_schedule() {
 #[tokio::test]
 async fn retry_after_on_a_429_sets_the_earliest_retry() {
     let clock = manual_clock();
-    let server = Server::start_with_clock(clock.clone()).await;
-    let topic = ActiveTopic::new(&server).await;
-    let hooks = Receiver::start().await;
+    let (_server, topic, hooks) = active_topic_on(Server::builder().clock(clock.clone())).await;
     hooks.plan(
         "busy",
         Plan::RetryAfter {
@@ -111,12 +98,8 @@ async fn retry_after_on_a_429_sets_the_earliest_retry() {
             seconds: 60,
         },
     );
-    let busy = topic
-        .subscribe("busy", json!({"destination": webhook(&hooks.url("busy"))}))
-        .await;
-    topic
-        .publish(&json!([order_event("e1", "Order.Created", json!({}))]))
-        .await;
+    let busy = topic.subscribe_receiver(&hooks, "busy").await;
+    topic.publish_one("e1").await;
     hooks.wait_for("busy", 1).await;
     failures_recorded(&topic, &busy, 1).await;
     clock.advance(Duration::seconds(15));
@@ -134,9 +117,7 @@ async fn retry_after_on_a_429_sets_the_earliest_retry() {
 #[tokio::test]
 async fn attempts_and_time_to_live_running_out_dead_letter_with_event_grids_fields() {
     let clock = manual_clock();
-    let server = Server::start_with_clock(clock.clone()).await;
-    let topic = ActiveTopic::new(&server).await;
-    let hooks = Receiver::start().await;
+    let (_server, topic, hooks) = active_topic_on(Server::builder().clock(clock.clone())).await;
     hooks.plan("attempts", Plan::Always(503));
     hooks.plan("ttl", Plan::Always(500));
     let by_attempts = topic
@@ -154,9 +135,7 @@ async fn attempts_and_time_to_live_running_out_dead_letter_with_event_grids_fiel
         )
         .await;
     let published = clock.now();
-    topic
-        .publish(&json!([order_event("e1", "Order.Created", json!({}))]))
-        .await;
+    topic.publish_one("e1").await;
     hooks.wait_for("attempts", 1).await;
     hooks.wait_for("ttl", 1).await;
     failures_recorded(&topic, &by_attempts, 1).await;
@@ -186,27 +165,16 @@ async fn attempts_and_time_to_live_running_out_dead_letter_with_event_grids_fiel
     assert_eq!(letters[0]["deliveryattempts"], 3);
     assert_eq!(letters[0]["lastdeliveryoutcome"], "Aborted");
     quiet(1500).await;
-    let (_, stats) = topic
-        .tenants
-        .customer
-        .get(&format!("{by_ttl}/deliveryStats"))
-        .await;
+    let (_, stats) = topic.owner.get(&format!("{by_ttl}/deliveryStats")).await;
     assert_eq!(stats["failedAttempts"], 3, "{stats}");
     assert_eq!(stats["deadLetteredEvents"], 1, "{stats}");
 }
 
 #[tokio::test]
 async fn a_client_error_dead_letters_at_once_and_redelivery_sends_it_again() {
-    let server = Server::start().await;
-    let topic = ActiveTopic::new(&server).await;
-    let hooks = Receiver::start().await;
+    let (_server, topic, hooks) = active_topic_on(Server::builder()).await;
     hooks.plan("strict", Plan::Always(400));
-    let sub = topic
-        .subscribe(
-            "strict",
-            json!({"destination": webhook(&hooks.url("strict"))}),
-        )
-        .await;
+    let sub = topic.subscribe_receiver(&hooks, "strict").await;
     topic
         .publish(&json!([
             order_event("e1", "Order.Created", json!({"n": 1})),
@@ -239,62 +207,50 @@ async fn a_client_error_dead_letters_at_once_and_redelivery_sends_it_again() {
         .find(|l| l["id"] == "e1")
         .map(|l| l["deadletterid"].clone())
         .unwrap();
-    let (status, body) = topic
-        .tenants
-        .customer
+    let body = topic
+        .owner
         .post(
             &format!("{sub}/redeliverDeadLetters"),
             json!({"ids": [by_dead_letter_id, "e2"]}),
         )
-        .await;
-    assert_eq!(status, StatusCode::OK, "{body}");
+        .await
+        .expect_status(StatusCode::OK);
     assert_eq!(body["redelivered"], 2);
     hooks.wait_for("strict", 5).await;
     assert_eq!(ids(&hooks.accepted_events("strict")), ["e1", "e2"]);
     let left = topic.dead_letters(&sub).await;
     assert_eq!(ids(&left), ["e3"]);
 
-    let (status, body) = topic
-        .tenants
-        .customer
-        .post(&format!("{sub}/redeliverDeadLetters"), json!({}))
-        .await;
-    assert_eq!(status, StatusCode::OK, "{body}");
+    let body = topic
+        .owner
+        .action(&sub, "redeliverDeadLetters")
+        .await
+        .expect_status(StatusCode::OK);
     assert_eq!(body["redelivered"], 1);
     hooks.wait_for("strict", 6).await;
     assert_eq!(ids(&hooks.accepted_events("strict")), ["e1", "e2", "e3"]);
     assert!(topic.dead_letters(&sub).await.is_empty());
 
-    let (status, body) = topic
-        .tenants
-        .customer
+    topic
+        .owner
         .post(&format!("{sub}/redeliverDeadLetters"), json!({"id": "x"}))
-        .await;
-    assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
-    assert_eq!(body["error"]["code"], "InvalidRequestContent");
+        .await
+        .expect_error(StatusCode::BAD_REQUEST, "InvalidRequestContent");
 }
 
 #[tokio::test]
 async fn a_gone_endpoint_disables_its_subscription_until_it_is_updated() {
-    let server = Server::start().await;
-    let topic = ActiveTopic::new(&server).await;
-    let hooks = Receiver::start().await;
+    let (_server, topic, hooks) = active_topic_on(Server::builder()).await;
     hooks.plan("gone", Plan::Always(410));
-    let sub = topic
-        .subscribe("gone", json!({"destination": webhook(&hooks.url("gone"))}))
-        .await;
-    topic
-        .publish(&json!([order_event("e1", "Order.Created", json!({}))]))
-        .await;
+    let sub = topic.subscribe_receiver(&hooks, "gone").await;
+    topic.publish_one("e1").await;
     hooks.wait_for("gone", 1).await;
     let letters = topic.wait_for_dead_letters(&sub, 1).await;
     assert_eq!(letters[0]["deadletterreason"], "EndpointGone");
-    let (_, got) = topic.tenants.customer.get(&sub).await;
+    let (_, got) = topic.owner.get(&sub).await;
     assert_eq!(got["properties"]["deliveryState"], "Disabled", "{got}");
 
-    topic
-        .publish(&json!([order_event("e2", "Order.Created", json!({}))]))
-        .await;
+    topic.publish_one("e2").await;
     quiet(800).await;
     assert_eq!(
         hooks.deliveries("gone").len(),
@@ -303,17 +259,14 @@ async fn a_gone_endpoint_disables_its_subscription_until_it_is_updated() {
     );
 
     hooks.plan("gone", Plan::Ok);
-    let (status, got) = topic
-        .tenants
-        .customer
+    let got = topic
+        .owner
         .patch(&sub, json!({"labels": ["fixed"]}))
-        .await;
-    assert_eq!(status, StatusCode::CREATED, "{got}");
+        .await
+        .expect_status(StatusCode::CREATED);
     assert_eq!(got["properties"]["deliveryState"], "Enabled");
     quiet(5200).await;
-    topic
-        .publish(&json!([order_event("e3", "Order.Created", json!({}))]))
-        .await;
+    topic.publish_one("e3").await;
     hooks.wait_for("gone", 2).await;
     assert_eq!(ids(&hooks.accepted_events("gone")), ["e3"]);
 }

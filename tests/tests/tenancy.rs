@@ -1,7 +1,7 @@
 //! Who may call what: 401 without a valid key, 403 for non-operators on admin routes, and 404
 //! for every resource under another principal's subscription.
 
-use e2e::{Body, Server, eg, new_subscription};
+use e2e::{Answer, Body, Server, eg, new_subscription};
 use reqwest::{Method, StatusCode};
 use serde_json::json;
 
@@ -33,28 +33,18 @@ async fn a_missing_or_wrong_key_gets_401_with_a_stable_code() {
 #[tokio::test]
 async fn a_revoked_principal_key_stops_working_and_frees_its_subscriptions() {
     let server = Server::start().await;
-    let sub = new_subscription();
-    let client = server.principal("short-lived", &[&sub]).await;
-    let path = format!("{}/partnerConfigurations/default", eg(&sub, "rg"));
-    assert_eq!(client.put(&path, json!({})).await.0, StatusCode::CREATED);
-    assert_eq!(
+    let (client, sub) = server.tenant("short-lived").await;
+    let path = client.configuration(&sub, "rg").await;
+    for _ in 0..2 {
         server
             .operator()
-            .delete("/admin/principals/short-lived")
-            .await
-            .0,
-        StatusCode::NO_CONTENT
-    );
-    assert_eq!(
-        server
-            .operator()
-            .delete("/admin/principals/short-lived")
-            .await
-            .0,
-        StatusCode::NO_CONTENT
-    );
-    let (status, body) = client.get(&path).await;
-    assert_eq!(status, StatusCode::UNAUTHORIZED, "{body}");
+            .remove("/admin/principals/short-lived")
+            .await;
+    }
+    client
+        .get(&path)
+        .await
+        .expect_status(StatusCode::UNAUTHORIZED);
     let successor = server.principal("successor", &[&sub]).await;
     assert_eq!(
         successor.get(&path).await.0,
@@ -66,7 +56,7 @@ async fn a_revoked_principal_key_stops_working_and_frees_its_subscriptions() {
 #[tokio::test]
 async fn a_non_operator_on_admin_routes_gets_403() {
     let server = Server::start().await;
-    let tenant = server.principal("tenant", &[&new_subscription()]).await;
+    let (tenant, _) = server.tenant("tenant").await;
     let calls = [
         (
             Method::POST,
@@ -95,13 +85,13 @@ async fn a_non_operator_on_admin_routes_gets_403() {
 #[tokio::test]
 async fn a_principal_cannot_read_or_change_another_principals_subscription() {
     let server = Server::start().await;
-    let (mine, theirs) = (new_subscription(), new_subscription());
-    let me = server.principal("me", &[&mine]).await;
-    let them = server.principal("them", &[&theirs]).await;
-    let config = format!("{}/partnerConfigurations/default", eg(&theirs, "rg"));
-    let registration = format!("{}/partnerRegistrations/theirs", eg(&theirs, "rg"));
-    assert_eq!(them.put(&config, json!({})).await.0, StatusCode::CREATED);
-    assert_eq!(them.put(&registration, json!({})).await.0, StatusCode::OK);
+    let (me, _) = server.tenant("me").await;
+    let (them, theirs) = server.tenant("them").await;
+    let config = them.configuration(&theirs, "rg").await;
+    let registration = them.registration(&theirs, "rg", "theirs").await["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
 
     let attempts = [
         (Method::GET, config.clone(), Body::None),
@@ -150,7 +140,7 @@ async fn a_principal_cannot_read_or_change_another_principals_subscription() {
         StatusCode::OK,
         "nothing was changed or deleted"
     );
-    assert_eq!(them.get(&registration).await.0, StatusCode::OK);
+    them.get(&registration).await.expect_status(StatusCode::OK);
     let (_, verified) = server
         .operator()
         .get("/providers/Microsoft.EventGrid/verifiedPartners")
@@ -161,62 +151,38 @@ async fn a_principal_cannot_read_or_change_another_principals_subscription() {
 #[tokio::test]
 async fn names_that_must_be_unique_answer_409() {
     let server = Server::start().await;
-    let (a, b) = (new_subscription(), new_subscription());
-    let first = server.principal("first", &[&a]).await;
-    let (status, body) = server
+    let (first, a) = server.tenant("first").await;
+    let b = new_subscription();
+    let principals = "/admin/principals";
+    server
+        .operator()
+        .post(principals, json!({"name": "first", "subscriptions": [b]}))
+        .await
+        .expect_error(StatusCode::CONFLICT, "PrincipalAlreadyExists");
+    server
         .operator()
         .post(
-            "/admin/principals",
-            json!({"name": "first", "subscriptions": [b]}),
-        )
-        .await;
-    assert_eq!(
-        (status, body["error"]["code"].as_str()),
-        (StatusCode::CONFLICT, Some("PrincipalAlreadyExists"))
-    );
-    let (status, body) = server
-        .operator()
-        .post(
-            "/admin/principals",
+            principals,
             json!({"name": "second", "subscriptions": [b, a]}),
         )
-        .await;
-    assert_eq!(
-        (status, body["error"]["code"].as_str()),
-        (StatusCode::CONFLICT, Some("SubscriptionAlreadyOwned"))
-    );
+        .await
+        .expect_error(StatusCode::CONFLICT, "SubscriptionAlreadyOwned");
     let second = server.principal("second", &[&b]).await;
-    assert_eq!(
-        first
-            .put(
-                &format!("{}/partnerRegistrations/acme", eg(&a, "rg")),
-                json!({})
-            )
-            .await
-            .0,
-        StatusCode::OK
-    );
-    let (status, body) = second
+    first.registration(&a, "rg", "acme").await;
+    second
         .put(
             &format!("{}/partnerRegistrations/ACME", eg(&b, "other")),
             json!({}),
         )
-        .await;
-    assert_eq!(
-        (status, body["error"]["code"].as_str()),
-        (StatusCode::CONFLICT, Some("ResourceNameNotAvailable")),
-        "{body}"
-    );
+        .await
+        .expect_error(StatusCode::CONFLICT, "ResourceNameNotAvailable");
 }
 
 #[tokio::test]
 async fn keys_are_stored_only_as_hashes() {
     let dir = tempfile::tempdir().unwrap();
-    let server =
-        Server::start_in(dir.path(), std::sync::Arc::new(shared::ports::SystemClock)).await;
-    let client = server
-        .principal("hashed-principal", &[&new_subscription()])
-        .await;
+    let server = Server::builder().data_dir(dir.path()).start().await;
+    let (client, _) = server.tenant("hashed-principal").await;
     let key = client.key().to_owned();
     let stored = std::fs::read(dir.path().join("store.redb")).unwrap();
     let contains = |needle: &[u8]| stored.windows(needle.len()).any(|w| w == needle);
