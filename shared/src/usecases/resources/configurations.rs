@@ -16,6 +16,9 @@ use crate::usecases::resources::registrations::{is_verified_name, resolve};
 use crate::usecases::support::listing::{Listed, PageRequest, Scope, list_resources};
 use crate::usecases::support::not_found;
 
+/// The resource type this module serves.
+const KIND: ResourceType = ResourceType::PartnerConfigurations;
+
 /// How often a read-modify-write retries after losing a race before answering 409.
 const RACE_RETRIES: usize = 3;
 
@@ -180,14 +183,7 @@ pub async fn list(
     scope: &Scope,
     page: &PageRequest,
 ) -> Result<Listed<PartnerConfiguration>> {
-    list_resources(
-        ports,
-        caller,
-        scope,
-        ResourceType::PartnerConfigurations,
-        page,
-    )
-    .await
+    list_resources(ports, caller, scope, KIND, page).await
 }
 
 /// Authorizes a partner, or renews its authorization; the expiry defaults to now + the maximum.

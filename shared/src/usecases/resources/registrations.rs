@@ -16,6 +16,9 @@ use crate::table;
 use crate::usecases::support::listing::{Listed, PageRequest, Scope, list_resources};
 use crate::usecases::support::not_found;
 
+/// The resource type this module serves.
+const KIND: ResourceType = ResourceType::PartnerRegistrations;
+
 /// Creates (true) or replaces (false) a registration. The immutable id is assigned on create
 /// and never changes.
 pub async fn put(
@@ -165,14 +168,7 @@ pub async fn list(
     scope: &Scope,
     page: &PageRequest,
 ) -> Result<Listed<PartnerRegistration>> {
-    list_resources(
-        ports,
-        caller,
-        scope,
-        ResourceType::PartnerRegistrations,
-        page,
-    )
-    .await
+    list_resources(ports, caller, scope, KIND, page).await
 }
 
 /// The registration a request names: by immutable id, by name (a registration's or a verified
