@@ -133,7 +133,6 @@ pub(crate) async fn provision(
     let scope = |sub: &str| {
         format!("{base}/subscriptions/{sub}/resourceGroups/rg/providers/Microsoft.EventGrid")
     };
-    let ck = customer["key"].as_str().unwrap_or_default();
     let partner = Caller {
         http,
         base: scope(&psub),
@@ -142,7 +141,7 @@ pub(crate) async fn provision(
     let customer = Caller {
         http,
         base: scope(&csub),
-        key: ck,
+        key: customer["key"].as_str().unwrap_or_default(),
     };
     let reg = partner.put("partnerRegistrations/bench", json!({})).await?;
     let ns = partner
@@ -176,7 +175,7 @@ pub(crate) async fn provision(
             .unwrap_or_default()
             .to_owned(),
         key: keys["key1"].as_str().unwrap_or_default().to_owned(),
-        customer_key: ck.to_owned(),
+        customer_key: customer.key.to_owned(),
         topic: format!("{}/partnerTopics/bench-topic", customer.base),
     })
 }
