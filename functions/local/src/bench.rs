@@ -11,10 +11,19 @@ use shared::ports::SystemClock;
 use crate::Options;
 
 /// How the load is shaped.
+#[derive(clap::Args)]
 pub struct BenchOptions {
+    /// Connections publishing at once.
+    #[arg(long, default_value_t = 16)]
     pub connections: usize,
+    /// Seconds to publish for.
+    #[arg(long, default_value_t = 10)]
     pub seconds: u64,
+    /// Events per request.
+    #[arg(long, default_value_t = 100)]
     pub batch: usize,
+    /// Approximate size of each event in bytes.
+    #[arg(long, default_value_t = 1024)]
     pub event_bytes: usize,
 }
 
@@ -61,106 +70,113 @@ pub(crate) struct Provisioned {
     pub topic: String,
 }
 
+/// One principal calling the API below one base URL with its key.
+struct Caller<'a> {
+    http: &'a reqwest::Client,
+    base: String,
+    key: &'a str,
+}
+
+impl Caller<'_> {
+    async fn put(&self, path: &str, body: Value) -> Result<Value, Failure> {
+        self.send(reqwest::Method::PUT, path, body).await
+    }
+
+    async fn post(&self, path: &str, body: Value) -> Result<Value, Failure> {
+        self.send(reqwest::Method::POST, path, body).await
+    }
+
+    async fn send(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        body: Value,
+    ) -> Result<Value, Failure> {
+        call(
+            self.http,
+            method,
+            &format!("{}/{path}", self.base),
+            self.key,
+            body,
+        )
+        .await
+    }
+}
+
 /// Provisions an activated partner topic.
 pub(crate) async fn provision(
     http: &reqwest::Client,
     base: &str,
     operator: &str,
 ) -> Result<Provisioned, Failure> {
-    use reqwest::Method;
     let (psub, csub) = (
         uuid::Uuid::new_v4().to_string(),
         uuid::Uuid::new_v4().to_string(),
     );
-    let partner = call(
+    let admin = Caller {
         http,
-        Method::POST,
-        &format!("{base}/admin/principals"),
-        operator,
-        json!({"name": "bench-partner", "subscriptions": [psub]}),
-    )
-    .await?;
-    let customer = call(
+        base: format!("{base}/admin"),
+        key: operator,
+    };
+    let partner = admin
+        .post(
+            "principals",
+            json!({"name": "bench-partner", "subscriptions": [psub]}),
+        )
+        .await?;
+    let customer = admin
+        .post(
+            "principals",
+            json!({"name": "bench-customer", "subscriptions": [csub]}),
+        )
+        .await?;
+    let scope = |sub: &str| {
+        format!("{base}/subscriptions/{sub}/resourceGroups/rg/providers/Microsoft.EventGrid")
+    };
+    let partner = Caller {
         http,
-        Method::POST,
-        &format!("{base}/admin/principals"),
-        operator,
-        json!({"name": "bench-customer", "subscriptions": [csub]}),
-    )
-    .await?;
-    let (pk, ck) = (
-        partner["key"].as_str().unwrap_or_default(),
-        customer["key"].as_str().unwrap_or_default(),
-    );
-    let peg =
-        format!("{base}/subscriptions/{psub}/resourceGroups/rg/providers/Microsoft.EventGrid");
-    let ceg =
-        format!("{base}/subscriptions/{csub}/resourceGroups/rg/providers/Microsoft.EventGrid");
-    let reg = call(
+        base: scope(&psub),
+        key: partner["key"].as_str().unwrap_or_default(),
+    };
+    let customer = Caller {
         http,
-        Method::PUT,
-        &format!("{peg}/partnerRegistrations/bench"),
-        pk,
-        json!({}),
-    )
-    .await?;
-    let ns = call(
-        http,
-        Method::PUT,
-        &format!("{peg}/partnerNamespaces/bench-ns"),
-        pk,
-        json!({"properties": {"partnerRegistrationFullyQualifiedId": reg["id"]}}),
-    )
-    .await?;
-    call(
-        http,
-        Method::PUT,
-        &format!("{ceg}/partnerConfigurations/default"),
-        ck,
-        json!({}),
-    )
-    .await?;
-    call(
-        http,
-        Method::POST,
-        &format!("{ceg}/partnerConfigurations/default/authorizePartner"),
-        ck,
-        json!({"partnerName": "bench"}),
-    )
-    .await?;
+        base: scope(&csub),
+        key: customer["key"].as_str().unwrap_or_default(),
+    };
+    let reg = partner.put("partnerRegistrations/bench", json!({})).await?;
+    let ns = partner
+        .put(
+            "partnerNamespaces/bench-ns",
+            json!({"properties": {"partnerRegistrationFullyQualifiedId": reg["id"]}}),
+        )
+        .await?;
+    customer
+        .put("partnerConfigurations/default", json!({}))
+        .await?;
+    customer
+        .post(
+            "partnerConfigurations/default/authorizePartner",
+            json!({"partnerName": "bench"}),
+        )
+        .await?;
     let channel = json!({"properties": {"partnerTopicInfo": {"azureSubscriptionId": csub, "resourceGroupName": "rg", "name": "bench-topic", "source": "bench"}}});
-    call(
-        http,
-        Method::PUT,
-        &format!("{peg}/partnerNamespaces/bench-ns/channels/bench"),
-        pk,
-        channel,
-    )
-    .await?;
-    call(
-        http,
-        Method::POST,
-        &format!("{ceg}/partnerTopics/bench-topic/activate"),
-        ck,
-        json!({}),
-    )
-    .await?;
-    let keys = call(
-        http,
-        Method::POST,
-        &format!("{peg}/partnerNamespaces/bench-ns/listKeys"),
-        pk,
-        json!({}),
-    )
-    .await?;
+    partner
+        .put("partnerNamespaces/bench-ns/channels/bench", channel)
+        .await?;
+    customer
+        .post("partnerTopics/bench-topic/activate", json!({}))
+        .await?;
+    let keys = partner
+        .post("partnerNamespaces/bench-ns/listKeys", json!({}))
+        .await?;
     Ok(Provisioned {
         endpoint: ns["properties"]["endpoint"]
             .as_str()
             .unwrap_or_default()
             .to_owned(),
         key: keys["key1"].as_str().unwrap_or_default().to_owned(),
-        customer_key: ck.to_owned(),
-        topic: format!("{ceg}/partnerTopics/bench-topic"),
+        customer_key: customer.key.to_owned(),
+        topic: format!("{}/partnerTopics/bench-topic", customer.base),
     })
 }
 

@@ -13,13 +13,26 @@ use shared::ports::SystemClock;
 use crate::Options;
 use crate::bench::{Failure, Provisioned, call, provision};
 
+/// How the load is shaped.
+#[derive(clap::Args)]
 pub struct DeliverOptions {
+    /// Subscriptions on the topic; each gets every event.
+    #[arg(long, default_value_t = 10)]
     pub subscriptions: usize,
+    /// Events published in the throughput run.
+    #[arg(long, default_value_t = 20_000)]
     pub events: usize,
+    /// Events per request in the throughput run.
+    #[arg(long, default_value_t = 100)]
     pub batch: usize,
+    /// Connections publishing at once in the throughput run.
+    #[arg(long, default_value_t = 4)]
     pub connections: usize,
     /// Events per second of the latency run.
+    #[arg(long, default_value_t = 1000)]
     pub rate: u64,
+    /// Seconds the latency run lasts.
+    #[arg(long, default_value_t = 10)]
     pub seconds: u64,
 }
 

@@ -23,34 +23,16 @@ struct Cli {
 enum Command {
     /// Serve every route on one port, keeping all state in the data directory.
     Serve(ServeArgs),
-    /// Measure ingest: publish 1 KB CloudEvents in batches over HTTP to a local server on a
-    /// temporary data directory, and report events/s and request latency.
-    /// Measure delivery: deliveries/s to a local keep-alive receiver with N subscriptions per
-    /// topic, then publish-to-receive latency at a steady rate.
-    BenchDeliver {
-        #[arg(long, default_value_t = 10)]
-        subscriptions: usize,
-        #[arg(long, default_value_t = 20_000)]
-        events: usize,
-        #[arg(long, default_value_t = 100)]
-        batch: usize,
-        #[arg(long, default_value_t = 4)]
-        connections: usize,
-        #[arg(long, default_value_t = 1000)]
-        rate: u64,
-        #[arg(long, default_value_t = 10)]
-        seconds: u64,
-    },
-    BenchIngest {
-        #[arg(long, default_value_t = 16)]
-        connections: usize,
-        #[arg(long, default_value_t = 10)]
-        seconds: u64,
-        #[arg(long, default_value_t = 100)]
-        batch: usize,
-        #[arg(long, default_value_t = 1024)]
-        event_bytes: usize,
-    },
+    /// Measure delivery: deliveries/s, then publish-to-receive latency at a steady rate.
+    ///
+    /// Delivers to a local keep-alive receiver with N subscriptions per topic, from a local
+    /// server on a temporary data directory.
+    BenchDeliver(local::bench_delivery::DeliverOptions),
+    /// Measure ingest: events/s accepted and request latency.
+    ///
+    /// Publishes CloudEvents (1 KB by default) in batches over HTTP to a local server on a
+    /// temporary data directory.
+    BenchIngest(local::bench::BenchOptions),
 }
 
 #[derive(clap::Args)]
@@ -96,38 +78,8 @@ async fn main() -> ExitCode {
     infra::telemetry::init();
     let serve = match Cli::parse().command {
         Command::Serve(serve) => serve,
-        Command::BenchDeliver {
-            subscriptions,
-            events,
-            batch,
-            connections,
-            rate,
-            seconds,
-        } => {
-            return bench_deliver(local::bench_delivery::DeliverOptions {
-                subscriptions,
-                events,
-                batch,
-                connections,
-                rate,
-                seconds,
-            })
-            .await;
-        }
-        Command::BenchIngest {
-            connections,
-            seconds,
-            batch,
-            event_bytes,
-        } => {
-            return bench_ingest(local::bench::BenchOptions {
-                connections,
-                seconds,
-                batch,
-                event_bytes,
-            })
-            .await;
-        }
+        Command::BenchDeliver(options) => return bench_deliver(options).await,
+        Command::BenchIngest(options) => return bench_ingest(options).await,
     };
     let listen = serve.listen;
     let mut options = Options::new(

@@ -9,8 +9,21 @@ pub use queue::EmbeddedQueue;
 pub use store::EmbeddedStore;
 
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
+use redb::Database;
 use shared::error::{Error, Result};
+
+/// Runs `f` on `db` on tokio's blocking pool: redb's calls block on disk.
+async fn blocking<T: Send + 'static>(
+    db: &Arc<Database>,
+    f: impl FnOnce(&Database) -> Result<T> + Send + 'static,
+) -> Result<T> {
+    let db = db.clone();
+    tokio::task::spawn_blocking(move || f(&db))
+        .await
+        .map_err(|e| Error::internal(format!("embedded database task failed: {e}")))?
+}
 
 /// Creates `dir` (and missing parents) with mode 0700, and makes an existing one 0700: the
 /// data directory holds keys and webhook secrets.

@@ -17,6 +17,8 @@ use shared::ports::{
 };
 use tokio::sync::Notify;
 
+use super::blocking;
+
 /// (visible at, in Unix milliseconds; sequence) → (receive count, body).
 const MESSAGES: TableDefinition<(u64, u64), (u32, &str)> = TableDefinition::new("messages");
 const META: TableDefinition<&str, u64> = TableDefinition::new("meta");
@@ -103,16 +105,6 @@ impl EmbeddedQueue {
         Ok(in_flight.len())
     }
 
-    async fn blocking<T: Send + 'static>(
-        &self,
-        f: impl FnOnce(&Database) -> Result<T> + Send + 'static,
-    ) -> Result<T> {
-        let db = self.db.clone();
-        tokio::task::spawn_blocking(move || f(&db))
-            .await
-            .map_err(|e| internal(format!("task failed: {e}")))?
-    }
-
     /// Moves up to `max` visible messages out of sight for `visibility`; returns them, and
     /// the time the next hidden message becomes visible.
     fn take(
@@ -172,7 +164,7 @@ impl Queue for EmbeddedQueue {
             return Ok(());
         }
         let visible = millis(self.clock.as_ref()) + delay.min(MAX_DELAY).as_millis() as u64;
-        self.blocking(move |db| {
+        blocking(&self.db, move |db| {
             let txn = db.begin_write().map_err(internal)?;
             {
                 let mut meta = txn.open_table(META).map_err(internal)?;
@@ -207,9 +199,8 @@ impl Queue for EmbeddedQueue {
         loop {
             let sent = self.sent.notified();
             let at = millis(self.clock.as_ref());
-            let (taken, next) = self
-                .blocking(move |db| Self::take(db, at, max, visibility))
-                .await?;
+            let (taken, next) =
+                blocking(&self.db, move |db| Self::take(db, at, max, visibility)).await?;
             let now = tokio::time::Instant::now();
             if !taken.is_empty() || now >= deadline {
                 return Ok(taken);
@@ -228,7 +219,7 @@ impl Queue for EmbeddedQueue {
         if keys.is_empty() {
             return Ok(());
         }
-        self.blocking(move |db| {
+        blocking(&self.db, move |db| {
             let txn = db.begin_write().map_err(internal)?;
             {
                 let mut table = txn.open_table(MESSAGES).map_err(internal)?;

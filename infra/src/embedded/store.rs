@@ -9,6 +9,8 @@ use redb::{Database, ReadableDatabase, ReadableTable, TableDefinition};
 use shared::error::{Error, Result, code};
 use shared::ports::{Expect, Item, Key, Page, Store, Tally, Write, check_batch};
 
+use super::blocking;
+
 const ITEMS: TableDefinition<(&str, &str), &[u8]> = TableDefinition::new("items");
 const FILE_NAME: &str = "store.redb";
 
@@ -29,16 +31,6 @@ impl EmbeddedStore {
         txn.open_table(ITEMS).map_err(internal)?;
         txn.commit().map_err(internal)?;
         Ok(Self { db: Arc::new(db) })
-    }
-
-    async fn blocking<T: Send + 'static>(
-        &self,
-        f: impl FnOnce(&Database) -> Result<T> + Send + 'static,
-    ) -> Result<T> {
-        let db = self.db.clone();
-        tokio::task::spawn_blocking(move || f(&db))
-            .await
-            .map_err(|e| Error::internal(format!("embedded store task failed: {e}")))?
     }
 }
 
@@ -139,7 +131,7 @@ fn conflict(key: &Key) -> Error {
 impl Store for EmbeddedStore {
     async fn get(&self, key: &Key) -> Result<Option<Item>> {
         let key = key.clone();
-        self.blocking(move |db| {
+        blocking(&self.db, move |db| {
             let txn = db.begin_read().map_err(internal)?;
             let table = txn.open_table(ITEMS).map_err(internal)?;
             let found = table
@@ -158,7 +150,7 @@ impl Store for EmbeddedStore {
             return Ok(());
         }
         check_batch(&writes)?;
-        self.blocking(move |db| {
+        blocking(&self.db, move |db| {
             let txn = db.begin_write().map_err(internal)?;
             {
                 let mut table = txn.open_table(ITEMS).map_err(internal)?;
@@ -220,7 +212,7 @@ impl Store for EmbeddedStore {
         let limit = limit.clamp(1, 1000);
         let (partition, prefix) = (partition.to_owned(), prefix.to_owned());
         let after = after.map(str::to_owned);
-        self.blocking(move |db| {
+        blocking(&self.db, move |db| {
             let txn = db.begin_read().map_err(internal)?;
             let table = txn.open_table(ITEMS).map_err(internal)?;
             let start = match after.as_deref() {

@@ -6,6 +6,9 @@
 //! come more than once, so consumers are idempotent); a message received too often moves to
 //! the queue's dead-letter queue by its redrive policy.
 
+mod batches;
+mod create;
+mod errors;
 mod queue;
 
 pub use queue::SqsQueue;

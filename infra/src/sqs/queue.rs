@@ -2,29 +2,25 @@
 //! calls of at most 10 entries and 256 KiB of bodies, several at a time, and the entries SQS
 //! reports failed are sent again; receives long-poll; an ack is a DeleteMessageBatch.
 
-use std::collections::{HashMap, HashSet};
-use std::ops::Range;
+use std::collections::HashSet;
 use std::time::Duration;
 
 use aws_sdk_sqs::Client;
-use aws_sdk_sqs::error::{DisplayErrorContext, ProvideErrorMetadata, SdkError};
-use aws_sdk_sqs::operation::get_queue_url::GetQueueUrlError;
 use aws_sdk_sqs::types::{
-    BatchResultErrorEntry, DeleteMessageBatchRequestEntry, Message, MessageSystemAttributeName,
-    QueueAttributeName, SendMessageBatchRequestEntry,
+    DeleteMessageBatchRequestEntry, Message, MessageSystemAttributeName,
+    SendMessageBatchRequestEntry,
 };
 use shared::error::{Error, Result};
 use shared::ports::{MAX_DELAY, MAX_MESSAGE_BYTES, MAX_RECEIVE, Queue, Received};
 use tokio::task::JoinSet;
 use tracing::{Instrument, warn};
 
+use super::batches::{BATCH_ENTRIES, split, whole_seconds_up};
+use super::errors::{classify, describe, receipt_gone};
+
 /// The error code of a send with a body over [`MAX_MESSAGE_BYTES`].
 const MESSAGE_TOO_LARGE: &str = "MessageTooLarge";
 
-/// The most entries of one SendMessageBatch or DeleteMessageBatch.
-const BATCH_ENTRIES: usize = 10;
-/// The most bytes of bodies one SendMessageBatch carries.
-const BATCH_BYTES: usize = 256 * 1024;
 /// How many SendMessageBatch calls of one send are in flight at once.
 const CONCURRENT_BATCHES: usize = 8;
 /// How many times the entries SQS failed are sent, counting the first.
@@ -34,30 +30,6 @@ const FIRST_BACKOFF: Duration = Duration::from_millis(50);
 /// SQS's longest visibility timeout (12 hours) and long-poll wait, in seconds.
 const MAX_VISIBILITY_SECS: u64 = 12 * 60 * 60;
 const MAX_WAIT_SECS: u64 = 20;
-/// What [`SqsQueue::create_if_missing`] sets on both queues.
-const VISIBILITY_TIMEOUT_SECS: u32 = 30;
-/// How long the dead-letter queue of [`SqsQueue::create_if_missing`] keeps a message (14 days,
-/// SQS's longest).
-const DLQ_RETENTION_SECS: u32 = 14 * 24 * 60 * 60;
-
-/// Error codes of a request worth retrying (SQS answers some with an
-/// `AWS.SimpleQueueService.` prefix).
-const TRANSIENT: &[&str] = &[
-    "ThrottlingException",
-    "Throttling",
-    "RequestThrottled",
-    "KmsThrottled",
-    "OverLimit",
-    "ServiceUnavailable",
-    "InternalError",
-    "InternalFailure",
-];
-/// Error codes of a delete entry whose message is gone or was received again since.
-const RECEIPT_GONE: &[&str] = &[
-    "ReceiptHandleIsInvalid",
-    "InvalidReceiptHandle",
-    "InvalidParameterValue",
-];
 
 /// The `Queue` port on an SQS standard queue, by URL.
 ///
@@ -80,49 +52,6 @@ impl SqsQueue {
             client,
             url: queue_url.into(),
         }
-    }
-
-    /// For tests and local runs on an emulator: the queue `name`, created if missing with a
-    /// dead-letter queue `name-dlq` (also created if missing) that takes a message received
-    /// `max_receives` times (clamped to SQS's 1..=1000) once it is due again. Both queues get
-    /// a MaximumMessageSize of [`MAX_MESSAGE_BYTES`] and a VisibilityTimeout of 30 s. Queues
-    /// that already exist are used as they are.
-    pub async fn create_if_missing(client: Client, name: &str, max_receives: u32) -> Result<Self> {
-        let common = [
-            (
-                QueueAttributeName::MaximumMessageSize,
-                MAX_MESSAGE_BYTES.to_string(),
-            ),
-            (
-                QueueAttributeName::VisibilityTimeout,
-                VISIBILITY_TIMEOUT_SECS.to_string(),
-            ),
-        ];
-        let mut dlq_attributes = HashMap::from(common.clone());
-        dlq_attributes.insert(
-            QueueAttributeName::MessageRetentionPeriod,
-            DLQ_RETENTION_SECS.to_string(),
-        );
-        let dlq_url = url_or_create(&client, &format!("{name}-dlq"), dlq_attributes).await?;
-        let attributes = client
-            .get_queue_attributes()
-            .queue_url(&dlq_url)
-            .attribute_names(QueueAttributeName::QueueArn)
-            .send()
-            .await
-            .map_err(|e| classify("GetQueueAttributes", e))?;
-        let dlq_arn = attributes
-            .attributes()
-            .and_then(|a| a.get(&QueueAttributeName::QueueArn))
-            .ok_or_else(|| Error::internal(format!("SQS returned no QueueArn for {dlq_url}")))?;
-        let redrive = serde_json::json!({
-            "deadLetterTargetArn": dlq_arn,
-            "maxReceiveCount": max_receives.clamp(1, 1000),
-        });
-        let mut queue_attributes = HashMap::from(common);
-        queue_attributes.insert(QueueAttributeName::RedrivePolicy, redrive.to_string());
-        let url = url_or_create(&client, name, queue_attributes).await?;
-        Ok(Self::new(client, url))
     }
 
     /// Sends one batch (at most 10 bodies, 256 KiB), resending the entries SQS reports failed.
@@ -192,34 +121,6 @@ impl SqsQueue {
             bodies.len()
         )))
     }
-}
-
-/// The URL of the queue `name`, created with `attributes` when it does not exist.
-async fn url_or_create(
-    client: &Client,
-    name: &str,
-    attributes: HashMap<QueueAttributeName, String>,
-) -> Result<String> {
-    let url = match client.get_queue_url().queue_name(name).send().await {
-        Ok(out) => out.queue_url,
-        Err(e)
-            if matches!(
-                e.as_service_error(),
-                Some(GetQueueUrlError::QueueDoesNotExist(_))
-            ) =>
-        {
-            client
-                .create_queue()
-                .queue_name(name)
-                .set_attributes(Some(attributes))
-                .send()
-                .await
-                .map_err(|e| classify("CreateQueue", e))?
-                .queue_url
-        }
-        Err(e) => return Err(classify("GetQueueUrl", e)),
-    };
-    url.ok_or_else(|| Error::internal(format!("SQS returned no URL for the queue {name}")))
 }
 
 #[async_trait::async_trait]
@@ -310,11 +211,7 @@ impl Queue for SqsQueue {
                 .send()
                 .await
                 .map_err(|e| classify("DeleteMessageBatch", e))?;
-            if let Some(failed) = out
-                .failed()
-                .iter()
-                .find(|f| !RECEIPT_GONE.contains(&unprefixed(f.code())))
-            {
+            if let Some(failed) = out.failed().iter().find(|f| !receipt_gone(f)) {
                 return Err(Error::transient(format!(
                     "SQS DeleteMessageBatch failed: {}",
                     describe(failed)
@@ -337,117 +234,4 @@ fn received(message: Message) -> Option<Received> {
         body: message.body.unwrap_or_default(),
         receive_count,
     })
-}
-
-/// `bodies` in send order, cut into batches of at most [`BATCH_ENTRIES`] entries and
-/// [`BATCH_BYTES`] of bodies (each body being at most that).
-fn split(bodies: Vec<String>) -> Vec<Vec<String>> {
-    let ranges = batch_ranges(&bodies.iter().map(String::len).collect::<Vec<_>>());
-    let mut bodies = bodies.into_iter();
-    ranges
-        .into_iter()
-        .map(|r| bodies.by_ref().take(r.len()).collect())
-        .collect()
-}
-
-fn batch_ranges(sizes: &[usize]) -> Vec<Range<usize>> {
-    let mut ranges = Vec::new();
-    let (mut start, mut bytes) = (0, 0);
-    for (i, &size) in sizes.iter().enumerate() {
-        if i > start && (i - start == BATCH_ENTRIES || bytes + size > BATCH_BYTES) {
-            ranges.push(start..i);
-            (start, bytes) = (i, 0);
-        }
-        bytes += size;
-    }
-    if start < sizes.len() {
-        ranges.push(start..sizes.len());
-    }
-    ranges
-}
-
-/// `d` in whole seconds, rounded up and capped at `max`.
-fn whole_seconds_up(d: Duration, max: u64) -> i32 {
-    let secs = d.as_secs() + u64::from(d.subsec_nanos() > 0);
-    i32::try_from(secs.min(max)).unwrap_or(i32::MAX)
-}
-
-fn unprefixed(code: &str) -> &str {
-    code.strip_prefix("AWS.SimpleQueueService.").unwrap_or(code)
-}
-
-fn describe(entry: &BatchResultErrorEntry) -> String {
-    format!(
-        "entry {}: {} ({})",
-        entry.id(),
-        entry.code(),
-        entry.message().unwrap_or("no message")
-    )
-}
-
-/// Maps an SDK error to the domain error, per the contract on [`SqsQueue`].
-fn classify<E, R>(operation: &str, err: SdkError<E, R>) -> Error
-where
-    E: ProvideErrorMetadata + std::error::Error + 'static,
-    R: std::fmt::Debug,
-{
-    let transient = match &err {
-        SdkError::TimeoutError(_) | SdkError::DispatchFailure(_) => true,
-        SdkError::ServiceError(e) => e
-            .err()
-            .code()
-            .map(unprefixed)
-            .is_some_and(|c| TRANSIENT.contains(&c)),
-        _ => false,
-    };
-    let text = format!("SQS {operation}: {}", DisplayErrorContext(&err));
-    if transient {
-        Error::transient(text)
-    } else {
-        Error::internal(text)
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    #[allow(clippy::single_range_in_vec_init)]
-    fn batches_hold_at_most_ten_entries_and_256_kib_in_send_order() {
-        let kib = 1024;
-        let cases: &[(&[usize], &[Range<usize>])] = &[
-            (&[], &[]),
-            (&[1; 10], &[0..10]),
-            (&[1; 25], &[0..10, 10..20, 20..25]),
-            (&[100 * kib, 100 * kib, 56 * kib, 1], &[0..3, 3..4]),
-            (&[256 * kib, 256 * kib, 0], &[0..1, 1..3]),
-            (&[200 * kib, 57 * kib, 3], &[0..1, 1..3]),
-        ];
-        for (sizes, want) in cases {
-            assert_eq!(batch_ranges(sizes), *want, "{sizes:?}");
-        }
-    }
-
-    #[test]
-    fn split_keeps_every_body_once_in_order() {
-        let bodies: Vec<String> = (0..25)
-            .map(|i| format!("{i}{}", "x".repeat(30_000)))
-            .collect();
-        let batches = split(bodies.clone());
-        assert!(
-            batches.iter().all(|b| b.len() <= BATCH_ENTRIES
-                && b.iter().map(String::len).sum::<usize>() <= BATCH_BYTES)
-        );
-        assert_eq!(batches.concat(), bodies);
-    }
-
-    #[test]
-    fn durations_round_up_to_whole_seconds_within_the_cap() {
-        assert_eq!(whole_seconds_up(Duration::ZERO, 900), 0);
-        assert_eq!(whole_seconds_up(Duration::from_millis(1), 900), 1);
-        assert_eq!(whole_seconds_up(Duration::from_millis(1500), 900), 2);
-        assert_eq!(whole_seconds_up(Duration::from_secs(2), 900), 2);
-        assert_eq!(whole_seconds_up(Duration::from_secs(10_000), 900), 900);
-    }
 }

@@ -166,7 +166,8 @@ pub trait Store: Send + Sync {
     async fn get(&self, key: &Key) -> Result<Option<Item>>;
 
     /// Applies every write or none, atomically. At most [`MAX_WRITES`] writes, on distinct
-    /// keys (see [`check_batch`]; a batch that breaks it fails as `Internal`, changing nothing). If any write's expectation does not hold, nothing changes and the call fails
+    /// keys (see [`check_batch`]; a batch that breaks it fails as `Internal`, changing
+    /// nothing). If any write's expectation does not hold, nothing changes and the call fails
     /// with `ErrorKind::Conflict` (code `ConcurrentUpdate`). Outages are `Transient`.
     async fn write(&self, writes: Vec<Write>) -> Result<()>;
 

@@ -1,0 +1,156 @@
+//! The attribute rules of one CloudEvent: required attributes, the spec version, `time`,
+//! `data` or `data_base64`, and extension names and values.
+
+use base64::Engine;
+use base64::engine::general_purpose::STANDARD;
+use time::OffsetDateTime;
+use time::format_description::well_known::Rfc3339;
+
+use super::reader::{Attr, attributes};
+use super::{Event, MAX_EVENT_BYTES, code, invalid, too_large};
+use crate::error::Result;
+
+/// Validates one event's JSON text (index `i` names it in errors).
+pub fn validate(i: usize, json: &str) -> Result<Event> {
+    if json.len() > MAX_EVENT_BYTES {
+        return Err(too_large(
+            code::EVENT_TOO_LARGE,
+            format!(
+                "event [{i}] has {} bytes; one event may have at most {MAX_EVENT_BYTES} (1 MB)",
+                json.len()
+            ),
+        ));
+    }
+    if json.contains(['\u{FFFE}', '\u{FFFF}']) {
+        return Err(invalid(
+            code::INVALID_JSON,
+            format!(
+                "event [{i}] contains the noncharacter U+FFFE or U+FFFF, which cannot be queued; escape it as \\uFFFE or \\uFFFF"
+            ),
+        ));
+    }
+    let attrs = attributes(i, json)?;
+    if let Some(name) = attrs.duplicate {
+        return Err(invalid(
+            code::DUPLICATE_ATTRIBUTE,
+            format!(
+                "event [{i}] has the attribute '{name}' more than once; give each attribute once"
+            ),
+        ));
+    }
+    let attrs = attrs.map;
+    let string = |name: &str| -> Result<Option<String>> {
+        match attrs.get(name) {
+            None | Some(Attr::Null) => Ok(None),
+            Some(Attr::Str(v)) => Ok(Some(v.clone().into_owned())),
+            Some(Attr::Other(what)) => Err(invalid(
+                code::INVALID_ATTRIBUTE,
+                format!("event [{i}]: attribute '{name}' must be a string, got {what}"),
+            )),
+        }
+    };
+    let required = |name: &str| -> Result<String> {
+        match string(name)? {
+            Some(v) if !v.is_empty() => Ok(v),
+            _ => Err(invalid(
+                code::MISSING_ATTRIBUTE,
+                format!("event [{i}]: required attribute '{name}' is missing or empty"),
+            )),
+        }
+    };
+    let spec = required("specversion")?;
+    if spec != "1.0" {
+        return Err(invalid(
+            code::INVALID_SPEC_VERSION,
+            format!("event [{i}]: specversion is '{spec}'; only \"1.0\" is accepted"),
+        ));
+    }
+    let id = required("id")?;
+    let source = required("source")?;
+    let kind = required("type")?;
+    let subject = string("subject")?;
+    if let Some(t) = string("time")? {
+        OffsetDateTime::parse(&t, &Rfc3339).map_err(|_| {
+            invalid(code::INVALID_ATTRIBUTE, format!("event [{i}]: attribute 'time' is '{t}', not an RFC 3339 timestamp (e.g. 2026-11-24T12:00:00Z)"))
+        })?;
+    }
+    for name in ["datacontenttype", "dataschema"] {
+        if let Some(v) = string(name)?
+            && v.is_empty()
+        {
+            return Err(invalid(
+                code::INVALID_ATTRIBUTE,
+                format!("event [{i}]: attribute '{name}' is empty; omit it or give a value"),
+            ));
+        }
+    }
+    let has_data = attrs.get("data").is_some_and(|v| !matches!(v, Attr::Null));
+    if let Some(encoded) = string("data_base64")? {
+        if has_data {
+            return Err(invalid(
+                code::DATA_AND_DATA_BASE64,
+                format!("event [{i}] has both 'data' and 'data_base64'; send one of them"),
+            ));
+        }
+        STANDARD.decode(encoded.as_bytes()).map_err(|_| {
+            invalid(
+                code::INVALID_ATTRIBUTE,
+                format!("event [{i}]: attribute 'data_base64' is not valid base64"),
+            )
+        })?;
+    }
+    for (name, value) in &attrs {
+        if is_context_attribute(name) {
+            continue;
+        }
+        check_extension(i, name, value)?;
+    }
+    Ok(Event {
+        json: json.to_owned(),
+        id,
+        source,
+        kind,
+        subject,
+    })
+}
+
+fn is_context_attribute(name: &str) -> bool {
+    matches!(
+        name,
+        "specversion"
+            | "id"
+            | "source"
+            | "type"
+            | "subject"
+            | "time"
+            | "datacontenttype"
+            | "dataschema"
+            | "data"
+            | "data_base64"
+    )
+}
+
+/// Extension attributes: 1–20 lower-case letters or digits, with a string, number or boolean value.
+fn check_extension(i: usize, name: &str, value: &Attr) -> Result<()> {
+    let ok_name = (1..=20).contains(&name.len())
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit());
+    if !ok_name {
+        return Err(invalid(
+            code::INVALID_EXTENSION_NAME,
+            format!(
+                "event [{i}]: extension attribute '{name}' must be 1-20 lower-case letters or digits"
+            ),
+        ));
+    }
+    if value.is_container() {
+        return Err(invalid(
+            code::INVALID_ATTRIBUTE,
+            format!(
+                "event [{i}]: extension attribute '{name}' must be a string, number or boolean, not an object or array"
+            ),
+        ));
+    }
+    Ok(())
+}
