@@ -51,24 +51,47 @@ fn ident(s: &str) -> &str {
     &s[..end]
 }
 
+/// The items of a `{…}` group at its top level, and what follows the group.
+fn group_items(group: &str) -> Vec<&str> {
+    let (mut depth, mut start, mut items) = (0, 0, Vec::new());
+    for (at, c) in group.char_indices() {
+        match c {
+            '{' => depth += 1,
+            '}' if depth == 0 => {
+                items.push(&group[start..at]);
+                return items;
+            }
+            '}' => depth -= 1,
+            ',' if depth == 0 => {
+                items.push(&group[start..at]);
+                start = at + 1;
+            }
+            _ => {}
+        }
+    }
+    items.push(&group[start..]);
+    items
+}
+
 /// The paths a use or call continues with from `rest`, up to `depth` names each:
-/// `a::b::f()` is `[[a, b]]`, `{a, b::c}` is `[[a], [b, c]]` (`self` names nothing more).
+/// `a::b::f()` is `[[a, b]]`, `{a, b::{c, d}}` is `[[a], [b, c], [b, d]]` (`self` names
+/// nothing more).
 fn continuations(rest: &str, depth: usize) -> Vec<Vec<String>> {
+    let rest = rest.trim_start();
     if depth == 0 {
         return vec![Vec::new()];
     }
     if let Some(group) = rest.strip_prefix('{') {
-        let group = group.split('}').next().unwrap_or("");
-        return group
-            .split(',')
-            .flat_map(|item| continuations(item.trim(), depth))
+        return group_items(group)
+            .into_iter()
+            .flat_map(|item| continuations(item, depth))
             .collect();
     }
     let name = ident(rest);
     if name.is_empty() || name == "self" {
         return vec![Vec::new()];
     }
-    let after = &rest[name.len()..];
+    let after = rest[name.len()..].trim_start();
     match after.strip_prefix("::") {
         Some(more) => continuations(more, depth - 1)
             .into_iter()
@@ -81,14 +104,27 @@ fn continuations(rest: &str, depth: usize) -> Vec<Vec<String>> {
     }
 }
 
-/// The module paths `line` of the file at `path` names: `crate::usecases::…` paths and
-/// `super::` paths resolved from `path`.
-fn references(path: &[String], line: &str) -> Vec<Vec<String>> {
+/// The module paths `code` (a file without its comments) of the file at `path` names:
+/// `crate::usecases::…` paths, `super::` paths resolved from `path`, and paths that start at a
+/// tier imported by name (`resources::pairs::…` after `use crate::usecases::resources;`).
+fn references(path: &[String], code: &str) -> Vec<Vec<String>> {
     let mut found = Vec::new();
-    for (at, _) in line.match_indices("crate::usecases::") {
-        found.extend(continuations(&line[at + "crate::usecases::".len()..], 2));
+    for (at, _) in code.match_indices("crate::usecases::") {
+        found.extend(continuations(&code[at + "crate::usecases::".len()..], 2));
     }
-    let mut search = line;
+    for tier in TIERS {
+        let prefix = format!("{tier}::");
+        for (at, _) in code.match_indices(&prefix) {
+            let before = code[..at].chars().next_back();
+            if before.is_some_and(|c| c == ':' || c.is_alphanumeric() || c == '_') {
+                continue;
+            }
+            for tail in continuations(&code[at + prefix.len()..], 1) {
+                found.push(std::iter::once(tier.to_owned()).chain(tail).collect());
+            }
+        }
+    }
+    let mut search = code;
     while let Some(at) = search.find("super::") {
         let preceded = search[..at].ends_with("::");
         let mut rest = &search[at..];
@@ -120,17 +156,18 @@ fn graph(root: &Path) -> Graph {
         }
         let from = (path[0].clone(), path[1].clone());
         let text = std::fs::read_to_string(&file).unwrap();
-        let code = text.lines().filter(|l| !l.trim_start().starts_with("//"));
-        for line in code {
-            for target in references(&path, line) {
-                if target.len() < 2 || !TIERS.contains(&target[0].as_str()) {
-                    continue;
-                }
-                let to = (target[0].clone(), target[1].clone());
-                let dir = root.join(&to.0).join(&to.1);
-                if to != from && (dir.with_extension("rs").exists() || dir.is_dir()) {
-                    graph.entry(from.clone()).or_default().insert(to);
-                }
+        let code: Vec<&str> = text
+            .lines()
+            .filter(|l| !l.trim_start().starts_with("//"))
+            .collect();
+        for target in references(&path, &code.join("\n")) {
+            if target.len() < 2 || !TIERS.contains(&target[0].as_str()) {
+                continue;
+            }
+            let to = (target[0].clone(), target[1].clone());
+            let dir = root.join(&to.0).join(&to.1);
+            if to != from && (dir.with_extension("rs").exists() || dir.is_dir()) {
+                graph.entry(from.clone()).or_default().insert(to);
             }
         }
         graph.entry(from).or_default();

@@ -9,7 +9,7 @@ use axum::Router;
 use infra::App;
 use routes::endpoints::{CustomTopics, Namespaces};
 use routes::system_topics::SystemTopics;
-use routes::topics::{Destination, Topic};
+use routes::topics::{PartnerDestinations, PartnerTopics};
 use routes::{channels, endpoints, subscriptions, system_topics, topics};
 
 /// Every route this function serves, on `app`.
@@ -17,10 +17,10 @@ pub fn router(app: App) -> Router {
     let router = endpoints::routes::<Namespaces>(Router::new());
     let router = channels::routes(router);
     let router = endpoints::routes::<CustomTopics>(router);
-    let router = topics::routes::<Topic>(router);
-    let router = topics::routes::<Destination>(router);
+    let router = topics::routes::<PartnerTopics>(router);
+    let router = topics::routes::<PartnerDestinations>(router);
     let router = system_topics::routes(router);
-    let router = subscriptions::routes::<Topic>(router);
+    let router = subscriptions::routes::<PartnerTopics>(router);
     let router = subscriptions::routes::<CustomTopics>(router);
     subscriptions::routes::<SystemTopics>(router)
         .method_not_allowed_fallback(infra::http::method_not_allowed)

@@ -14,15 +14,17 @@ use std::sync::Arc;
 use redb::Database;
 use shared::error::{Error, Result};
 
-/// Runs `f` on `db` on tokio's blocking pool: redb's calls block on disk.
+/// Runs `f` on `db` on tokio's blocking pool: redb's calls block on disk. `what` names the
+/// adapter in the error if the task dies.
 async fn blocking<T: Send + 'static>(
+    what: &'static str,
     db: &Arc<Database>,
     f: impl FnOnce(&Database) -> Result<T> + Send + 'static,
 ) -> Result<T> {
     let db = db.clone();
     tokio::task::spawn_blocking(move || f(&db))
         .await
-        .map_err(|e| Error::internal(format!("embedded database task failed: {e}")))?
+        .map_err(|e| Error::internal(format!("{what}: task failed: {e}")))?
 }
 
 /// Creates `dir` (and missing parents) with mode 0700, and makes an existing one 0700: the

@@ -164,7 +164,7 @@ impl Queue for EmbeddedQueue {
             return Ok(());
         }
         let visible = millis(self.clock.as_ref()) + delay.min(MAX_DELAY).as_millis() as u64;
-        blocking(&self.db, move |db| {
+        blocking("embedded queue", &self.db, move |db| {
             let txn = db.begin_write().map_err(internal)?;
             {
                 let mut meta = txn.open_table(META).map_err(internal)?;
@@ -199,8 +199,10 @@ impl Queue for EmbeddedQueue {
         loop {
             let sent = self.sent.notified();
             let at = millis(self.clock.as_ref());
-            let (taken, next) =
-                blocking(&self.db, move |db| Self::take(db, at, max, visibility)).await?;
+            let (taken, next) = blocking("embedded queue", &self.db, move |db| {
+                Self::take(db, at, max, visibility)
+            })
+            .await?;
             let now = tokio::time::Instant::now();
             if !taken.is_empty() || now >= deadline {
                 return Ok(taken);
@@ -219,7 +221,7 @@ impl Queue for EmbeddedQueue {
         if keys.is_empty() {
             return Ok(());
         }
-        blocking(&self.db, move |db| {
+        blocking("embedded queue", &self.db, move |db| {
             let txn = db.begin_write().map_err(internal)?;
             {
                 let mut table = txn.open_table(MESSAGES).map_err(internal)?;

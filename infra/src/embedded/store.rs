@@ -131,7 +131,7 @@ fn conflict(key: &Key) -> Error {
 impl Store for EmbeddedStore {
     async fn get(&self, key: &Key) -> Result<Option<Item>> {
         let key = key.clone();
-        blocking(&self.db, move |db| {
+        blocking("embedded store", &self.db, move |db| {
             let txn = db.begin_read().map_err(internal)?;
             let table = txn.open_table(ITEMS).map_err(internal)?;
             let found = table
@@ -150,7 +150,7 @@ impl Store for EmbeddedStore {
             return Ok(());
         }
         check_batch(&writes)?;
-        blocking(&self.db, move |db| {
+        blocking("embedded store", &self.db, move |db| {
             let txn = db.begin_write().map_err(internal)?;
             {
                 let mut table = txn.open_table(ITEMS).map_err(internal)?;
@@ -212,7 +212,7 @@ impl Store for EmbeddedStore {
         let limit = limit.clamp(1, 1000);
         let (partition, prefix) = (partition.to_owned(), prefix.to_owned());
         let after = after.map(str::to_owned);
-        blocking(&self.db, move |db| {
+        blocking("embedded store", &self.db, move |db| {
             let txn = db.begin_read().map_err(internal)?;
             let table = txn.open_table(ITEMS).map_err(internal)?;
             let start = match after.as_deref() {

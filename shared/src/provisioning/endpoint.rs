@@ -21,12 +21,19 @@ pub trait PublishEndpoint: Clone + Serialize + DeserializeOwned + Send + Sync + 
     /// How messages name it: "partner namespace", "topic".
     const WHAT: &'static str;
 
+    /// Its resource id.
     fn id(&self) -> &ResourceId;
+    /// Its tags, to replace.
     fn tags_mut(&mut self) -> &mut Tags;
+    /// Its location, to replace.
     fn location_mut(&mut self) -> &mut String;
+    /// Its network and auth settings.
     fn access(&self) -> &Access;
+    /// Its network and auth settings, to change.
     fn access_mut(&mut self) -> &mut Access;
+    /// Its two publishing keys.
     fn keys(&self) -> &NamespaceKeys;
+    /// Its two publishing keys, to regenerate one.
     fn keys_mut(&mut self) -> &mut NamespaceKeys;
     /// The key of the index item that holds the deployment-unique `name`.
     fn name_index(name: &str) -> Key;

@@ -7,7 +7,7 @@
 //! |---|---|---|
 //! | [`flows`] | what runs per event: publish, deliveries, expiry, the platform-event relay | resources, support |
 //! | [`resources`] | one module per management resource, its rules and its cascade | earlier resources, support |
-//! | [`support`] | listings, name indexes, generations, payloads, cascade deletes, platform-event records | support |
+//! | [`support`] | listings, generations, payloads, cascade deletes, platform-event records | support |
 //!
 //! Inside the resources tier calls go one way: registrations ← configurations ← pairs ←
 //! namespaces, channels, partner topics; endpoints (what namespaces and customer topics share)

@@ -1,5 +1,5 @@
 //! Partner namespace and customer topic routes: both are endpoints customers publish to with a
-//! key, served by the same handlers, each generic over the [`Endpoint`] its route serves.
+//! key, served by the same handlers, each generic over the [`PublishRoutes`] its route serves.
 
 use std::future::Future;
 
@@ -27,24 +27,27 @@ use shared::usecases::resources::{custom_topics, endpoints, namespaces};
 
 /// A resource customers publish to with one of its two keys: what its own use cases take
 /// (reads, lists and keys are `endpoints`', the same for both).
-pub trait Endpoint: Kind + Show<Record: PublishEndpoint> {
+pub trait PublishRoutes: Kind + Show<Record: PublishEndpoint> {
     /// The properties of a PUT body.
     type Input: DeserializeOwned + Send;
     /// The properties of a PATCH body.
     type Patch: DeserializeOwned + Send;
 
+    /// Creates (true) or replaces (false) one.
     fn put(
         ports: &Ports,
         caller: &Caller,
         id: &ResourceId,
         body: Body<Self::Input>,
     ) -> impl Future<Output = Result<(Self::Record, bool)>> + Send;
+    /// Changes what a PATCH may.
     fn patch(
         ports: &Ports,
         caller: &Caller,
         id: &ResourceId,
         body: Body<Self::Patch>,
     ) -> impl Future<Output = Result<Self::Record>> + Send;
+    /// Deletes one and what hangs under it.
     fn delete(
         ports: &Ports,
         caller: &Caller,
@@ -52,11 +55,11 @@ pub trait Endpoint: Kind + Show<Record: PublishEndpoint> {
     ) -> impl Future<Output = Result<()>> + Send;
 }
 
-/// Implements [`Endpoint`] for a resource whose own use cases are `put`, `patch` and `delete`
-/// in the module `$cases`.
+/// Implements [`PublishRoutes`] for a resource whose own use cases are `put`, `patch` and
+/// `delete` in the module `$cases`.
 macro_rules! endpoint {
     ($name:ident: input $input:ty, patch $patch:ty, use cases in $cases:ident) => {
-        impl Endpoint for $name {
+        impl PublishRoutes for $name {
             type Input = $input;
             type Patch = $patch;
             fn put(
@@ -103,7 +106,7 @@ infra::resource_kind! {
 endpoint!(CustomTopics: input TopicInput, patch TopicInput, use cases in custom_topics);
 
 /// `E`'s routes: the collection, each resource, `listKeys` and `regenerateKey`.
-pub fn routes<E: Endpoint>(router: Router<App>) -> Router<App> {
+pub fn routes<E: PublishRoutes>(router: Router<App>) -> Router<App> {
     Collection::new(router, E::KIND.segment())
         .list(routing::get(list::<E>))
         .item(
@@ -118,7 +121,7 @@ pub fn routes<E: Endpoint>(router: Router<App>) -> Router<App> {
 }
 
 /// Always 201, whether it created or replaced, as the REST spec declares for both.
-pub async fn put<E: Endpoint>(
+pub async fn put<E: PublishRoutes>(
     State(app): State<App>,
     PublicBase(base): PublicBase,
     caller: Authenticated,
@@ -130,7 +133,7 @@ pub async fn put<E: Endpoint>(
     Ok(Created(Shown::at(base, record)))
 }
 
-pub async fn get<E: Endpoint>(
+pub async fn get<E: PublishRoutes>(
     State(app): State<App>,
     PublicBase(base): PublicBase,
     caller: Authenticated,
@@ -140,7 +143,7 @@ pub async fn get<E: Endpoint>(
     Ok(Json(Shown::at(base, record)))
 }
 
-pub async fn patch<E: Endpoint>(
+pub async fn patch<E: PublishRoutes>(
     State(app): State<App>,
     PublicBase(base): PublicBase,
     caller: Authenticated,
@@ -151,7 +154,7 @@ pub async fn patch<E: Endpoint>(
     Ok(Json(Shown::at(base, record)))
 }
 
-pub async fn delete<E: Endpoint>(
+pub async fn delete<E: PublishRoutes>(
     State(app): State<App>,
     caller: Authenticated,
     Resource(id, _): Resource<E>,
@@ -161,7 +164,7 @@ pub async fn delete<E: Endpoint>(
     Ok(Deleted)
 }
 
-pub async fn list<E: Endpoint>(
+pub async fn list<E: PublishRoutes>(
     State(app): State<App>,
     caller: Authenticated,
     listing: Listing,
@@ -171,7 +174,7 @@ pub async fn list<E: Endpoint>(
     Ok(listing.links.shown(listed.items, listed.skip_token))
 }
 
-pub async fn list_keys<E: Endpoint>(
+pub async fn list_keys<E: PublishRoutes>(
     State(app): State<App>,
     caller: Authenticated,
     Resource(id, _): Resource<E>,
@@ -181,7 +184,7 @@ pub async fn list_keys<E: Endpoint>(
     ))
 }
 
-pub async fn regenerate_key<E: Endpoint>(
+pub async fn regenerate_key<E: PublishRoutes>(
     State(app): State<App>,
     caller: Authenticated,
     Resource(id, _): Resource<E>,

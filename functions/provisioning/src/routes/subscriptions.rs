@@ -21,7 +21,7 @@ use shared::usecases::resources::event_subscriptions::stats::{self, DeliveryStat
 use super::FullUrl;
 use super::endpoints::CustomTopics;
 use super::system_topics::SystemTopics;
-use super::topics::Topic;
+use super::topics::PartnerTopics;
 
 /// The kind of topic a set of subscription routes hangs under: partner topics, customer topics
 /// and system topics.
@@ -30,7 +30,7 @@ pub trait Scope: Kind {
     const ALWAYS_CREATED: bool = false;
 }
 
-impl Scope for Topic {}
+impl Scope for PartnerTopics {}
 
 impl Scope for CustomTopics {}
 

@@ -19,18 +19,18 @@ pub trait Paired: Kind + Show<Record = PartnerTopic> {}
 
 infra::resource_kind! {
     /// Partner topics: where a partner's events arrive for the customer.
-    pub Topic = PartnerTopics, shows PartnerTopic as |topic, _| topic.view()
+    pub PartnerTopics = PartnerTopics, shows PartnerTopic as |topic, _| topic.view()
 }
 
-impl Paired for Topic {}
+impl Paired for PartnerTopics {}
 
 infra::resource_kind! {
     /// Partner destinations: where the customer's events leave for the partner.
-    pub Destination = PartnerDestinations,
+    pub PartnerDestinations = PartnerDestinations,
         shows PartnerTopic as |topic, _| topic.destination_view()
 }
 
-impl Paired for Destination {}
+impl Paired for PartnerDestinations {}
 
 /// The customer's routes of `K`: the collection, each one, `activate` and `deactivate`.
 pub fn routes<K: Paired>(router: Router<App>) -> Router<App> {

@@ -1,6 +1,7 @@
 //! What runs per event rather than per management call: publishing, delivering, expiring
-//! unactivated pairs and relaying platform events. Flows call resources and support; nothing
-//! calls a flow but the function handlers.
+//! unactivated pairs and relaying platform events. Flows call resources, support and (a delivery
+//! relaying the platform events it recorded) each other; no resource or support module calls a
+//! flow.
 
 pub mod deliveries;
 pub mod expiry;

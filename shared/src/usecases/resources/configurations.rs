@@ -177,6 +177,7 @@ pub async fn delete(ports: &Ports, caller: &Caller, id: &ResourceId) -> Result<(
         .await
 }
 
+/// The caller's configurations in a subscription or resource group, a page at a time.
 pub async fn list(
     ports: &Ports,
     caller: &Caller,

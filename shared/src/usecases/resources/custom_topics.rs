@@ -1,6 +1,6 @@
 //! Customer topics: what differs from a partner namespace. Create or replace (CloudEvents input
 //! only), patch, and delete with every event subscription on it; reads, lists and keys are
-//! `endpoints'`. Names are unique in the deployment, as the endpoint is built on them.
+//! `endpoints`'. Names are unique in the deployment, as the endpoint is built on them.
 
 use crate::auth::Caller;
 use crate::error::Result;
@@ -54,7 +54,7 @@ pub async fn patch(
 ) -> Result<CustomTopic> {
     let input = body.properties.unwrap_or_default();
     let schema = input.input_schema;
-    endpoints::patch(ports, caller, id, body.tags, input.access, |_| {
+    endpoints::patch(ports, caller, id, body.tags, input.access, || {
         check_input_schema(schema.as_deref())
     })
     .await

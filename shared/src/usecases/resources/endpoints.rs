@@ -24,11 +24,14 @@ struct NameIndex {
     id: ResourceId,
 }
 
-/// The generation of the endpoint named `name`.
-pub(crate) fn generation<E: PublishEndpoint>(name: &str) -> Endpoint {
+/// The generation of the endpoint of kind `E` named `name`.
+pub(crate) fn generation<E: PublishEndpoint>(name: &str) -> Result<Endpoint> {
     match E::KIND {
-        ResourceType::PartnerNamespaces => Endpoint::Namespace(name.to_owned()),
-        _ => Endpoint::Topic(name.to_owned()),
+        ResourceType::PartnerNamespaces => Ok(Endpoint::Namespace(name.to_owned())),
+        ResourceType::Topics => Ok(Endpoint::Topic(name.to_owned())),
+        other => Err(Error::internal(format!(
+            "{other:?} is not a publish endpoint with a generation"
+        ))),
     }
 }
 
@@ -44,10 +47,12 @@ pub async fn read<E: PublishEndpoint>(
         .ok_or_else(|| not_found(E::WHAT, id))
 }
 
+/// An endpoint of the caller's; missing is 404.
 pub async fn get<E: PublishEndpoint>(ports: &Ports, caller: &Caller, id: &ResourceId) -> Result<E> {
     Ok(read(ports, caller, id).await?.value)
 }
 
+/// The caller's endpoints of kind `E` in a subscription or resource group, a page at a time.
 pub async fn list<E: PublishEndpoint>(
     ports: &Ports,
     caller: &Caller,
@@ -91,7 +96,7 @@ pub(crate) async fn put<E: PublishEndpoint>(
     let name_key = E::name_index(id.name());
     let mut writes = vec![
         table::put(table::resource_key(id), &endpoint, expect)?,
-        generation::<E>(id.name()).bump(),
+        generation::<E>(id.name())?.bump(),
     ];
     if created {
         writes.push(table::put(
@@ -116,14 +121,14 @@ pub(crate) async fn put<E: PublishEndpoint>(
     }
 }
 
-/// Changes tags and the access settings, after `check` (what else a patch may change).
+/// Changes tags and the access settings, after `check` (what else the patch asks of `E`).
 pub(crate) async fn patch<E: PublishEndpoint>(
     ports: &Ports,
     caller: &Caller,
     id: &ResourceId,
     tags: Option<Tags>,
     access: AccessInput,
-    check: impl FnOnce(&mut E) -> Result<()>,
+    check: impl FnOnce() -> Result<()>,
 ) -> Result<E> {
     let current = read::<E>(ports, caller, id).await?;
     let mut endpoint = current.value.clone();
@@ -131,7 +136,7 @@ pub(crate) async fn patch<E: PublishEndpoint>(
         check_tags(&tags)?;
         *endpoint.tags_mut() = tags;
     }
-    check(&mut endpoint)?;
+    check()?;
     endpoint.access_mut().apply(access)?;
     rewrite(ports, &endpoint, current.expect()).await?;
     Ok(endpoint)
@@ -144,7 +149,7 @@ async fn rewrite<E: PublishEndpoint>(ports: &Ports, endpoint: &E, expect: Expect
         .store
         .write(vec![
             table::put(table::resource_key(id), endpoint, expect)?,
-            generation::<E>(id.name()).bump(),
+            generation::<E>(id.name())?.bump(),
         ])
         .await
 }
@@ -169,7 +174,7 @@ pub(crate) async fn delete<E: PublishEndpoint>(
                     key: E::name_index(id.name()),
                     expect: Expect::Any,
                 },
-                generation::<E>(id.name()).bump(),
+                generation::<E>(id.name())?.bump(),
             ])
             .await?;
     }

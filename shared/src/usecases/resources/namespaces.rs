@@ -96,7 +96,7 @@ pub async fn patch(
     body: Body<NamespacePatch>,
 ) -> Result<PartnerNamespace> {
     let access = body.properties.unwrap_or_default().access;
-    endpoints::patch(ports, caller, id, body.tags, access, |_| Ok(())).await
+    endpoints::patch(ports, caller, id, body.tags, access, || Ok(())).await
 }
 
 /// Deletes the namespace, then every channel in it and their partner topics (a channel being

@@ -1,10 +1,6 @@
 //! A channel and the partner topic it created live and die together. This module holds what
 //! both sides share: the authorization check, the index writes, and purging a pair.
 
-use crate::usecases::resources::configurations::authorization_of;
-use crate::usecases::support::cascade;
-use crate::usecases::support::generations::Endpoint;
-use crate::usecases::support::platform_events::{self, Lifecycle};
 use time::OffsetDateTime;
 
 use crate::error::{Error, Result, code};
@@ -13,6 +9,10 @@ use crate::ports::{Expect, Key, Ports, Write};
 use crate::provisioning::channel::Channel;
 use crate::provisioning::topic::PartnerTopic;
 use crate::table::{self, Versioned};
+use crate::usecases::resources::configurations::authorization_of;
+use crate::usecases::support::cascade;
+use crate::usecases::support::generations::Endpoint;
+use crate::usecases::support::platform_events::{self, Lifecycle};
 
 /// What a source index entry and an activation-deadline entry hold: the channel they name.
 #[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]

@@ -136,6 +136,16 @@ pub async fn get(ports: &Ports, caller: &Caller, id: &ResourceId) -> Result<Part
         .ok_or_else(|| not_found("partner registration", id))
 }
 
+/// The caller's registrations in a subscription or resource group, a page at a time.
+pub async fn list(
+    ports: &Ports,
+    caller: &Caller,
+    scope: &Scope,
+    page: &PageRequest,
+) -> Result<Listed<PartnerRegistration>> {
+    list_resources(ports, caller, scope, KIND, page).await
+}
+
 /// Deletes a registration and its index entries; deleting a missing one succeeds.
 pub async fn delete(ports: &Ports, caller: &Caller, id: &ResourceId) -> Result<()> {
     caller.owns(id.subscription)?;
@@ -160,15 +170,6 @@ pub async fn delete(ports: &Ports, caller: &Caller, id: &ResourceId) -> Result<(
             },
         ])
         .await
-}
-
-pub async fn list(
-    ports: &Ports,
-    caller: &Caller,
-    scope: &Scope,
-    page: &PageRequest,
-) -> Result<Listed<PartnerRegistration>> {
-    list_resources(ports, caller, scope, KIND, page).await
 }
 
 /// The registration a request names: by immutable id, by name (a registration's or a verified

@@ -1,6 +1,6 @@
-//! What several resources and flows need and no one of them owns: listings, deployment-unique
-//! names, publish endpoints' generations, stored payloads, cascade deletes and platform-event
-//! records. Support modules call only each other, the domain, the table layout and the ports.
+//! What several resources and flows need and no one of them owns: listings, publish endpoints'
+//! generations, stored payloads, cascade deletes and platform-event records. Support modules
+//! call only each other, the domain, the table layout and the ports.
 
 pub mod cascade;
 pub mod generations;

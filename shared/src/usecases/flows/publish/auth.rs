@@ -36,7 +36,7 @@ pub(super) async fn cached_by_name<E: Published>(
         return Err(missing());
     }
     let ports = &ingest.ports;
-    let generation = endpoints::generation::<E>(name).current(ports).await?;
+    let generation = endpoints::generation::<E>(name)?.current(ports).await?;
     let now = ports.clock.now();
     let key = name.to_lowercase();
     let cache = E::cache(ingest);

@@ -68,7 +68,9 @@ pub struct Authenticated {
 pub trait Published: PublishEndpoint {
     /// The publish endpoint's 404 code.
     const NOT_FOUND: &'static str;
+    /// Where `ingest` caches endpoints of this kind, by lower-cased name.
     fn cache(ingest: &Ingest) -> &GenerationCache<String, Arc<Self>>;
+    /// The found endpoint as a publish's target.
     fn target(found: Arc<Self>) -> Target;
 }
 
@@ -93,6 +95,7 @@ impl Published for CustomTopic {
 }
 
 impl Ingest {
+    /// The publish flow over `ports`, enqueueing accepted events on `fanout`, caches empty.
     pub fn new(ports: Ports, fanout: Arc<dyn Queue>) -> Self {
         Self {
             ports,
