@@ -4,7 +4,7 @@ use std::sync::Arc;
 
 use shared::auth::{ApiKey, KeyHash};
 use shared::error::{Error, Result};
-use shared::ports::{Ports, Queue, SystemClock, Webhooks};
+use shared::ports::{Handlers, Ports, Queue, SystemClock, Targets, Webhooks};
 use shared::usecases::flows::deliveries::{Deliveries, random_jitter};
 use shared::usecases::flows::publish::Ingest;
 
@@ -49,8 +49,8 @@ pub struct App {
     pub deliveries: Arc<Deliveries>,
     /// The publish flow, with its caches.
     pub ingest: Arc<Ingest>,
-    /// Subscribers' endpoints (the handshake, deliveries).
-    pub webhooks: Arc<dyn Webhooks>,
+    /// Subscribers' endpoints and AWS targets (checks at PUT, deliveries).
+    pub handlers: Handlers,
     pub operator: Arc<KeyHash>,
     pub public_url: Arc<str>,
     /// The API Gateway stage as a path prefix (`/prod`), or empty.
@@ -86,12 +86,14 @@ impl App {
             store: Arc::new(store),
             clock: Arc::new(SystemClock),
         };
+        let targets = targets_of(&config).await;
         Self::new(
             ports,
             Arc::new(fanout),
             Arc::new(delivery),
             &config,
             AWS_CHECKPOINTS,
+            targets,
         )
     }
 
@@ -101,6 +103,7 @@ impl App {
         data_dir: &std::path::Path,
         config: &Config,
         clock: Arc<dyn shared::ports::Clock>,
+        targets: Option<Arc<dyn Targets>>,
     ) -> Result<Self> {
         let store = EmbeddedStore::open(data_dir)?;
         let fanout = EmbeddedQueue::open_with_clock(data_dir, FANOUT, clock.clone())?;
@@ -114,6 +117,7 @@ impl App {
             Arc::new(delivery),
             config,
             EMBEDDED_CHECKPOINTS,
+            targets,
         )
     }
 
@@ -123,6 +127,7 @@ impl App {
         delivery: Arc<dyn Queue>,
         config: &Config,
         checkpoints: Checkpoints,
+        targets: Option<Arc<dyn Targets>>,
     ) -> Result<Self> {
         let webhooks: Arc<dyn Webhooks> = Arc::new(
             crate::webhook::HttpWebhooks::new(config.webhook_networks.clone())?.with_max_in_flight(
@@ -135,15 +140,20 @@ impl App {
             Some(hash) => hash,
             None => ApiKey::generate()?.hash(),
         };
+        let handlers = Handlers {
+            webhooks,
+            targets,
+            reserved: config.reserved_arns.clone(),
+        };
         let deliveries = Deliveries::new(
             ports.clone(),
             delivery,
-            webhooks.clone(),
+            handlers.clone(),
             Arc::new(random_jitter),
         )
         .with_checkpoints(checkpoints.every, checkpoints.keep_completions);
         Ok(Self {
-            webhooks,
+            handlers,
             deliveries: Arc::new(deliveries),
             ingest: Arc::new(Ingest::new(ports.clone(), fanout.clone())),
             ports,
@@ -156,6 +166,16 @@ impl App {
             },
         })
     }
+}
+
+/// The AWS targets adapter, when the configuration enables it (endpoint and credentials from
+/// the standard AWS environment).
+pub async fn targets_of(config: &Config) -> Option<Arc<dyn Targets>> {
+    if !config.aws_targets {
+        return None;
+    }
+    let sdk = aws_config::load_defaults(aws_config::BehaviorVersion::latest()).await;
+    Some(Arc::new(crate::targets::AwsTargets::new(&sdk)))
 }
 
 /// The operator key from its Secrets Manager secret (a plain string, or JSON with a `key`).

@@ -3,6 +3,8 @@
 use shared::auth::{ApiKey, KeyHash};
 use shared::error::Result;
 
+use shared::subscriptions::aws::Reserved;
+
 use crate::webhook::AllowedNetworks;
 
 /// The DynamoDB table name (AWS wiring).
@@ -29,6 +31,13 @@ pub const PUBLIC_URL: &str = "PARTNER_EVENTS_PUBLIC_URL";
 /// paths before routing.
 pub const STAGE: &str = "PARTNER_EVENTS_STAGE";
 
+/// `1` (or `true`): deliver to AWS targets (SQS, SNS, EventBridge, Kinesis, Lambda, S3 dead
+/// letters) with the standard AWS environment's endpoint and credentials.
+pub const AWS_TARGETS: &str = "PARTNER_EVENTS_AWS_TARGETS";
+/// The deployment's own resources (comma-separated ARNs, a trailing `*` matching any rest):
+/// never a delivery target.
+pub const RESERVED_ARNS: &str = "PARTNER_EVENTS_RESERVED_ARNS";
+
 /// What the wiring needs to know.
 #[derive(Debug, Clone, Default)]
 pub struct Config {
@@ -42,6 +51,8 @@ pub struct Config {
     pub stage: String,
     pub webhook_networks: AllowedNetworks,
     pub max_deliveries_in_flight: Option<usize>,
+    pub aws_targets: bool,
+    pub reserved_arns: Reserved,
 }
 
 impl Config {
@@ -59,6 +70,8 @@ impl Config {
             webhook_networks: AllowedNetworks::parse(
                 &var(ALLOWED_WEBHOOK_NETWORKS).unwrap_or_default(),
             )?,
+            aws_targets: var(AWS_TARGETS).is_some_and(|v| v == "1" || v.eq_ignore_ascii_case("true")),
+            reserved_arns: Reserved::parse(&var(RESERVED_ARNS).unwrap_or_default()),
             max_deliveries_in_flight: match var(MAX_DELIVERIES_IN_FLIGHT) {
                 None => None,
                 Some(n) => Some(n.parse().ok().filter(|n| *n > 0).ok_or_else(|| {

@@ -94,6 +94,9 @@ pub struct Principal {
     pub name: String,
     pub subscriptions: Vec<SubscriptionId>,
     pub key_hash: String,
+    /// The AWS accounts its subscriptions may deliver to.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub aws_accounts: Vec<String>,
 }
 
 /// Checks a principal name: 1–64 ASCII letters, digits, `-`, `_` or `.`.

@@ -17,7 +17,7 @@ async fn call(method: &str, path: &str) -> (StatusCode, serde_json::Value) {
         operator: Some(ApiKey::from_secret("op").hash()),
         ..infra::Config::default()
     };
-    let app = infra::App::embedded(dir.path(), &config, Arc::new(SystemClock)).unwrap();
+    let app = infra::App::embedded(dir.path(), &config, Arc::new(SystemClock), None).unwrap();
     let router = infra::http::standalone(authorizations::router(app));
     let request = Request::builder()
         .method(method)

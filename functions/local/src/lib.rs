@@ -68,6 +68,8 @@ pub struct Options {
     pub max_connections: usize,
     /// How long a shutdown waits for requests and messages in hand before closing the rest.
     pub drain_timeout: Duration,
+    /// Deliver to AWS targets (also with `PARTNER_EVENTS_AWS_TARGETS=1`).
+    pub aws_targets: bool,
 }
 
 impl Options {
@@ -85,6 +87,7 @@ impl Options {
             body_timeout: DEFAULT_BODY_TIMEOUT,
             max_connections: DEFAULT_MAX_CONNECTIONS,
             drain_timeout: DEFAULT_DRAIN_TIMEOUT,
+            aws_targets: false,
         }
     }
 }
@@ -136,9 +139,16 @@ pub async fn open(options: &Options, operator: &ApiKey) -> Result<App> {
         max_deliveries_in_flight: Some(options.max_deliveries_in_flight),
         ..Config::from_env()?
     };
+    let config = Config {
+        aws_targets: config.aws_targets || options.aws_targets,
+        ..config
+    };
     match &config.table {
         Some(_) => App::aws(&config).await,
-        None => App::embedded(&options.data_dir, &config, options.clock.clone()),
+        None => {
+            let targets = infra::app::targets_of(&config).await;
+            App::embedded(&options.data_dir, &config, options.clock.clone(), targets)
+        }
     }
 }
 

@@ -68,6 +68,11 @@ struct ServeArgs {
     /// closes the oldest one that is not inside a request.
     #[arg(long, default_value_t = local::DEFAULT_MAX_CONNECTIONS)]
     max_connections: usize,
+    /// Deliver to AWS targets (SqsQueue, SnsTopic, EventBridgeBus, KinesisStream,
+    /// LambdaFunction, S3 dead letters) with the standard AWS environment (AWS_ENDPOINT_URL,
+    /// AWS_REGION, credentials); also PARTNER_EVENTS_AWS_TARGETS=1.
+    #[arg(long)]
+    aws_targets: bool,
     /// Seconds Ctrl-C or SIGTERM waits for in-flight requests and deliveries before exiting.
     #[arg(long, default_value_t = local::DEFAULT_DRAIN_TIMEOUT.as_secs())]
     drain_timeout: u64,
@@ -108,6 +113,7 @@ async fn main() -> ExitCode {
     options.body_timeout = Duration::from_secs(serve.body_timeout.max(1));
     options.max_connections = serve.max_connections.max(1);
     options.drain_timeout = Duration::from_secs(serve.drain_timeout);
+    options.aws_targets = serve.aws_targets;
     match run(listen, options).await {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {

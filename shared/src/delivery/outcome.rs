@@ -15,6 +15,17 @@
 //! | connection refused or reset, TLS failure | `SocketError` | retry |
 //! | DNS failure, address not allowed | `ResolutionError` | retry |
 //!
+//! An AWS target's answer per message:
+//!
+//! | answer | `lastDeliveryOutcome` | next |
+//! |---|---|---|
+//! | taken | — | delivered |
+//! | throttled | `Busy` | retry |
+//! | 5xx, timeout, no connection, a Lambda function error | `Aborted` | retry |
+//! | access denied | `Forbidden` | dead-letter at once (`UndeliverableDueToClientError: <code>: <message>`) |
+//! | the target does not exist | `NotFound` | dead-letter at once (likewise) |
+//! | a message the target cannot carry | `BadRequest` | dead-letter at once (likewise) |
+//!
 //! Retries follow [`SCHEDULE`] (then every 12 h), each delay scaled by 0.9–1.1 with the jitter
 //! draw, until `maxDeliveryAttempts` attempts were made (`MaxDeliveryAttemptsExceeded`) or the
 //! next attempt would fall after the event's time to live (`TimeToLiveExceeded`, decided at
@@ -22,7 +33,7 @@
 
 use time::{Duration, OffsetDateTime};
 
-use crate::ports::Attempt;
+use crate::ports::{Attempt, Fault};
 use crate::subscriptions::RetryPolicy;
 
 /// The waits before the 2nd, 3rd, … attempt; after the last, every 12 hours.
@@ -114,6 +125,13 @@ pub fn classify(attempt: &Attempt) -> Outcome {
         Attempt::SocketError(_) => Outcome::SocketError,
         Attempt::ResolutionError(_) => Outcome::ResolutionError,
         Attempt::NotSent => Outcome::Busy,
+        Attempt::Service(e) => match e.fault {
+            Fault::Throttled => Outcome::Busy,
+            Fault::Unavailable => Outcome::Aborted,
+            Fault::Denied => Outcome::Forbidden,
+            Fault::Missing => Outcome::NotFound,
+            Fault::Unfit => Outcome::BadRequest,
+        },
     }
 }
 
@@ -150,6 +168,21 @@ pub fn delay(failures: u32, jitter: f64) -> Duration {
     base_delay(failures) * (0.9 + 0.2 * jitter)
 }
 
+/// The dead-letter reason a decision gives after `attempt`: an AWS service's error code and
+/// message follow the reason, so it says what the service answered.
+pub fn reason_after(reason: &str, attempt: &Attempt) -> String {
+    match attempt {
+        Attempt::Service(e) => {
+            let message: String = e.message.chars().take(200).collect();
+            match message.is_empty() {
+                true => format!("{reason}: {}", e.code),
+                false => format!("{reason}: {}: {message}", e.code),
+            }
+        }
+        _ => reason.to_owned(),
+    }
+}
+
 /// Decides what follows an attempt: `attempts` counts the attempts made, this one included;
 /// `since` is when the event's time to live started (its publish, or its redelivery).
 pub fn decide(
@@ -161,6 +194,13 @@ pub fn decide(
     jitter: f64,
 ) -> Decision {
     let outcome = classify(attempt);
+    if let Attempt::Service(e) = attempt
+        && matches!(e.fault, Fault::Denied | Fault::Missing | Fault::Unfit)
+    {
+        return Decision::DeadLetter {
+            reason: reason::CLIENT_ERROR,
+        };
+    }
     match outcome {
         Outcome::Delivered => return Decision::Delivered,
         Outcome::BadRequest => {

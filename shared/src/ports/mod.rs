@@ -3,6 +3,7 @@
 mod clock;
 mod queue;
 mod store;
+mod targets;
 mod webhook;
 
 pub use clock::{Clock, ManualClock, SystemClock};
@@ -10,9 +11,30 @@ pub use queue::{MAX_DELAY, MAX_MESSAGE_BYTES, MAX_RECEIVE, Queue, Received};
 pub use store::{
     Expect, Item, Key, MAX_WRITES, Page, Store, Tally, Write, check_batch, is_tally_name,
 };
+pub use targets::{Fault, ServiceError, TargetDelivery, TargetMessage, Targets};
 pub use webhook::{Attempt, DeliveryRequest, Handshake, Webhooks};
 
 use std::sync::Arc;
+
+/// The event handlers deliveries go to, and what may be delivered to: webhooks always; AWS
+/// targets when the deployment enables them, never its own resources.
+#[derive(Clone)]
+pub struct Handlers {
+    pub webhooks: Arc<dyn Webhooks>,
+    pub targets: Option<Arc<dyn Targets>>,
+    pub reserved: crate::subscriptions::aws::Reserved,
+}
+
+impl Handlers {
+    /// Webhooks only.
+    pub fn webhooks(webhooks: Arc<dyn Webhooks>) -> Self {
+        Self {
+            webhooks,
+            targets: None,
+            reserved: Default::default(),
+        }
+    }
+}
 
 /// The ports a use case runs against, chosen once by the wiring.
 #[derive(Clone)]

@@ -42,6 +42,8 @@ pub enum Attempt {
     /// Not sent: no slot came free before the request's `start_by`. Nothing reached the
     /// endpoint, so it is not an attempt.
     NotSent,
+    /// An AWS target did not take the message.
+    Service(super::ServiceError),
 }
 
 #[async_trait::async_trait]

@@ -1,7 +1,9 @@
-//! Subscription destinations: a WebHook with its batching and delivery attribute mappings.
+//! Subscription destinations: a WebHook with its batching and delivery attribute mappings, a
+//! partner destination, or an AWS service (see [`super::aws`]).
 
 use serde::{Deserialize, Serialize};
 
+use super::aws::{AwsTarget, Service};
 use super::code;
 use crate::error::{Error, Result};
 
@@ -11,6 +13,36 @@ use crate::error::{Error, Result};
 pub enum Destination {
     WebHook(WebHook),
     PartnerDestination(PartnerDestinationRef),
+    SqsQueue(AwsTarget),
+    SnsTopic(AwsTarget),
+    EventBridgeBus(AwsTarget),
+    KinesisStream(AwsTarget),
+    LambdaFunction(AwsTarget),
+}
+
+impl Destination {
+    /// The AWS service and its settings, for an AWS destination.
+    pub fn aws(&self) -> Option<(Service, &AwsTarget)> {
+        match self {
+            Destination::SqsQueue(t) => Some((Service::Sqs, t)),
+            Destination::SnsTopic(t) => Some((Service::Sns, t)),
+            Destination::EventBridgeBus(t) => Some((Service::EventBridge, t)),
+            Destination::KinesisStream(t) => Some((Service::Kinesis, t)),
+            Destination::LambdaFunction(t) => Some((Service::Lambda, t)),
+            Destination::WebHook(_) | Destination::PartnerDestination(_) => None,
+        }
+    }
+
+    pub fn aws_mut(&mut self) -> Option<(Service, &mut AwsTarget)> {
+        match self {
+            Destination::SqsQueue(t) => Some((Service::Sqs, t)),
+            Destination::SnsTopic(t) => Some((Service::Sns, t)),
+            Destination::EventBridgeBus(t) => Some((Service::EventBridge, t)),
+            Destination::KinesisStream(t) => Some((Service::Kinesis, t)),
+            Destination::LambdaFunction(t) => Some((Service::Lambda, t)),
+            Destination::WebHook(_) | Destination::PartnerDestination(_) => None,
+        }
+    }
 }
 
 /// A `PartnerDestination` destination: the customer's partner destination, by resource id.
@@ -241,8 +273,23 @@ pub struct DestinationView<'a> {
 
 impl Destination {
     pub fn view(&self) -> DestinationView<'_> {
-        let (endpoint_type, properties) = match self {
-            Destination::WebHook(w) => (
+        let (endpoint_type, properties) = match (self, self.aws()) {
+            (_, Some((service, target))) => {
+                let shown = AwsTarget {
+                    owner: None,
+                    delivery_attribute_mappings: target
+                        .delivery_attribute_mappings
+                        .iter()
+                        .map(DeliveryAttributeMapping::redacted)
+                        .collect(),
+                    ..target.clone()
+                };
+                (
+                    service.endpoint_type(),
+                    serde_json::to_value(shown).unwrap_or_default(),
+                )
+            }
+            (Destination::WebHook(w), _) => (
                 "WebHook",
                 serde_json::json!({
                     "endpointBaseUrl": base_url(w.endpoint_url.as_deref().unwrap_or_default()),
@@ -251,10 +298,11 @@ impl Destination {
                     "deliveryAttributeMappings": w.delivery_attribute_mappings.iter().map(DeliveryAttributeMapping::redacted).collect::<Vec<_>>(),
                 }),
             ),
-            Destination::PartnerDestination(p) => (
+            (Destination::PartnerDestination(p), _) => (
                 "PartnerDestination",
                 serde_json::json!({ "resourceId": p.resource_id }),
             ),
+            (_, None) => ("", serde_json::Value::Null),
         };
         DestinationView {
             endpoint_type,

@@ -2,6 +2,7 @@
 //! subscription's settings, and what a read may show (secrets only through `getFullUrl` and
 //! `getDeliveryAttributes`).
 
+pub mod aws;
 pub mod destination;
 
 use serde::{Deserialize, Serialize};
@@ -94,6 +95,7 @@ pub struct SubscriptionInput {
     pub expiration_time_utc: Option<OffsetDateTime>,
     pub event_delivery_schema: Option<String>,
     pub retry_policy: Option<RetryPolicy>,
+    pub dead_letter_destination: Option<aws::DeadLetterDestination>,
 }
 
 /// The body of a PATCH: Azure's `EventSubscriptionUpdateParameters` is flat (no `properties`
@@ -122,6 +124,9 @@ pub struct EventSubscription {
     #[serde(default, with = "time::serde::rfc3339::option")]
     pub expiration_time_utc: Option<OffsetDateTime>,
     pub retry_policy: RetryPolicy,
+    /// Where dead letters are written besides the listable ones.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub dead_letter_destination: Option<aws::DeadLetterDestination>,
     /// What the endpoint allowed in the handshake (`WebHook-Allowed-Rate`, per minute).
     #[serde(default)]
     pub allowed_rate: Option<u32>,
@@ -154,6 +159,8 @@ pub struct SubscriptionProperties<'a> {
     pub expiration_time_utc: Option<OffsetDateTime>,
     pub event_delivery_schema: &'static str,
     pub retry_policy: RetryPolicy,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub dead_letter_destination: Option<serde_json::Value>,
     /// `Enabled`, or `Disabled` after the endpoint answered 410 Gone (an extension).
     pub delivery_state: &'static str,
 }
@@ -179,6 +186,14 @@ impl EventSubscription {
                 expiration_time_utc: self.expiration_time_utc,
                 event_delivery_schema: CLOUD_EVENTS,
                 retry_policy: self.retry_policy,
+                dead_letter_destination: self.dead_letter_destination.as_ref().map(|d| {
+                    let aws::DeadLetterDestination::S3Bucket(bucket) = d;
+                    let shown = aws::S3Bucket {
+                        owner: None,
+                        ..bucket.clone()
+                    };
+                    serde_json::json!({ "endpointType": "S3Bucket", "properties": shown })
+                }),
                 delivery_state: if self.disabled_at.is_some() {
                     "Disabled"
                 } else {

@@ -48,23 +48,24 @@ pub struct DeadLetter {
 /// Why and after what a batch was given up.
 #[derive(Debug, Clone)]
 pub struct GiveUp<'a> {
-    pub reason: &'static str,
+    pub reason: &'a str,
     pub attempts: u32,
     pub last: Option<&'a LastAttempt>,
     pub published_at: OffsetDateTime,
 }
 
-/// Stores each event as a dead letter of `subscription`.
+/// Stores each event as a dead letter of `subscription`; returns them, in the events' order.
 pub async fn store(
     ports: &Ports,
     subscription: &ResourceId,
     events: &[EventJson],
     why: &GiveUp<'_>,
     notice: Option<Write>,
-) -> Result<()> {
+) -> Result<Vec<DeadLetter>> {
     let now = ports.clock.now();
     let expires = Some((now + RETENTION).unix_timestamp());
     let mut writes = Vec::new();
+    let mut letters = Vec::with_capacity(events.len());
     for json in events {
         let id = uuid::Uuid::new_v4().to_string();
         let raw = (json.len() <= INLINE_BYTES)
@@ -92,6 +93,7 @@ pub async fn store(
             Expect::Absent,
             expires,
         )?);
+        letters.push(letter);
         if writes.len() == MAX_WRITES {
             ports.store.write(std::mem::take(&mut writes)).await?;
         }
@@ -100,7 +102,7 @@ pub async fn store(
     if !writes.is_empty() {
         ports.store.write(writes).await?;
     }
-    Ok(())
+    Ok(letters)
 }
 
 impl DeadLetter {

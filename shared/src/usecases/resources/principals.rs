@@ -12,17 +12,63 @@ use crate::table;
 pub const MAX_SUBSCRIPTIONS: usize = 50;
 
 #[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct CreatePrincipal {
     pub name: String,
     pub subscriptions: Vec<String>,
+    #[serde(default)]
+    pub aws_accounts: Vec<String>,
 }
 
 /// The answer to a create: the only time the key is shown.
 #[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
 pub struct CreatedPrincipal {
     pub name: String,
     pub subscriptions: Vec<SubscriptionId>,
+    pub aws_accounts: Vec<String>,
     pub key: String,
+}
+
+/// A PATCH of a principal: the properties it names change.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct PatchPrincipal {
+    pub aws_accounts: Option<Vec<String>>,
+}
+
+/// A principal as a PATCH answers it (never its key).
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PrincipalView {
+    pub name: String,
+    pub subscriptions: Vec<SubscriptionId>,
+    pub aws_accounts: Vec<String>,
+}
+
+/// The most AWS accounts one principal may be bound to.
+pub const MAX_AWS_ACCOUNTS: usize = 100;
+
+/// 12-digit account ids, at most [`MAX_AWS_ACCOUNTS`], sorted without repeats.
+fn check_accounts(mut accounts: Vec<String>) -> Result<Vec<String>> {
+    if let Some(bad) = accounts
+        .iter()
+        .find(|a| !crate::subscriptions::aws::is_account_id(a))
+    {
+        return Err(Error::invalid(
+            code::INVALID_PROPERTY,
+            format!("awsAccounts: '{bad}' is not an AWS account id (12 digits)"),
+        ));
+    }
+    accounts.sort();
+    accounts.dedup();
+    if accounts.len() > MAX_AWS_ACCOUNTS {
+        return Err(Error::invalid(
+            code::INVALID_PROPERTY,
+            format!("awsAccounts holds at most {MAX_AWS_ACCOUNTS} accounts"),
+        ));
+    }
+    Ok(accounts)
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -81,12 +127,14 @@ pub async fn create_principal(
             format!("subscriptions needs 1 to {MAX_SUBSCRIPTIONS} subscription ids (UUIDs)"),
         ));
     }
+    let aws_accounts = check_accounts(input.aws_accounts)?;
     let key = ApiKey::generate()?;
     let hash = key.hash().hex();
     let principal = Principal {
         name: input.name.clone(),
         subscriptions: subscriptions.clone(),
         key_hash: hash.clone(),
+        aws_accounts: aws_accounts.clone(),
     };
     let index = KeyIndex {
         principal: input.name.clone(),
@@ -106,6 +154,7 @@ pub async fn create_principal(
         Ok(()) => Ok(CreatedPrincipal {
             name: input.name,
             subscriptions,
+            aws_accounts,
             key: key.secret().to_owned(),
         }),
         Err(e) if e.is_conflict() => {
@@ -113,6 +162,48 @@ pub async fn create_principal(
         }
         Err(e) => Err(e),
     }
+}
+
+/// Changes what a PATCH names (the bound AWS accounts). A subscription written before keeps
+/// its destination; the accounts are checked when a destination is written.
+pub async fn patch_principal(
+    ports: &Ports,
+    caller: &Caller,
+    name: &str,
+    patch: PatchPrincipal,
+) -> Result<PrincipalView> {
+    caller.require_operator()?;
+    check_principal_name(name)?;
+    let accounts = patch.aws_accounts.map(check_accounts).transpose()?;
+    let key = table::principal_key(name);
+    for _ in 0..10 {
+        let Some(found) = table::get::<Principal>(ports.store.as_ref(), &key).await? else {
+            return Err(Error::not_found(
+                code::RESOURCE_NOT_FOUND,
+                format!("there is no principal named '{name}'"),
+            ));
+        };
+        let mut principal = found.value.clone();
+        if let Some(accounts) = &accounts {
+            principal.aws_accounts = accounts.clone();
+        }
+        let put = table::put(key.clone(), &principal, found.expect())?;
+        match ports.store.write(vec![put]).await {
+            Err(e) if e.is_conflict() => continue,
+            Err(e) => return Err(e),
+            Ok(()) => {
+                return Ok(PrincipalView {
+                    name: principal.name,
+                    subscriptions: principal.subscriptions,
+                    aws_accounts: principal.aws_accounts,
+                });
+            }
+        }
+    }
+    Err(Error::conflict(
+        code::CONCURRENT_UPDATE,
+        "the principal kept changing meanwhile; retry",
+    ))
 }
 
 async fn explain_conflict(

@@ -1,15 +1,17 @@
-//! One attempt of one batch and what follows from it: the request, the answer's decision
-//! (delivered, a retry task, a dead letter, a disabled subscription), and the deferral of a
-//! batch that has no time or no free slot for its attempt.
+//! One attempt of one batch and what follows from it: the request to a webhook, or the
+//! messages to an AWS target (whose answers come per message, so part of a batch may be
+//! delivered and part retried); each answer's decision (delivered, a retry task, a dead letter,
+//! a disabled subscription); and the deferral of a batch that has no time or no free slot.
 
 use std::time::{Duration, Instant};
 
 use super::{BUSY_ENDPOINT_WAIT, Deliveries, Job, SLOT_WAIT, stats};
-use crate::delivery::outcome::{Decision, Outcome, reason, remaining_wait};
-use crate::delivery::{EventJson, LastAttempt, TaskHead, classify, decide, request};
+use crate::delivery::outcome::{Decision, Outcome, reason, reason_after, remaining_wait};
+use crate::delivery::{EventJson, LastAttempt, TaskHead, classify, decide, request, targets};
 use crate::error::Result;
-use crate::ports::{Attempt, MAX_DELAY};
+use crate::ports::{Attempt, Fault, MAX_DELAY, ServiceError, TargetDelivery};
 use crate::subscriptions::Destination;
+use crate::subscriptions::aws::{self, AwsTarget, Service};
 use crate::usecases::resources::partner_destinations;
 use crate::usecases::support::payloads::task_messages;
 
@@ -44,20 +46,51 @@ impl Deliveries {
                 return self.enqueue(&head, &job.events).await;
             }
         }
-        let (hook, context) = match &subscription.destination {
-            Destination::WebHook(hook) => (std::borrow::Cow::Borrowed(hook), None),
-            Destination::PartnerDestination(target) => {
-                match partner_destinations::endpoint(&self.ports, &target.resource_id).await? {
-                    Ok((hook, context)) => (std::borrow::Cow::Owned(hook), context),
-                    Err(why) => return self.give_up(&job, why, None).await,
-                }
-            }
-        };
         if start_by.is_some_and(|by| Instant::now() >= by) {
             return self.defer(&job, Duration::ZERO).await;
         }
+        let answers = match subscription.destination.aws() {
+            Some((service, target)) => self.send_to_target(service, target, &job).await,
+            None => match self.send_to_webhook(&job, start_by).await? {
+                Some(answer) => vec![((0..job.events.len()).collect(), answer)],
+                None => return Ok(()),
+            },
+        };
+        if let [(_, answer)] = answers.as_slice() {
+            return self.settle(job, answer).await;
+        }
+        let mut result = Ok(());
+        for (positions, answer) in answers {
+            let part = Job {
+                subscription: job.subscription.clone(),
+                events: positions.iter().map(|p| job.events[*p].clone()).collect(),
+                head: job.head.clone(),
+                doomed: None,
+                indexes: Vec::new(),
+            };
+            if let Err(e) = self.settle(part, &answer).await {
+                result = Err(e);
+            }
+        }
+        result
+    }
+
+    /// The POST of the batch to its webhook (or partner destination). `None` when the batch
+    /// is settled without an attempt: dead-lettered (its partner destination is gone) or
+    /// deferred (no free slot for the endpoint).
+    async fn send_to_webhook(&self, job: &Job, start_by: Option<Instant>) -> Result<Option<Attempt>> {
+        let (hook, context) = match &job.subscription.destination {
+            Destination::PartnerDestination(target) => {
+                match partner_destinations::endpoint(&self.ports, &target.resource_id).await? {
+                    Ok((hook, context)) => (std::borrow::Cow::Owned(hook), context),
+                    Err(why) => return self.give_up(job, why, None).await.map(|()| None),
+                }
+            }
+            Destination::WebHook(hook) => (std::borrow::Cow::Borrowed(hook), None),
+            _ => return Err(crate::error::Error::internal("not a webhook destination")),
+        };
         let mut request = request::build(
-            subscription.id.name(),
+            job.subscription.id.name(),
             &hook,
             &job.events,
             job.head.attempts,
@@ -68,15 +101,63 @@ impl Deliveries {
                 .headers
                 .push((partner_destinations::CONTEXT_HEADER.to_owned(), context));
         }
-        let answer = self.webhooks.deliver(&request).await;
+        let answer = self.handlers.webhooks.deliver(&request).await;
         if answer == Attempt::NotSent {
-            return self.defer(&job, BUSY_ENDPOINT_WAIT).await;
+            self.defer(job, BUSY_ENDPOINT_WAIT).await?;
+            return Ok(None);
         }
+        Ok(Some(answer))
+    }
+
+    /// The batch's messages to an AWS target, with the events each carried and what came of
+    /// it. Without AWS targets enabled, each is a failed attempt (retried until they are).
+    async fn send_to_target(
+        &self,
+        service: Service,
+        target: &AwsTarget,
+        job: &Job,
+    ) -> Vec<(Vec<usize>, Attempt)> {
+        let subscription = job.subscription.id.to_string();
+        let built = targets::messages(service, target, &subscription, &job.events);
+        let mut answers: Vec<(Vec<usize>, Attempt)> = Vec::with_capacity(built.len());
+        let mut delivery = TargetDelivery {
+            target: target.target(service),
+            messages: Vec::new(),
+        };
+        let mut sent = Vec::new();
+        for (positions, message) in built {
+            match message {
+                Ok(message) => {
+                    sent.push(answers.len());
+                    delivery.messages.push(message);
+                    answers.push((positions, Attempt::NotSent));
+                }
+                Err(refused) => answers.push((positions, Attempt::Service(refused))),
+            }
+        }
+        if sent.is_empty() {
+            return answers;
+        }
+        let results = match &self.handlers.targets {
+            Some(targets) => targets.deliver(&delivery).await,
+            None => vec![Attempt::Service(not_enabled()); sent.len()],
+        };
+        for (slot, result) in sent.into_iter().zip(results) {
+            answers[slot].1 = result;
+        }
+        answers.retain(|(_, a)| *a != Attempt::NotSent);
+        answers
+    }
+
+    /// What follows one answer for the events of `job`: counted as delivered, a retry task, a
+    /// dead letter, or a disabled subscription.
+    async fn settle(&self, job: Job, answer: &Attempt) -> Result<()> {
+        let subscription = job.subscription.clone();
         let now = self.ports.clock.now();
         let attempts = job.head.attempts + 1;
         let decision = decide(
             attempts,
-            &answer,
+            answer,
             &subscription.retry_policy,
             job.head.since,
             now,
@@ -87,11 +168,11 @@ impl Deliveries {
             return Ok(());
         }
         let last = LastAttempt {
-            outcome: classify(&answer).name().to_owned(),
-            status: status_of(&answer),
+            outcome: classify(answer).name().to_owned(),
+            status: status_of(answer),
             at: now,
         };
-        tracing::warn!(subscription = %subscription.id, attempts, outcome = %last.outcome, status = last.status, detail = %detail_of(&answer), "delivery failed");
+        tracing::warn!(subscription = %subscription.id, attempts, outcome = %last.outcome, status = last.status, detail = %detail_of(answer), "delivery failed");
         self.stats.failed(
             &subscription,
             stats::LastError {
@@ -113,7 +194,8 @@ impl Deliveries {
             }
             Decision::DeadLetter { reason } => {
                 let job = Job { head, ..job };
-                self.give_up(&job, reason, Some(last)).await
+                let reason = reason_after(reason, answer);
+                self.give_up(&job, &reason, Some(last)).await
             }
             Decision::DeadLetterAndDisable => {
                 self.disable(&subscription.id).await?;
@@ -147,9 +229,19 @@ impl Deliveries {
     }
 }
 
+fn not_enabled() -> ServiceError {
+    ServiceError::new(
+        Fault::Unavailable,
+        0,
+        aws::code::NOT_ENABLED,
+        "this server delivers to AWS targets only when started with --aws-targets",
+    )
+}
+
 fn status_of(answer: &Attempt) -> u16 {
     match answer {
         Attempt::Answered { status, .. } => *status,
+        Attempt::Service(e) => e.status,
         _ => 0,
     }
 }
@@ -160,5 +252,6 @@ fn detail_of(answer: &Attempt) -> String {
         Attempt::TimedOut => "timed out".into(),
         Attempt::SocketError(e) | Attempt::ResolutionError(e) => e.clone(),
         Attempt::NotSent => "not sent".into(),
+        Attempt::Service(e) => format!("{}: {}", e.code, e.message),
     }
 }

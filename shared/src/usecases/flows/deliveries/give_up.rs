@@ -1,4 +1,4 @@
-//! Giving up on a batch: dead-lettering it, disabling a subscription whose endpoint is gone,
+//! Giving up on a batch: dead-lettering it (and writing it to the subscription's S3 bucket), disabling a subscription whose endpoint is gone,
 //! and the platform events both report to the owner's system topic (written with the change,
 //! then relayed).
 
@@ -11,7 +11,8 @@ use crate::error::Result;
 use crate::ids::ResourceId;
 use crate::subscriptions::EventSubscription;
 use crate::table;
-use crate::usecases::resources::dead_letters::{self, GiveUp};
+use crate::subscriptions::aws::{DeadLetterDestination, S3Bucket};
+use crate::usecases::resources::dead_letters::{self, DeadLetter, GiveUp};
 use crate::usecases::support::generations::Endpoint;
 use crate::usecases::support::platform_events;
 
@@ -19,7 +20,7 @@ impl Deliveries {
     pub(super) async fn give_up(
         &self,
         job: &Job,
-        reason: &'static str,
+        reason: &str,
         last: Option<LastAttempt>,
     ) -> Result<()> {
         let why = GiveUp {
@@ -45,7 +46,14 @@ impl Deliveries {
             None => None,
         };
         let noticed = notice.is_some();
-        dead_letters::store(&self.ports, &job.subscription.id, &job.events, &why, notice).await?;
+        let letters =
+            dead_letters::store(&self.ports, &job.subscription.id, &job.events, &why, notice)
+                .await?;
+        if let Some(DeadLetterDestination::S3Bucket(bucket)) =
+            &job.subscription.dead_letter_destination
+        {
+            self.write_to_bucket(job, bucket, &letters).await;
+        }
         if noticed {
             self.relay_platform_events().await;
         }
@@ -53,6 +61,43 @@ impl Deliveries {
             .dead_lettered(&job.subscription, job.events.len());
         tracing::warn!(subscription = %job.subscription.id, reason, events = job.events.len(), "dead-lettered");
         Ok(())
+    }
+
+    /// Writes each dead letter as an object of the subscription's S3 bucket, at Event Grid's
+    /// blob path `{prefix}{TOPIC}/{SUBSCRIPTION}/{yyyy}/{mm}/{dd}/{hh}/{id}.json`. A write that
+    /// fails is logged: the listable dead letter is the record.
+    async fn write_to_bucket(&self, job: &Job, bucket: &S3Bucket, letters: &[DeadLetter]) {
+        let Some(targets) = &self.handlers.targets else {
+            tracing::warn!(subscription = %job.subscription.id, "dead letters not written to S3: AWS targets are not enabled");
+            return;
+        };
+        let id = &job.subscription.id;
+        let topic = id.path.iter().rev().nth(1).map_or("", |(_, name)| name.as_str());
+        let target = bucket.target();
+        for (letter, event) in letters.iter().zip(&job.events) {
+            let at = letter.dead_lettered_at;
+            let key = format!(
+                "{}{}/{}/{:04}/{:02}/{:02}/{:02}/{}.json",
+                bucket.prefix,
+                topic.to_uppercase(),
+                id.name().to_uppercase(),
+                at.year(),
+                u8::from(at.month()),
+                at.day(),
+                at.hour(),
+                letter.id
+            );
+            let body = match letter.view(event) {
+                Ok(view) => view.to_string(),
+                Err(e) => {
+                    tracing::error!(subscription = %id, error = %e, "dead letter not written to S3");
+                    continue;
+                }
+            };
+            if let Err(e) = targets.put_object(&target, &key, body).await {
+                tracing::warn!(subscription = %id, bucket = %bucket.resource_id, key, code = %e.code, error = %e.message, "dead letter not written to S3; it stays listable");
+            }
+        }
     }
 
     /// A platform event `PartnerEvents.{kind}` about event subscription `id`, for its owner's

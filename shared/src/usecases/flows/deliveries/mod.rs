@@ -22,7 +22,7 @@ use crate::delivery::rate::RateLimits;
 use crate::delivery::{EventJson, Message, TaskHead, batch};
 use crate::error::Result;
 use crate::ids::ResourceId;
-use crate::ports::{MAX_DELAY, Ports, Queue, Webhooks};
+use crate::ports::{Handlers, MAX_DELAY, Ports, Queue};
 use crate::subscriptions::{Destination, EventSubscription};
 use crate::usecases::resources::event_subscriptions::stats::{self, Stats};
 use crate::usecases::support::payloads::load_payload;
@@ -56,7 +56,8 @@ pub struct Deliveries {
     pub ports: Ports,
     /// Where retries and deferred batches wait.
     pub queue: Arc<dyn Queue>,
-    pub webhooks: Arc<dyn Webhooks>,
+    /// Webhooks and AWS targets.
+    pub handlers: Handlers,
     pub topics: Topics,
     pub stats: Stats,
     limits: Mutex<RateLimits>,
@@ -80,13 +81,13 @@ impl Deliveries {
     pub fn new(
         ports: Ports,
         queue: Arc<dyn Queue>,
-        webhooks: Arc<dyn Webhooks>,
+        handlers: Handlers,
         jitter: Jitter,
     ) -> Self {
         Self {
             ports,
             queue,
-            webhooks,
+            handlers,
             topics: Topics::default(),
             stats: Stats::default(),
             limits: Mutex::new(RateLimits::default()),
@@ -259,6 +260,10 @@ impl Deliveries {
                     hook.preferred_batch_size_in_kilobytes as usize * 1024,
                 ),
                 Destination::PartnerDestination(_) => (1, 64 * 1024),
+                other => match other.aws() {
+                    Some((service, target)) => target.batching(service),
+                    None => (1, 64 * 1024),
+                },
             };
             let sizes: Vec<usize> = indexes.iter().map(|i| events[*i].len()).collect();
             for range in batch::batches(&sizes, max, preferred) {

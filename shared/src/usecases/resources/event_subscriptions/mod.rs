@@ -6,7 +6,7 @@
 use crate::auth::Caller;
 use crate::error::{Error, Result, code as common};
 use crate::ids::{ResourceId, ResourceType};
-use crate::ports::{Expect, Handshake, Ports, Webhooks, Write};
+use crate::ports::{Expect, Handlers, Handshake, Ports, Webhooks, Write};
 use crate::resource::Body;
 use crate::subscriptions::{
     self, DeliveryAttributeMapping, Destination, EventSubscription, SubscriptionInput,
@@ -19,6 +19,7 @@ use crate::usecases::support::{cascade, not_found};
 
 mod limit;
 pub mod stats;
+mod targets;
 
 use limit::{create, room_for_one_more};
 
@@ -108,6 +109,7 @@ async fn settle_destination(
 ) -> Result<Option<u32>> {
     let hook = match destination {
         Destination::WebHook(hook) => hook,
+        other if targets::is_aws(other) => return Ok(None),
         Destination::PartnerDestination(target) => {
             crate::usecases::resources::partner_destinations::check_target(
                 ports,
@@ -117,6 +119,7 @@ async fn settle_destination(
             .await?;
             return Ok(None);
         }
+        _ => return Ok(None),
     };
     hook.check()?;
     let url = hook.endpoint_url.as_deref().unwrap_or_default();
@@ -139,7 +142,7 @@ async fn settle_destination(
 /// Creates (true) or replaces (false) a subscription.
 pub async fn put(
     ports: &Ports,
-    webhooks: &dyn Webhooks,
+    handlers: &Handlers,
     caller: &Caller,
     id: &ResourceId,
     body: Body<SubscriptionInput>,
@@ -160,19 +163,20 @@ pub async fn put(
     }
     let rate = settle_destination(
         ports,
-        webhooks,
+        handlers.webhooks.as_ref(),
         caller,
         &destination,
         previous.map(|p| &p.destination),
     )
     .await?;
-    let subscription = EventSubscription {
+    let mut subscription = EventSubscription {
         id: id.clone(),
         destination,
         filter: input.filter.unwrap_or_default(),
         labels: input.labels.unwrap_or_default(),
         expiration_time_utc: input.expiration_time_utc,
         retry_policy: input.retry_policy.unwrap_or_default(),
+        dead_letter_destination: input.dead_letter_destination,
         allowed_rate: rate.or(previous.and_then(|p| p.allowed_rate)),
         disabled_at: None,
         incarnation: match previous {
@@ -180,6 +184,7 @@ pub async fn put(
             None => Some(uuid::Uuid::new_v4().simple().to_string()),
         },
     };
+    targets::settle(handlers, caller, &mut subscription, previous).await?;
     if existing.is_some() {
         let mut with = found.with;
         with.extend(stats::create(&subscription)?);
@@ -193,7 +198,7 @@ pub async fn put(
 /// Changes only the properties the body names.
 pub async fn patch(
     ports: &Ports,
-    webhooks: &dyn Webhooks,
+    handlers: &Handlers,
     caller: &Caller,
     id: &ResourceId,
     body: SubscriptionPatch,
@@ -209,7 +214,7 @@ pub async fn patch(
         let destination = keep_secrets(destination, &subscription.destination);
         if let Some(rate) = settle_destination(
             ports,
-            webhooks,
+            handlers.webhooks.as_ref(),
             caller,
             &destination,
             Some(&subscription.destination),
@@ -232,6 +237,10 @@ pub async fn patch(
     if let Some(policy) = input.retry_policy {
         subscription.retry_policy = policy;
     }
+    if input.dead_letter_destination.is_some() {
+        subscription.dead_letter_destination = input.dead_letter_destination;
+    }
+    targets::settle(handlers, caller, &mut subscription, Some(&current.value)).await?;
     subscription.disabled_at = None;
     let mut with = found.with;
     with.extend(stats::create(&subscription)?);
@@ -340,7 +349,7 @@ pub async fn list(
 pub async fn full_url(ports: &Ports, caller: &Caller, id: &ResourceId) -> Result<String> {
     match read_live(ports, caller, id).await?.value.destination {
         Destination::WebHook(hook) => Ok(hook.endpoint_url.unwrap_or_default()),
-        Destination::PartnerDestination(_) => Ok(String::new()),
+        _ => Ok(String::new()),
     }
 }
 
@@ -352,6 +361,9 @@ pub async fn delivery_attributes(
 ) -> Result<Vec<DeliveryAttributeMapping>> {
     match read_live(ports, caller, id).await?.value.destination {
         Destination::WebHook(hook) => Ok(hook.delivery_attribute_mappings),
-        Destination::PartnerDestination(_) => Ok(Vec::new()),
+        other => Ok(other
+            .aws()
+            .map(|(_, t)| t.delivery_attribute_mappings.clone())
+            .unwrap_or_default()),
     }
 }
