@@ -70,7 +70,8 @@ impl Config {
             webhook_networks: AllowedNetworks::parse(
                 &var(ALLOWED_WEBHOOK_NETWORKS).unwrap_or_default(),
             )?,
-            aws_targets: var(AWS_TARGETS).is_some_and(|v| v == "1" || v.eq_ignore_ascii_case("true")),
+            aws_targets: var(AWS_TARGETS)
+                .is_some_and(|v| v == "1" || v.eq_ignore_ascii_case("true")),
             reserved_arns: Reserved::parse(&var(RESERVED_ARNS).unwrap_or_default()),
             max_deliveries_in_flight: match var(MAX_DELIVERIES_IN_FLIGHT) {
                 None => None,

@@ -24,6 +24,7 @@ mod cases {
             name: "p".into(),
             subscriptions: vec![sub],
             key_hash: String::new(),
+            aws_accounts: Vec::new(),
         });
         let mut partners = Vec::new();
         for i in 0..4 {

@@ -86,6 +86,7 @@ mod cases {
                 name: "owner".into(),
                 subscriptions: vec![sub],
                 key_hash: String::new(),
+                aws_accounts: Vec::new(),
             }),
             id,
         }
@@ -101,11 +102,15 @@ mod cases {
             "properties": {"endpointUrl": "https://receiver.example/hook"}
         }}}))
         .unwrap();
-        Ok(
-            event_subscriptions::put(&w.ports, &Open, &w.owner, id, body)
-                .await?
-                .0,
+        Ok(event_subscriptions::put(
+            &w.ports,
+            &shared::ports::Handlers::webhooks(std::sync::Arc::new(Open)),
+            &w.owner,
+            id,
+            body,
         )
+        .await?
+        .0)
     }
 
     pub async fn creations_racing_for_a_topics_last_places_never_exceed_the_limit(

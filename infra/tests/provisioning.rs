@@ -42,6 +42,7 @@ mod cases {
             name: sub.to_string(),
             subscriptions: vec![sub],
             key_hash: String::new(),
+            aws_accounts: Vec::new(),
         })
     }
 

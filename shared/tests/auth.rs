@@ -50,6 +50,7 @@ fn only_the_owner_reaches_a_subscription_and_others_see_not_found() {
         name: "p".into(),
         subscriptions: vec![mine],
         key_hash: String::new(),
+        aws_accounts: Vec::new(),
     });
     assert!(caller.owns(mine).is_ok());
     let e = caller.owns(other).unwrap_err();

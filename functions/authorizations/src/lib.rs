@@ -5,7 +5,7 @@
 mod routes;
 
 use axum::Router;
-use axum::routing::{delete, get, post, put};
+use axum::routing::{get, patch, post, put};
 use infra::App;
 use infra::http::Collection;
 
@@ -14,7 +14,10 @@ pub fn router(app: App) -> Router {
     use routes::{admin, configurations as cfg, registrations as reg};
     let router = Router::new()
         .route("/admin/principals", post(admin::create_principal))
-        .route("/admin/principals/{name}", delete(admin::delete_principal))
+        .route(
+            "/admin/principals/{name}",
+            patch(admin::patch_principal).delete(admin::delete_principal),
+        )
         .route(
             "/admin/verifiedPartners/{name}",
             put(admin::put_verified_partner).delete(admin::delete_verified_partner),

@@ -200,8 +200,13 @@ impl Fanout {
             )
             .await
             .unwrap();
-        let deliveries = Deliveries::new(ports, queue.clone(), client(2), Arc::new(|| 0.5))
-            .with_attempt_time(Duration::from_secs(1));
+        let deliveries = Deliveries::new(
+            ports,
+            queue.clone(),
+            shared::ports::Handlers::webhooks(client(2)),
+            Arc::new(|| 0.5),
+        )
+        .with_attempt_time(Duration::from_secs(1));
         Self {
             deliveries,
             queue,

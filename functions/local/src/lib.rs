@@ -18,7 +18,8 @@ use infra::webhook::AllowedNetworks;
 use infra::{App, Config};
 use shared::auth::ApiKey;
 use shared::error::{Error, Result};
-use shared::ports::{Clock, SystemClock};
+use shared::ports::{Clock, SystemClock, Targets};
+use shared::subscriptions::aws::Reserved;
 use tokio::net::TcpListener;
 use tower_http::trace::TraceLayer;
 
@@ -68,8 +69,12 @@ pub struct Options {
     pub max_connections: usize,
     /// How long a shutdown waits for requests and messages in hand before closing the rest.
     pub drain_timeout: Duration,
-    /// Deliver to AWS targets (also with `PARTNER_EVENTS_AWS_TARGETS=1`).
+    /// Deliver to AWS targets (also with `PARTNER_EVENTS_AWS_TARGETS=1`), through the
+    /// standard AWS environment, or through `targets` when given.
     pub aws_targets: bool,
+    pub targets: Option<Arc<dyn Targets>>,
+    /// ARNs never allowed as targets, besides `PARTNER_EVENTS_RESERVED_ARNS`'.
+    pub reserved_arns: Reserved,
 }
 
 impl Options {
@@ -88,6 +93,8 @@ impl Options {
             max_connections: DEFAULT_MAX_CONNECTIONS,
             drain_timeout: DEFAULT_DRAIN_TIMEOUT,
             aws_targets: false,
+            targets: None,
+            reserved_arns: Reserved::default(),
         }
     }
 }
@@ -139,14 +146,20 @@ pub async fn open(options: &Options, operator: &ApiKey) -> Result<App> {
         max_deliveries_in_flight: Some(options.max_deliveries_in_flight),
         ..Config::from_env()?
     };
+    let mut reserved = config.reserved_arns.clone();
+    reserved.0.extend(options.reserved_arns.0.iter().cloned());
     let config = Config {
         aws_targets: config.aws_targets || options.aws_targets,
+        reserved_arns: reserved,
         ..config
     };
     match &config.table {
         Some(_) => App::aws(&config).await,
         None => {
-            let targets = infra::app::targets_of(&config).await;
+            let targets = match &options.targets {
+                Some(targets) => Some(targets.clone()),
+                None => infra::app::targets_of(&config).await,
+            };
             App::embedded(&options.data_dir, &config, options.clock.clone(), targets)
         }
     }

@@ -23,11 +23,26 @@ impl Targets for AwsTargets {
     }
 
     async fn deliver(&self, delivery: &TargetDelivery) -> Vec<Attempt> {
-        let e = ServiceError::new(Fault::Unavailable, 0, "NotImplemented", "not yet implemented");
+        let e = ServiceError::new(
+            Fault::Unavailable,
+            0,
+            "NotImplemented",
+            "not yet implemented",
+        );
         vec![Attempt::Service(e); delivery.messages.len()]
     }
 
-    async fn put_object(&self, _bucket: &TargetRef, _key: &str, _body: String) -> Result<(), ServiceError> {
-        Err(ServiceError::new(Fault::Unavailable, 0, "NotImplemented", "not yet implemented"))
+    async fn put_object(
+        &self,
+        _bucket: &TargetRef,
+        _key: &str,
+        _body: String,
+    ) -> Result<(), ServiceError> {
+        Err(ServiceError::new(
+            Fault::Unavailable,
+            0,
+            "NotImplemented",
+            "not yet implemented",
+        ))
     }
 }

@@ -42,7 +42,16 @@ pub fn messages(
     if batching {
         let body = format!("[{}]", events.join(","));
         let positions = (0..events.len()).collect();
-        return vec![(positions, fit(service, TargetMessage { body, ..Default::default() }))];
+        return vec![(
+            positions,
+            fit(
+                service,
+                TargetMessage {
+                    body,
+                    ..Default::default()
+                },
+            ),
+        )];
     }
     let fifo = Arn::parse(&target.resource_id).is_some_and(|a| a.is_fifo());
     events
@@ -59,7 +68,10 @@ pub fn messages(
                 .then(|| serde_json::from_str::<Value>(json).ok())
                 .flatten()
                 .unwrap_or(Value::Null);
-            (vec![i], message(service, target, subscription, fifo, json, &event))
+            (
+                vec![i],
+                message(service, target, subscription, fifo, json, &event),
+            )
         })
         .collect()
 }
@@ -91,7 +103,9 @@ fn message(
             if source.to_ascii_lowercase().starts_with("aws.") {
                 return Err(refused(
                     SOURCE_NOT_ALLOWED,
-                    format!("EventBridge refuses events whose source starts with 'aws.' (this one's is '{source}')"),
+                    format!(
+                        "EventBridge refuses events whose source starts with 'aws.' (this one's is '{source}')"
+                    ),
                 ));
             }
             message.source = Some(source);
@@ -111,7 +125,11 @@ fn fit(service: Service, message: TargetMessage) -> Result<TargetMessage, Servic
         + message.partition_key.as_ref().map_or(0, String::len)
         + message.source.as_ref().map_or(0, String::len)
         + message.detail_type.as_ref().map_or(0, String::len)
-        + message.attributes.iter().map(|(n, v)| n.len() + v.len()).sum::<usize>();
+        + message
+            .attributes
+            .iter()
+            .map(|(n, v)| n.len() + v.len())
+            .sum::<usize>();
     let max = max_bytes(service);
     if size > max {
         return Err(refused(
@@ -193,7 +211,9 @@ fn attributes(mappings: &[DeliveryAttributeMapping], event: &Value) -> Vec<(Stri
                     crate::filter::attribute(event, &properties.source_field).and_then(as_text)
                 }
             };
-            value.filter(|v| !v.is_empty()).map(|v| (m.name().to_owned(), v))
+            value
+                .filter(|v| !v.is_empty())
+                .map(|v| (m.name().to_owned(), v))
         })
         .collect()
 }

@@ -53,7 +53,12 @@ pub struct ServiceError {
 }
 
 impl ServiceError {
-    pub fn new(fault: Fault, status: u16, code: impl Into<String>, message: impl Into<String>) -> Self {
+    pub fn new(
+        fault: Fault,
+        status: u16,
+        code: impl Into<String>,
+        message: impl Into<String>,
+    ) -> Self {
         Self {
             fault,
             status,
@@ -82,5 +87,10 @@ pub trait Targets: Send + Sync {
     async fn deliver(&self, delivery: &TargetDelivery) -> Vec<super::Attempt>;
 
     /// Writes `body` as the object `key` of the S3 bucket `bucket`.
-    async fn put_object(&self, bucket: &TargetRef, key: &str, body: String) -> Result<(), ServiceError>;
+    async fn put_object(
+        &self,
+        bucket: &TargetRef,
+        key: &str,
+        body: String,
+    ) -> Result<(), ServiceError>;
 }

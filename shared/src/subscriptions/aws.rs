@@ -81,14 +81,22 @@ pub struct Arn {
 impl Arn {
     pub fn parse(text: &str) -> Option<Arn> {
         let mut parts = text.splitn(6, ':');
-        let (Some("arn"), Some(partition), Some(service), Some(region), Some(account), Some(resource)) = (
+        let (
+            Some("arn"),
+            Some(partition),
+            Some(service),
+            Some(region),
+            Some(account),
+            Some(resource),
+        ) = (
             parts.next(),
             parts.next(),
             parts.next(),
             parts.next(),
             parts.next(),
             parts.next(),
-        ) else {
+        )
+        else {
             return None;
         };
         let ok = !partition.is_empty() && !service.is_empty() && !resource.is_empty();
@@ -108,7 +116,10 @@ impl Arn {
         let r = r
             .strip_prefix("event-bus/")
             .or_else(|| r.strip_prefix("stream/"))
-            .or_else(|| r.strip_prefix("function:").map(|f| f.split(':').next().unwrap_or(f)))
+            .or_else(|| {
+                r.strip_prefix("function:")
+                    .map(|f| f.split(':').next().unwrap_or(f))
+            })
             .unwrap_or(r);
         r
     }
@@ -249,7 +260,12 @@ pub fn parse_arn(service: Service, arn: &str, what: &str) -> Result<Arn> {
 
 /// Checks that `account` is one of the owner's `bound` accounts and `arn` is not the
 /// deployment's own.
-pub fn check_allowed(arn: &str, account: &str, bound: &[String], reserved: &Reserved) -> Result<()> {
+pub fn check_allowed(
+    arn: &str,
+    account: &str,
+    bound: &[String],
+    reserved: &Reserved,
+) -> Result<()> {
     if reserved.contains(arn) {
         return Err(not_allowed(format!(
             "'{arn}' is one of this deployment's own resources; deliver to a resource of your own"
@@ -283,7 +299,11 @@ impl AwsTarget {
         bound: &[String],
         reserved: &Reserved,
     ) -> Result<Arn> {
-        let arn = parse_arn(service, &self.resource_id, "destination.properties.resourceId")?;
+        let arn = parse_arn(
+            service,
+            &self.resource_id,
+            "destination.properties.resourceId",
+        )?;
         check_allowed(&self.resource_id, &arn.account, bound, reserved)?;
         if let Some(role) = &self.role_arn {
             let role_arn = parse_role(role)?;
@@ -297,7 +317,9 @@ impl AwsTarget {
             )));
         }
         if self.partition_key.is_some() && service != Service::Kinesis {
-            return Err(invalid("partitionKey applies to a KinesisStream only".into()));
+            return Err(invalid(
+                "partitionKey applies to a KinesisStream only".into(),
+            ));
         }
         for (name, value) in [
             ("messageGroupId", &self.message_group_id),
@@ -311,7 +333,8 @@ impl AwsTarget {
                 )));
             }
         }
-        let batching = self.max_events_per_batch.is_some() || self.preferred_batch_size_in_kilobytes.is_some();
+        let batching =
+            self.max_events_per_batch.is_some() || self.preferred_batch_size_in_kilobytes.is_some();
         if batching && service != Service::Lambda {
             return Err(invalid(format!(
                 "maxEventsPerBatch and preferredBatchSizeInKilobytes apply to a LambdaFunction (or WebHook); a {} gets one message per event",
@@ -326,7 +349,9 @@ impl AwsTarget {
         if let Some(n) = self.preferred_batch_size_in_kilobytes
             && !(1..=1024).contains(&n)
         {
-            return Err(invalid(format!("preferredBatchSizeInKilobytes is {n}; use 1 to 1024")));
+            return Err(invalid(format!(
+                "preferredBatchSizeInKilobytes is {n}; use 1 to 1024"
+            )));
         }
         self.check_attributes(service)?;
         self.owner = Some(owner.to_owned());
@@ -397,7 +422,11 @@ impl AwsTarget {
 impl S3Bucket {
     /// Checks the bucket, its owner account and the role; sets the owner.
     pub fn check(&mut self, owner: &str, bound: &[String], reserved: &Reserved) -> Result<()> {
-        let arn = parse_arn(Service::S3, &self.resource_id, "deadLetterDestination.properties.resourceId")?;
+        let arn = parse_arn(
+            Service::S3,
+            &self.resource_id,
+            "deadLetterDestination.properties.resourceId",
+        )?;
         if arn.resource.is_empty() {
             return Err(invalid("deadLetterDestination names no bucket".into()));
         }
@@ -420,11 +449,15 @@ impl S3Bucket {
             }
         };
         if !is_account_id(&account) {
-            return Err(invalid(format!("expectedBucketOwner '{account}' is not a 12-digit account id")));
+            return Err(invalid(format!(
+                "expectedBucketOwner '{account}' is not a 12-digit account id"
+            )));
         }
         check_allowed(&self.resource_id, &account, bound, reserved)?;
         if self.prefix.len() > 512 {
-            return Err(invalid("deadLetterDestination.properties.prefix is longer than 512 characters".into()));
+            return Err(invalid(
+                "deadLetterDestination.properties.prefix is longer than 512 characters".into(),
+            ));
         }
         self.expected_bucket_owner = Some(account);
         self.owner = Some(owner.to_owned());

@@ -9,7 +9,9 @@ use infra::http::{
 };
 use serde::Serialize;
 use shared::partners::verified::VerifiedPartner;
-use shared::usecases::resources::principals::{self, CreatePrincipal, CreatedPrincipal};
+use shared::usecases::resources::principals::{
+    self, CreatePrincipal, CreatedPrincipal, PatchPrincipal, PrincipalView,
+};
 use shared::usecases::resources::verified_partners::{self, VerifiedPartnerInput};
 
 /// The partners the operator has verified, a provider-level resource.
@@ -30,6 +32,17 @@ pub async fn create_principal(
     let created = principals::create_principal(&app.ports, &caller, input).await?;
     tracing::info!(principal = %created.name, subscriptions = created.subscriptions.len(), "principal created");
     Ok(Created(created))
+}
+
+pub async fn patch_principal(
+    State(app): State<App>,
+    caller: Authenticated,
+    PathParams(name): PathParams<String>,
+    JsonBody(patch): JsonBody<PatchPrincipal>,
+) -> Result<Json<PrincipalView>, ApiError> {
+    let changed = principals::patch_principal(&app.ports, &caller, &name, patch).await?;
+    tracing::info!(principal = %name, aws_accounts = changed.aws_accounts.len(), "principal changed");
+    Ok(Json(changed))
 }
 
 pub async fn delete_principal(

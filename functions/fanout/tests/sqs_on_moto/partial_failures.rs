@@ -34,9 +34,9 @@ async fn partial_batch_failures_name_exactly_the_failed_records_and_poison_ends_
     let deliveries = Deliveries::new(
         ports,
         Arc::new(delivery),
-        Arc::new(
+        shared::ports::Handlers::webhooks(Arc::new(
             infra::webhook::HttpWebhooks::new(infra::webhook::AllowedNetworks::all()).unwrap(),
-        ),
+        )),
         Arc::new(|| 0.5),
     );
 

@@ -75,8 +75,7 @@ pub async fn put<S: Scope>(
     Child(id, _): Child<S, Subscriptions>,
     JsonBody(body): JsonBody<Body<SubscriptionInput>>,
 ) -> Result<Upsert<Shown<Subscriptions>>, ApiError> {
-    let (subscription, created) =
-        subs::put(&app.ports, &app.handlers, &caller, &id, body).await?;
+    let (subscription, created) = subs::put(&app.ports, &app.handlers, &caller, &id, body).await?;
     tracing::info!(subscription = %id, created, "event subscription stored");
     Ok(Upsert {
         created: created || S::ALWAYS_CREATED,

@@ -78,7 +78,11 @@ impl Deliveries {
     /// The POST of the batch to its webhook (or partner destination). `None` when the batch
     /// is settled without an attempt: dead-lettered (its partner destination is gone) or
     /// deferred (no free slot for the endpoint).
-    async fn send_to_webhook(&self, job: &Job, start_by: Option<Instant>) -> Result<Option<Attempt>> {
+    async fn send_to_webhook(
+        &self,
+        job: &Job,
+        start_by: Option<Instant>,
+    ) -> Result<Option<Attempt>> {
         let (hook, context) = match &job.subscription.destination {
             Destination::PartnerDestination(target) => {
                 match partner_destinations::endpoint(&self.ports, &target.resource_id).await? {

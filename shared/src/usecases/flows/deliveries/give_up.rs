@@ -10,8 +10,8 @@ use crate::delivery::outcome::reason;
 use crate::error::Result;
 use crate::ids::ResourceId;
 use crate::subscriptions::EventSubscription;
-use crate::table;
 use crate::subscriptions::aws::{DeadLetterDestination, S3Bucket};
+use crate::table;
 use crate::usecases::resources::dead_letters::{self, DeadLetter, GiveUp};
 use crate::usecases::support::generations::Endpoint;
 use crate::usecases::support::platform_events;
@@ -72,7 +72,12 @@ impl Deliveries {
             return;
         };
         let id = &job.subscription.id;
-        let topic = id.path.iter().rev().nth(1).map_or("", |(_, name)| name.as_str());
+        let topic = id
+            .path
+            .iter()
+            .rev()
+            .nth(1)
+            .map_or("", |(_, name)| name.as_str());
         let target = bucket.target();
         for (letter, event) in letters.iter().zip(&job.events) {
             let at = letter.dead_lettered_at;

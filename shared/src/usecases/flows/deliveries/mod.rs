@@ -78,12 +78,7 @@ struct Job {
 }
 
 impl Deliveries {
-    pub fn new(
-        ports: Ports,
-        queue: Arc<dyn Queue>,
-        handlers: Handlers,
-        jitter: Jitter,
-    ) -> Self {
+    pub fn new(ports: Ports, queue: Arc<dyn Queue>, handlers: Handlers, jitter: Jitter) -> Self {
         Self {
             ports,
             queue,

@@ -251,23 +251,34 @@ pub async fn patch(
 /// A PATCH that omits the endpoint URL, or a secret header's value (as a client echoing a GET
 /// does), keeps the stored ones.
 fn keep_secrets(mut destination: Destination, current: &Destination) -> Destination {
-    if let (Destination::WebHook(new), Destination::WebHook(old)) = (&mut destination, current) {
-        if new.endpoint_url.is_none() {
-            new.endpoint_url = old.endpoint_url.clone();
-        }
-        for mapping in &mut new.delivery_attribute_mappings {
-            if let DeliveryAttributeMapping::Static { name, properties } = mapping
-                && properties.is_secret
-                && properties.value.is_none()
-                && let Some(DeliveryAttributeMapping::Static {
-                    properties: stored, ..
-                }) = old
-                    .delivery_attribute_mappings
-                    .iter()
-                    .find(|m| m.name().eq_ignore_ascii_case(name))
-            {
-                properties.value = stored.value.clone();
-            }
+    if let (Destination::WebHook(new), Destination::WebHook(old)) = (&mut destination, current)
+        && new.endpoint_url.is_none()
+    {
+        new.endpoint_url = old.endpoint_url.clone();
+    }
+    let stored = match current {
+        Destination::WebHook(old) => &old.delivery_attribute_mappings,
+        other => match other.aws() {
+            Some((_, old)) => &old.delivery_attribute_mappings,
+            None => return destination,
+        },
+    };
+    let mappings = match &mut destination {
+        Destination::WebHook(new) => &mut new.delivery_attribute_mappings,
+        other => match other.aws_mut() {
+            Some((_, new)) => &mut new.delivery_attribute_mappings,
+            None => return destination,
+        },
+    };
+    for mapping in mappings {
+        if let DeliveryAttributeMapping::Static { name, properties } = mapping
+            && properties.is_secret
+            && properties.value.is_none()
+            && let Some(DeliveryAttributeMapping::Static {
+                properties: kept, ..
+            }) = stored.iter().find(|m| m.name().eq_ignore_ascii_case(name))
+        {
+            properties.value = kept.value.clone();
         }
     }
     destination

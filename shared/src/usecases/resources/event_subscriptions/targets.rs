@@ -34,12 +34,15 @@ pub(super) async fn settle(
     if let Some((service, target)) = subscription.destination.aws_mut() {
         target.check(service, owner, bound, &handlers.reserved)?;
         let target = target.target(service);
-        let before = previous.and_then(|p| p.destination.aws()).map(|(s, t)| t.target(s));
+        let before = previous
+            .and_then(|p| p.destination.aws())
+            .map(|(s, t)| t.target(s));
         if before.as_ref() != Some(&target) {
             checks.push(target);
         }
     }
-    if let Some(DeadLetterDestination::S3Bucket(bucket)) = &mut subscription.dead_letter_destination {
+    if let Some(DeadLetterDestination::S3Bucket(bucket)) = &mut subscription.dead_letter_destination
+    {
         bucket.check(owner, bound, &handlers.reserved)?;
         let target = bucket.target();
         let before = previous.and_then(|p| match &p.dead_letter_destination {
