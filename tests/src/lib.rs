@@ -17,6 +17,7 @@ mod publisher;
 pub mod receiver;
 mod server;
 pub mod stack;
+pub mod targets;
 mod tenants;
 mod topic;
 

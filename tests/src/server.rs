@@ -21,6 +21,8 @@ pub struct Builder {
     workers: bool,
     private_webhooks: bool,
     data_dir: Option<PathBuf>,
+    aws_endpoint: Option<String>,
+    reserved_arns: String,
 }
 
 impl Default for Builder {
@@ -30,6 +32,8 @@ impl Default for Builder {
             workers: true,
             private_webhooks: true,
             data_dir: None,
+            aws_endpoint: None,
+            reserved_arns: String::new(),
         }
     }
 }
@@ -62,6 +66,19 @@ impl Builder {
         self
     }
 
+    /// Delivers to AWS targets through `endpoint` (moto, or a proxy in front of it), as
+    /// `serve --aws-targets` does with `AWS_ENDPOINT_URL`.
+    pub fn aws_targets(mut self, endpoint: &str) -> Self {
+        self.aws_endpoint = Some(endpoint.to_owned());
+        self
+    }
+
+    /// Never allows these ARNs (comma-separated) as targets: the deployment's own resources.
+    pub fn reserved_arns(mut self, arns: &str) -> Self {
+        self.reserved_arns = arns.to_owned();
+        self
+    }
+
     /// Starts the server (its public URL is its listener's).
     pub async fn start(self) -> Server {
         let (dir, temp) = match &self.data_dir {
@@ -79,6 +96,12 @@ impl Builder {
         }
         options.visibility_timeout = Duration::from_secs(5);
         options.workers = self.workers;
+        if let Some(endpoint) = &self.aws_endpoint {
+            options.targets = Some(Arc::new(infra::targets::AwsTargets::new(&crate::aws::sdk(
+                endpoint,
+            ))));
+        }
+        options.reserved_arns = shared::subscriptions::aws::Reserved::parse(&self.reserved_arns);
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let base = format!("http://{}", listener.local_addr().unwrap());
         options.public_url = base.clone();

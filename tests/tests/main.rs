@@ -3,6 +3,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod authorization_flow;
+mod aws_targets;
 mod azure_sdk;
 mod bad_input;
 mod custom_topics;
