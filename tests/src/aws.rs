@@ -112,7 +112,21 @@ impl Deployment {
                 infra::config::ALLOWED_WEBHOOK_NETWORKS,
                 "127.0.0.0/8".into(),
             ),
+            (infra::config::AWS_TARGETS, "1".into()),
+            (infra::config::RESERVED_ARNS, self.reserved_arns()),
         ]
+    }
+
+    /// The deployment's own queues' ARNs, as template.yaml reserves them.
+    pub fn reserved_arns(&self) -> String {
+        [&self.fanout_queue, &self.delivery_queue]
+            .iter()
+            .map(|url| {
+                let name = url.rsplit('/').next().unwrap();
+                format!("arn:aws:sqs:us-east-1:123456789012:{name}")
+            })
+            .collect::<Vec<_>>()
+            .join(",")
     }
 
     /// Receives up to 10 messages from `queue` as Lambda's SQS poller does and turns them into

@@ -20,6 +20,7 @@ mod read_your_writes;
 mod restart;
 mod retries;
 mod serverless;
+mod serverless_targets;
 mod subscriptions;
 mod template;
 mod tenancy;

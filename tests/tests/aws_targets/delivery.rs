@@ -171,3 +171,63 @@ async fn a_batching_lambda_function_is_invoked_once_with_an_array_of_the_events(
         events
     );
 }
+
+#[tokio::test]
+async fn the_local_binary_with_aws_targets_delivers_through_the_standard_aws_environment() {
+    let moto = e2e::aws::moto();
+    let dir = tempfile::tempdir().unwrap();
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let mut child =
+        tokio::process::Command::new(e2e::lambda::binaries("debug").join("partner-events"))
+            .args([
+                "serve",
+                "--aws-targets",
+                "--listen",
+                &format!("127.0.0.1:{port}"),
+                "--data-dir",
+            ])
+            .arg(dir.path())
+            .env("PARTNER_EVENTS_OPERATOR_KEY", e2e::OPERATOR_KEY)
+            .env("AWS_ENDPOINT_URL", &moto)
+            .env("AWS_REGION", "us-east-1")
+            .env("AWS_ACCESS_KEY_ID", "test")
+            .env("AWS_SECRET_ACCESS_KEY", "test")
+            .kill_on_drop(true)
+            .stdout(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
+    let base = format!("http://127.0.0.1:{port}");
+    let operator = e2e::Client::new(&base, e2e::OPERATOR_KEY);
+    for _ in 0..100 {
+        if reqwest::get(format!("{base}/healthz")).await.is_ok() {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    let topic = e2e::ActiveTopic::with_operator(&operator).await;
+    operator
+        .patch(
+            &format!("/admin/principals/customer-{}", topic.tenants.customer_sub),
+            json!({"awsAccounts": [e2e::targets::ACCOUNT]}),
+        )
+        .await;
+    let aws = e2e::targets::Aws::new(&moto);
+    let queue = aws.queue(false).await;
+    topic
+        .subscribe(
+            "queue",
+            json!({"destination": destination("SqsQueue", json!({"resourceId": queue.arn}))}),
+        )
+        .await;
+    let published = event("o1");
+    topic.publish(&json!([published])).await;
+
+    let got = aws.receive(&queue, 1, 20).await;
+    assert_eq!(got.len(), 1);
+    assert_eq!(got[0].body(), Some(published.to_string().as_str()));
+    child.kill().await.unwrap();
+}
