@@ -3,104 +3,43 @@
 
 use std::error::Error as StdError;
 
-use aws_sdk_sqs::error::{
-    ConnectorError, DisplayErrorContext, ErrorMetadata, ProvideErrorMetadata, SdkError,
-};
+use aws_sdk_sqs::error::{ConnectorError, ErrorMetadata, ProvideErrorMetadata, SdkError};
 use shared::ports::{Fault, ServiceError};
 
-const THROTTLED: &[&str] = &[
-    "Throttling",
-    "ThrottlingException",
-    "ThrottledException",
-    "RequestThrottled",
-    "RequestThrottledException",
-    "TooManyRequestsException",
-    "ProvisionedThroughputExceededException",
-    "KMSThrottlingException",
-    "KMSThrottling",
-    "KmsThrottled",
-    "RequestLimitExceeded",
-    "SlowDown",
-    "BandwidthLimitExceeded",
-    "EC2ThrottledException",
-    "PriorRequestNotComplete",
-    "LimitExceededException",
-];
+/// Error codes by what they mean, separated by spaces (an SQS code with or without its
+/// `AWS.SimpleQueueService.` prefix).
+const THROTTLED: &str = "\
+    Throttling ThrottlingException ThrottledException RequestThrottled \
+    RequestThrottledException TooManyRequestsException ProvisionedThroughputExceededException \
+    KMSThrottlingException KMSThrottling KmsThrottled RequestLimitExceeded SlowDown \
+    BandwidthLimitExceeded EC2ThrottledException PriorRequestNotComplete \
+    LimitExceededException";
 
-const UNAVAILABLE: &[&str] = &[
-    "InternalError",
-    "InternalErrorException",
-    "InternalFailure",
-    "InternalException",
-    "InternalServerError",
-    "InternalServerException",
-    "ServiceException",
-    "ServiceUnavailable",
-    "ServiceUnavailableException",
-    "KMSInternalException",
-    "RequestTimeout",
-    "RequestTimeoutException",
-    "ResourceNotReadyException",
-    "ResourceConflictException",
-    "EC2UnexpectedException",
-    "SnapStartNotReadyException",
-    "SnapStartTimeoutException",
-];
+const UNAVAILABLE: &str = "\
+    InternalError InternalErrorException InternalFailure InternalException InternalServerError \
+    InternalServerException ServiceException ServiceUnavailable ServiceUnavailableException \
+    KMSInternalException RequestTimeout RequestTimeoutException ResourceNotReadyException \
+    ResourceConflictException EC2UnexpectedException SnapStartNotReadyException \
+    SnapStartTimeoutException";
 
-const DENIED: &[&str] = &[
-    "AccessDenied",
-    "AccessDeniedException",
-    "AuthorizationError",
-    "AuthorizationErrorException",
-    "KMSAccessDenied",
-    "KMSAccessDeniedException",
-    "KmsAccessDenied",
-    "KMSDisabled",
-    "KMSDisabledException",
-    "KmsDisabled",
-    "KMSInvalidState",
-    "KMSInvalidStateException",
-    "KmsInvalidState",
-    "KMSNotFound",
-    "KMSNotFoundException",
-    "KmsNotFound",
-    "KMSOptInRequired",
-    "KmsOptInRequired",
-    "UnrecognizedClient",
-    "UnrecognizedClientException",
-    "InvalidClientTokenId",
-    "InvalidAccessKeyId",
-    "ExpiredToken",
-    "ExpiredTokenException",
-    "SignatureDoesNotMatch",
-    "InvalidSignatureException",
-    "IncompleteSignature",
-    "MissingAuthenticationToken",
-    "InvalidSecurity",
-    "AllAccessDisabled",
-    "RegionDisabledException",
-    "OptInRequired",
-];
+const DENIED: &str = "\
+    AccessDenied AccessDeniedException AuthorizationError AuthorizationErrorException \
+    KMSAccessDenied KMSAccessDeniedException KmsAccessDenied KMSDisabled KMSDisabledException \
+    KmsDisabled KMSInvalidState KMSInvalidStateException KmsInvalidState KMSNotFound \
+    KMSNotFoundException KmsNotFound KMSOptInRequired KmsOptInRequired UnrecognizedClient \
+    UnrecognizedClientException InvalidClientTokenId InvalidAccessKeyId ExpiredToken \
+    ExpiredTokenException SignatureDoesNotMatch InvalidSignatureException IncompleteSignature \
+    MissingAuthenticationToken InvalidSecurity AllAccessDisabled RegionDisabledException \
+    OptInRequired";
 
-const MISSING: &[&str] = &[
-    "AWS.SimpleQueueService.NonExistentQueue",
-    "QueueDoesNotExist",
-    "NotFound",
-    "NotFoundException",
-    "ResourceNotFound",
-    "ResourceNotFoundException",
-    "NoSuchBucket",
-];
+const MISSING: &str = "\
+    AWS.SimpleQueueService.NonExistentQueue QueueDoesNotExist NotFound NotFoundException \
+    ResourceNotFound ResourceNotFoundException NoSuchBucket";
 
-const UNFIT: &[&str] = &[
-    "MessageTooLong",
-    "BatchRequestTooLong",
-    "AWS.SimpleQueueService.BatchRequestTooLong",
-    "RequestEntityTooLargeException",
-    "RequestTooLargeException",
-    "InvalidMessageContents",
-    "EntityTooLarge",
-];
+const UNFIT: &str = "\
+    MessageTooLong BatchRequestTooLong AWS.SimpleQueueService.BatchRequestTooLong \
+    RequestEntityTooLargeException RequestTooLargeException InvalidMessageContents \
+    EntityTooLarge";
 
 /// The fault a service's error code names, if it is one we know.
 fn by_code(code: &str) -> Option<Fault> {
@@ -114,7 +53,7 @@ fn by_code(code: &str) -> Option<Fault> {
     ];
     tables
         .iter()
-        .find(|(codes, _)| codes.contains(&code) || codes.contains(&short))
+        .find(|(codes, _)| codes.split_whitespace().any(|c| c == code || c == short))
         .map(|(_, fault)| *fault)
 }
 
@@ -154,13 +93,20 @@ pub fn entry(code: &str, message: Option<&str>, sender_fault: bool) -> ServiceEr
 }
 
 /// A request refused before it was sent (a field the SDK requires is missing).
-pub fn unbuilt(error: impl StdError) -> ServiceError {
-    ServiceError::new(
-        Fault::Unfit,
-        0,
-        "InvalidRequest",
-        DisplayErrorContext(error).to_string(),
-    )
+pub fn unbuilt(error: impl StdError + 'static) -> ServiceError {
+    ServiceError::new(Fault::Unfit, 0, "InvalidRequest", describe(&error))
+}
+
+/// An error and its sources, each as it displays itself (never the raw answer's bytes).
+fn describe(error: &(dyn StdError + 'static)) -> String {
+    let mut text = error.to_string();
+    let mut source = error.source();
+    while let Some(e) = source {
+        text.push_str(": ");
+        text.push_str(&e.to_string());
+        source = e.source();
+    }
+    text
 }
 
 /// A batch entry the service's answer says nothing about.
@@ -179,11 +125,15 @@ pub fn sdk<E>(error: &SdkError<E>, assumed: bool) -> ServiceError
 where
     E: ProvideErrorMetadata + StdError + 'static,
 {
-    let detail = || DisplayErrorContext(error).to_string();
+    let detail = || describe(error);
     match error {
         SdkError::ServiceError(context) => {
             let status = context.raw().status().as_u16();
-            let message = error.message().map(str::to_owned).unwrap_or_else(detail);
+            let message = match (error.code(), error.message()) {
+                (_, Some(message)) => message.to_owned(),
+                (Some(_), None) => String::new(),
+                (None, None) => detail(),
+            };
             classify(status, error.code().unwrap_or_default(), &message)
         }
         SdkError::TimeoutError(_) => ServiceError::new(Fault::Unavailable, 0, "Timeout", detail()),

@@ -64,7 +64,7 @@ impl AwsTargets {
 }
 
 /// The clients of one set of credentials in one region.
-pub(crate) struct Clients {
+struct Clients {
     sqs: aws_sdk_sqs::Client,
     sns: aws_sdk_sns::Client,
     events: aws_sdk_eventbridge::Client,

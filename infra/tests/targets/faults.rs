@@ -18,7 +18,9 @@ async fn fake(uri: axum::http::Uri, headers: HeaderMap, body: axum::body::Bytes)
         .unwrap_or_default();
     let input: Value = serde_json::from_slice(&body).unwrap_or(Value::Null);
     match operation {
-        "AmazonSQS.GetQueueUrl" => axum::Json(json!({"QueueUrl": "http://fake/123456789012/q"})).into_response(),
+        "AmazonSQS.GetQueueUrl" => {
+            axum::Json(json!({"QueueUrl": "http://fake/123456789012/q"})).into_response()
+        }
         "AmazonSQS.SendMessageBatch" => {
             let (failed, successful): (Vec<_>, Vec<_>) = input["Entries"]
                 .as_array()
@@ -27,7 +29,8 @@ async fn fake(uri: axum::http::Uri, headers: HeaderMap, body: axum::body::Bytes)
                 .partition(|e| e["MessageBody"] == "throttle me");
             let ok = |e: &&Value| json!({"Id": e["Id"], "MessageId": "m", "MD5OfMessageBody": "0"});
             let refused = |e: &&Value| {
-                json!({"Id": e["Id"], "Code": "RequestThrottled", "SenderFault": false, "Message": "slow down"})
+                let (id, code) = (&e["Id"], "RequestThrottled");
+                json!({"Id": id, "Code": code, "SenderFault": false, "Message": "slow"})
             };
             axum::Json(json!({
                 "Successful": successful.iter().map(ok).collect::<Vec<_>>(),
@@ -39,7 +42,7 @@ async fn fake(uri: axum::http::Uri, headers: HeaderMap, body: axum::body::Bytes)
             "FailedRecordCount": 1,
             "Records": [
                 {"SequenceNumber": "1", "ShardId": "shardId-000000000000"},
-                {"ErrorCode": "ProvisionedThroughputExceededException", "ErrorMessage": "rate exceeded"},
+                {"ErrorCode": "ProvisionedThroughputExceededException", "ErrorMessage": "slow"},
                 {"SequenceNumber": "3", "ShardId": "shardId-000000000000"},
             ],
         }))
@@ -48,7 +51,10 @@ async fn fake(uri: axum::http::Uri, headers: HeaderMap, body: axum::body::Bytes)
             let answer = format!("{{\"errorMessage\":\"{}\"}}", "x".repeat(300));
             let mut response = answer.into_response();
             let headers = response.headers_mut();
-            headers.insert("X-Amz-Function-Error", HeaderValue::from_static("Unhandled"));
+            headers.insert(
+                "X-Amz-Function-Error",
+                HeaderValue::from_static("Unhandled"),
+            );
             headers.insert("Content-Type", HeaderValue::from_static("application/json"));
             response
         }
@@ -76,7 +82,7 @@ async fn an_sqs_entry_refused_in_a_batch_fails_only_that_message() {
     let e = refusal(&attempts[1]);
     assert_eq!(
         (e.fault, e.code.as_str(), e.message.as_str()),
-        (Fault::Throttled, "RequestThrottled", "slow down")
+        (Fault::Throttled, "RequestThrottled", "slow")
     );
 }
 

@@ -25,7 +25,8 @@ async fn role(http: &reqwest::Client, endpoint: &str) -> String {
             r#"{"Version":"2012-10-17","Statement":[]}"#,
         )
         .finish();
-    let scope = "AWS4-HMAC-SHA256 Credential=test/20250101/us-east-1/iam/aws4_request, SignedHeaders=host, Signature=0";
+    let scope = "AWS4-HMAC-SHA256 Credential=test/20250101/us-east-1/iam/aws4_request, \
+        SignedHeaders=host, Signature=0";
     http.post(format!("{endpoint}/"))
         .header("Authorization", scope)
         .header("Content-Type", "application/x-www-form-urlencoded")

@@ -34,7 +34,10 @@ async fn a_queue_reached_through_a_role_gets_the_message() {
 }
 
 const REFUSAL: &str = r#"<ErrorResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/">
-  <Error><Type>Sender</Type><Code>AccessDenied</Code><Message>not authorized to perform: sts:AssumeRole</Message></Error>
+  <Error>
+    <Type>Sender</Type><Code>AccessDenied</Code>
+    <Message>not authorized to perform: sts:AssumeRole</Message>
+  </Error>
   <RequestId>c6104cbe-af31-11e0-8154-cbc7ccf896c7</RequestId>
 </ErrorResponse>"#;
 
