@@ -15,5 +15,6 @@ mod retry_after;
 mod sqs_partial_failure;
 mod ssrf_guard;
 mod store_contract;
+mod targets;
 mod telemetry;
 mod webhook_handshake;
