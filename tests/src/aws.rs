@@ -28,6 +28,18 @@ pub fn sdk(endpoint: &str) -> aws_config::SdkConfig {
         .build()
 }
 
+/// [`sdk`] as the AWS environment loads it (with a time source, which assumed roles need).
+pub async fn loaded_sdk(endpoint: &str) -> aws_config::SdkConfig {
+    aws_config::defaults(aws_config::BehaviorVersion::latest())
+        .endpoint_url(endpoint)
+        .region(aws_config::Region::new("us-east-1"))
+        .credentials_provider(aws_sdk_sqs::config::Credentials::new(
+            "test", "test", None, None, "test",
+        ))
+        .load()
+        .await
+}
+
 /// The resources template.yaml creates, made on moto under fresh names.
 pub struct Deployment {
     pub table: String,

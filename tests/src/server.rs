@@ -97,9 +97,8 @@ impl Builder {
         options.visibility_timeout = Duration::from_secs(5);
         options.workers = self.workers;
         if let Some(endpoint) = &self.aws_endpoint {
-            options.targets = Some(Arc::new(infra::targets::AwsTargets::new(&crate::aws::sdk(
-                endpoint,
-            ))));
+            let sdk = crate::aws::loaded_sdk(endpoint).await;
+            options.targets = Some(Arc::new(infra::targets::AwsTargets::new(&sdk)));
         }
         options.reserved_arns = shared::subscriptions::aws::Reserved::parse(&self.reserved_arns);
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();

@@ -113,15 +113,13 @@ impl Arn {
     /// `function:`), without a Lambda qualifier.
     pub fn name(&self) -> &str {
         let r = self.resource.as_str();
-        let r = r
-            .strip_prefix("event-bus/")
+        r.strip_prefix("event-bus/")
             .or_else(|| r.strip_prefix("stream/"))
             .or_else(|| {
                 r.strip_prefix("function:")
                     .map(|f| f.split(':').next().unwrap_or(f))
             })
-            .unwrap_or(r);
-        r
+            .unwrap_or(r)
     }
 
     /// An SQS queue's or SNS topic's ARN names a FIFO one.

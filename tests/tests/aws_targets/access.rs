@@ -16,7 +16,7 @@ async fn a_target_outside_the_bound_accounts_is_refused_until_the_operator_binds
     let queue = s.aws.queue(false).await;
     let properties =
         json!({"destination": destination("SqsQueue", json!({"resourceId": queue.arn}))});
-    s.try_subscribe("q", properties.clone())
+    s.try_subscribe("queue", properties.clone())
         .await
         .expect_error(StatusCode::BAD_REQUEST, "DestinationNotAllowed")
         .saying(ACCOUNT);
@@ -27,7 +27,7 @@ async fn a_target_outside_the_bound_accounts_is_refused_until_the_operator_binds
         json!([ACCOUNT, "210987654321"]),
         "sorted, without repeats"
     );
-    let (status, body) = s.try_subscribe("q", properties).await;
+    let (status, body) = s.try_subscribe("queue", properties).await;
     assert_eq!(status, StatusCode::CREATED, "{body}");
     let shown = &body["properties"]["destination"];
     assert_eq!(shown["endpointType"], "SqsQueue");
@@ -94,7 +94,7 @@ async fn a_target_that_does_not_answer_is_refused_with_what_the_service_said() {
         uuid::Uuid::new_v4().simple()
     );
     s.try_subscribe(
-        "q",
+        "queue",
         json!({"destination": destination("SqsQueue", json!({"resourceId": missing}))}),
     )
     .await
@@ -103,7 +103,7 @@ async fn a_target_that_does_not_answer_is_refused_with_what_the_service_said() {
     let bucket = "arn:aws:s3:::no-such-bucket-for-letters";
     let queue = s.aws.queue(false).await;
     s.try_subscribe(
-        "q",
+        "queue",
         json!({
             "destination": destination("SqsQueue", json!({"resourceId": queue.arn})),
             "deadLetterDestination": {"endpointType": "S3Bucket", "properties": {"resourceId": bucket}}
@@ -121,7 +121,7 @@ async fn a_named_role_is_assumed_with_the_owner_as_external_id() {
     s.proxy.keep("STS.AssumeRole");
     let role = format!("arn:aws:iam::{ACCOUNT}:role/partner-events-delivery");
     s.subscribe(
-        "q",
+        "queue",
         destination(
             "SqsQueue",
             json!({"resourceId": queue.arn, "roleArn": role}),
@@ -147,7 +147,7 @@ async fn without_aws_targets_a_subscription_to_one_says_how_to_enable_them() {
     topic
         .owner
         .put(
-            &topic.subscription("q"),
+            &topic.subscription("queue"),
             json!({"properties": {"destination": destination("SqsQueue", json!({"resourceId": format!("arn:aws:sqs:us-east-1:{ACCOUNT}:q")}))}}),
         )
         .await

@@ -45,10 +45,9 @@ pub(super) async fn settle(
     {
         bucket.check(owner, bound, &handlers.reserved)?;
         let target = bucket.target();
-        let before = previous.and_then(|p| match &p.dead_letter_destination {
-            Some(DeadLetterDestination::S3Bucket(b)) => Some(b.target()),
-            None => None,
-        });
+        let before = previous
+            .and_then(|p| p.dead_letter_destination.as_ref())
+            .map(|DeadLetterDestination::S3Bucket(b)| b.target());
         if before.as_ref() != Some(&target) {
             checks.push(target);
         }
