@@ -112,6 +112,21 @@ impl Aws {
         got
     }
 
+    /// How many messages `queue` holds (moto counts them exactly).
+    pub async fn queued(&self, queue: &Queue) -> usize {
+        let answer = self
+            .sqs
+            .get_queue_attributes()
+            .queue_url(&queue.url)
+            .attribute_names(QueueAttributeName::ApproximateNumberOfMessages)
+            .send()
+            .await
+            .unwrap();
+        answer.attributes().unwrap()[&QueueAttributeName::ApproximateNumberOfMessages]
+            .parse()
+            .unwrap()
+    }
+
     /// An SNS topic whose messages reach `queue` unwrapped (raw message delivery): its ARN.
     pub async fn topic_into(&self, queue: &Queue) -> String {
         let arn = self
