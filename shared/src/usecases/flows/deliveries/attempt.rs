@@ -142,14 +142,20 @@ impl Deliveries {
         if sent.is_empty() {
             return answers;
         }
-        let results = match &self.handlers.targets {
-            Some(targets) => targets.deliver(&delivery).await,
-            None => vec![Attempt::Service(not_enabled()); sent.len()],
+        let mut results = match &self.handlers.targets {
+            Some(targets) => targets.deliver(&delivery).await.into_iter(),
+            None => vec![Attempt::Service(not_enabled()); sent.len()].into_iter(),
         };
-        for (slot, result) in sent.into_iter().zip(results) {
-            answers[slot].1 = result;
+        for slot in sent {
+            answers[slot].1 = results.next().unwrap_or_else(|| {
+                Attempt::Service(ServiceError::new(
+                    Fault::Unavailable,
+                    0,
+                    "NoAnswer",
+                    "the target adapter gave no answer for this message",
+                ))
+            });
         }
-        answers.retain(|(_, a)| *a != Attempt::NotSent);
         answers
     }
 
