@@ -4,6 +4,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod auth;
+mod aws_messages;
 mod aws_targets;
 mod cloudevents;
 mod delivery;

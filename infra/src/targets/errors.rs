@@ -7,7 +7,8 @@ use aws_sdk_sqs::error::{ConnectorError, ErrorMetadata, ProvideErrorMetadata, Sd
 use shared::ports::{Fault, ServiceError};
 
 /// Error codes by what they mean, separated by spaces (an SQS code with or without its
-/// `AWS.SimpleQueueService.` prefix).
+/// `AWS.SimpleQueueService.` prefix). A refusal of the deployment's own credentials or clock
+/// (an expired token, a bad signature) is tried again, not held against the tenant's events.
 const THROTTLED: &str = "\
     Throttling ThrottlingException ThrottledException RequestThrottled \
     RequestThrottledException TooManyRequestsException ProvisionedThroughputExceededException \
@@ -20,17 +21,18 @@ const UNAVAILABLE: &str = "\
     InternalServerException ServiceException ServiceUnavailable ServiceUnavailableException \
     KMSInternalException RequestTimeout RequestTimeoutException ResourceNotReadyException \
     ResourceConflictException EC2UnexpectedException SnapStartNotReadyException \
-    SnapStartTimeoutException";
+    SnapStartTimeoutException UnrecognizedClient UnrecognizedClientException \
+    InvalidClientTokenId InvalidAccessKeyId ExpiredToken ExpiredTokenException \
+    SignatureDoesNotMatch InvalidSignatureException IncompleteSignature \
+    MissingAuthenticationToken InvalidSecurity";
 
 const DENIED: &str = "\
     AccessDenied AccessDeniedException AuthorizationError AuthorizationErrorException \
     KMSAccessDenied KMSAccessDeniedException KmsAccessDenied KMSDisabled KMSDisabledException \
     KmsDisabled KMSInvalidState KMSInvalidStateException KmsInvalidState KMSNotFound \
-    KMSNotFoundException KmsNotFound KMSOptInRequired KmsOptInRequired UnrecognizedClient \
-    UnrecognizedClientException InvalidClientTokenId InvalidAccessKeyId ExpiredToken \
-    ExpiredTokenException SignatureDoesNotMatch InvalidSignatureException IncompleteSignature \
-    MissingAuthenticationToken InvalidSecurity AllAccessDisabled RegionDisabledException \
-    OptInRequired";
+    KMSNotFoundException KmsNotFound KMSOptInRequired KmsOptInRequired AllAccessDisabled \
+    RegionDisabledException OptInRequired NotAuthorizedForSourceException \
+    NotAuthorizedForDetailTypeException";
 
 const MISSING: &str = "\
     AWS.SimpleQueueService.NonExistentQueue QueueDoesNotExist NotFound NotFoundException \
@@ -39,7 +41,7 @@ const MISSING: &str = "\
 const UNFIT: &str = "\
     MessageTooLong BatchRequestTooLong AWS.SimpleQueueService.BatchRequestTooLong \
     RequestEntityTooLargeException RequestTooLargeException InvalidMessageContents \
-    EntityTooLarge";
+    EntityTooLarge MalformedDetail InvalidArgument";
 
 /// The fault a service's error code names, if it is one we know.
 fn by_code(code: &str) -> Option<Fault> {
@@ -60,7 +62,8 @@ fn by_code(code: &str) -> Option<Fault> {
 /// The fault an HTTP status names: 5xx and timeouts are tried again, other refusals are not.
 fn by_status(status: u16) -> Fault {
     match status {
-        401 | 403 => Fault::Denied,
+        401 => Fault::Unavailable,
+        403 => Fault::Denied,
         404 | 410 => Fault::Missing,
         408 | 500..=599 => Fault::Unavailable,
         429 => Fault::Throttled,
@@ -235,9 +238,28 @@ mod tests {
             "AccessDenied",
             "AuthorizationError",
             "KMSAccessDeniedException",
-            "ExpiredToken",
+            "NotAuthorizedForSourceException",
         ] {
             assert_eq!(classify(403, code, "").fault, Fault::Denied, "{code}");
+        }
+    }
+
+    #[test]
+    fn the_deployments_own_credential_or_clock_trouble_is_tried_again() {
+        for code in [
+            "ExpiredToken",
+            "InvalidClientTokenId",
+            "SignatureDoesNotMatch",
+        ] {
+            assert_eq!(classify(403, code, "").fault, Fault::Unavailable, "{code}");
+        }
+        assert_eq!(classify(401, "", "").fault, Fault::Unavailable);
+    }
+
+    #[test]
+    fn eventbridge_entries_it_cannot_take_are_unfit() {
+        for code in ["MalformedDetail", "InvalidArgument"] {
+            assert_eq!(classify(0, code, "").fault, Fault::Unfit, "{code}");
         }
     }
 

@@ -73,8 +73,16 @@ struct Clients {
     s3: aws_sdk_s3::Client,
 }
 
+/// The longest one call to a target may take, its SDK retries included: a webhook's timeout,
+/// so a slow target holds a fan-out invocation no longer than a slow endpoint does.
+const CALL_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(30);
+
 impl Clients {
     fn new(config: &aws_config::SdkConfig) -> Self {
+        let timeouts = aws_config::timeout::TimeoutConfig::builder()
+            .operation_timeout(CALL_TIMEOUT)
+            .build();
+        let config = &config.to_builder().timeout_config(timeouts).build();
         let s3 = aws_sdk_s3::config::Builder::from(config)
             .force_path_style(true)
             .build();
@@ -178,7 +186,7 @@ impl Targets for AwsTargets {
     async fn check(&self, target: &TargetRef) -> Result<(), String> {
         let call = self.call(target).await.map_err(|e| errors::said(&e))?;
         let checked = match target.service {
-            Service::Sqs => self.queues.url(&call).await.map(drop),
+            Service::Sqs => self.queues.look_up(&call).await.map(drop),
             Service::Sns => sns::check(&call).await,
             Service::EventBridge => eventbridge::check(&call).await,
             Service::Kinesis => kinesis::check(&call).await,

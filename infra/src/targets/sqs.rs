@@ -14,22 +14,38 @@ use super::{Call, Sent, errors};
 const MAX_ENTRIES: usize = 10;
 const MAX_BYTES: usize = 256 * 1024;
 
-/// Queue URLs by ARN.
+/// Queue URLs by ARN and the credentials they were looked up with.
 #[derive(Default)]
 pub(super) struct QueueUrls(Mutex<HashMap<String, String>>);
+
+fn key(call: &Call<'_>) -> String {
+    let t = call.target;
+    format!(
+        "{}|{}|{}",
+        t.arn,
+        t.role_arn.as_deref().unwrap_or_default(),
+        t.external_id
+    )
+}
 
 impl QueueUrls {
     /// The URL of the queue `call` names, asked of SQS the first time.
     pub(super) async fn url(&self, call: &Call<'_>) -> Result<String, ServiceError> {
-        let arn = &call.target.arn;
-        if let Some(url) = self
+        let cached = self
             .0
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
-            .get(arn)
-        {
-            return Ok(url.clone());
+            .get(&key(call))
+            .cloned();
+        match cached {
+            Some(url) => Ok(url),
+            None => self.look_up(call).await,
         }
+    }
+
+    /// Asks SQS for the URL of the queue `call` names (a check of the queue and the
+    /// credentials), and keeps it.
+    pub(super) async fn look_up(&self, call: &Call<'_>) -> Result<String, ServiceError> {
         let answer = call
             .clients
             .sqs
@@ -43,7 +59,7 @@ impl QueueUrls {
         self.0
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
-            .insert(arn.clone(), url.clone());
+            .insert(key(call), url.clone());
         Ok(url)
     }
 }

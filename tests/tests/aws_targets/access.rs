@@ -154,3 +154,25 @@ async fn without_aws_targets_a_subscription_to_one_says_how_to_enable_them() {
         .expect_error(StatusCode::BAD_REQUEST, "AwsTargetsNotEnabled")
         .saying("--aws-targets");
 }
+
+#[tokio::test]
+async fn unbinding_an_account_stops_deliveries_there_at_once() {
+    let s = setup().await;
+    let queue = s.aws.queue(false).await;
+    let sub = s
+        .subscribe(
+            "queue",
+            destination("SqsQueue", json!({"resourceId": queue.arn})),
+        )
+        .await;
+    s.bind(&["210987654321"]).await;
+    s.topic.publish(&json!([event("o1")])).await;
+
+    let letters = s.topic.wait_for_dead_letters(&sub, 1).await;
+    let reason = letters[0]["deadletterreason"].as_str().unwrap();
+    assert!(
+        reason.contains("DestinationNotAllowed") && reason.contains(ACCOUNT),
+        "{reason}"
+    );
+    assert!(s.aws.receive(&queue, 1, 2).await.is_empty());
+}

@@ -194,3 +194,43 @@ async fn wait_for_objects(s: &super::Setup, bucket: &str) -> Vec<(String, Value)
     }
     panic!("no dead letter in {bucket}");
 }
+
+#[tokio::test]
+async fn only_the_entry_a_batch_call_failed_is_retried() {
+    let (s, clock) = setup_with_clock().await;
+    let queue = s.aws.queue(false).await;
+    let sub = s
+        .subscribe(
+            "queue",
+            destination("SqsQueue", json!({"resourceId": queue.arn})),
+        )
+        .await;
+    s.proxy.inject(
+        "SQS.SendMessageBatch",
+        Injected {
+            status: 200,
+            body: json!({
+                "Successful": [{"Id": "0", "MessageId": "m-0", "MD5OfMessageBody": "0"}],
+                "Failed": [{"Id": "1", "SenderFault": false, "Code": "RequestThrottled", "Message": "slow down"}]
+            })
+            .to_string(),
+            ..Injected::error(200, "")
+        },
+    );
+    s.topic.publish(&json!([event("o1"), event("o2")])).await;
+    let stats = s
+        .wait_stats(&sub, |v| {
+            v["failedAttempts"] == 1 && v["deliveredEvents"] == 1
+        })
+        .await;
+    assert_eq!(stats["lastError"]["outcome"], "Busy", "{stats}");
+    s.proxy.clear("SQS.SendMessageBatch");
+    clock.advance(time::Duration::seconds(12));
+
+    let got = s.aws.receive(&queue, 2, 5).await;
+    let ids: Vec<Value> = got
+        .iter()
+        .map(|m| serde_json::from_str::<Value>(m.body().unwrap()).unwrap()["id"].clone())
+        .collect();
+    assert_eq!(ids, ["o2"], "the retry carried only the throttled entry");
+}

@@ -12,7 +12,7 @@ use crate::error::Result;
 use crate::ports::{Attempt, Fault, MAX_DELAY, ServiceError, TargetDelivery};
 use crate::subscriptions::Destination;
 use crate::subscriptions::aws::{self, AwsTarget, Service};
-use crate::usecases::resources::partner_destinations;
+use crate::usecases::resources::{event_subscriptions, partner_destinations};
 use crate::usecases::support::payloads::task_messages;
 
 impl Deliveries {
@@ -50,7 +50,7 @@ impl Deliveries {
             return self.defer(&job, Duration::ZERO).await;
         }
         let answers = match subscription.destination.aws() {
-            Some((service, target)) => self.send_to_target(service, target, &job).await,
+            Some((service, target)) => self.send_to_target(service, target, &job).await?,
             None => match self.send_to_webhook(&job, start_by).await? {
                 Some(answer) => vec![((0..job.events.len()).collect(), answer)],
                 None => return Ok(()),
@@ -120,7 +120,7 @@ impl Deliveries {
         service: Service,
         target: &AwsTarget,
         job: &Job,
-    ) -> Vec<(Vec<usize>, Attempt)> {
+    ) -> Result<Vec<(Vec<usize>, Attempt)>> {
         let subscription = job.subscription.id.to_string();
         let built = targets::messages(service, target, &subscription, &job.events);
         let mut answers: Vec<(Vec<usize>, Attempt)> = Vec::with_capacity(built.len());
@@ -140,11 +140,18 @@ impl Deliveries {
             }
         }
         if sent.is_empty() {
-            return answers;
+            return Ok(grouped(answers));
         }
-        let mut results = match &self.handlers.targets {
-            Some(targets) => targets.deliver(&delivery).await.into_iter(),
-            None => vec![Attempt::Service(not_enabled()); sent.len()].into_iter(),
+        let allowed = event_subscriptions::targets::still_allowed(
+            &self.ports,
+            &self.handlers.reserved,
+            &delivery.target,
+        )
+        .await?;
+        let mut results = match (&self.handlers.targets, allowed) {
+            (_, Err(refused)) => vec![Attempt::Service(refused); sent.len()].into_iter(),
+            (Some(targets), Ok(())) => targets.deliver(&delivery).await.into_iter(),
+            (None, Ok(())) => vec![Attempt::Service(not_enabled()); sent.len()].into_iter(),
         };
         for slot in sent {
             answers[slot].1 = results.next().unwrap_or_else(|| {
@@ -156,7 +163,7 @@ impl Deliveries {
                 ))
             });
         }
-        answers
+        Ok(grouped(answers))
     }
 
     /// What follows one answer for the events of `job`: counted as delivered, a retry task, a
@@ -237,6 +244,19 @@ impl Deliveries {
         let wait = remaining_wait(head.due, self.ports.clock.now(), MAX_DELAY).unwrap_or_default();
         self.queue.send(bodies, wait).await
     }
+}
+
+/// The events of equal answers together, in the order the answers first came, so what follows
+/// one answer (a retry task, a dead-letter write) is done once for all its events.
+fn grouped(answers: Vec<(Vec<usize>, Attempt)>) -> Vec<(Vec<usize>, Attempt)> {
+    let mut groups: Vec<(Vec<usize>, Attempt)> = Vec::new();
+    for (positions, answer) in answers {
+        match groups.iter_mut().find(|(_, a)| *a == answer) {
+            Some((all, _)) => all.extend(positions),
+            None => groups.push((positions, answer)),
+        }
+    }
+    groups
 }
 
 fn not_enabled() -> ServiceError {

@@ -13,6 +13,7 @@ use crate::subscriptions::EventSubscription;
 use crate::subscriptions::aws::{DeadLetterDestination, S3Bucket};
 use crate::table;
 use crate::usecases::resources::dead_letters::{self, DeadLetter, GiveUp};
+use crate::usecases::resources::event_subscriptions;
 use crate::usecases::support::generations::Endpoint;
 use crate::usecases::support::platform_events;
 
@@ -79,6 +80,21 @@ impl Deliveries {
             .nth(1)
             .map_or("", |(_, name)| name.as_str());
         let target = bucket.target();
+        let allowed = event_subscriptions::targets::still_allowed(
+            &self.ports,
+            &self.handlers.reserved,
+            &target,
+        )
+        .await;
+        let refused = match allowed {
+            Ok(Ok(())) => None,
+            Ok(Err(refused)) => Some(refused.message),
+            Err(e) => Some(format!("the owner could not be read: {e}")),
+        };
+        if let Some(why) = refused {
+            tracing::warn!(subscription = %id, bucket = %bucket.resource_id, error = %why, "dead letters not written to S3");
+            return;
+        }
         for (letter, event) in letters.iter().zip(&job.events) {
             let at = letter.dead_lettered_at;
             let key = format!(

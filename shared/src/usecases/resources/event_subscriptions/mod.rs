@@ -19,7 +19,7 @@ use crate::usecases::support::{cascade, not_found};
 
 mod limit;
 pub mod stats;
-mod targets;
+pub mod targets;
 
 use limit::{create, room_for_one_more};
 
@@ -184,7 +184,7 @@ pub async fn put(
             None => Some(uuid::Uuid::new_v4().simple().to_string()),
         },
     };
-    targets::settle(handlers, caller, &mut subscription, previous).await?;
+    targets::check_targets(handlers, caller, &mut subscription, previous).await?;
     if existing.is_some() {
         let mut with = found.with;
         with.extend(stats::create(&subscription)?);
@@ -240,7 +240,7 @@ pub async fn patch(
     if input.dead_letter_destination.is_some() {
         subscription.dead_letter_destination = input.dead_letter_destination;
     }
-    targets::settle(handlers, caller, &mut subscription, Some(&current.value)).await?;
+    targets::check_targets(handlers, caller, &mut subscription, Some(&current.value)).await?;
     subscription.disabled_at = None;
     let mut with = found.with;
     with.extend(stats::create(&subscription)?);

@@ -2,15 +2,18 @@
 //! accounts, never the deployment's own resources, and reachable (checked the way a webhook
 //! gets its handshake, when the target is new or changed).
 
-use crate::auth::Caller;
+use crate::auth::{Caller, Principal};
 use crate::error::{Error, Result};
-use crate::ports::Handlers;
-use crate::subscriptions::aws::{DeadLetterDestination, TargetRef, code};
+use crate::ports::{Fault, Handlers, Ports, ServiceError};
+use crate::subscriptions::aws::{
+    DeadLetterDestination, Reserved, TargetRef, check_allowed, code, parse_arn, parse_role,
+};
 use crate::subscriptions::{Destination, EventSubscription};
+use crate::table;
 
 /// Checks the destination and the dead-letter destination of `subscription`, setting their
 /// owner; `previous` is the stored subscription, whose unchanged targets are not checked again.
-pub(super) async fn settle(
+pub(super) async fn check_targets(
     handlers: &Handlers,
     caller: &Caller,
     subscription: &mut EventSubscription,
@@ -74,4 +77,58 @@ pub(super) async fn settle(
 /// A destination of a kind `settle` handles.
 pub(super) fn is_aws(destination: &Destination) -> bool {
     destination.aws().is_some()
+}
+
+/// Whether `target` may still be delivered to: its owner still exists with the target's (and
+/// its role's) account bound, and it is not one of the deployment's own resources. Read at
+/// each delivery, so unbinding an account stops deliveries there at once. `Ok(Err(..))` says
+/// why not.
+pub async fn still_allowed(
+    ports: &Ports,
+    reserved: &Reserved,
+    target: &TargetRef,
+) -> Result<std::result::Result<(), ServiceError>> {
+    let refused = |message: String| {
+        Ok(Err(ServiceError::new(
+            Fault::Denied,
+            0,
+            code::NOT_ALLOWED,
+            message,
+        )))
+    };
+    let principal = table::get::<Principal>(
+        ports.store.as_ref(),
+        &table::principal_key(&target.external_id),
+    )
+    .await?;
+    let Some(principal) = principal.map(|p| p.value) else {
+        return refused(format!(
+            "the principal '{}' that owns this subscription no longer exists",
+            target.external_id
+        ));
+    };
+    let arn = match parse_arn(target.service, &target.arn, "resourceId") {
+        Ok(arn) => arn,
+        Err(e) => return refused(e.message),
+    };
+    let account = match &target.expected_owner {
+        Some(owner) => owner.clone(),
+        None => arn.account.clone(),
+    };
+    let mut checks = vec![(arn, account)];
+    if let Some(role) = &target.role_arn {
+        match parse_role(role) {
+            Ok(role) => {
+                let account = role.account.clone();
+                checks.push((role, account));
+            }
+            Err(e) => return refused(e.message),
+        }
+    }
+    for (arn, account) in checks {
+        if let Err(e) = check_allowed(&arn, &account, &principal.aws_accounts, reserved) {
+            return refused(e.message);
+        }
+    }
+    Ok(Ok(()))
 }

@@ -5,6 +5,10 @@
 
 use serde::{Deserialize, Serialize};
 
+mod arn;
+
+pub use arn::{Arn, Reserved, Service, is_account_id, parse_arn, parse_role};
+
 use super::DeliveryAttributeMapping;
 use crate::error::{Error, Result};
 
@@ -13,124 +17,6 @@ pub mod code {
     pub const NOT_ALLOWED: &str = "DestinationNotAllowed";
     pub const NOT_REACHABLE: &str = "DestinationNotReachable";
     pub const NOT_ENABLED: &str = "AwsTargetsNotEnabled";
-}
-
-/// The AWS services a subscription can deliver to, or write dead letters to.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Service {
-    Sqs,
-    Sns,
-    EventBridge,
-    Kinesis,
-    Lambda,
-    S3,
-}
-
-impl Service {
-    /// The `endpointType` that names it.
-    pub fn endpoint_type(self) -> &'static str {
-        match self {
-            Service::Sqs => "SqsQueue",
-            Service::Sns => "SnsTopic",
-            Service::EventBridge => "EventBridgeBus",
-            Service::Kinesis => "KinesisStream",
-            Service::Lambda => "LambdaFunction",
-            Service::S3 => "S3Bucket",
-        }
-    }
-
-    /// The ARN's service part.
-    fn arn_service(self) -> &'static str {
-        match self {
-            Service::Sqs => "sqs",
-            Service::Sns => "sns",
-            Service::EventBridge => "events",
-            Service::Kinesis => "kinesis",
-            Service::Lambda => "lambda",
-            Service::S3 => "s3",
-        }
-    }
-
-    fn example(self) -> &'static str {
-        match self {
-            Service::Sqs => "arn:aws:sqs:us-east-1:123456789012:orders",
-            Service::Sns => "arn:aws:sns:us-east-1:123456789012:orders",
-            Service::EventBridge => "arn:aws:events:us-east-1:123456789012:event-bus/orders",
-            Service::Kinesis => "arn:aws:kinesis:us-east-1:123456789012:stream/orders",
-            Service::Lambda => "arn:aws:lambda:us-east-1:123456789012:function:orders",
-            Service::S3 => "arn:aws:s3:::my-dead-letters",
-        }
-    }
-
-    /// True for the services that carry message attributes (delivery attribute mappings).
-    pub fn has_attributes(self) -> bool {
-        matches!(self, Service::Sqs | Service::Sns)
-    }
-}
-
-/// A parsed ARN: `arn:{partition}:{service}:{region}:{account}:{resource}`.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Arn {
-    pub partition: String,
-    pub service: String,
-    pub region: String,
-    pub account: String,
-    pub resource: String,
-}
-
-impl Arn {
-    pub fn parse(text: &str) -> Option<Arn> {
-        let mut parts = text.splitn(6, ':');
-        let (
-            Some("arn"),
-            Some(partition),
-            Some(service),
-            Some(region),
-            Some(account),
-            Some(resource),
-        ) = (
-            parts.next(),
-            parts.next(),
-            parts.next(),
-            parts.next(),
-            parts.next(),
-            parts.next(),
-        )
-        else {
-            return None;
-        };
-        let ok = !partition.is_empty() && !service.is_empty() && !resource.is_empty();
-        ok.then(|| Arn {
-            partition: partition.into(),
-            service: service.into(),
-            region: region.into(),
-            account: account.into(),
-            resource: resource.into(),
-        })
-    }
-
-    /// The resource's name: the part after the resource type (`event-bus/`, `stream/`,
-    /// `function:`), without a Lambda qualifier.
-    pub fn name(&self) -> &str {
-        let r = self.resource.as_str();
-        r.strip_prefix("event-bus/")
-            .or_else(|| r.strip_prefix("stream/"))
-            .or_else(|| {
-                r.strip_prefix("function:")
-                    .map(|f| f.split(':').next().unwrap_or(f))
-            })
-            .unwrap_or(r)
-    }
-
-    /// An SQS queue's or SNS topic's ARN names a FIFO one.
-    pub fn is_fifo(&self) -> bool {
-        self.resource.ends_with(".fifo")
-    }
-}
-
-/// A 12-digit AWS account id.
-pub fn is_account_id(text: &str) -> bool {
-    text.len() == 12 && text.bytes().all(|b| b.is_ascii_digit())
 }
 
 /// The properties of an AWS destination.
@@ -199,32 +85,7 @@ pub struct TargetRef {
     pub expected_owner: Option<String>,
 }
 
-/// What the deployment may deliver to: its own resources are never allowed (ARNs, a trailing
-/// `*` matching any rest).
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Reserved(pub Vec<String>);
-
-impl Reserved {
-    /// Reads a comma-separated list.
-    pub fn parse(list: &str) -> Self {
-        Self(
-            list.split(',')
-                .map(str::trim)
-                .filter(|s| !s.is_empty())
-                .map(str::to_owned)
-                .collect(),
-        )
-    }
-
-    pub fn contains(&self, arn: &str) -> bool {
-        self.0.iter().any(|r| match r.strip_suffix('*') {
-            Some(prefix) => arn.starts_with(prefix),
-            None => arn == r,
-        })
-    }
-}
-
-fn invalid(message: String) -> Error {
+pub(crate) fn invalid(message: String) -> Error {
     Error::invalid(super::code::INVALID_DESTINATION, message)
 }
 
@@ -232,41 +93,18 @@ fn not_allowed(message: String) -> Error {
     Error::invalid(code::NOT_ALLOWED, message)
 }
 
-/// Parses `arn` as a `service` ARN, or says what a valid one looks like.
-pub fn parse_arn(service: Service, arn: &str, what: &str) -> Result<Arn> {
-    let parsed = Arn::parse(arn).filter(|a| {
-        a.service == service.arn_service()
-            && match service {
-                Service::S3 => a.account.is_empty() && !a.resource.contains('/'),
-                _ => is_account_id(&a.account) && !a.region.is_empty(),
-            }
-            && match service {
-                Service::EventBridge => a.resource.starts_with("event-bus/"),
-                Service::Kinesis => a.resource.starts_with("stream/"),
-                Service::Lambda => a.resource.starts_with("function:"),
-                _ => true,
-            }
-    });
-    parsed.ok_or_else(|| {
-        invalid(format!(
-            "{what} '{arn}' is not an ARN of a {}; give one like {}",
-            service.endpoint_type(),
-            service.example()
-        ))
-    })
-}
-
 /// Checks that `account` is one of the owner's `bound` accounts and `arn` is not the
 /// deployment's own.
 pub fn check_allowed(
-    arn: &str,
+    arn: &Arn,
     account: &str,
     bound: &[String],
     reserved: &Reserved,
 ) -> Result<()> {
     if reserved.contains(arn) {
         return Err(not_allowed(format!(
-            "'{arn}' is one of this deployment's own resources; deliver to a resource of your own"
+            "'arn:{}:{}:{}:{}:{}' is one of this deployment's own resources; deliver to a resource of your own",
+            arn.partition, arn.service, arn.region, arn.account, arn.resource
         )));
     }
     if !bound.iter().any(|a| a == account) {
@@ -275,17 +113,6 @@ pub fn check_allowed(
         )));
     }
     Ok(())
-}
-
-/// A role ARN: an IAM role in a 12-digit account.
-fn parse_role(role: &str) -> Result<Arn> {
-    Arn::parse(role)
-        .filter(|a| a.service == "iam" && is_account_id(&a.account) && a.resource.starts_with("role/"))
-        .ok_or_else(|| {
-            invalid(format!(
-                "roleArn '{role}' is not an IAM role ARN; give one like arn:aws:iam::123456789012:role/partner-events-delivery"
-            ))
-        })
 }
 
 impl AwsTarget {
@@ -302,10 +129,10 @@ impl AwsTarget {
             &self.resource_id,
             "destination.properties.resourceId",
         )?;
-        check_allowed(&self.resource_id, &arn.account, bound, reserved)?;
+        check_allowed(&arn, &arn.account, bound, reserved)?;
         if let Some(role) = &self.role_arn {
             let role_arn = parse_role(role)?;
-            check_allowed(role, &role_arn.account, bound, reserved)?;
+            check_allowed(&role_arn, &role_arn.account, bound, reserved)?;
         }
         let fifo = matches!(service, Service::Sqs | Service::Sns) && arn.is_fifo();
         if self.message_group_id.is_some() && !fifo {
@@ -431,7 +258,7 @@ impl S3Bucket {
         let role_account = match &self.role_arn {
             Some(role) => {
                 let role_arn = parse_role(role)?;
-                check_allowed(role, &role_arn.account, bound, reserved)?;
+                check_allowed(&role_arn, &role_arn.account, bound, reserved)?;
                 Some(role_arn.account)
             }
             None => None,
@@ -451,7 +278,7 @@ impl S3Bucket {
                 "expectedBucketOwner '{account}' is not a 12-digit account id"
             )));
         }
-        check_allowed(&self.resource_id, &account, bound, reserved)?;
+        check_allowed(&arn, &account, bound, reserved)?;
         if self.prefix.len() > 512 {
             return Err(invalid(
                 "deadLetterDestination.properties.prefix is longer than 512 characters".into(),
