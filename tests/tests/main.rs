@@ -23,4 +23,5 @@ mod serverless;
 mod serverless_targets;
 mod subscriptions;
 mod template;
+mod template_targets;
 mod tenancy;

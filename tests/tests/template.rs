@@ -70,7 +70,7 @@ fn every_environment_variable_the_configuration_reads_is_set_by_the_template() {
 
 /// template.yaml as CloudFormation deploys it (the SAM transform applied by
 /// `infra/scripts/transform_template.py` with aws-sam-translator).
-fn transformed() -> Value {
+pub(super) fn transformed() -> Value {
     let python = std::env::var("PARTNER_EVENTS_TEST_PYTHON").unwrap_or_else(|_| {
         panic!("the template tests need PARTNER_EVENTS_TEST_PYTHON (a python with aws-sam-translator); run the README's test command, which sets it")
     });
@@ -88,7 +88,7 @@ fn transformed() -> Value {
 }
 
 /// The resources of one type, by logical id.
-fn resources<'a>(template: &'a Value, kind: &str) -> Vec<(&'a str, &'a Value)> {
+pub(super) fn resources<'a>(template: &'a Value, kind: &str) -> Vec<(&'a str, &'a Value)> {
     template["Resources"]
         .as_object()
         .unwrap()
@@ -99,7 +99,7 @@ fn resources<'a>(template: &'a Value, kind: &str) -> Vec<(&'a str, &'a Value)> {
 }
 
 /// A value that may be one item or a list of them, as a list.
-fn list(value: &Value) -> Vec<&Value> {
+pub(super) fn list(value: &Value) -> Vec<&Value> {
     match value {
         Value::Array(items) => items.iter().collect(),
         Value::Null => Vec::new(),
@@ -317,92 +317,5 @@ fn functions_log_warnings_and_errors_by_default_into_groups_that_expire() {
             json!({ "Ref": "LogRetentionInDays" }),
             "{id}"
         );
-    }
-}
-
-/// The statements of a role's policies that hold only under `condition` (`Fn::If`).
-fn conditional_statements<'a>(role: &'a Value, condition: &str) -> Vec<&'a Value> {
-    list(&role["Policies"])
-        .into_iter()
-        .filter_map(|p| p["Fn::If"].as_array())
-        .filter(|branches| branches[0] == condition)
-        .flat_map(|branches| list(&branches[1]["PolicyDocument"]["Statement"]))
-        .collect()
-}
-
-fn actions(statement: &Value) -> Vec<&str> {
-    list(&statement["Action"])
-        .iter()
-        .map(|a| a.as_str().unwrap())
-        .collect()
-}
-
-#[test]
-fn aws_targets_are_reached_only_in_the_operators_accounts_and_never_the_stacks_own_resources() {
-    let template = transformed();
-    let roles: std::collections::HashMap<&str, &Value> =
-        resources(&template, "AWS::IAM::Role").into_iter().collect();
-    let bound = json!({"StringEquals": {"aws:ResourceAccount": {"Ref": "TargetAccountIds"}}});
-    for (role, expected) in [
-        (
-            "FanoutFunctionRole",
-            vec![
-                "sqs:SendMessage",
-                "sqs:GetQueueUrl",
-                "sns:Publish",
-                "events:PutEvents",
-                "kinesis:PutRecords",
-                "lambda:InvokeFunction",
-                "s3:PutObject",
-                "sts:AssumeRole",
-            ],
-        ),
-        (
-            "ProvisioningFunctionRole",
-            vec![
-                "sqs:GetQueueUrl",
-                "sqs:GetQueueAttributes",
-                "sns:GetTopicAttributes",
-                "events:DescribeEventBus",
-                "kinesis:DescribeStreamSummary",
-                "lambda:GetFunction",
-                "s3:ListBucket",
-                "sts:AssumeRole",
-            ],
-        ),
-    ] {
-        let statements = conditional_statements(roles[role], "HasTargetAccounts");
-        let mut allowed: Vec<&str> = Vec::new();
-        for s in statements.iter().filter(|s| s["Effect"] == "Allow") {
-            assert_eq!(s["Condition"], bound, "{role}: {s}");
-            allowed.extend(actions(s));
-        }
-        let (mut allowed_sorted, mut expected_sorted) = (allowed.clone(), expected.clone());
-        allowed_sorted.sort();
-        expected_sorted.sort();
-        assert_eq!(allowed_sorted, expected_sorted, "{role}");
-        let deny = statements
-            .iter()
-            .find(|s| s["Effect"] == "Deny")
-            .unwrap_or_else(|| panic!("{role} denies the stack's own resources"));
-        let denied = deny["Resource"].to_string();
-        for own in [
-            "Table",
-            "FanoutQueue",
-            "FanoutDeadLetterQueue",
-            "DeliveryDeadLetterQueue",
-        ] {
-            assert!(denied.contains(&format!("\"{own}\"")), "{role}: {denied}");
-        }
-        assert!(
-            denied.contains(":function:${AWS::StackName}-*"),
-            "{role}: {denied}"
-        );
-        for action in expected {
-            assert!(
-                actions(deny).contains(&action),
-                "{role} denies {action} on its own"
-            );
-        }
     }
 }
