@@ -169,6 +169,7 @@ pub async fn put(
         previous.map(|p| &p.destination),
     )
     .await?;
+    let aws = targets::is_aws(&destination);
     let mut subscription = EventSubscription {
         id: id.clone(),
         destination,
@@ -177,7 +178,10 @@ pub async fn put(
         expiration_time_utc: input.expiration_time_utc,
         retry_policy: input.retry_policy.unwrap_or_default(),
         dead_letter_destination: input.dead_letter_destination,
-        allowed_rate: rate.or(previous.and_then(|p| p.allowed_rate)),
+        allowed_rate: match aws {
+            true => None,
+            false => rate.or(previous.and_then(|p| p.allowed_rate)),
+        },
         disabled_at: None,
         incarnation: match previous {
             Some(p) => p.incarnation.clone(),
@@ -222,6 +226,9 @@ pub async fn patch(
         .await?
         {
             subscription.allowed_rate = Some(rate);
+        }
+        if targets::is_aws(&destination) {
+            subscription.allowed_rate = None;
         }
         subscription.destination = destination;
     }
