@@ -6,7 +6,7 @@ use std::ops::Range;
 use aws_sdk_eventbridge::types::PutEventsRequestEntry;
 use shared::ports::{ServiceError, TargetMessage};
 
-use super::{Call, Sent, errors};
+use super::{Call, Sent};
 
 const MAX_ENTRIES: usize = 10;
 const MAX_BYTES: usize = 256 * 1024;
@@ -57,15 +57,6 @@ async fn send(call: &Call<'_>, messages: &[TargetMessage], run: Range<usize>) ->
         Ok(answer) => answer,
         Err(e) => return vec![Err(call.failed(&e)); n],
     };
-    let mut sent: Vec<Sent> = answer
-        .entries
-        .unwrap_or_default()
-        .into_iter()
-        .map(|entry| match entry.error_code {
-            Some(code) => Err(errors::entry(&code, entry.error_message.as_deref(), false)),
-            None => Ok(()),
-        })
-        .collect();
-    sent.resize(n, Err(errors::no_result()));
-    sent
+    let entries = answer.entries.unwrap_or_default().into_iter();
+    super::in_order(n, entries.map(|e| (e.error_code, e.error_message)))
 }

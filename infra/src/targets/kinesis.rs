@@ -61,14 +61,6 @@ async fn send(call: &Call<'_>, messages: &[TargetMessage], run: Range<usize>) ->
         Ok(answer) => answer,
         Err(e) => return vec![Err(call.failed(&e)); n],
     };
-    let mut sent: Vec<Sent> = answer
-        .records
-        .into_iter()
-        .map(|record| match record.error_code {
-            Some(code) => Err(errors::entry(&code, record.error_message.as_deref(), false)),
-            None => Ok(()),
-        })
-        .collect();
-    sent.resize(n, Err(errors::no_result()));
-    sent
+    let records = answer.records.into_iter();
+    super::in_order(n, records.map(|r| (r.error_code, r.error_message)))
 }

@@ -125,6 +125,43 @@ impl Call<'_> {
 /// What became of one message: taken, or why not.
 type Sent = Result<(), ServiceError>;
 
+/// The `n` messages of a batch call whose answer names entries by id (their index in the
+/// call): those `taken`, and those `refused` with why; one it names neither way has no answer.
+fn by_id(
+    n: usize,
+    taken: impl IntoIterator<Item = String>,
+    refused: impl IntoIterator<Item = (String, ServiceError)>,
+) -> Vec<Sent> {
+    let mut sent = vec![Err(errors::no_result()); n];
+    let answers = taken
+        .into_iter()
+        .map(|id| (id, Ok(())))
+        .chain(refused.into_iter().map(|(id, e)| (id, Err(e))));
+    for (id, answer) in answers {
+        if let Some(slot) = id.parse::<usize>().ok().and_then(|i| sent.get_mut(i)) {
+            *slot = answer;
+        }
+    }
+    sent
+}
+
+/// The `n` messages of a batch call whose answer lists entries in order, each with an error
+/// code and message when it was refused (Kinesis, EventBridge).
+fn in_order(
+    n: usize,
+    entries: impl IntoIterator<Item = (Option<String>, Option<String>)>,
+) -> Vec<Sent> {
+    let mut sent: Vec<Sent> = entries
+        .into_iter()
+        .map(|(code, message)| match code {
+            Some(code) => Err(errors::entry(&code, message.as_deref(), false)),
+            None => Ok(()),
+        })
+        .collect();
+    sent.resize(n, Err(errors::no_result()));
+    sent
+}
+
 /// Splits `items` into consecutive runs of at most `count` items and `bytes` bytes (an item
 /// larger than `bytes` goes alone).
 fn runs<T>(

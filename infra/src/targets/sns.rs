@@ -52,31 +52,12 @@ async fn send(call: &Call<'_>, messages: &[TargetMessage], run: Range<usize>) ->
         Ok(answer) => answer,
         Err(e) => return vec![Err(call.failed(&e)); n],
     };
-    let mut sent = vec![Err(errors::no_result()); n];
-    for ok in answer.successful.unwrap_or_default() {
-        if let Some(slot) = ok
-            .id
-            .and_then(|id| id.parse::<usize>().ok())
-            .and_then(|i| sent.get_mut(i))
-        {
-            *slot = Ok(());
-        }
-    }
-    for failed in answer.failed.unwrap_or_default() {
-        if let Some(slot) = failed
-            .id
-            .parse::<usize>()
-            .ok()
-            .and_then(|i| sent.get_mut(i))
-        {
-            *slot = Err(errors::entry(
-                &failed.code,
-                failed.message.as_deref(),
-                failed.sender_fault,
-            ));
-        }
-    }
-    sent
+    let refused = answer.failed.unwrap_or_default().into_iter().map(|f| {
+        let why = errors::entry(&f.code, f.message.as_deref(), f.sender_fault);
+        (f.id, why)
+    });
+    let taken = answer.successful.unwrap_or_default().into_iter();
+    super::by_id(n, taken.filter_map(|ok| ok.id), refused)
 }
 
 fn entry(id: usize, message: &TargetMessage) -> Result<PublishBatchRequestEntry, ServiceError> {

@@ -109,27 +109,11 @@ async fn send(
         Ok(answer) => answer,
         Err(e) => return vec![Err(call.failed(&e)); n],
     };
-    let mut sent = vec![Err(errors::no_result()); n];
-    for ok in answer.successful {
-        if let Some(slot) = ok.id.parse::<usize>().ok().and_then(|i| sent.get_mut(i)) {
-            *slot = Ok(());
-        }
-    }
-    for failed in answer.failed {
-        if let Some(slot) = failed
-            .id
-            .parse::<usize>()
-            .ok()
-            .and_then(|i| sent.get_mut(i))
-        {
-            *slot = Err(errors::entry(
-                &failed.code,
-                failed.message.as_deref(),
-                failed.sender_fault,
-            ));
-        }
-    }
-    sent
+    let refused = answer.failed.into_iter().map(|f| {
+        let why = errors::entry(&f.code, f.message.as_deref(), f.sender_fault);
+        (f.id, why)
+    });
+    super::by_id(n, answer.successful.into_iter().map(|ok| ok.id), refused)
 }
 
 fn entry(id: usize, message: &TargetMessage) -> Result<SendMessageBatchRequestEntry, ServiceError> {

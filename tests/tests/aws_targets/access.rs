@@ -158,13 +158,7 @@ async fn without_aws_targets_a_subscription_to_one_says_how_to_enable_them() {
 #[tokio::test]
 async fn unbinding_an_account_stops_deliveries_there_at_once() {
     let s = setup().await;
-    let queue = s.aws.queue(false).await;
-    let sub = s
-        .subscribe(
-            "queue",
-            destination("SqsQueue", json!({"resourceId": queue.arn})),
-        )
-        .await;
+    let (queue, sub) = s.subscribe_queue("queue", false).await;
     s.bind(&["210987654321"]).await;
     s.topic.publish(&json!([event("o1")])).await;
 

@@ -3,7 +3,7 @@
 use e2e::targets::destination;
 use serde_json::{Value, json};
 
-use super::{event, setup};
+use super::{event, ids, setup};
 
 #[tokio::test]
 async fn an_event_reaches_a_standard_queue_as_published_with_its_message_attributes() {
@@ -48,11 +48,7 @@ async fn a_fifo_queue_gets_each_event_in_order_in_the_group_its_attribute_names(
         .await;
 
     let got = s.aws.receive(&queue, 3, 20).await;
-    let ids: Vec<Value> = got
-        .iter()
-        .map(|m| serde_json::from_str::<Value>(m.body().unwrap()).unwrap()["id"].clone())
-        .collect();
-    assert_eq!(ids, ["o1", "o2", "o3"]);
+    assert_eq!(ids(&got), ["o1", "o2", "o3"]);
     let group = &got[0].attributes().unwrap()
         [&aws_sdk_sqs::types::MessageSystemAttributeName::MessageGroupId];
     assert_eq!(group, "orders/o1");

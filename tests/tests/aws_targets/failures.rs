@@ -9,18 +9,12 @@ use e2e::aws::Injected;
 use e2e::targets::destination;
 use serde_json::{Value, json};
 
-use super::{event, setup, setup_with_clock};
+use super::{event, ids, setup, setup_with_clock};
 
 #[tokio::test]
 async fn a_throttled_send_is_retried_on_the_schedule_and_then_delivered() {
     let (s, clock) = setup_with_clock().await;
-    let queue = s.aws.queue(false).await;
-    let sub = s
-        .subscribe(
-            "queue",
-            destination("SqsQueue", json!({"resourceId": queue.arn})),
-        )
-        .await;
+    let (queue, sub) = s.subscribe_queue("queue", false).await;
     s.proxy.inject(
         "SQS.SendMessageBatch",
         Injected::error(400, "RequestThrottled"),
@@ -41,13 +35,7 @@ async fn a_throttled_send_is_retried_on_the_schedule_and_then_delivered() {
 #[tokio::test]
 async fn a_fifo_queue_drops_the_resend_of_a_delivery_whose_answer_was_lost() {
     let (s, clock) = setup_with_clock().await;
-    let queue = s.aws.queue(true).await;
-    let sub = s
-        .subscribe(
-            "fifo",
-            destination("SqsQueue", json!({"resourceId": queue.arn})),
-        )
-        .await;
+    let (queue, sub) = s.subscribe_queue("fifo", true).await;
     s.proxy.inject(
         "SQS.SendMessageBatch",
         Injected {
@@ -157,13 +145,7 @@ async fn a_missing_queue_dead_letters_at_once_with_its_code_listed_and_in_the_s3
 #[tokio::test]
 async fn an_event_larger_than_a_queue_carries_is_dead_lettered_at_once_saying_so() {
     let s = setup().await;
-    let queue = s.aws.queue(false).await;
-    let sub = s
-        .subscribe(
-            "small",
-            destination("SqsQueue", json!({"resourceId": queue.arn})),
-        )
-        .await;
+    let (queue, sub) = s.subscribe_queue("small", false).await;
     let mut big = event("big");
     big["data"] = json!({"pad": "x".repeat(300 * 1024)});
     s.topic.publish(&json!([big, event("o2")])).await;
@@ -177,11 +159,11 @@ async fn an_event_larger_than_a_queue_carries_is_dead_lettered_at_once_saying_so
         "{reason}"
     );
     let got = s.aws.receive(&queue, 1, 20).await;
-    let ids: Vec<Value> = got
-        .iter()
-        .map(|m| serde_json::from_str::<Value>(m.body().unwrap()).unwrap()["id"].clone())
-        .collect();
-    assert_eq!(ids, ["o2"], "the other event of the batch was delivered");
+    assert_eq!(
+        ids(&got),
+        ["o2"],
+        "the other event of the batch was delivered"
+    );
 }
 
 async fn wait_for_objects(s: &super::Setup, bucket: &str) -> Vec<(String, Value)> {
@@ -198,13 +180,7 @@ async fn wait_for_objects(s: &super::Setup, bucket: &str) -> Vec<(String, Value)
 #[tokio::test]
 async fn only_the_entry_a_batch_call_failed_is_retried() {
     let (s, clock) = setup_with_clock().await;
-    let queue = s.aws.queue(false).await;
-    let sub = s
-        .subscribe(
-            "queue",
-            destination("SqsQueue", json!({"resourceId": queue.arn})),
-        )
-        .await;
+    let (queue, sub) = s.subscribe_queue("queue", false).await;
     s.proxy.inject(
         "SQS.SendMessageBatch",
         Injected {
@@ -228,9 +204,9 @@ async fn only_the_entry_a_batch_call_failed_is_retried() {
     clock.advance(time::Duration::seconds(12));
 
     let got = s.aws.receive(&queue, 2, 5).await;
-    let ids: Vec<Value> = got
-        .iter()
-        .map(|m| serde_json::from_str::<Value>(m.body().unwrap()).unwrap()["id"].clone())
-        .collect();
-    assert_eq!(ids, ["o2"], "the retry carried only the throttled entry");
+    assert_eq!(
+        ids(&got),
+        ["o2"],
+        "the retry carried only the throttled entry"
+    );
 }

@@ -90,6 +90,14 @@ impl Setup {
             .await
     }
 
+    /// A fresh queue (FIFO or not) and subscription `name` to it; asserts 201.
+    async fn subscribe_queue(&self, name: &str, fifo: bool) -> (e2e::targets::Queue, String) {
+        let queue = self.aws.queue(fifo).await;
+        let destination = e2e::targets::destination("SqsQueue", json!({"resourceId": queue.arn}));
+        let sub = self.subscribe(name, destination).await;
+        (queue, sub)
+    }
+
     async fn stats(&self, subscription: &str) -> Value {
         self.topic
             .owner
@@ -109,6 +117,14 @@ impl Setup {
         }
         panic!("{subscription}: {}", self.stats(subscription).await);
     }
+}
+
+/// The ids of the events in queue messages.
+fn ids(messages: &[aws_sdk_sqs::types::Message]) -> Vec<Value> {
+    messages
+        .iter()
+        .map(|m| serde_json::from_str::<Value>(m.body().unwrap()).unwrap()["id"].clone())
+        .collect()
 }
 
 /// A CloudEvent from the topic's source.
