@@ -151,7 +151,12 @@ impl App {
             handlers.clone(),
             Arc::new(random_jitter),
         )
-        .with_checkpoints(checkpoints.every, checkpoints.keep_completions);
+        .with_checkpoints(checkpoints.every, checkpoints.keep_completions)
+        .with_log_retention(
+            config
+                .delivery_log_days
+                .unwrap_or(shared::usecases::flows::deliveries::log::RETENTION_DAYS),
+        );
         Ok(Self {
             handlers,
             deliveries: Arc::new(deliveries),

@@ -38,6 +38,9 @@ pub const AWS_TARGETS: &str = "PARTNER_EVENTS_AWS_TARGETS";
 /// never a delivery target.
 pub const RESERVED_ARNS: &str = "PARTNER_EVENTS_RESERVED_ARNS";
 
+/// Days the delivery log keeps its entries (default 3).
+pub const DELIVERY_LOG_DAYS: &str = "PARTNER_EVENTS_DELIVERY_LOG_DAYS";
+
 /// What the wiring needs to know.
 #[derive(Debug, Clone, Default)]
 pub struct Config {
@@ -53,6 +56,8 @@ pub struct Config {
     pub max_deliveries_in_flight: Option<usize>,
     pub aws_targets: bool,
     pub reserved_arns: Reserved,
+    /// Days the delivery log keeps its entries (none: the default).
+    pub delivery_log_days: Option<u32>,
 }
 
 impl Config {
@@ -73,6 +78,16 @@ impl Config {
             aws_targets: var(AWS_TARGETS)
                 .is_some_and(|v| v == "1" || v.eq_ignore_ascii_case("true")),
             reserved_arns: Reserved::parse(&var(RESERVED_ARNS).unwrap_or_default()),
+            delivery_log_days: match var(DELIVERY_LOG_DAYS) {
+                None => None,
+                Some(n) => Some(n.parse().ok().filter(|n| (1..=365).contains(n)).ok_or_else(
+                    || {
+                        shared::error::Error::internal(format!(
+                            "{DELIVERY_LOG_DAYS} is '{n}'; set a whole number of days from 1 to 365"
+                        ))
+                    },
+                )?),
+            },
             max_deliveries_in_flight: match var(MAX_DELIVERIES_IN_FLIGHT) {
                 None => None,
                 Some(n) => Some(n.parse().ok().filter(|n| *n > 0).ok_or_else(|| {

@@ -251,3 +251,21 @@ pub fn delivery_stats(subscription: &ResourceId, incarnation: Option<&str>) -> K
         incarnation.unwrap_or("-"),
     )
 }
+
+/// The partition of a subscription's delivery log items.
+pub fn delivery_log_partition(subscription: &ResourceId) -> String {
+    format!(
+        "deliveryLog#{}#{}",
+        subscription.subscription,
+        subscription.storage_sort_key()
+    )
+}
+
+/// The partition of the events a paused subscription holds.
+pub fn held_partition(subscription: &ResourceId) -> String {
+    format!(
+        "held#{}#{}",
+        subscription.subscription,
+        subscription.storage_sort_key()
+    )
+}

@@ -14,10 +14,7 @@ use time::{Duration, OffsetDateTime};
 const T0: OffsetDateTime = datetime!(2026-11-24 10:00:00 UTC);
 
 fn status(code: u16) -> Attempt {
-    Attempt::Answered {
-        status: code,
-        retry_after: None,
-    }
+    Attempt::answered(code)
 }
 
 fn policy(attempts: i64, ttl_minutes: i64) -> RetryPolicy {
@@ -224,6 +221,7 @@ fn retry_after_is_a_floor_for_429_and_503_only() {
     let busy = |code, secs| Attempt::Answered {
         status: code,
         retry_after: Some(StdDuration::from_secs(secs)),
+        body: None,
     };
     assert_eq!(
         decide(1, &busy(429, 120), &p, T0, T0, 0.5),

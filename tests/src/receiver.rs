@@ -164,7 +164,11 @@ async fn answer(
             body: serde_json::from_str(&body).unwrap_or(Value::String(body)),
             answered: status,
         };
-        endpoints.deliveries.entry(name).or_default().push(recorded);
+        endpoints
+            .deliveries
+            .entry(name.clone())
+            .or_default()
+            .push(recorded);
         (status, retry_after, pause)
     };
     if let Some(pause) = pause {
@@ -173,6 +177,7 @@ async fn answer(
     let status = StatusCode::from_u16(status).unwrap();
     match retry_after {
         Some(seconds) => (status, [("Retry-After", seconds.to_string())]).into_response(),
-        None => status.into_response(),
+        None if status.is_success() => status.into_response(),
+        None => (status, format!("{name} answered {}", status.as_u16())).into_response(),
     }
 }

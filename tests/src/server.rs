@@ -188,23 +188,23 @@ impl Server {
         messages.len()
     }
 
-    /// Receives and acknowledges every message on the fan-out queue.
-    async fn take_fanout_messages(&self) -> Vec<Received> {
-        let mut out = Vec::new();
-        loop {
-            let got = self
-                .app
-                .fanout
-                .receive(10, Duration::from_secs(60), Duration::ZERO)
+    /// Runs the delivery handler (of a paused server) on every message waiting on the
+    /// delivery queue, one at a time in the order they were queued; their bodies.
+    pub async fn deliver_waiting(&self) -> Vec<String> {
+        let messages = take_all(self.app.deliveries.queue.as_ref()).await;
+        for message in &messages {
+            self.app
+                .deliveries
+                .handle(&message.body, message.receive_count, None)
                 .await
                 .unwrap();
-            if got.is_empty() {
-                return out;
-            }
-            let receipts: Vec<String> = got.iter().map(|m| m.receipt.clone()).collect();
-            self.app.fanout.ack(&receipts).await.unwrap();
-            out.extend(got);
         }
+        messages.into_iter().map(|m| m.body).collect()
+    }
+
+    /// Receives and acknowledges every message on the fan-out queue.
+    async fn take_fanout_messages(&self) -> Vec<Received> {
+        take_all(self.app.fanout.as_ref()).await
     }
 
     /// A client with the operator's key.
@@ -239,5 +239,22 @@ impl Drop for Server {
         if let Some(stop) = self.stop.take() {
             let _ = stop.send(());
         }
+    }
+}
+
+/// Receives and acknowledges every message on `queue`, in the order received.
+async fn take_all(queue: &dyn shared::ports::Queue) -> Vec<Received> {
+    let mut out = Vec::new();
+    loop {
+        let got = queue
+            .receive(10, Duration::from_secs(60), Duration::ZERO)
+            .await
+            .unwrap();
+        if got.is_empty() {
+            return out;
+        }
+        let receipts: Vec<String> = got.iter().map(|m| m.receipt.clone()).collect();
+        queue.ack(&receipts).await.unwrap();
+        out.extend(got);
     }
 }

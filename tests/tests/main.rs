@@ -8,6 +8,7 @@ mod azure_sdk;
 mod bad_input;
 mod custom_topics;
 mod delivery;
+mod delivery_control;
 mod expiry;
 mod ingest;
 mod ingest_bad_input;

@@ -32,6 +32,9 @@ pub async fn handle(
     if let Err(e) = deliveries.stats.flush(&deliveries.ports).await {
         tracing::warn!(error = %e, "delivery counts not written yet");
     }
+    if let Err(e) = deliveries.log.flush(&deliveries.ports).await {
+        tracing::warn!(error = %e, "delivery log entries dropped");
+    }
     failed
 }
 

@@ -176,6 +176,9 @@ async fn flush(app: App, mut stop: watch::Receiver<bool>) {
         if let Err(e) = app.deliveries.stats.flush(&app.ports).await {
             tracing::warn!(error = %e, "delivery counts not written yet");
         }
+        if let Err(e) = app.deliveries.log.flush(&app.ports).await {
+            tracing::warn!(error = %e, "delivery log entries dropped");
+        }
         if stopping {
             return;
         }

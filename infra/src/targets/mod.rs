@@ -252,10 +252,7 @@ impl Targets for AwsTargets {
         sent.resize(messages.len(), Err(errors::no_result()));
         sent.into_iter()
             .map(|s| match s {
-                Ok(()) => Attempt::Answered {
-                    status: 200,
-                    retry_after: None,
-                },
+                Ok(()) => Attempt::answered(200),
                 Err(e) => Attempt::Service(e),
             })
             .collect()

@@ -9,6 +9,7 @@ mod slots;
 use std::sync::Arc;
 use std::time::Duration;
 
+use shared::delivery::log::{BODY_EXCERPT_BYTES, excerpt};
 use shared::error::{Error, Result};
 use shared::ports::{Attempt, DeliveryRequest, Handshake, Webhooks};
 
@@ -199,9 +200,15 @@ impl HttpWebhooks {
             .get(reqwest::header::RETRY_AFTER)
             .and_then(|v| v.to_str().ok())
             .and_then(parse_retry_after);
+        let failed = !(200..300).contains(&status);
+        let mut kept = Vec::new();
         let mut read = 0;
         while let Ok(Some(chunk)) = response.chunk().await {
             read += chunk.len();
+            if failed && kept.len() < BODY_EXCERPT_BYTES {
+                let room = BODY_EXCERPT_BYTES - kept.len();
+                kept.extend_from_slice(&chunk[..chunk.len().min(room)]);
+            }
             if read > MAX_ANSWER_BYTES {
                 break;
             }
@@ -209,6 +216,7 @@ impl HttpWebhooks {
         Attempt::Answered {
             status,
             retry_after,
+            body: excerpt(&kept),
         }
     }
 }

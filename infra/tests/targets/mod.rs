@@ -79,10 +79,7 @@ pub fn message(body: &str) -> TargetMessage {
 pub fn assert_taken(attempts: &[Attempt], count: usize) {
     assert_eq!(attempts.len(), count, "one attempt per message");
     for (i, attempt) in attempts.iter().enumerate() {
-        let taken = Attempt::Answered {
-            status: 200,
-            retry_after: None,
-        };
+        let taken = Attempt::answered(200);
         assert_eq!(attempt, &taken, "message {i}");
     }
 }

@@ -10,6 +10,7 @@
 //! redelivered batch) is `{"task":{…},"events":[…]}` or `{"task":{…},"payloads":[…]}`.
 
 pub mod batch;
+pub mod log;
 pub mod outcome;
 pub mod rate;
 pub mod request;

@@ -28,10 +28,12 @@ pub struct DeliveryRequest {
 /// What became of one delivery attempt: an answer, or why there was none.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Attempt {
-    /// The endpoint answered with `status`; `retry_after` is its `Retry-After`, when given.
+    /// The endpoint answered with `status`; `retry_after` is its `Retry-After`, when given;
+    /// `body` the start of a non-2xx answer's body (see [`crate::delivery::log::excerpt`]).
     Answered {
         status: u16,
         retry_after: Option<std::time::Duration>,
+        body: Option<String>,
     },
     /// No answer within the timeout.
     TimedOut,
@@ -44,6 +46,17 @@ pub enum Attempt {
     NotSent,
     /// An AWS target did not take the message.
     Service(super::ServiceError),
+}
+
+impl Attempt {
+    /// An answer with `status` and nothing else.
+    pub fn answered(status: u16) -> Self {
+        Attempt::Answered {
+            status,
+            retry_after: None,
+            body: None,
+        }
+    }
 }
 
 #[async_trait::async_trait]

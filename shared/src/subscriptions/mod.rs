@@ -138,6 +138,14 @@ pub struct EventSubscription {
         with = "time::serde::rfc3339::option"
     )]
     pub disabled_at: Option<OffsetDateTime>,
+    /// When deliveries were paused (`POST .../pause`): matching events are held, not
+    /// attempted, until `POST .../resume`. A PUT or PATCH keeps it.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "time::serde::rfc3339::option"
+    )]
+    pub paused_at: Option<OffsetDateTime>,
     /// Set when the subscription is created and kept by every change, so a subscription
     /// deleted and created again under its name is told apart (none for one stored before).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -161,7 +169,8 @@ pub struct SubscriptionProperties<'a> {
     pub retry_policy: RetryPolicy,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub dead_letter_destination: Option<serde_json::Value>,
-    /// `Enabled`, or `Disabled` after the endpoint answered 410 Gone (an extension).
+    /// `Enabled`, `Paused`, or `Disabled` after the endpoint answered 410 Gone (an
+    /// extension).
     pub delivery_state: &'static str,
 }
 
@@ -194,10 +203,10 @@ impl EventSubscription {
                     };
                     serde_json::json!({ "endpointType": "S3Bucket", "properties": shown })
                 }),
-                delivery_state: if self.disabled_at.is_some() {
-                    "Disabled"
-                } else {
-                    "Enabled"
+                delivery_state: match (self.disabled_at, self.paused_at) {
+                    (Some(_), _) => "Disabled",
+                    (None, Some(_)) => "Paused",
+                    (None, None) => "Enabled",
                 },
             },
         )

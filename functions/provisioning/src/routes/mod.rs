@@ -2,6 +2,7 @@
 //! which routes serve its handlers.
 
 pub mod channels;
+pub mod delivery_control;
 pub mod endpoints;
 pub mod subscriptions;
 pub mod system_topics;

@@ -18,10 +18,10 @@ use shared::usecases::resources::dead_letters;
 use shared::usecases::resources::event_subscriptions as subs;
 use shared::usecases::resources::event_subscriptions::stats::{self, DeliveryStats};
 
-use super::FullUrl;
 use super::endpoints::CustomTopics;
 use super::system_topics::SystemTopics;
 use super::topics::PartnerTopics;
+use super::{FullUrl, delivery_control};
 
 /// The kind of topic a set of subscription routes hangs under: partner topics, customer topics
 /// and system topics.
@@ -66,6 +66,12 @@ pub fn routes<S: Scope>(router: Router<App>) -> Router<App> {
             routing::post(redeliver_dead_letters::<S>),
         )
         .action("deliveryStats", routing::get(delivery_stats::<S>))
+        .action("pause", routing::post(delivery_control::pause::<S>))
+        .action("resume", routing::post(delivery_control::resume::<S>))
+        .action(
+            "deliveryAttempts",
+            routing::get(delivery_control::delivery_attempts::<S>),
+        )
         .router()
 }
 

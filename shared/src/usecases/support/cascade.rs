@@ -1,5 +1,5 @@
 //! What a delete takes with it, for the resources that hang under another: a topic's event
-//! subscriptions, a subscription's dead letters and delivery counts, any prefix of a partition.
+//! subscriptions, a subscription's dead letters, counts, log and held events, any prefix of a partition.
 
 use crate::error::Result;
 use crate::ids::{ResourceId, ResourceType};
@@ -26,11 +26,18 @@ pub(crate) async fn delete_under(store: &dyn Store, partition: &str, prefix: &st
     }
 }
 
-/// Deletes what a deleted event subscription leaves: its dead letters and its delivery counts.
+/// Deletes what a deleted event subscription leaves: its dead letters, its delivery counts,
+/// its delivery log and the events it held while paused.
 pub async fn subscription_data(ports: &Ports, id: &ResourceId) -> Result<()> {
-    delete_under(ports.store.as_ref(), &table::dead_letter_partition(id), "").await?;
-    let partition = table::delivery_stats_partition(id);
-    delete_under(ports.store.as_ref(), &partition, "").await
+    for partition in [
+        table::dead_letter_partition(id),
+        table::delivery_stats_partition(id),
+        table::delivery_log_partition(id),
+        table::held_partition(id),
+    ] {
+        delete_under(ports.store.as_ref(), &partition, "").await?;
+    }
+    Ok(())
 }
 
 /// Deletes every subscription of a topic (when the topic goes), and its subscription set.

@@ -61,13 +61,23 @@ pub async fn task_messages(
     head: &TaskHead,
     events: &[EventJson],
 ) -> Result<Vec<String>> {
+    task_messages_kept(ports, head, events, PAYLOAD_TTL).await
+}
+
+/// [`task_messages`], with the stored payloads of large events kept for `ttl`.
+pub async fn task_messages_kept(
+    ports: &Ports,
+    head: &TaskHead,
+    events: &[EventJson],
+    ttl: Duration,
+) -> Result<Vec<String>> {
     let room = MAX_MESSAGE_BYTES - 2048;
     let mut bodies = Vec::new();
     let mut current: Vec<EventJson> = Vec::new();
     let mut size = 0;
     for event in events {
         if event.len() + 1 > room {
-            let id = store_payload(ports, event, PAYLOAD_TTL).await?;
+            let id = store_payload(ports, event, ttl).await?;
             bodies.push(delivery::task_message_with_payloads(head, &[id])?);
             continue;
         }

@@ -5,7 +5,9 @@
 
 use std::time::{Duration, Instant};
 
+use super::hold::Held;
 use super::{BUSY_ENDPOINT_WAIT, Deliveries, Job, SLOT_WAIT, stats};
+use crate::delivery::log::{self, Entry, Followed, excerpt};
 use crate::delivery::outcome::{Decision, Outcome, reason, reason_after, remaining_wait};
 use crate::delivery::{EventJson, LastAttempt, TaskHead, classify, decide, request, targets};
 use crate::error::Result;
@@ -19,9 +21,21 @@ impl Deliveries {
     /// One attempt of one batch, and what follows from it. A batch that cannot start by
     /// `start_by` is queued as a task due at once, its attempts unchanged; one whose endpoint
     /// had no free slot in time waits [`BUSY_ENDPOINT_WAIT`].
-    pub(super) async fn attempt(&self, job: Job, start_by: Option<Instant>) -> Result<()> {
+    pub(super) async fn attempt(&self, mut job: Job, start_by: Option<Instant>) -> Result<()> {
         if let Some(reason) = job.doomed {
             return self.give_up(&job, reason, None).await;
+        }
+        let ttl =
+            time::Duration::minutes(job.subscription.retry_policy.event_time_to_live_in_minutes);
+        if self.ports.clock.now() >= job.head.since + ttl {
+            let last = job.head.last.clone();
+            return self.give_up(&job, reason::TIME_TO_LIVE, last).await;
+        }
+        if job.subscription.paused_at.is_some() {
+            match self.hold(&job).await? {
+                Held::Kept | Held::Gone => return Ok(()),
+                Held::Resumed(fresh) => job.subscription = fresh,
+            }
         }
         let subscription = job.subscription.clone();
         if subscription.disabled_at.is_some() {
@@ -49,6 +63,7 @@ impl Deliveries {
         if start_by.is_some_and(|by| Instant::now() >= by) {
             return self.defer(&job, Duration::ZERO).await;
         }
+        let started = Instant::now();
         let answers = match subscription.destination.aws() {
             Some((service, target)) => self.send_to_target(service, target, &job).await?,
             None => match self.send_to_webhook(&job, start_by).await? {
@@ -56,8 +71,9 @@ impl Deliveries {
                 None => return Ok(()),
             },
         };
+        let took = started.elapsed();
         if let [(_, answer)] = answers.as_slice() {
-            return self.settle(job, answer).await;
+            return self.settle(job, answer, took).await;
         }
         let mut result = Ok(());
         for (positions, answer) in answers {
@@ -68,7 +84,7 @@ impl Deliveries {
                 doomed: None,
                 indexes: Vec::new(),
             };
-            if let Err(e) = self.settle(part, &answer).await {
+            if let Err(e) = self.settle(part, &answer, took).await {
                 result = Err(e);
             }
         }
@@ -166,9 +182,9 @@ impl Deliveries {
         Ok(grouped(answers))
     }
 
-    /// What follows one answer for the events of `job`: counted as delivered, a retry task, a
-    /// dead letter, or a disabled subscription.
-    async fn settle(&self, job: Job, answer: &Attempt) -> Result<()> {
+    /// What follows one answer for the events of `job` (an attempt that took `took`): counted
+    /// as delivered, a retry task, a dead letter, or a disabled subscription; and logged.
+    async fn settle(&self, job: Job, answer: &Attempt, took: Duration) -> Result<()> {
         let subscription = job.subscription.clone();
         let now = self.ports.clock.now();
         let attempts = job.head.attempts + 1;
@@ -180,7 +196,14 @@ impl Deliveries {
             now,
             (self.jitter)(),
         );
+        let logged = |followed: Followed| {
+            self.log.note(
+                &job.head.subscription,
+                log_entries(&job.events, attempts, answer, took, now, followed),
+            )
+        };
         if decision == Decision::Delivered {
+            logged(Followed::Delivered);
             self.stats.delivered(&subscription, job.events.len(), now);
             return Ok(());
         }
@@ -206,15 +229,18 @@ impl Deliveries {
         match decision {
             Decision::Delivered => Ok(()),
             Decision::Retry { at } => {
+                logged(Followed::RetryAt(at));
                 head.due = at;
                 self.enqueue(&head, &job.events).await
             }
             Decision::DeadLetter { reason } => {
-                let job = Job { head, ..job };
                 let reason = reason_after(reason, answer);
+                logged(Followed::DeadLettered(reason.clone()));
+                let job = Job { head, ..job };
                 self.give_up(&job, &reason, Some(last)).await
             }
             Decision::DeadLetterAndDisable => {
+                logged(Followed::DeadLettered(reason::ENDPOINT_GONE.to_owned()));
                 self.disable(&subscription.id).await?;
                 let job = Job { head, ..job };
                 self.give_up(&job, reason::ENDPOINT_GONE, Some(last)).await
@@ -257,6 +283,43 @@ fn grouped(answers: Vec<(Vec<usize>, Attempt)>) -> Vec<(Vec<usize>, Attempt)> {
         }
     }
     groups
+}
+
+/// The log entries of one attempt of `events`, its `attempts`-th.
+fn log_entries(
+    events: &[EventJson],
+    attempts: u32,
+    answer: &Attempt,
+    took: Duration,
+    at: time::OffsetDateTime,
+    followed: Followed,
+) -> Vec<Entry> {
+    let outcome = classify(answer);
+    let delivered = followed == Followed::Delivered;
+    let body = match answer {
+        _ if delivered => None,
+        Attempt::Answered { body, .. } => body.clone(),
+        other => excerpt(detail_of(other).as_bytes()),
+    };
+    let (retry_at_ms, dead_letter_reason) = match followed {
+        Followed::Delivered => (None, None),
+        Followed::RetryAt(at) => (Some(log::ms(at)), None),
+        Followed::DeadLettered(reason) => (None, Some(reason)),
+    };
+    events
+        .iter()
+        .map(|event| Entry {
+            event_id: log::event_id(event),
+            delivery_count: attempts,
+            at_ms: log::ms(at),
+            outcome: (outcome != Outcome::Delivered).then(|| outcome.name().to_owned()),
+            status: status_of(answer),
+            duration_ms: took.as_millis() as u64,
+            body: body.clone(),
+            retry_at_ms,
+            dead_letter_reason: dead_letter_reason.clone(),
+        })
+        .collect()
 }
 
 fn not_enabled() -> ServiceError {

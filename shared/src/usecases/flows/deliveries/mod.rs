@@ -8,6 +8,8 @@
 
 mod attempt;
 mod give_up;
+mod hold;
+pub mod log;
 pub mod progress;
 pub mod topics;
 
@@ -27,6 +29,7 @@ use crate::subscriptions::{Destination, EventSubscription};
 use crate::usecases::resources::event_subscriptions::stats::{self, Stats};
 use crate::usecases::support::payloads::load_payload;
 
+pub use log::DeliveryLog;
 pub use progress::Progress;
 pub use topics::{TopicSubscriptions, Topics};
 
@@ -60,6 +63,8 @@ pub struct Deliveries {
     pub handlers: Handlers,
     pub topics: Topics,
     pub stats: Stats,
+    /// Attempts not yet written to the delivery log.
+    pub log: DeliveryLog,
     limits: Mutex<RateLimits>,
     jitter: Jitter,
     progress: Progress,
@@ -85,6 +90,7 @@ impl Deliveries {
             handlers,
             topics: Topics::default(),
             stats: Stats::default(),
+            log: DeliveryLog::default(),
             limits: Mutex::new(RateLimits::default()),
             jitter,
             progress: Progress::new(CHECKPOINT_EVERY, false),
@@ -95,6 +101,12 @@ impl Deliveries {
     /// No attempt starts closer than `time` to the handler's deadline.
     pub fn with_attempt_time(mut self, time: Duration) -> Self {
         self.attempt_time = time;
+        self
+    }
+
+    /// Keeps delivery log entries `days` days.
+    pub fn with_log_retention(mut self, days: u32) -> Self {
+        self.log = DeliveryLog::new(days);
         self
     }
 

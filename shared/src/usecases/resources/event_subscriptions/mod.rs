@@ -17,7 +17,9 @@ use crate::usecases::support::generations::Endpoint;
 use crate::usecases::support::listing::{Listed, PageRequest, list_prefix};
 use crate::usecases::support::{cascade, not_found};
 
+pub mod attempts;
 mod limit;
+pub mod pause;
 pub mod stats;
 pub mod targets;
 
@@ -183,6 +185,7 @@ pub async fn put(
             false => rate.or(previous.and_then(|p| p.allowed_rate)),
         },
         disabled_at: None,
+        paused_at: previous.and_then(|p| p.paused_at),
         incarnation: match previous {
             Some(p) => p.incarnation.clone(),
             None => Some(uuid::Uuid::new_v4().simple().to_string()),
