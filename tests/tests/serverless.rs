@@ -3,7 +3,7 @@
 //! operator key from Secrets Manager on moto, and real local webhook receivers.
 
 use e2e::receiver::{Plan, Receiver};
-use e2e::stack::{Stack, batch_item_failures, measure, record};
+use e2e::stack::{Shape, Stack, batch_item_failures, measure, measure_on, record};
 use e2e::{Answer, Client, Tenants, ids, order_event};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
@@ -216,4 +216,30 @@ async fn every_function_instance_applies_a_management_change_to_the_next_publish
     topic.tenants.deactivate(&topic.path).await;
     let (status, _) = topic.publish_with(&new_key, &events).await;
     assert_eq!(status, StatusCode::FORBIDDEN);
+}
+
+/// DynamoDB's on-demand price, dollars per million write request units (us-east-1 list price).
+const DOLLARS_PER_MILLION_WRITE_UNITS: f64 = 0.625;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_delivery_log_adds_under_twenty_cents_a_million_deliveries() {
+    let stack = Stack::start("debug", "$default").await;
+    stack.proxy.keep("DynamoDB.UpdateItem");
+    let measured = measure_on(&stack, 10, 5, Plan::Ok, Shape::PREFILLED).await;
+    let log_writes: Vec<String> = stack
+        .proxy
+        .kept("DynamoDB.UpdateItem")
+        .into_iter()
+        .filter(|body| body.contains("deliveryLog#"))
+        .collect();
+    let units: usize = log_writes.iter().map(|b| b.len().div_ceil(1024)).sum();
+    let dollars = units as f64 / measured.deliveries as f64 * DOLLARS_PER_MILLION_WRITE_UNITS;
+    eprintln!(
+        "delivery log: {} writes, {units} write units (at most) for {} deliveries: ${dollars:.3} per million deliveries",
+        log_writes.len(),
+        measured.deliveries
+    );
+    assert_eq!(measured.deliveries, 5000);
+    assert!(!log_writes.is_empty(), "the log was written");
+    assert!(dollars <= 0.20, "${dollars} per million deliveries");
 }

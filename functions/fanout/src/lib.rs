@@ -21,7 +21,7 @@ pub struct Record {
 }
 
 /// Handles `records` by `deadline` (what cannot be attempted in time is queued for later);
-/// returns the ids of those that failed. Delivery counts are written before it returns (a
+/// returns the ids of those that failed. Delivery counts and log entries are written before it returns (a
 /// failure to write them is logged, not a record failure).
 pub async fn handle(
     deliveries: &Deliveries,
@@ -29,10 +29,15 @@ pub async fn handle(
     deadline: Option<Instant>,
 ) -> Vec<String> {
     let failed = handle_without_flush(deliveries, records, deadline).await;
-    if let Err(e) = deliveries.stats.flush(&deliveries.ports).await {
+    let (counts, log) = futures_util::future::join(
+        deliveries.stats.flush(&deliveries.ports),
+        deliveries.log.flush(&deliveries.ports),
+    )
+    .await;
+    if let Err(e) = counts {
         tracing::warn!(error = %e, "delivery counts not written yet");
     }
-    if let Err(e) = deliveries.log.flush(&deliveries.ports).await {
+    if let Err(e) = log {
         tracing::warn!(error = %e, "delivery log entries dropped");
     }
     failed
