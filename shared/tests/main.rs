@@ -18,4 +18,5 @@ mod network_access;
 mod partner_configuration;
 mod provisioning;
 mod sas;
+mod signing;
 mod subscriptions;

@@ -13,6 +13,7 @@ pub mod batch;
 pub mod outcome;
 pub mod rate;
 pub mod request;
+pub mod signing;
 pub mod targets;
 
 use serde::{Deserialize, Serialize};
