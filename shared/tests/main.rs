@@ -20,3 +20,4 @@ mod provisioning;
 mod sas;
 mod signing;
 mod subscriptions;
+mod trace_context;
