@@ -21,6 +21,7 @@ mod restart;
 mod retries;
 mod serverless;
 mod serverless_targets;
+mod signing;
 mod subscriptions;
 mod template;
 mod template_targets;
