@@ -26,3 +26,4 @@ mod subscriptions;
 mod template;
 mod template_targets;
 mod tenancy;
+mod trace_context;
