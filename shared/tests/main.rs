@@ -18,4 +18,6 @@ mod network_access;
 mod partner_configuration;
 mod provisioning;
 mod sas;
+mod signing;
 mod subscriptions;
+mod trace_context;

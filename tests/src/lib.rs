@@ -17,6 +17,7 @@ mod proxy;
 mod publisher;
 pub mod receiver;
 mod server;
+pub mod signatures;
 pub mod stack;
 pub mod targets;
 mod tenants;

@@ -37,6 +37,8 @@ pub enum Plan {
 pub struct Delivery {
     pub headers: HashMap<String, String>,
     pub body: Value,
+    /// The body as it came, byte for byte (what a signature signs).
+    pub raw: String,
     pub answered: u16,
 }
 
@@ -161,7 +163,8 @@ async fn answer(
                 .iter()
                 .map(|(k, v)| (k.as_str().to_owned(), v.to_str().unwrap_or("").to_owned()))
                 .collect(),
-            body: serde_json::from_str(&body).unwrap_or(Value::String(body)),
+            body: serde_json::from_str(&body).unwrap_or(Value::String(body.clone())),
+            raw: body,
             answered: status,
         };
         endpoints

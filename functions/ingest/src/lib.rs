@@ -3,7 +3,8 @@
 //! order: size (413), a credential present (401), namespace or topic (404), the caller's address
 //! against its network settings (403), the credential (401), content (400), routing and
 //! activation (400/403, namespaces only); it is answered 200 only once every event is durably
-//! enqueued for fan-out.
+//! enqueued for fan-out. A valid `traceparent` header (and `tracestate`) is added to each event
+//! that has no `traceparent` of its own.
 
 use std::net::IpAddr;
 
@@ -18,6 +19,7 @@ use infra::http::{ApiError, ClientAddress, DeclaredLengthLimit, PathParams, Publ
 use shared::error::{Error, ErrorKind};
 use shared::ingest::cloudevents::{self, ContentMode, MAX_REQUEST_BYTES};
 use shared::ingest::sas;
+use shared::ingest::trace::{self, TraceContext};
 use shared::provisioning::custom_topic::CustomTopic;
 use shared::provisioning::namespace::PartnerNamespace;
 use shared::usecases::flows::publish::{self, Published};
@@ -72,7 +74,13 @@ async fn publish_events<E: Published>(
         .ingest
         .authenticate::<E>(&name, &url, &publisher)
         .await?;
-    let events = events(&headers, &body)?;
+    let mut events = events(&headers, &body)?;
+    if let Some(trace) = TraceContext::from_headers(
+        header(&headers, trace::TRACEPARENT),
+        header(&headers, trace::TRACESTATE),
+    ) {
+        trace.apply(&mut events);
+    }
     let channel = header(&headers, "aeg-channel-name");
     let accepted = app
         .ingest

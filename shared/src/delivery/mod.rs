@@ -14,6 +14,7 @@ pub mod log;
 pub mod outcome;
 pub mod rate;
 pub mod request;
+pub mod signing;
 pub mod targets;
 
 use serde::{Deserialize, Serialize};

@@ -4,11 +4,13 @@
 //!
 //! A dynamic mapping takes its value from the first event of the batch (strings as they are,
 //! other JSON values as JSON text); a mapping whose attribute is missing or `null` adds no
-//! header.
+//! header. The first event's trace context (`traceparent`, `tracestate`), when valid, is sent
+//! as headers of those names unless a mapping sets them.
 
 use serde_json::Value;
 
 use super::EventJson;
+use crate::ingest::trace;
 use crate::ports::DeliveryRequest;
 use crate::subscriptions::{DeliveryAttributeMapping, WebHook};
 
@@ -42,6 +44,9 @@ pub fn build(
     if let (false, Some(version)) = (batching, first.as_ref().and_then(data_version)) {
         headers.push(("aeg-data-version".to_owned(), version));
     }
+    if let Some(event) = &first {
+        headers.extend(trace_context(event, &hook.delivery_attribute_mappings));
+    }
     for mapping in &hook.delivery_attribute_mappings {
         let value = match mapping {
             DeliveryAttributeMapping::Static { properties, .. } => properties.value.clone(),
@@ -64,6 +69,9 @@ pub fn build(
 
 fn needs_event(hook: &WebHook, events: &[EventJson]) -> bool {
     (events.len() == 1 && hook.max_events_per_batch == 1 && events[0].contains("\"dataversion\""))
+        || events
+            .first()
+            .is_some_and(|e| e.contains("\"traceparent\""))
         || hook
             .delivery_attribute_mappings
             .iter()
@@ -81,4 +89,31 @@ fn header_text(value: &Value) -> Option<String> {
         Value::String(s) => Some(s.clone()),
         other => Some(other.to_string()),
     }
+}
+
+/// The event's valid `traceparent` (and its valid `tracestate`), as name and value, leaving out
+/// a name one of `mappings` sets.
+pub fn trace_context(
+    event: &Value,
+    mappings: &[DeliveryAttributeMapping],
+) -> Vec<(String, String)> {
+    let Some(parent) = event
+        .get(trace::TRACEPARENT)
+        .and_then(Value::as_str)
+        .filter(|t| trace::is_traceparent(t))
+    else {
+        return Vec::new();
+    };
+    let state = event
+        .get(trace::TRACESTATE)
+        .and_then(Value::as_str)
+        .filter(|s| trace::is_tracestate(s));
+    [
+        (trace::TRACEPARENT, Some(parent)),
+        (trace::TRACESTATE, state),
+    ]
+    .into_iter()
+    .filter(|(name, _)| !mappings.iter().any(|m| m.name().eq_ignore_ascii_case(name)))
+    .filter_map(|(name, value)| Some((name.to_owned(), value?.to_owned())))
+    .collect()
 }

@@ -7,6 +7,9 @@
 //! lacks falls back to the default (`$source` for a group, `$subject` then `$id` for a key);
 //! a value the service would refuse (too long, or characters outside its set) is replaced by
 //! its SHA-256, so equal values still land together.
+//!
+//! SQS and SNS messages also carry the event's trace context as the message attributes
+//! `traceparent` and `tracestate` (see [`super::request::trace_context`]).
 
 use serde_json::Value;
 use sha2::{Digest, Sha256};
@@ -25,6 +28,10 @@ pub fn max_bytes(service: Service) -> usize {
         Service::S3 => usize::MAX,
     }
 }
+
+/// The most message attributes SQS and SNS take: the trace context is added only while there
+/// is room beside the subscription's own.
+pub const MAX_ATTRIBUTES: usize = 10;
 
 /// The code of a message refused before it was sent.
 pub const TOO_LARGE: &str = "MessageTooLarge";
@@ -60,6 +67,7 @@ pub fn messages(
         .map(|(i, json)| {
             let needs_event = matches!(service, Service::EventBridge | Service::Kinesis)
                 || fifo
+                || (service.has_attributes() && json.contains("\"traceparent\""))
                 || target
                     .delivery_attribute_mappings
                     .iter()
@@ -114,7 +122,13 @@ fn message(
         _ => {}
     }
     if service.has_attributes() {
-        message.attributes = attributes(&target.delivery_attribute_mappings, event);
+        let mappings = &target.delivery_attribute_mappings;
+        message.attributes = attributes(mappings, event);
+        for traced in super::request::trace_context(event, mappings) {
+            if message.attributes.len() < MAX_ATTRIBUTES {
+                message.attributes.push(traced);
+            }
+        }
     }
     fit(service, message)
 }

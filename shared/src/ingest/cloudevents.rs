@@ -76,6 +76,8 @@ pub struct Event {
     pub source: String,
     pub kind: String,
     pub subject: Option<String>,
+    /// Whether it has a `traceparent` attribute (of any value).
+    pub traceparent: bool,
 }
 
 /// A 400 with `code`.

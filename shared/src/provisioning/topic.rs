@@ -8,6 +8,7 @@ use uuid::Uuid;
 
 use super::EventTypeInfo;
 use super::channel::DestinationEndpoint;
+use crate::delivery::signing::SigningSecrets;
 use crate::error::{Error, Result, code};
 use crate::ids::ResourceId;
 use crate::resource::{SUCCEEDED, Tags, View};
@@ -64,6 +65,10 @@ pub struct PartnerTopic {
     /// Set on a partner destination: where its events go.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub destination: Option<DestinationEndpoint>,
+    /// Set on a partner destination: what its deliveries are signed with (the partner reads
+    /// and rotates them through its channel).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub signing: Option<SigningSecrets>,
 }
 
 #[derive(Debug, Clone, Serialize)]

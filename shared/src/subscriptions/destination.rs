@@ -5,6 +5,7 @@ use serde::{Deserialize, Serialize};
 
 use super::aws::{AwsTarget, Service};
 use super::code;
+use crate::delivery::signing::{self, SigningSecrets};
 use crate::error::{Error, Result};
 
 /// `destination`.
@@ -65,6 +66,21 @@ pub struct WebHook {
     pub preferred_batch_size_in_kilobytes: i64,
     #[serde(default)]
     pub delivery_attribute_mappings: Vec<DeliveryAttributeMapping>,
+    /// Standard Webhooks signatures on every delivery; its secrets only through
+    /// `getSigningSecrets`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub payload_signing: Option<PayloadSigning>,
+}
+
+/// `payloadSigning`: the scheme a request names, and the secrets the server keeps (never taken
+/// from a request).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PayloadSigning {
+    #[serde(default)]
+    pub scheme: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub secrets: Option<SigningSecrets>,
 }
 
 fn one() -> i64 {
@@ -139,7 +155,12 @@ pub fn base_url(url: &str) -> String {
 }
 
 impl WebHook {
-    /// Batching limits and delivery attribute mappings: at most 10, each as `check_mapping`
+    /// The secrets deliveries are signed with, when signing is on.
+    pub fn signing_secrets(&self) -> Option<&SigningSecrets> {
+        self.payload_signing.as_ref()?.secrets.as_ref()
+    }
+
+    /// Batching limits, the signing scheme, and delivery attribute mappings: at most 10, each as `check_mapping`
     /// requires, no two names equal ignoring case.
     pub fn check(&self) -> Result<()> {
         let bad = |m: String| Error::invalid(code::INVALID_DESTINATION, m);
@@ -159,6 +180,18 @@ impl WebHook {
                 "preferredBatchSizeInKilobytes is {}; use 1 to 1024",
                 self.preferred_batch_size_in_kilobytes
             )));
+        }
+        if let Some(signing) = &self.payload_signing
+            && signing.scheme != signing::SCHEME
+        {
+            return Err(Error::invalid(
+                code::INVALID_PAYLOAD_SIGNING,
+                format!(
+                    "payloadSigning.scheme is '{}'; the only scheme accepted is '{}'",
+                    signing.scheme,
+                    signing::SCHEME
+                ),
+            ));
         }
         let mappings = &self.delivery_attribute_mappings;
         let bad_mapping = |m: String| Error::invalid(code::INVALID_DELIVERY_ATTRIBUTE, m);
@@ -289,15 +322,18 @@ impl Destination {
                     serde_json::to_value(shown).unwrap_or_default(),
                 )
             }
-            (Destination::WebHook(w), _) => (
-                "WebHook",
-                serde_json::json!({
+            (Destination::WebHook(w), _) => {
+                let mut shown = serde_json::json!({
                     "endpointBaseUrl": base_url(w.endpoint_url.as_deref().unwrap_or_default()),
                     "maxEventsPerBatch": w.max_events_per_batch,
                     "preferredBatchSizeInKilobytes": w.preferred_batch_size_in_kilobytes,
                     "deliveryAttributeMappings": w.delivery_attribute_mappings.iter().map(DeliveryAttributeMapping::redacted).collect::<Vec<_>>(),
-                }),
-            ),
+                });
+                if let Some(signing) = &w.payload_signing {
+                    shown["payloadSigning"] = serde_json::json!({ "scheme": signing.scheme });
+                }
+                ("WebHook", shown)
+            }
             (Destination::PartnerDestination(p), _) => (
                 "PartnerDestination",
                 serde_json::json!({ "resourceId": p.resource_id }),

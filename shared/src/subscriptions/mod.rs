@@ -8,7 +8,7 @@ pub mod destination;
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
-pub use destination::{DeliveryAttributeMapping, Destination, WebHook};
+pub use destination::{DeliveryAttributeMapping, Destination, PayloadSigning, WebHook};
 
 use crate::error::{Error, Result};
 use crate::filter::EventSubscriptionFilter;
@@ -25,6 +25,8 @@ pub mod code {
     pub const TOO_MANY_SUBSCRIPTIONS: &str = "TooManyEventSubscriptions";
     pub const VALIDATION_FAILED: &str = "WebhookValidationFailed";
     pub const INVALID_LABELS: &str = "InvalidLabels";
+    pub const INVALID_PAYLOAD_SIGNING: &str = "InvalidPayloadSigning";
+    pub const PAYLOAD_SIGNING_NOT_ENABLED: &str = "PayloadSigningNotEnabled";
 }
 
 /// The most subscriptions one topic may have.

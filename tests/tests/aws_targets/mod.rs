@@ -5,6 +5,7 @@
 mod access;
 mod delivery;
 mod failures;
+mod trace_context;
 
 use std::sync::Arc;
 use std::time::Duration;

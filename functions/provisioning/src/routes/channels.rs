@@ -8,9 +8,10 @@ use infra::http::{
     ApiError, Authenticated, Child, Collection, Deleted, JsonBody, Links, Page, PageQuery,
     Resource, Shown, Upsert,
 };
+use shared::delivery::signing::SigningSecrets;
 use shared::provisioning::channel::{Channel, ChannelInput, ChannelPatch};
 use shared::resource::Body;
-use shared::usecases::resources::channels;
+use shared::usecases::resources::{channels, partner_destinations};
 
 use super::FullUrl;
 use super::endpoints::Namespaces;
@@ -27,6 +28,8 @@ pub fn routes(router: Router<App>) -> Router<App> {
         .list(routing::get(list))
         .item(routing::put(put).get(get).patch(patch).delete(delete))
         .action("getFullUrl", routing::post(full_url))
+        .action("getSigningSecrets", routing::post(signing_secrets))
+        .action("rotateSigningSecret", routing::post(rotate_signing_secret))
         .router()
 }
 
@@ -90,4 +93,26 @@ pub async fn full_url(
 ) -> Result<Json<FullUrl>, ApiError> {
     let endpoint_url = channels::full_url(&app.ports, &caller, &id).await?;
     Ok(Json(FullUrl { endpoint_url }))
+}
+
+/// `POST .../getSigningSecrets` of a `PartnerDestination` channel: what deliveries to its
+/// destination are signed with.
+pub async fn signing_secrets(
+    State(app): State<App>,
+    caller: Authenticated,
+    Child(id, _): Child<Namespaces, Channels>,
+) -> Result<Json<SigningSecrets>, ApiError> {
+    let secrets = partner_destinations::signing_secrets(&app.ports, &caller, &id).await?;
+    Ok(Json(secrets))
+}
+
+/// `POST .../rotateSigningSecret` of a `PartnerDestination` channel.
+pub async fn rotate_signing_secret(
+    State(app): State<App>,
+    caller: Authenticated,
+    Child(id, _): Child<Namespaces, Channels>,
+) -> Result<Json<SigningSecrets>, ApiError> {
+    let secrets = partner_destinations::rotate_signing_secret(&app.ports, &caller, &id).await?;
+    tracing::info!(channel = %id, "partner destination signing secret rotated");
+    Ok(Json(secrets))
 }

@@ -10,12 +10,14 @@ use infra::http::{
     PageQuery, Resource, Shown, Upsert,
 };
 use serde::Serialize;
+use shared::delivery::signing::SigningSecrets;
 use shared::resource::{Body, List};
 use shared::subscriptions::{
     DeliveryAttributeMapping, EventSubscription, SubscriptionInput, SubscriptionPatch,
 };
 use shared::usecases::resources::dead_letters;
 use shared::usecases::resources::event_subscriptions as subs;
+use shared::usecases::resources::event_subscriptions::signing;
 use shared::usecases::resources::event_subscriptions::stats::{self, DeliveryStats};
 
 use super::endpoints::CustomTopics;
@@ -71,6 +73,11 @@ pub fn routes<S: Scope>(router: Router<App>) -> Router<App> {
         .action(
             "deliveryAttempts",
             routing::get(delivery_control::delivery_attempts::<S>),
+        )
+        .action("getSigningSecrets", routing::post(signing_secrets::<S>))
+        .action(
+            "rotateSigningSecret",
+            routing::post(rotate_signing_secret::<S>),
         )
         .router()
 }
@@ -214,4 +221,26 @@ pub async fn delivery_stats<S: Scope>(
     Child(id, _): Child<S, Subscriptions>,
 ) -> Result<Json<DeliveryStats>, ApiError> {
     Ok(Json(stats::get(&app.ports, &caller, &id).await?))
+}
+
+/// `POST .../getSigningSecrets`: the secrets deliveries are signed with.
+pub async fn signing_secrets<S: Scope>(
+    State(app): State<App>,
+    caller: Authenticated,
+    Child(id, _): Child<S, Subscriptions>,
+) -> Result<Json<SigningSecrets>, ApiError> {
+    Ok(Json(
+        signing::signing_secrets(&app.ports, &caller, &id).await?,
+    ))
+}
+
+/// `POST .../rotateSigningSecret`: a new current secret, the previous one kept for 24 hours.
+pub async fn rotate_signing_secret<S: Scope>(
+    State(app): State<App>,
+    caller: Authenticated,
+    Child(id, _): Child<S, Subscriptions>,
+) -> Result<Json<SigningSecrets>, ApiError> {
+    let secrets = signing::rotate_signing_secret(&app.ports, &caller, &id).await?;
+    tracing::info!(subscription = %id, "signing secret rotated");
+    Ok(Json(secrets))
 }

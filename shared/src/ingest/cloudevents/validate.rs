@@ -111,6 +111,7 @@ pub fn validate(i: usize, json: &str) -> Result<Event> {
         source,
         kind,
         subject,
+        traceparent: attrs.contains_key(crate::ingest::trace::TRACEPARENT),
     })
 }
 

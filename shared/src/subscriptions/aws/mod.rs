@@ -202,6 +202,7 @@ impl AwsTarget {
             max_events_per_batch: 1,
             preferred_batch_size_in_kilobytes: 64,
             delivery_attribute_mappings: mappings.clone(),
+            payload_signing: None,
         };
         hook.check()?;
         for m in mappings {

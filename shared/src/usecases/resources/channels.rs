@@ -3,6 +3,7 @@
 //! unexpired authorization.
 
 use crate::auth::Caller;
+use crate::delivery::signing::SigningSecrets;
 use crate::error::{Error, Result, code};
 use crate::ids::{ResourceId, ResourceType};
 use crate::ports::{Expect, Ports, Write};
@@ -113,6 +114,10 @@ pub async fn put(
         partner_topic_friendly_description: input.partner_topic_friendly_description,
         activation_state: ActivationState::NeverActivated,
         destination: info.destination.clone(),
+        signing: match info.destination {
+            Some(_) => Some(SigningSecrets::generate()?),
+            None => None,
+        },
     };
     let mut writes = vec![
         table::put_with_ttl(

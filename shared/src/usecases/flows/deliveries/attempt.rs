@@ -9,7 +9,9 @@ use super::hold::Held;
 use super::{BUSY_ENDPOINT_WAIT, Deliveries, Job, SLOT_WAIT, stats};
 use crate::delivery::log::{self, Entry, Followed, excerpt};
 use crate::delivery::outcome::{Decision, Outcome, reason, reason_after, remaining_wait};
-use crate::delivery::{EventJson, LastAttempt, TaskHead, classify, decide, request, targets};
+use crate::delivery::{
+    EventJson, LastAttempt, TaskHead, classify, decide, request, signing, targets,
+};
 use crate::error::Result;
 use crate::ports::{Attempt, Fault, MAX_DELAY, ServiceError, TargetDelivery};
 use crate::subscriptions::Destination;
@@ -116,6 +118,8 @@ impl Deliveries {
             job.head.attempts,
         );
         request.start_by = start_by.map(|by| by.min(Instant::now() + SLOT_WAIT));
+        let (id, now) = (job.subscription.id.to_string(), self.ports.clock.now());
+        signing::sign(&mut request, hook.signing_secrets(), &id, now);
         if let Some(context) = context {
             request
                 .headers

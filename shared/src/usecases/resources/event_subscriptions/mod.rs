@@ -1,7 +1,7 @@
 //! Event subscriptions on partner topics, customer topics and system topics: create or replace
 //! (validating a WebHook endpoint with the CloudEvents handshake when it is new or its URL
-//! changes, or a partner destination), patch, read, list, delete, and the two reads that show
-//! secrets.
+//! changes, or a partner destination), patch, read, list, delete, the two reads that show
+//! secrets, and the signing secrets ([`signing`]).
 
 use crate::auth::Caller;
 use crate::error::{Error, Result, code as common};
@@ -20,6 +20,7 @@ use crate::usecases::support::{cascade, not_found};
 pub mod attempts;
 mod limit;
 pub mod pause;
+pub mod signing;
 pub mod stats;
 pub mod targets;
 
@@ -153,7 +154,7 @@ pub async fn put(
     let existing = found.live.take();
     let input = body.properties.unwrap_or_default();
     subscriptions::check(&input, ports.clock.now())?;
-    let destination = input.destination.clone().ok_or_else(|| {
+    let mut destination = input.destination.clone().ok_or_else(|| {
         Error::invalid(
             code::INVALID_DESTINATION,
             "properties.destination is required",
@@ -171,6 +172,7 @@ pub async fn put(
         previous.map(|p| &p.destination),
     )
     .await?;
+    signing::settle(&mut destination, previous.map(|p| &p.destination))?;
     let aws = targets::is_aws(&destination);
     let mut subscription = EventSubscription {
         id: id.clone(),
@@ -218,7 +220,8 @@ pub async fn patch(
     subscriptions::check(&input, ports.clock.now())?;
     let mut subscription = current.value.clone();
     if let Some(destination) = input.destination {
-        let destination = keep_secrets(destination, &subscription.destination);
+        let mut destination = keep_secrets(destination, &subscription.destination);
+        signing::settle(&mut destination, Some(&subscription.destination))?;
         if let Some(rate) = settle_destination(
             ports,
             handlers.webhooks.as_ref(),
