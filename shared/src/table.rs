@@ -251,3 +251,16 @@ pub fn delivery_stats(subscription: &ResourceId, incarnation: Option<&str>) -> K
         incarnation.unwrap_or("-"),
     )
 }
+
+/// The items of a subscription's latency windows, beside its stats item `stats`.
+pub fn delivery_latency_prefix(stats: &Key) -> String {
+    format!("{}#latency#", stats.sort)
+}
+
+/// The latency window starting at `window` (Unix seconds) of the stats item `stats`.
+pub fn delivery_latency(stats: &Key, window: i64) -> Key {
+    Key::new(
+        stats.partition.clone(),
+        format!("{}{window:012}", delivery_latency_prefix(stats)),
+    )
+}

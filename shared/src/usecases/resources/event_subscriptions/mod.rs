@@ -17,6 +17,7 @@ use crate::usecases::support::generations::Endpoint;
 use crate::usecases::support::listing::{Listed, PageRequest, list_prefix};
 use crate::usecases::support::{cascade, not_found};
 
+pub mod latency;
 mod limit;
 pub mod stats;
 pub mod targets;
