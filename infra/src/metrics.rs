@@ -11,9 +11,6 @@ use shared::error::{Error, Result};
 use shared::metrics as m;
 use shared::ports::Queue;
 
-/// The CloudWatch namespace of the functions' metrics.
-pub const NAMESPACE: &str = "PARTNER_EVENTS_METRICS_NAMESPACE";
-
 static PROMETHEUS: OnceLock<PrometheusHandle> = OnceLock::new();
 static CLOUDWATCH: OnceLock<&'static Collector> = OnceLock::new();
 
@@ -79,7 +76,7 @@ pub fn cloudwatch(namespace: &str) -> Result<&'static Collector> {
 /// Installs the EMF recorder when `PARTNER_EVENTS_METRICS_NAMESPACE` is set (a function main
 /// calls this at start).
 pub fn cloudwatch_from_env() -> Result<()> {
-    match std::env::var(NAMESPACE) {
+    match std::env::var(crate::config::METRICS_NAMESPACE) {
         Ok(namespace) if !namespace.trim().is_empty() => cloudwatch(namespace.trim()).map(|_| ()),
         _ => Ok(()),
     }
@@ -88,10 +85,16 @@ pub fn cloudwatch_from_env() -> Result<()> {
 /// Writes what was recorded since the last flush as EMF lines to stdout (CloudWatch Logs on
 /// Lambda), if the EMF recorder is installed; a function calls this after each invocation.
 pub fn flush() {
-    if let Some(collector) = CLOUDWATCH.get()
-        && let Err(e) = collector.flush(std::io::stdout().lock())
-    {
+    if let Err(e) = flush_to(std::io::stdout().lock()) {
         tracing::warn!(error = %e, "metrics not written");
+    }
+}
+
+/// [`flush`] to `writer`.
+pub fn flush_to(writer: impl std::io::Write) -> std::io::Result<()> {
+    match CLOUDWATCH.get() {
+        Some(collector) => collector.flush(writer),
+        None => Ok(()),
     }
 }
 
