@@ -37,6 +37,8 @@ pub const AWS_TARGETS: &str = "PARTNER_EVENTS_AWS_TARGETS";
 /// The deployment's own resources (comma-separated ARNs, a trailing `*` matching any rest):
 /// never a delivery target.
 pub const RESERVED_ARNS: &str = "PARTNER_EVENTS_RESERVED_ARNS";
+/// The CloudWatch namespace of the functions' metrics (Embedded Metric Format); unset: none.
+pub const METRICS_NAMESPACE: &str = "PARTNER_EVENTS_METRICS_NAMESPACE";
 
 /// Days the delivery log keeps its entries (default 3).
 pub const DELIVERY_LOG_DAYS: &str = "PARTNER_EVENTS_DELIVERY_LOG_DAYS";

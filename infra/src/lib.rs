@@ -9,11 +9,13 @@
 //! - `http`: the HTTP edge shared by every router: error mapping, JSON and caller extraction.
 //! - `config` and `app`: configuration from the environment and the wiring of adapters.
 //! - `telemetry`: tracing set-up (JSON on Lambda).
+//! - `metrics`: the metrics recorders (Prometheus locally, CloudWatch EMF on Lambda).
 
 pub mod dynamo;
 #[cfg(feature = "embedded")]
 pub mod embedded;
 pub mod http;
+pub mod metrics;
 pub mod sqs;
 pub mod targets;
 pub mod telemetry;

@@ -12,7 +12,7 @@ on_every_store!(
 );
 
 #[cfg(test)]
-mod cases {
+pub(crate) mod cases {
     use std::sync::Arc;
     use std::sync::atomic::{AtomicUsize, Ordering};
 
@@ -65,13 +65,13 @@ mod cases {
         }
     }
 
-    struct World {
-        ports: Ports,
-        owner: Caller,
-        id: ResourceId,
+    pub(crate) struct World {
+        pub(crate) ports: Ports,
+        pub(crate) owner: Caller,
+        pub(crate) id: ResourceId,
     }
 
-    fn world(store: Arc<dyn Store>) -> World {
+    pub(crate) fn world(store: Arc<dyn Store>) -> World {
         let sub = SubscriptionId(uuid::Uuid::new_v4());
         let id = platform_events::system_topic(sub)
             .unwrap()
@@ -92,7 +92,7 @@ mod cases {
         }
     }
 
-    async fn subscribe(w: &World) -> EventSubscription {
+    pub(crate) async fn subscribe(w: &World) -> EventSubscription {
         subscribe_as(w, &w.id).await.unwrap()
     }
 
@@ -174,7 +174,7 @@ mod cases {
     }
 
     fn record(stats: &Stats, subscription: &EventSubscription, at: OffsetDateTime) {
-        stats.delivered(subscription, 5, at);
+        stats.delivered(subscription, 5, at, at);
         stats.failed(
             subscription,
             LastError {

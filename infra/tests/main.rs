@@ -6,6 +6,7 @@
 mod support;
 
 mod authorizations;
+mod delivery_latency;
 mod delivery_log;
 mod event_subscriptions;
 mod lambda_edge;

@@ -7,6 +7,7 @@
 //! - `filter`: event subscription filters: validation, compilation, per-topic matching.
 //! - `ids`: ARM resource ids and Azure's naming rules.
 //! - `ingest`: publisher authentication (keys, SAS tokens) and CloudEvents validation.
+//! - `metrics`: operational metrics through the `metrics` facade: names, labels, buckets.
 //! - `resource`: the ARM envelope (`id`, `name`, `type`, `properties`), tags, lists.
 //! - `auth`: principals, API keys, the caller.
 //! - `partners`: registrations, verified partners, partner configurations and their rules.
@@ -22,6 +23,7 @@ pub mod error;
 pub mod filter;
 pub mod ids;
 pub mod ingest;
+pub mod metrics;
 pub mod partners;
 pub mod ports;
 pub mod provisioning;

@@ -269,3 +269,16 @@ pub fn held_partition(subscription: &ResourceId) -> String {
         subscription.storage_sort_key()
     )
 }
+
+/// The items of a subscription's latency windows, beside its stats item `stats`.
+pub fn delivery_latency_prefix(stats: &Key) -> String {
+    format!("{}#latency#", stats.sort)
+}
+
+/// The latency window starting at `window` (Unix seconds) of the stats item `stats`.
+pub fn delivery_latency(stats: &Key, window: i64) -> Key {
+    Key::new(
+        stats.partition.clone(),
+        format!("{}{window:012}", delivery_latency_prefix(stats)),
+    )
+}

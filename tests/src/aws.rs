@@ -121,6 +121,10 @@ impl Deployment {
             ),
             (infra::config::AWS_TARGETS, "1".into()),
             (infra::config::RESERVED_ARNS, self.reserved_arns()),
+            (
+                infra::config::METRICS_NAMESPACE,
+                "PartnerEvents/test".into(),
+            ),
         ]
     }
 

@@ -7,17 +7,14 @@ use lambda_runtime::{LambdaEvent, service_fn};
 #[tokio::main]
 async fn main() -> Result<(), lambda_runtime::Error> {
     infra::telemetry::init();
+    infra::metrics::cloudwatch_from_env()?;
     let app = infra::App::aws(&infra::Config::from_env()?).await?;
     let deliveries = &app.deliveries;
     lambda_runtime::run(service_fn(|event: LambdaEvent<SqsEvent>| async move {
-        Ok::<SqsBatchResponse, lambda_runtime::Error>(
-            fanout::handle_sqs(
-                deliveries,
-                event.payload,
-                Some(fanout::deadline_of(event.context.deadline)),
-            )
-            .await,
-        )
+        let deadline = Some(fanout::deadline_of(event.context.deadline));
+        let response = fanout::handle_sqs(deliveries, event.payload, deadline).await;
+        infra::metrics::flush();
+        Ok::<SqsBatchResponse, lambda_runtime::Error>(response)
     }))
     .await
 }

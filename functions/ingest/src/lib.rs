@@ -37,7 +37,7 @@ pub fn router(app: App) -> Router {
         )
         .layer(DefaultBodyLimit::max(MAX_REQUEST_BYTES))
         .layer(DeclaredLengthLimit::new(MAX_REQUEST_BYTES, |n| {
-            cloudevents::request_too_large(Some(n))
+            refused(cloudevents::request_too_large(Some(n)))
         }))
         .method_not_allowed_fallback(infra::http::method_not_allowed)
         .with_state(app)
@@ -60,6 +60,12 @@ fn query_param(uri: &Uri, name: &str) -> Option<String> {
 
 type Body = Result<Bytes, axum::extract::rejection::BytesRejection>;
 
+/// Counts a refused publish by its code.
+fn refused(e: Error) -> Error {
+    shared::metrics::refused(e.code);
+    e
+}
+
 async fn publish_events<E: Published>(
     State(app): State<App>,
     PathParams(name): PathParams<String>,
@@ -69,24 +75,34 @@ async fn publish_events<E: Published>(
     headers: HeaderMap,
     body: Body,
 ) -> Result<Response, ApiError> {
-    let (body, publisher, url) = front(&headers, &uri, &base, address, body)?;
-    let endpoint = app
-        .ingest
-        .authenticate::<E>(&name, &url, &publisher)
-        .await?;
-    let mut events = events(&headers, &body)?;
+    let published = publish::<E>(&app, &name, &base, address, &uri, &headers, body).await;
+    Ok(published.map_err(refused)?)
+}
+
+async fn publish<E: Published>(
+    app: &App,
+    name: &str,
+    base: &PublicBase,
+    address: Option<IpAddr>,
+    uri: &Uri,
+    headers: &HeaderMap,
+    body: Body,
+) -> Result<Response, Error> {
+    let (body, publisher, url) = front(headers, uri, base, address, body)?;
+    let endpoint = app.ingest.authenticate::<E>(name, &url, &publisher).await?;
+    let mut events = events(headers, &body)?;
     if let Some(trace) = TraceContext::from_headers(
-        header(&headers, trace::TRACEPARENT),
-        header(&headers, trace::TRACESTATE),
+        header(headers, trace::TRACEPARENT),
+        header(headers, trace::TRACESTATE),
     ) {
         trace.apply(&mut events);
     }
-    let channel = header(&headers, "aeg-channel-name");
+    let channel = header(headers, "aeg-channel-name");
     let accepted = app
         .ingest
         .publish(&endpoint, channel, events)
         .await
-        .map_err(|e| logged(e, &name))?;
+        .map_err(|e| logged(e, name))?;
     tracing::debug!(endpoint = %name, events = accepted, generation = endpoint.generation, "accepted");
     Ok(StatusCode::OK.into_response())
 }

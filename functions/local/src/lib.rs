@@ -5,6 +5,7 @@
 pub mod bench;
 pub mod bench_delivery;
 pub mod listener;
+pub mod metrics;
 pub mod workers;
 
 use std::future::Future;
@@ -136,8 +137,10 @@ fn write_private(
     options.open(path)?.write_all(secret.as_bytes())
 }
 
-/// Wires the app: DynamoDB and SQS when `PARTNER_EVENTS_TABLE` is set, else the data directory.
+/// Wires the app: DynamoDB and SQS when `PARTNER_EVENTS_TABLE` is set, else the data directory;
+/// installs the Prometheus metrics recorder first.
 pub async fn open(options: &Options, operator: &ApiKey) -> Result<App> {
+    infra::metrics::prometheus()?;
     let config = Config {
         operator: Some(operator.hash()),
         operator_secret: None,
@@ -165,10 +168,11 @@ pub async fn open(options: &Options, operator: &ApiKey) -> Result<App> {
     }
 }
 
-/// Every route of every function, plus `/healthz`.
+/// Every route of every function, plus `/healthz` and `/metrics`.
 pub fn router(app: App) -> Router {
     let routes = Router::new()
         .route("/healthz", get(|| async { "ok" }))
+        .merge(metrics::router(app.clone()))
         .merge(authorizations::router(app.clone()))
         .merge(provisioning::router(app.clone()))
         .merge(ingest::router(app))
@@ -197,6 +201,7 @@ pub async fn serve(
     } else {
         tokio::task::JoinSet::new()
     };
+    running.spawn(metrics::upkeep(stopping.clone()));
     let limits = listener::Limits {
         header_timeout: options.header_timeout,
         body_timeout: options.body_timeout,

@@ -10,10 +10,10 @@ use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
 
-use redb::{Database, ReadableTable, TableDefinition};
+use redb::{Database, ReadableDatabase, ReadableTable, ReadableTableMetadata, TableDefinition};
 use shared::error::{Error, Result};
 use shared::ports::{
-    Clock, MAX_DELAY, MAX_MESSAGE_BYTES, MAX_RECEIVE, Queue, Received, SystemClock,
+    Clock, Depth, MAX_DELAY, MAX_MESSAGE_BYTES, MAX_RECEIVE, Queue, Received, SystemClock,
 };
 use tokio::sync::Notify;
 
@@ -214,6 +214,20 @@ impl Queue for EmbeddedQueue {
             }
             let _ = tokio::time::timeout(pause, sent).await;
         }
+    }
+
+    async fn depth(&self) -> Result<Option<Depth>> {
+        let now = millis(self.clock.as_ref());
+        blocking("embedded queue", &self.db, move |db| {
+            let txn = db.begin_read().map_err(internal)?;
+            let table = txn.open_table(MESSAGES).map_err(internal)?;
+            let first = table.first().map_err(internal)?.map(|(k, _)| k.value().0);
+            Ok(Some(Depth {
+                messages: table.len().map_err(internal)?,
+                oldest_due: Duration::from_millis(first.map_or(0, |at| now.saturating_sub(at))),
+            }))
+        })
+        .await
     }
 
     async fn ack(&self, receipts: &[String]) -> Result<()> {

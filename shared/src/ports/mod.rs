@@ -7,7 +7,7 @@ mod targets;
 mod webhook;
 
 pub use clock::{Clock, ManualClock, SystemClock};
-pub use queue::{MAX_DELAY, MAX_MESSAGE_BYTES, MAX_RECEIVE, Queue, Received};
+pub use queue::{Depth, MAX_DELAY, MAX_MESSAGE_BYTES, MAX_RECEIVE, Queue, Received};
 pub use store::{
     Expect, Item, Key, MAX_WRITES, Page, Store, Tally, Write, check_batch, is_tally_name,
 };

@@ -21,6 +21,15 @@ pub struct Received {
     pub receive_count: u32,
 }
 
+/// How much waits on a queue.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Depth {
+    /// Messages on the queue: due, delayed and in flight.
+    pub messages: u64,
+    /// How long the longest-waiting due message has been due (zero when none is).
+    pub oldest_due: Duration,
+}
+
 /// A durable queue of text messages.
 #[async_trait::async_trait]
 pub trait Queue: Send + Sync {
@@ -43,4 +52,10 @@ pub trait Queue: Send + Sync {
     /// receipt of a message received again since may still remove it (SQS and its emulator
     /// differ here), which is safe because only a consumer that finished the work acknowledges.
     async fn ack(&self, receipts: &[String]) -> Result<()>;
+
+    /// How much waits on the queue, read without changing it; `None` where the queue's
+    /// service reports it itself (SQS, in CloudWatch).
+    async fn depth(&self) -> Result<Option<Depth>> {
+        Ok(None)
+    }
 }

@@ -4,6 +4,7 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod emf;
 mod partial_failures;
 mod redelivery;
 

@@ -13,6 +13,7 @@ use crate::delivery::{
     EventJson, LastAttempt, TaskHead, classify, decide, request, signing, targets,
 };
 use crate::error::Result;
+use crate::metrics;
 use crate::ports::{Attempt, Fault, MAX_DELAY, ServiceError, TargetDelivery};
 use crate::subscriptions::Destination;
 use crate::subscriptions::aws::{self, AwsTarget, Service};
@@ -125,7 +126,7 @@ impl Deliveries {
                 .headers
                 .push((partner_destinations::CONTEXT_HEADER.to_owned(), context));
         }
-        let answer = self.handlers.webhooks.deliver(&request).await;
+        let answer = metrics::timed(self.handlers.webhooks.deliver(&request)).await;
         if answer == Attempt::NotSent {
             self.defer(job, BUSY_ENDPOINT_WAIT).await?;
             return Ok(None);
@@ -170,7 +171,7 @@ impl Deliveries {
         .await?;
         let mut results = match (&self.handlers.targets, allowed) {
             (_, Err(refused)) => vec![Attempt::Service(refused); sent.len()].into_iter(),
-            (Some(targets), Ok(())) => targets.deliver(&delivery).await.into_iter(),
+            (Some(targets), Ok(())) => metrics::timed(targets.deliver(&delivery)).await.into_iter(),
             (None, Ok(())) => vec![Attempt::Service(not_enabled()); sent.len()].into_iter(),
         };
         for slot in sent {
@@ -200,6 +201,7 @@ impl Deliveries {
             now,
             (self.jitter)(),
         );
+        metrics::settled(answer, job.events.len(), job.head.published_at, now);
         let logged = |followed: Followed| {
             self.log.note(
                 &job.head.subscription,
@@ -208,7 +210,8 @@ impl Deliveries {
         };
         if decision == Decision::Delivered {
             logged(Followed::Delivered);
-            self.stats.delivered(&subscription, job.events.len(), now);
+            self.stats
+                .delivered(&subscription, job.events.len(), job.head.published_at, now);
             return Ok(());
         }
         let last = LastAttempt {

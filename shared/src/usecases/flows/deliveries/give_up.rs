@@ -60,6 +60,7 @@ impl Deliveries {
         }
         self.stats
             .dead_lettered(&job.subscription, job.events.len());
+        crate::metrics::dead_lettered(reason, job.events.len());
         tracing::warn!(subscription = %job.subscription.id, reason, events = job.events.len(), "dead-lettered");
         Ok(())
     }

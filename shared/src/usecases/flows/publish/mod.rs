@@ -153,6 +153,7 @@ impl Ingest {
             bodies.extend(packed.await?);
         }
         self.fanout.send(bodies, std::time::Duration::ZERO).await?;
+        crate::metrics::published(count);
         Ok(count)
     }
 }

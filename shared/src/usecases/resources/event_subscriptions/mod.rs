@@ -18,6 +18,7 @@ use crate::usecases::support::listing::{Listed, PageRequest, list_prefix};
 use crate::usecases::support::{cascade, not_found};
 
 pub mod attempts;
+pub mod latency;
 mod limit;
 pub mod pause;
 pub mod signing;

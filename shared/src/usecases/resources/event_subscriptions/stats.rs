@@ -1,6 +1,7 @@
 //! Per-subscription delivery counts: added up in memory as deliveries happen and added to the
 //! subscription's stats item by [`Stats::flush`] with the store's atomic add (one write per
-//! subscription touched, no read, nothing to retry on a race), before an invocation returns.
+//! subscription touched, no read, nothing to retry on a race), before an invocation returns;
+//! with deliveries, one more to the subscription's current latency window ([`latency`]).
 
 use std::collections::HashMap;
 use std::sync::Mutex;
@@ -15,6 +16,7 @@ use crate::ports::{Expect, Item, Key, Ports, Write};
 use crate::subscriptions::EventSubscription;
 use crate::table;
 use crate::usecases::resources::event_subscriptions;
+use crate::usecases::resources::event_subscriptions::latency;
 
 /// The last failed attempt, as the stats show it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -46,6 +48,12 @@ pub struct DeliveryStats {
         with = "time::serde::rfc3339::option"
     )]
     pub last_success_time_utc: Option<OffsetDateTime>,
+    /// The median publish-to-delivery latency over the last hour, in milliseconds.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub latency_p50_in_milliseconds: Option<u64>,
+    /// The 99th percentile of the same.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub latency_p99_in_milliseconds: Option<u64>,
 }
 
 const DELIVERED: &str = "deliveredEvents";
@@ -110,6 +118,7 @@ impl DeliveryStats {
             last_success_time_utc: tally.notes.get(LAST_SUCCESS).and_then(|t| {
                 OffsetDateTime::parse(t, &time::format_description::well_known::Rfc3339).ok()
             }),
+            ..DeliveryStats::default()
         });
         stats
     }
@@ -143,6 +152,7 @@ struct Pending {
     /// True for a subscription without an incarnation (see [`create`]).
     legacy: bool,
     delta: DeliveryStats,
+    latency: latency::Pending,
 }
 
 /// Counts not yet written, by stats item.
@@ -152,57 +162,80 @@ pub struct Stats {
 }
 
 impl Stats {
-    fn with(&self, subscription: &EventSubscription, f: impl FnOnce(&mut DeliveryStats)) {
+    fn with(&self, subscription: &EventSubscription, f: impl FnOnce(&mut Pending)) {
         let mut pending = self.pending.lock().unwrap_or_else(|e| e.into_inner());
         let entry = pending.entry(key(subscription)).or_insert_with(|| Pending {
             subscription: subscription.id.clone(),
             legacy: subscription.incarnation.is_none(),
             delta: DeliveryStats::default(),
+            latency: latency::Pending::default(),
         });
-        f(&mut entry.delta);
+        f(entry);
     }
 
-    pub fn delivered(&self, subscription: &EventSubscription, events: usize, at: OffsetDateTime) {
-        self.with(subscription, |s| {
-            s.delivered_events += events as u64;
-            s.last_success_time_utc = s.last_success_time_utc.max(Some(at));
+    /// Counts `events` delivered at `at`, and their latency since `published_at`.
+    pub fn delivered(
+        &self,
+        subscription: &EventSubscription,
+        events: usize,
+        published_at: OffsetDateTime,
+        at: OffsetDateTime,
+    ) {
+        self.with(subscription, |p| {
+            p.delta.delivered_events += events as u64;
+            p.delta.last_success_time_utc = p.delta.last_success_time_utc.max(Some(at));
+            p.latency.add(events, published_at, at);
         });
     }
 
     pub fn failed(&self, subscription: &EventSubscription, error: LastError) {
-        self.with(subscription, |s| {
-            s.failed_attempts += 1;
-            s.last_error = Some(error);
+        self.with(subscription, |p| {
+            p.delta.failed_attempts += 1;
+            p.delta.last_error = Some(error);
         });
     }
 
     pub fn dead_lettered(&self, subscription: &EventSubscription, events: usize) {
-        self.with(subscription, |s| s.dead_lettered_events += events as u64);
+        self.with(subscription, |p| {
+            p.delta.dead_lettered_events += events as u64
+        });
     }
 
-    /// Adds the pending counts to the table, one atomic add per subscription, all at once.
-    /// Counts of a subscription deleted meanwhile are dropped; counts that could not be
-    /// written stay pending for the next flush.
+    /// Adds the pending counts to the table, one atomic add per subscription (and one per
+    /// latency window touched), all subscriptions at once. Counts of a subscription deleted
+    /// meanwhile are dropped; counts that could not be written stay pending for the next flush.
     pub async fn flush(&self, ports: &Ports) -> Result<()> {
         let pending = std::mem::take(&mut *self.pending.lock().unwrap_or_else(|e| e.into_inner()));
-        let results = futures_util::future::join_all(
-            pending
-                .into_iter()
-                .map(|(key, p)| async move { (add(ports, &key, &p).await, key, p) }),
-        )
-        .await;
+        let results =
+            futures_util::future::join_all(pending.into_iter().map(|(key, p)| async move {
+                let counts = add(ports, &key, &p).await;
+                let latency = match (&counts, p.latency.is_empty()) {
+                    (Ok(()), false) => p.latency.write(ports, &key).await,
+                    _ => Ok(()),
+                };
+                (counts, latency, key, p)
+            }))
+            .await;
         let mut result = Ok(());
-        for (outcome, key, p) in results {
-            if let Err(e) = outcome {
-                let mut pending = self.pending.lock().unwrap_or_else(|e| e.into_inner());
-                match pending.get_mut(&key) {
-                    Some(later) => later.delta.add(&p.delta),
-                    None => {
-                        pending.insert(key, p);
-                    }
-                }
-                result = Err(e);
+        for (counts, latency, key, mut p) in results {
+            let counts_failed = counts.is_err();
+            if !counts_failed && latency.is_ok() {
+                continue;
             }
+            if !counts_failed {
+                p.delta = DeliveryStats::default();
+            }
+            let mut pending = self.pending.lock().unwrap_or_else(|e| e.into_inner());
+            match pending.get_mut(&key) {
+                Some(later) => {
+                    later.delta.add(&p.delta);
+                    later.latency.merge(p.latency);
+                }
+                None => {
+                    pending.insert(key, p);
+                }
+            }
+            result = counts.and(latency);
         }
         result
     }
@@ -238,13 +271,19 @@ fn dropped(pending: &Pending) -> Result<()> {
     Ok(())
 }
 
-/// The subscription's counts so far.
+/// The subscription's counts so far, and its latency over the last hour.
 pub async fn get(ports: &Ports, caller: &Caller, id: &ResourceId) -> Result<DeliveryStats> {
     let subscription = event_subscriptions::get(ports, caller, id).await?;
-    Ok(ports
+    let key = key(&subscription);
+    let mut stats = ports
         .store
-        .get(&key(&subscription))
+        .get(&key)
         .await?
         .map(|item| DeliveryStats::of_item(&item))
-        .unwrap_or_default())
+        .unwrap_or_default();
+    if let Some((p50, p99)) = latency::percentiles(ports, &key, ports.clock.now()).await? {
+        stats.latency_p50_in_milliseconds = Some(p50);
+        stats.latency_p99_in_milliseconds = Some(p99);
+    }
+    Ok(stats)
 }
