@@ -11,6 +11,10 @@ use shared::error::{Error, Result};
 use shared::metrics as m;
 use shared::ports::Queue;
 
+/// Values of one histogram an EMF document holds (the format's limit; the collector refuses
+/// more, logging an error for each).
+const EMF_VALUES_PER_FLUSH: usize = 100;
+
 static PROMETHEUS: OnceLock<PrometheusHandle> = OnceLock::new();
 static CLOUDWATCH: OnceLock<&'static Collector> = OnceLock::new();
 
@@ -70,6 +74,7 @@ pub fn cloudwatch(namespace: &str) -> Result<&'static Collector> {
         .init()
         .map_err(|e| Error::internal(format!("installing the EMF recorder: {e}")))?;
     m::describe();
+    m::sample_histograms(EMF_VALUES_PER_FLUSH);
     Ok(CLOUDWATCH.get_or_init(|| collector))
 }
 
@@ -93,7 +98,10 @@ pub fn flush() {
 /// [`flush`] to `writer`.
 pub fn flush_to(writer: impl std::io::Write) -> std::io::Result<()> {
     match CLOUDWATCH.get() {
-        Some(collector) => collector.flush(writer),
+        Some(collector) => {
+            m::release_samples();
+            collector.flush(writer)
+        }
         None => Ok(()),
     }
 }

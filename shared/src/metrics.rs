@@ -5,7 +5,8 @@
 //! subscription: per-subscription figures are in `deliveryStats`.
 
 use std::future::Future;
-use std::sync::LazyLock;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{LazyLock, Mutex};
 use std::time::{Duration, Instant};
 
 use metrics::{Counter, Histogram, Key, Label, Level, Metadata, Unit};
@@ -114,6 +115,77 @@ fn histogram(key: &Key) -> Histogram {
     metrics::with_recorder(|r| r.register_histogram(key, &METADATA))
 }
 
+/// The most histogram values kept between two [`release_samples`] (0: every value goes to
+/// the recorder at once). A recorder that holds only so many values per flush (CloudWatch EMF
+/// holds 100 per metric and refuses the rest) gets an even sample of them instead.
+static SAMPLE_SIZE: AtomicUsize = AtomicUsize::new(0);
+/// The samples of the two histograms, latency and attempt duration.
+static SAMPLES: [Mutex<Sample>; 2] = [Mutex::new(Sample::new()), Mutex::new(Sample::new())];
+
+/// A uniform sample of the values offered since the last release (reservoir sampling).
+struct Sample {
+    seen: u64,
+    values: Vec<f64>,
+    random: u64,
+}
+
+impl Sample {
+    const fn new() -> Self {
+        Self {
+            seen: 0,
+            values: Vec::new(),
+            random: 0x9E37_79B9_7F4A_7C15,
+        }
+    }
+
+    fn offer(&mut self, value: f64, size: usize) {
+        self.seen += 1;
+        if self.values.len() < size {
+            self.values.push(value);
+            return;
+        }
+        self.random ^= self.random << 13;
+        self.random ^= self.random >> 7;
+        self.random ^= self.random << 17;
+        let slot = (self.random % self.seen) as usize;
+        if let Some(kept) = self.values.get_mut(slot) {
+            *kept = value;
+        }
+    }
+}
+
+/// Keeps at most `size` values of each histogram until [`release_samples`] (for a recorder
+/// that holds only so many per flush).
+pub fn sample_histograms(size: usize) {
+    SAMPLE_SIZE.store(size, Ordering::Relaxed);
+}
+
+/// Records the sampled values into the recorder and starts new samples (before a flush).
+pub fn release_samples() {
+    for (sample, key) in SAMPLES.iter().zip([&LATENCY_KEY, &ATTEMPT_DURATION_KEY]) {
+        let values = {
+            let mut sample = sample.lock().unwrap_or_else(|e| e.into_inner());
+            sample.seen = 0;
+            std::mem::take(&mut sample.values)
+        };
+        let histogram = histogram(key);
+        for value in values {
+            histogram.record(value);
+        }
+    }
+}
+
+/// Records `value` in histogram `which` (0 latency, 1 attempt duration), or in its sample.
+fn observe(which: usize, key: &Key, value: f64) {
+    match SAMPLE_SIZE.load(Ordering::Relaxed) {
+        0 => histogram(key).record(value),
+        size => SAMPLES[which]
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .offer(value, size),
+    }
+}
+
 /// Tells the installed recorder each metric's unit and meaning (once, after installing it).
 pub fn describe() {
     metrics::describe_counter!(
@@ -186,7 +258,7 @@ pub fn settled(answer: &Attempt, events: usize, published_at: OffsetDateTime, no
     }
     if outcome == Outcome::Delivered {
         let latency = (now - published_at).as_seconds_f64().max(0.0);
-        histogram(&LATENCY_KEY).record(latency);
+        observe(0, &LATENCY_KEY, latency);
     }
 }
 
@@ -235,7 +307,7 @@ pub async fn timed<T: Sent>(request: impl Future<Output = T>) -> T {
 
 fn attempted(took: Duration) {
     counter(&ATTEMPTS_KEY).increment(1);
-    histogram(&ATTEMPT_DURATION_KEY).record(took.as_secs_f64());
+    observe(1, &ATTEMPT_DURATION_KEY, took.as_secs_f64());
 }
 
 /// Sets a queue's gauges: its `messages` and the wait of its longest-waiting due message.

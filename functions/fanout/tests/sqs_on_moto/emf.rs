@@ -129,3 +129,82 @@ fn documents_of_counters(written: &[u8]) -> Vec<Value> {
         .filter(|d| !d[m::DELIVERIES].is_null() || !d[m::ATTEMPTS].is_null())
         .collect()
 }
+
+/// Counts the error events logged.
+struct Errors(Arc<std::sync::atomic::AtomicUsize>);
+
+impl<S: tracing::Subscriber> tracing_subscriber::Layer<S> for Errors {
+    fn on_event(&self, event: &tracing::Event<'_>, _: tracing_subscriber::layer::Context<'_, S>) {
+        if *event.metadata().level() == tracing::Level::ERROR {
+            self.0.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        }
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_invocation_of_more_attempts_than_a_document_holds_writes_a_sample_and_logs_no_error() {
+    use tracing_subscriber::layer::SubscriberExt;
+    let errors = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    tracing::subscriber::set_global_default(
+        tracing_subscriber::registry().with(Errors(errors.clone())),
+    )
+    .unwrap();
+    infra::metrics::cloudwatch("PartnerEvents/test").unwrap();
+    let client = sqs();
+    let run = uuid::Uuid::new_v4().simple().to_string();
+    let delivery =
+        infra::sqs::SqsQueue::create_if_missing(client.clone(), &format!("delivery-{run}"), 2)
+            .await
+            .unwrap();
+    let ports = Ports {
+        store: Arc::new(store().await),
+        clock: Arc::new(SystemClock),
+    };
+    let (hooks, _) = receiver().await;
+    subscribe(&ports, "good", &format!("{hooks}/ok")).await;
+    let deliveries = Deliveries::new(
+        ports,
+        Arc::new(delivery),
+        shared::ports::Handlers::webhooks(Arc::new(
+            infra::webhook::HttpWebhooks::new(infra::webhook::AllowedNetworks::all()).unwrap(),
+        )),
+        Arc::new(|| 0.5),
+    );
+    let mut message: Value = serde_json::from_str(&fanout_message("good-0")).unwrap();
+    message["events"] = (0..250)
+        .map(|i| serde_json::json!({"specversion": "1.0", "id": format!("e{i}"), "source": "s", "type": "t", "subject": format!("good-{i}")}))
+        .collect();
+    let record = fanout::Record {
+        id: "m1".into(),
+        body: message.to_string(),
+        receive_count: 1,
+    };
+    assert!(
+        fanout::handle(&deliveries, vec![record], None)
+            .await
+            .is_empty()
+    );
+
+    let mut written = Vec::new();
+    infra::metrics::flush_to(&mut written).unwrap();
+    let documents = documents(&written);
+    assert_eq!(
+        *metric(&documents, m::DELIVERIES, Some(("outcome", "Delivered"))),
+        250,
+        "counters stay exact"
+    );
+    assert_eq!(*metric(&documents, m::ATTEMPTS, None), 250);
+    for histogram in [m::ATTEMPT_DURATION, m::DELIVERY_LATENCY] {
+        let values = metric(&documents, histogram, None).as_array().unwrap();
+        assert_eq!(
+            values.len(),
+            100,
+            "{histogram}: a sample of the document's 100"
+        );
+    }
+    assert_eq!(
+        errors.load(std::sync::atomic::Ordering::SeqCst),
+        0,
+        "no value was refused"
+    );
+}
