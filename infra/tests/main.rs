@@ -9,6 +9,7 @@ mod authorizations;
 mod delivery_latency;
 mod delivery_log;
 mod event_subscriptions;
+mod held_events;
 mod lambda_edge;
 mod outbox;
 mod provisioning;

@@ -282,3 +282,9 @@ pub fn delivery_latency(stats: &Key, window: i64) -> Key {
         format!("{}{window:012}", delivery_latency_prefix(stats)),
     )
 }
+
+/// A sort key ordered by `at` (milliseconds), unique among keys made at the same moment.
+pub fn time_ordered(at: time::OffsetDateTime) -> String {
+    let ms = (at.unix_timestamp_nanos() / 1_000_000).clamp(0, i128::from(i64::MAX)) as i64;
+    format!("{ms:015}#{:016x}", getrandom::u64().unwrap_or(0))
+}

@@ -40,6 +40,16 @@ fn a_traceparent_is_carried_only_in_the_w3c_format() {
     for value in bad {
         assert!(!is_traceparent(value), "{value}");
     }
+    let long_tail = format!(
+        "01-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01-{}",
+        "a".repeat(300)
+    );
+    assert!(
+        !is_traceparent(&long_tail),
+        "a later version's fields are capped"
+    );
+    let spaced = "01-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01-a b";
+    assert!(!is_traceparent(spaced), "and printable");
 }
 
 #[test]

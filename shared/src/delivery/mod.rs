@@ -7,7 +7,8 @@
 //! table, `{"topic","publishedAt","generation","id","payload":"<id>"}`; `generation` is the
 //! publish endpoint's generation the publish was handled under (0 when absent), `id` names
 //! the message's progress record (none is kept without it). A delivery task (a retry, a deferred or a
-//! redelivered batch) is `{"task":{…},"events":[…]}` or `{"task":{…},"payloads":[…]}`.
+//! redelivered batch) is `{"task":{…},"events":[…]}` or `{"task":{…},"payloads":[…]}`. A
+//! release (the rest of a resumed subscription's held events) is `{"release":"<id>"}`.
 
 pub mod batch;
 pub mod log;
@@ -76,6 +77,8 @@ pub enum Message {
         events: Vec<EventJson>,
         payloads: Vec<String>,
     },
+    /// Send the held events of this subscription back to delivery.
+    Release { subscription: String },
 }
 
 #[derive(Deserialize)]
@@ -93,6 +96,7 @@ struct Wire<'a> {
     payload: Option<String>,
     #[serde(default)]
     payloads: Vec<String>,
+    release: Option<String>,
 }
 
 /// Code of a message that is neither a fan-out message nor a task.
@@ -108,6 +112,9 @@ impl Message {
             .iter()
             .map(|e| EventJson::from(e.get()))
             .collect();
+        if let Some(subscription) = wire.release {
+            return Ok(Message::Release { subscription });
+        }
         match (wire.topic, wire.published_at, wire.task) {
             (Some(topic), Some(published_at), None) => Ok(Message::Fanout {
                 topic,
@@ -143,4 +150,9 @@ pub fn task_message_with_payloads(head: &TaskHead, payloads: &[String]) -> Resul
     let head = serde_json::to_string(head).map_err(|e| Error::internal(e.to_string()))?;
     let payloads = serde_json::to_string(payloads).map_err(|e| Error::internal(e.to_string()))?;
     Ok(format!("{{\"task\":{head},\"payloads\":{payloads}}}"))
+}
+
+/// The message that releases the held events of `subscription` (a resource id).
+pub fn release_message(subscription: &str) -> String {
+    serde_json::json!({ "release": subscription }).to_string()
 }

@@ -55,6 +55,9 @@ fn json_string(s: &str) -> String {
     serde_json::Value::from(s).to_string()
 }
 
+/// The longest `traceparent` carried: a later version may add fields, within reason.
+const MAX_TRACEPARENT: usize = 256;
+
 /// `version-traceid-parentid-flags` in lower-case hex: version not `ff`, trace id and parent
 /// id not all zeros; version `00` has exactly these four fields, a later version may add
 /// fields after a `-`.
@@ -83,7 +86,12 @@ pub fn is_traceparent(value: &str) -> bool {
         && !zeros(36..52)
         && match version {
             "00" => b.len() == 55,
-            _ => b.len() == 55 || b[55] == b'-',
+            _ => {
+                b.len() == 55
+                    || (b[55] == b'-'
+                        && b.len() <= MAX_TRACEPARENT
+                        && b[56..].iter().all(|c| c.is_ascii_graphic()))
+            }
         }
 }
 

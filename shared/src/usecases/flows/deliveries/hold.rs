@@ -1,21 +1,22 @@
 //! Holding a paused subscription's batches: each is stored in the subscription's held
 //! partition, oldest first, instead of being attempted, until `resume` sends them back. The
-//! hold is written only if the subscription is still paused at that moment (its version is
-//! checked in the same write), so a batch is never held after a resume has taken the rest.
+//! subscription is read again after the hold is written: if a resume came in between (and may
+//! have released the rest already), the hold takes back what it wrote and sends it on itself,
+//! so nothing is held after a resume has released the rest. No transaction: holds of a busy
+//! subscription never conflict with each other.
 
 use std::sync::Arc;
 
 use super::{Deliveries, Job};
-use crate::delivery::log::ms;
-use crate::error::{Error, Result};
-use crate::ports::{Expect, Key, MAX_WRITES, Write};
+use crate::error::Result;
+use crate::ports::{Expect, Key, Write};
 use crate::subscriptions::EventSubscription;
 use crate::table;
 use crate::usecases::support::payloads::task_messages_kept;
 
 /// What became of a batch for a subscription found paused.
 pub(super) enum Held {
-    /// Stored, to be sent again on resume.
+    /// Stored (or queued again), to be attempted after the resume.
     Kept,
     /// The subscription is no longer paused: attempt the batch with it as it is now.
     Resumed(Arc<EventSubscription>),
@@ -25,59 +26,61 @@ pub(super) enum Held {
 
 /// How long the stored payloads of held events are kept: a pause has no time limit.
 const PAYLOAD_KEPT: time::Duration = time::Duration::days(366);
-/// Tries before a hold that keeps racing with changes of the subscription gives up.
-const TRIES: usize = 5;
 
 impl Deliveries {
     pub(super) async fn hold(&self, job: &Job) -> Result<Held> {
-        let key = table::resource_key(&job.subscription.id);
-        let partition = table::held_partition(&job.subscription.id);
-        let bodies = task_messages_kept(&self.ports, &job.head, &job.events, PAYLOAD_KEPT).await?;
-        if bodies.len() >= MAX_WRITES {
-            return Err(Error::internal(format!(
-                "a batch of {} messages is too large to hold in one write",
-                bodies.len()
-            )));
+        let id = &job.subscription.id;
+        match self.current(job).await? {
+            None => return Ok(Held::Gone),
+            Some(fresh) if fresh.paused_at.is_none() => return Ok(Held::Resumed(fresh)),
+            Some(_) => {}
         }
-        for _ in 0..TRIES {
-            let Some(stored) =
-                table::get::<EventSubscription>(self.ports.store.as_ref(), &key).await?
-            else {
-                tracing::info!(subscription = %job.subscription.id, events = job.events.len(), "dropped: the subscription no longer exists");
-                return Ok(Held::Gone);
-            };
-            if stored.value.paused_at.is_none() {
-                self.topics.forget(&job.subscription.id.top()?);
-                return Ok(Held::Resumed(Arc::new(stored.value)));
-            }
-            let mut writes = vec![Write::Check {
-                key: key.clone(),
-                expect: stored.expect(),
-            }];
-            for body in &bodies {
-                let sort = format!(
-                    "{:015}#{:016x}",
-                    ms(job.head.since),
-                    getrandom::u64().unwrap_or(0)
-                );
-                writes.push(Write::Put {
-                    key: Key::new(partition.clone(), sort),
+        let bodies = task_messages_kept(&self.ports, &job.head, &job.events, PAYLOAD_KEPT).await?;
+        let partition = table::held_partition(id);
+        let mut held = Vec::with_capacity(bodies.len());
+        for body in bodies {
+            let key = Key::new(partition.clone(), table::time_ordered(job.head.since));
+            self.ports
+                .store
+                .write(vec![Write::Put {
+                    key: key.clone(),
                     body: body.clone(),
                     expires_at: None,
                     expect: Expect::Absent,
-                });
-            }
-            match self.ports.store.write(writes).await {
-                Ok(()) => {
-                    tracing::info!(subscription = %job.subscription.id, events = job.events.len(), "held: the subscription is paused");
-                    return Ok(Held::Kept);
+                }])
+                .await?;
+            held.push((key, body));
+        }
+        match self.current(job).await? {
+            Some(fresh) if fresh.paused_at.is_none() => {
+                let mut taken = Vec::new();
+                for (key, body) in held {
+                    match self.ports.store.delete(key, Expect::Exists).await {
+                        Ok(()) => taken.push(body),
+                        Err(e) if e.is_conflict() => {}
+                        Err(e) => return Err(e),
+                    }
                 }
-                Err(e) if e.is_conflict() => continue,
-                Err(e) => return Err(e),
+                self.queue.send(taken, std::time::Duration::ZERO).await?;
+                tracing::info!(subscription = %id, events = job.events.len(), "queued again: resumed while being held");
+            }
+            _ => {
+                tracing::info!(subscription = %id, events = job.events.len(), "held: the subscription is paused")
             }
         }
-        Err(Error::transient(
-            "the paused subscription kept changing while its events were held; retried later",
-        ))
+        Ok(Held::Kept)
+    }
+
+    /// The subscription of `job` as stored now (none when it is gone).
+    async fn current(&self, job: &Job) -> Result<Option<Arc<EventSubscription>>> {
+        let key = table::resource_key(&job.subscription.id);
+        let stored = table::get::<EventSubscription>(self.ports.store.as_ref(), &key).await?;
+        if stored.as_ref().is_none_or(|s| s.value.paused_at.is_none()) {
+            self.topics.forget(&job.subscription.id.top()?);
+        }
+        if stored.is_none() {
+            tracing::info!(subscription = %job.subscription.id, events = job.events.len(), "dropped: the subscription no longer exists");
+        }
+        Ok(stored.map(|s| Arc::new(s.value)))
     }
 }

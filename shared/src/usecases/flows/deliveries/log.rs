@@ -9,7 +9,7 @@ use std::sync::Mutex;
 
 use futures_util::StreamExt;
 
-use crate::delivery::log::{Entry, ms};
+use crate::delivery::log::Entry;
 use crate::error::Result;
 use crate::ports::{Expect, Key, Ports, Write};
 use crate::table;
@@ -68,9 +68,8 @@ impl DeliveryLog {
             };
             let partition = table::delivery_log_partition(&id);
             for body in chunks(&entries) {
-                let sort = format!("{:015}#{:016x}", ms(now), getrandom::u64().unwrap_or(0));
                 writes.push(Write::Put {
-                    key: Key::new(partition.clone(), sort),
+                    key: Key::new(partition.clone(), table::time_ordered(now)),
                     body,
                     expires_at: expires,
                     expect: Expect::Any,

@@ -26,6 +26,7 @@ use crate::error::Result;
 use crate::ids::ResourceId;
 use crate::ports::{Handlers, MAX_DELAY, Ports, Queue};
 use crate::subscriptions::{Destination, EventSubscription};
+use crate::usecases::resources::event_subscriptions::pause;
 use crate::usecases::resources::event_subscriptions::stats::{self, Stats};
 use crate::usecases::support::payloads::load_payload;
 
@@ -169,6 +170,11 @@ impl Deliveries {
                         Err(e)
                     }
                 }
+            }
+            Message::Release { subscription } => {
+                let id: ResourceId = subscription.parse()?;
+                pause::release(&self.ports, self.queue.as_ref(), &id).await?;
+                Ok(())
             }
             Message::Task {
                 head,

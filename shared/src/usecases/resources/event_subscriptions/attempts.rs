@@ -17,9 +17,9 @@ use crate::usecases::support::listing::{DEFAULT_TOP, Listed, MAX_TOP, PageReques
 
 /// Log items read per query.
 const ITEMS_PER_READ: usize = 25;
-/// The most log items one request reads: a page may come back short (with a `nextLink`)
-/// when the entries it looks for are sparse.
-const ITEMS_PER_REQUEST: usize = 400;
+/// The most log bytes one request reads: a page may come back short (with a `nextLink`) when
+/// the entries it looks for are sparse.
+const BYTES_PER_REQUEST: usize = 4 * 1024 * 1024;
 
 /// What `deliveryAttempts` was asked for.
 #[derive(Debug, Clone, Default)]
@@ -69,7 +69,7 @@ pub async fn list(
             .query(&partition, "", after.as_deref(), ITEMS_PER_READ)
             .await?;
         for item in &page.items {
-            read += 1;
+            read += item.body.len();
             let live = item.expires_at.is_none_or(|at| at > now);
             let logged: Vec<Entry> = match live {
                 true => table::decode(&item.body)?,
@@ -88,7 +88,7 @@ pub async fn list(
             }
             skip = 0;
             after = Some(item.key.sort.clone());
-            if read >= ITEMS_PER_REQUEST && page.next.is_some() {
+            if read >= BYTES_PER_REQUEST && page.next.is_some() {
                 return Ok(page_of(entries, after.as_deref().map(|a| (a, usize::MAX))));
             }
         }

@@ -11,8 +11,10 @@ use crate::ports::{Expect, Ports, Queue, Write};
 use crate::subscriptions::EventSubscription;
 use crate::table;
 
-/// Held events sent back per page.
+/// Held batches sent back per page.
 const PAGE: usize = 100;
+/// Pages one call sends back; a release message on the delivery queue goes on with the rest.
+pub const PAGES_PER_CALL: usize = 10;
 
 /// Pauses deliveries (kept as they are when already paused).
 pub async fn pause(ports: &Ports, caller: &Caller, id: &ResourceId) -> Result<EventSubscription> {
@@ -23,9 +25,10 @@ pub async fn pause(ports: &Ports, caller: &Caller, id: &ResourceId) -> Result<Ev
     .await
 }
 
-/// Resumes deliveries and sends the held events back, oldest first; returns the subscription
-/// and how many messages of held events were sent. Resuming a subscription that is not paused
-/// sends back whatever it still holds.
+/// Resumes deliveries and sends the held events back, oldest first: up to [`PAGES_PER_CALL`]
+/// pages at once, the rest through a release message on the delivery queue. Returns the
+/// subscription and how many held batches were sent at once. Resuming a subscription that is
+/// not paused sends back whatever it still holds.
 pub async fn resume(
     ports: &Ports,
     queue: &dyn Queue,
@@ -55,12 +58,13 @@ async fn set(
     Ok(subscription)
 }
 
-/// Sends the held events of `id` to the delivery queue in the order they were held, then
-/// removes them, a page at a time.
-async fn release(ports: &Ports, queue: &dyn Queue, id: &ResourceId) -> Result<usize> {
+/// Sends the held batches of `id` to the delivery queue in the order they were held, then
+/// removes them, a page at a time, for up to [`PAGES_PER_CALL`] pages; if more are held, a
+/// release message goes on with them. Returns how many were sent.
+pub async fn release(ports: &Ports, queue: &dyn Queue, id: &ResourceId) -> Result<usize> {
     let partition = table::held_partition(id);
     let mut sent = 0;
-    loop {
+    for _ in 0..PAGES_PER_CALL {
         let page = ports.store.query(&partition, "", None, PAGE).await?;
         if page.items.is_empty() {
             return Ok(sent);
@@ -78,4 +82,10 @@ async fn release(ports: &Ports, queue: &dyn Queue, id: &ResourceId) -> Result<us
         queue.send(bodies, std::time::Duration::ZERO).await?;
         ports.store.write(removals).await?;
     }
+    let more = ports.store.query(&partition, "", None, 1).await?;
+    if !more.items.is_empty() {
+        let message = crate::delivery::release_message(&id.to_string());
+        queue.send(vec![message], std::time::Duration::ZERO).await?;
+    }
+    Ok(sent)
 }
