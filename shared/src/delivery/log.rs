@@ -55,6 +55,7 @@ impl Entry {
         from_ms(self.at_ms)
     }
 
+    /// What followed the attempt.
     pub fn followed(&self) -> Followed {
         match (&self.dead_letter_reason, self.retry_at_ms) {
             (Some(reason), _) => Followed::DeadLettered(reason.clone()),
@@ -137,6 +138,7 @@ pub fn event_id(event: &str) -> String {
         .unwrap_or_default()
 }
 
+/// `at` as Unix milliseconds.
 pub fn ms(at: OffsetDateTime) -> i64 {
     (at.unix_timestamp_nanos() / 1_000_000).clamp(0, i128::from(i64::MAX)) as i64
 }

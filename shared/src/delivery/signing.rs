@@ -21,8 +21,11 @@ pub const ROTATION_OVERLAP: Duration = Duration::hours(24);
 /// The prefix of a secret.
 pub const SECRET_PREFIX: &str = "whsec_";
 
+/// The delivery's id, the same across its retries.
 pub const ID_HEADER: &str = "webhook-id";
+/// The attempt's time, Unix seconds.
 pub const TIMESTAMP_HEADER: &str = "webhook-timestamp";
+/// `v1,<signature>` per secret in force, space-separated.
 pub const SIGNATURE_HEADER: &str = "webhook-signature";
 
 /// The secrets of one signer (a subscription, or a partner destination).
