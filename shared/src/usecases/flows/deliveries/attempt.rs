@@ -86,6 +86,10 @@ impl Deliveries {
                 head: job.head.clone(),
                 doomed: None,
                 indexes: Vec::new(),
+                ids: positions
+                    .iter()
+                    .filter_map(|p| job.ids.get(*p).cloned())
+                    .collect(),
             };
             if let Err(e) = self.settle(part, &answer, took).await {
                 result = Err(e);
@@ -205,7 +209,7 @@ impl Deliveries {
         let logged = |followed: Followed| {
             self.log.note(
                 &job.head.subscription,
-                log_entries(&job.events, attempts, answer, took, now, followed),
+                log_entries(&job, attempts, answer, took, now, followed),
             )
         };
         if decision == Decision::Delivered {
@@ -292,9 +296,9 @@ fn grouped(answers: Vec<(Vec<usize>, Attempt)>) -> Vec<(Vec<usize>, Attempt)> {
     groups
 }
 
-/// The log entries of one attempt of `events`, its `attempts`-th.
+/// The log entries of one attempt of the events of `job`, its `attempts`-th.
 fn log_entries(
-    events: &[EventJson],
+    job: &Job,
     attempts: u32,
     answer: &Attempt,
     took: Duration,
@@ -313,10 +317,14 @@ fn log_entries(
         Followed::RetryAt(at) => (Some(log::ms(at)), None),
         Followed::DeadLettered(reason) => (None, Some(reason)),
     };
-    events
+    job.events
         .iter()
-        .map(|event| Entry {
-            event_id: log::event_id(event),
+        .enumerate()
+        .map(|(i, event)| Entry {
+            event_id: match job.ids.get(i) {
+                Some(id) => id.to_string(),
+                None => log::event_id(event),
+            },
             delivery_count: attempts,
             at_ms: log::ms(at),
             outcome: (outcome != Outcome::Delivered).then(|| outcome.name().to_owned()),

@@ -81,6 +81,9 @@ struct Job {
     doomed: Option<&'static str>,
     /// The events' places in their fan-out message (none for a delivery task).
     indexes: Vec<u32>,
+    /// The events' ids, when the fan-out read them (none for a delivery task: read when
+    /// needed).
+    ids: Vec<Arc<str>>,
 }
 
 impl Deliveries {
@@ -202,6 +205,7 @@ impl Deliveries {
                         head,
                         doomed: None,
                         indexes: Vec::new(),
+                        ids: Vec::new(),
                     },
                     start_by,
                 )
@@ -225,12 +229,15 @@ impl Deliveries {
         }
         let mut matched: Vec<Vec<usize>> = vec![Vec::new(); subscriptions.all.len()];
         let mut unreadable = Vec::new();
+        let mut ids: Vec<Arc<str>> = Vec::with_capacity(events.len());
         for (i, json) in events.iter().enumerate() {
             let Ok(value) = serde_json::from_str::<serde_json::Value>(json) else {
                 tracing::error!(topic = %topic, "an accepted event is not readable JSON; dead-lettered for every subscription");
                 unreadable.push(i);
+                ids.push(Arc::from(""));
                 continue;
             };
+            ids.push(Arc::from(value["id"].as_str().unwrap_or_default()));
             for s in subscriptions.matcher.matching_refs(&value) {
                 if let Some(list) = matched.get_mut(*s) {
                     list.push(i);
@@ -262,6 +269,7 @@ impl Deliveries {
                     head: head(subscription),
                     doomed: Some(reason::UNREADABLE_EVENT),
                     indexes: unreadable.iter().map(|i| *i as u32).collect(),
+                    ids: Vec::new(),
                 });
             }
             if indexes.is_empty() {
@@ -288,6 +296,10 @@ impl Deliveries {
                         .collect(),
                     head: head(subscription),
                     doomed: None,
+                    ids: indexes[range.clone()]
+                        .iter()
+                        .map(|i| ids[*i].clone())
+                        .collect(),
                     indexes: indexes[range].iter().map(|i| *i as u32).collect(),
                 });
             }
