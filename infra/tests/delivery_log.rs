@@ -82,7 +82,7 @@ mod cases {
 
     fn entry(event: &str, count: u32, at: OffsetDateTime) -> Entry {
         Entry {
-            event_id: event.to_owned(),
+            event_id: event.into(),
             delivery_count: count,
             at_ms: ms(at),
             outcome: None,
@@ -113,7 +113,7 @@ mod cases {
             seen.extend(
                 page.items
                     .into_iter()
-                    .map(|e| (e.event_id, e.delivery_count)),
+                    .map(|e| (e.event_id.to_string(), e.delivery_count)),
             );
             match page.skip_token {
                 Some(next) => token = Some(next),

@@ -21,9 +21,9 @@ pub enum Followed {
 /// One attempt of one event, as stored: short names, since the log is written per delivery.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Entry {
-    /// The event's `id`.
+    /// The event's `id` (shared with the other entries of the event).
     #[serde(rename = "e")]
-    pub event_id: String,
+    pub event_id: std::sync::Arc<str>,
     /// The attempt's number, 1 first.
     #[serde(rename = "n")]
     pub delivery_count: u32,
@@ -125,7 +125,7 @@ pub fn excerpt(body: &[u8]) -> Option<String> {
 }
 
 /// The `id` of an event's JSON text (empty when it has none).
-pub fn event_id(event: &str) -> String {
+pub fn event_id(event: &str) -> std::sync::Arc<str> {
     #[derive(Deserialize)]
     struct Id<'a> {
         #[serde(borrow, default)]
@@ -134,8 +134,8 @@ pub fn event_id(event: &str) -> String {
     serde_json::from_str::<Id>(event)
         .ok()
         .and_then(|i| i.id)
-        .map(|id| id.into_owned())
-        .unwrap_or_default()
+        .map(|id| std::sync::Arc::from(id.as_ref()))
+        .unwrap_or_else(|| std::sync::Arc::from(""))
 }
 
 /// `at` as Unix milliseconds.

@@ -123,8 +123,13 @@ impl Deliveries {
             job.head.attempts,
         );
         request.start_by = start_by.map(|by| by.min(Instant::now() + SLOT_WAIT));
-        let (id, now) = (job.subscription.id.to_string(), self.ports.clock.now());
-        signing::sign(&mut request, hook.signing_secrets(), &id, now);
+        let now = self.ports.clock.now();
+        signing::sign(
+            &mut request,
+            hook.signing_secrets(),
+            &job.head.subscription,
+            now,
+        );
         if let Some(context) = context {
             request
                 .headers
@@ -322,7 +327,7 @@ fn log_entries(
         .enumerate()
         .map(|(i, event)| Entry {
             event_id: match job.ids.get(i) {
-                Some(id) => id.to_string(),
+                Some(id) => id.clone(),
                 None => log::event_id(event),
             },
             delivery_count: attempts,

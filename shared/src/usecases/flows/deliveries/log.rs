@@ -92,23 +92,25 @@ impl DeliveryLog {
 /// The entries as item bodies (JSON arrays) of at most [`MAX_ITEM_BYTES`] each.
 fn chunks(entries: &[Entry]) -> Vec<String> {
     let mut bodies = Vec::new();
-    let mut body = String::from("[");
+    let mut body = Vec::with_capacity(MAX_ITEM_BYTES.min(entries.len() * 96 + 2));
+    let mut json = Vec::with_capacity(256);
+    let close = |mut body: Vec<u8>| {
+        body.push(b']');
+        String::from_utf8(body).unwrap_or_default()
+    };
     for entry in entries {
-        let Ok(json) = serde_json::to_string(entry) else {
+        json.clear();
+        if serde_json::to_writer(&mut json, entry).is_err() {
             continue;
-        };
-        if body.len() > 1 && body.len() + json.len() + 2 > MAX_ITEM_BYTES {
-            body.push(']');
-            bodies.push(std::mem::replace(&mut body, String::from("[")));
         }
-        if body.len() > 1 {
-            body.push(',');
+        if !body.is_empty() && body.len() + json.len() + 2 > MAX_ITEM_BYTES {
+            bodies.push(close(std::mem::take(&mut body)));
         }
-        body.push_str(&json);
+        body.push(if body.is_empty() { b'[' } else { b',' });
+        body.extend_from_slice(&json);
     }
-    if body.len() > 1 {
-        body.push(']');
-        bodies.push(body);
+    if !body.is_empty() {
+        bodies.push(close(body));
     }
     bodies
 }

@@ -77,7 +77,10 @@ pub async fn list(
             };
             for (i, entry) in logged.into_iter().enumerate().skip(skip) {
                 let wanted = entry.at_ms >= since_ms
-                    && query.event_id.as_ref().is_none_or(|e| *e == entry.event_id);
+                    && query
+                        .event_id
+                        .as_ref()
+                        .is_none_or(|e| **e == *entry.event_id);
                 if !wanted {
                     continue;
                 }
