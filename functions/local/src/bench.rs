@@ -1,6 +1,7 @@
 //! `partner-events bench-ingest`: starts the local server on a fresh data directory, provisions
 //! an activated partner topic over HTTP, then publishes 1 KB CloudEvents in batches from
-//! several connections for a while and reports accepted events/s and request latency.
+//! several connections for a while and reports accepted events/s and request latency; or, with
+//! `--single`, one event per request in CloudEvents structured mode.
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -9,6 +10,7 @@ use serde_json::{Value, json};
 use shared::ports::SystemClock;
 
 use crate::Options;
+use shared::delivery::request as cloudevents_type;
 
 /// How the load is shaped.
 #[derive(clap::Args)]
@@ -22,6 +24,10 @@ pub struct BenchOptions {
     /// Events per request.
     #[arg(long, default_value_t = 100)]
     pub batch: usize,
+    /// One event per request, as `application/cloudevents+json` (structured mode) rather than
+    /// an array (`--batch` is then 1).
+    #[arg(long)]
+    pub single: bool,
     /// Approximate size of each event in bytes.
     #[arg(long, default_value_t = 1024)]
     pub event_bytes: usize,
@@ -206,7 +212,17 @@ pub async fn ingest(options: BenchOptions) -> Result<Report, Failure> {
         .pool_max_idle_per_host(options.connections)
         .build()?;
     let Provisioned { endpoint, key, .. } = provision(&http, &base, operator.secret()).await?;
-    let body = axum::body::Bytes::from(batch(options.batch, options.event_bytes));
+    let per_request = if options.single { 1 } else { options.batch };
+    let (body, content_type) = if options.single {
+        let one = serde_json::from_slice::<Vec<Value>>(&batch(1, options.event_bytes))?;
+        (serde_json::to_vec(&one[0])?, cloudevents_type::STRUCTURED)
+    } else {
+        (
+            batch(per_request, options.event_bytes),
+            cloudevents_type::BATCH,
+        )
+    };
+    let body = axum::body::Bytes::from(body);
     let started = Instant::now();
     let until = started + Duration::from_secs(options.seconds);
     let workers: Vec<_> = (0..options.connections)
@@ -220,10 +236,7 @@ pub async fn ingest(options: BenchOptions) -> Result<Report, Failure> {
                     let response = http
                         .post(&endpoint)
                         .header("aeg-sas-key", &key)
-                        .header(
-                            "content-type",
-                            "application/cloudevents-batch+json; charset=utf-8",
-                        )
+                        .header("content-type", content_type)
                         .body(body.clone())
                         .send()
                         .await;
@@ -253,7 +266,7 @@ pub async fn ingest(options: BenchOptions) -> Result<Report, Failure> {
             .unwrap_or_default()
     };
     Ok(Report {
-        events: latencies.len() as u64 * options.batch as u64,
+        events: latencies.len() as u64 * per_request as u64,
         requests: latencies.len() as u64,
         errors,
         elapsed,

@@ -161,7 +161,11 @@ async fn shutdown_signal() {
 }
 
 async fn bench_ingest(options: local::bench::BenchOptions) -> ExitCode {
-    let (connections, batch) = (options.connections, options.batch);
+    let connections = options.connections;
+    let batch = match options.single {
+        true => "1 (structured)".to_owned(),
+        false => options.batch.to_string(),
+    };
     match local::bench::ingest(options).await {
         Ok(r) => {
             let secs = r.elapsed.as_secs_f64();
