@@ -75,3 +75,10 @@ pub fn message(body: &Value) -> &str {
 pub fn from_now(offset: Duration) -> String {
     shared::time_format::rfc3339(OffsetDateTime::now_utc() + offset)
 }
+
+/// A manual clock starting now (tests never depend on the calendar date).
+pub fn manual_clock() -> std::sync::Arc<shared::ports::ManualClock> {
+    std::sync::Arc::new(shared::ports::ManualClock::new(
+        time::OffsetDateTime::now_utc(),
+    ))
+}

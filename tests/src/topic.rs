@@ -54,6 +54,22 @@ impl Topic {
         body["value"].as_array().unwrap().clone()
     }
 
+    /// Waits (up to 5 s) until `subscription`'s counts show `failed` failed attempts: the
+    /// server has decided what follows them (read its clock), so the test may move it on.
+    pub async fn wait_for_failures(&self, subscription: &str, failed: u64) {
+        for _ in 0..100 {
+            let (_, stats) = self
+                .owner
+                .get(&format!("{subscription}/deliveryStats"))
+                .await;
+            if stats["failedAttempts"].as_u64().unwrap_or(0) >= failed {
+                return;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        panic!("{subscription} never recorded {failed} failed attempts");
+    }
+
     /// Waits (up to 10 s) until `subscription` has at least `count` dead letters.
     pub async fn wait_for_dead_letters(&self, subscription: &str, count: usize) -> Vec<Value> {
         for _ in 0..200 {

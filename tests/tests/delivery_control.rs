@@ -2,22 +2,16 @@
 //! neither attempted nor dead-lettered, survive a restart and arrive oldest first on resume;
 //! an event's attempts are listed with their outcome and what followed.
 
-use std::sync::Arc;
 use std::time::Duration as StdDuration;
 
 use e2e::receiver::Plan;
 use e2e::{Answer, Publisher, Server, active_topic_on};
 use reqwest::StatusCode;
 use serde_json::json;
-use shared::ports::ManualClock;
 use time::{Duration, OffsetDateTime};
 
 async fn quiet(ms: u64) {
     tokio::time::sleep(StdDuration::from_millis(ms)).await;
-}
-
-fn manual_clock() -> Arc<ManualClock> {
-    Arc::new(ManualClock::new(OffsetDateTime::now_utc()))
 }
 
 /// Waits (up to 10 s) until `subscription`'s log lists `count` attempts of `event`.
@@ -136,7 +130,7 @@ async fn held_events_survive_a_restart_of_the_server() {
 
 #[tokio::test]
 async fn an_event_held_past_its_time_to_live_is_dead_lettered_on_resume_not_delivered() {
-    let clock = manual_clock();
+    let clock = e2e::manual_clock();
     let (_server, topic, hooks) = active_topic_on(Server::builder().clock(clock.clone())).await;
     let sub = topic
         .subscribe(
@@ -200,7 +194,7 @@ async fn pause_and_resume_are_the_owners_and_unknown_subscriptions_are_not_found
 
 #[tokio::test]
 async fn the_log_lists_a_failed_attempt_then_the_delivery_of_an_event() {
-    let clock = manual_clock();
+    let clock = e2e::manual_clock();
     let (_server, topic, hooks) = active_topic_on(Server::builder().clock(clock.clone())).await;
     hooks.plan(
         "flaky",
@@ -326,7 +320,7 @@ async fn the_log_pages_with_top_and_next_link_and_starts_at_since() {
 
 #[tokio::test]
 async fn a_retry_that_comes_due_while_paused_is_held_and_delivered_on_resume() {
-    let clock = manual_clock();
+    let clock = e2e::manual_clock();
     let builder = Server::builder().clock(clock.clone()).paused();
     let (server, topic, hooks) = active_topic_on(builder).await;
     hooks.plan(

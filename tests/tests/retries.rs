@@ -2,43 +2,22 @@
 //! where timing matters: the schedule, Retry-After, attempts and time to live running out,
 //! client errors, redelivery, and 410 disabling a subscription.
 
-use std::sync::Arc;
 use std::time::Duration as StdDuration;
 
 use e2e::receiver::Plan;
-use e2e::{ActiveTopic, Answer, Server, active_topic_on, ids, order_event, webhook};
+use e2e::{Answer, Server, active_topic_on, ids, order_event, webhook};
 use reqwest::StatusCode;
 use serde_json::json;
-use shared::ports::{Clock, ManualClock};
-use time::{Duration, OffsetDateTime};
+use shared::ports::Clock;
+use time::Duration;
 
 async fn quiet(ms: u64) {
     tokio::time::sleep(StdDuration::from_millis(ms)).await;
 }
 
-/// Waits until `subscription`'s counts show `failed` failed attempts: the server has decided
-/// what follows them (read its clock), so the test may move the clock on.
-async fn failures_recorded(topic: &ActiveTopic, subscription: &str, failed: u64) {
-    for _ in 0..100 {
-        let (_, stats) = topic
-            .owner
-            .get(&format!("{subscription}/deliveryStats"))
-            .await;
-        if stats["failedAttempts"].as_u64().unwrap_or(0) >= failed {
-            return;
-        }
-        quiet(50).await;
-    }
-    panic!("{subscription} never recorded {failed} failed attempts");
-}
-
-fn manual_clock() -> Arc<ManualClock> {
-    Arc::new(ManualClock::new(OffsetDateTime::now_utc()))
-}
-
 #[tokio::test]
 async fn a_failing_endpoint_is_retried_on_event_grids_schedule() {
-    let clock = manual_clock();
+    let clock = e2e::manual_clock();
     let (_server, topic, hooks) = active_topic_on(Server::builder().clock(clock.clone())).await;
     hooks.plan(
         "flaky",
@@ -50,7 +29,7 @@ async fn a_failing_endpoint_is_retried_on_event_grids_schedule() {
     let sub = topic.subscribe_receiver(&hooks, "flaky").await;
     topic.publish_one("e1").await;
     hooks.wait_for("flaky", 1).await;
-    failures_recorded(&topic, &sub, 1).await;
+    topic.wait_for_failures(&sub, 1).await;
 
     clock.advance(Duration::seconds(8));
     quiet(1500).await;
@@ -58,7 +37,7 @@ async fn a_failing_endpoint_is_retried_on_event_grids_schedule() {
     clock.advance(Duration::seconds(4));
     let got = hooks.wait_for("flaky", 2).await;
     assert_eq!(got[1].header("aeg-delivery-count"), Some("1"));
-    failures_recorded(&topic, &sub, 2).await;
+    topic.wait_for_failures(&sub, 2).await;
 
     clock.advance(Duration::seconds(20));
     quiet(1500).await;
@@ -88,7 +67,7 @@ async fn a_failing_endpoint_is_retried_on_event_grids_schedule() {
 
 #[tokio::test]
 async fn retry_after_on_a_429_sets_the_earliest_retry() {
-    let clock = manual_clock();
+    let clock = e2e::manual_clock();
     let (_server, topic, hooks) = active_topic_on(Server::builder().clock(clock.clone())).await;
     hooks.plan(
         "busy",
@@ -101,7 +80,7 @@ async fn retry_after_on_a_429_sets_the_earliest_retry() {
     let busy = topic.subscribe_receiver(&hooks, "busy").await;
     topic.publish_one("e1").await;
     hooks.wait_for("busy", 1).await;
-    failures_recorded(&topic, &busy, 1).await;
+    topic.wait_for_failures(&busy, 1).await;
     clock.advance(Duration::seconds(15));
     quiet(1500).await;
     assert_eq!(
@@ -116,7 +95,7 @@ async fn retry_after_on_a_429_sets_the_earliest_retry() {
 
 #[tokio::test]
 async fn attempts_and_time_to_live_running_out_dead_letter_with_event_grids_fields() {
-    let clock = manual_clock();
+    let clock = e2e::manual_clock();
     let (_server, topic, hooks) = active_topic_on(Server::builder().clock(clock.clone())).await;
     hooks.plan("attempts", Plan::Always(503));
     hooks.plan("ttl", Plan::Always(500));
@@ -138,8 +117,8 @@ async fn attempts_and_time_to_live_running_out_dead_letter_with_event_grids_fiel
     topic.publish_one("e1").await;
     hooks.wait_for("attempts", 1).await;
     hooks.wait_for("ttl", 1).await;
-    failures_recorded(&topic, &by_attempts, 1).await;
-    failures_recorded(&topic, &by_ttl, 1).await;
+    topic.wait_for_failures(&by_attempts, 1).await;
+    topic.wait_for_failures(&by_ttl, 1).await;
     clock.advance(Duration::seconds(12));
     hooks.wait_for("attempts", 2).await;
     let letters = topic.wait_for_dead_letters(&by_attempts, 1).await;
@@ -157,7 +136,7 @@ async fn attempts_and_time_to_live_running_out_dead_letter_with_event_grids_fiel
     assert!(letter["deadletterid"].is_string());
 
     hooks.wait_for("ttl", 2).await;
-    failures_recorded(&topic, &by_ttl, 2).await;
+    topic.wait_for_failures(&by_ttl, 2).await;
     clock.advance(Duration::seconds(34));
     hooks.wait_for("ttl", 3).await;
     let letters = topic.wait_for_dead_letters(&by_ttl, 1).await;

@@ -3,15 +3,12 @@
 //! id across a retry, rotation and its 24-hour overlap on a manual clock, and partner
 //! destinations signed with the secret their partner reads.
 
-use std::sync::Arc;
-use std::time::Duration as StdDuration;
-
 use e2e::receiver::{Plan, Receiver};
 use e2e::signatures::{signatures, verify};
 use e2e::{Answer, CustomerTopic, Server, Tenants, active_topic_on, contoso_event};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
-use shared::ports::{Clock, ManualClock};
+use shared::ports::Clock;
 use time::{Duration, OffsetDateTime};
 
 fn signed(url: &str) -> Value {
@@ -174,27 +171,9 @@ async fn a_read_never_shows_a_secret_a_put_keeps_them_and_turning_signing_off_re
     assert_eq!(status, StatusCode::NOT_FOUND);
 }
 
-fn manual_clock() -> Arc<ManualClock> {
-    Arc::new(ManualClock::new(OffsetDateTime::now_utc()))
-}
-
-async fn failures_recorded(topic: &e2e::ActiveTopic, subscription: &str, failed: u64) {
-    for _ in 0..100 {
-        let (_, stats) = topic
-            .owner
-            .get(&format!("{subscription}/deliveryStats"))
-            .await;
-        if stats["failedAttempts"].as_u64().unwrap_or(0) >= failed {
-            return;
-        }
-        tokio::time::sleep(StdDuration::from_millis(50)).await;
-    }
-    panic!("{subscription} never recorded {failed} failed attempts");
-}
-
 #[tokio::test]
 async fn the_message_id_stays_across_a_retry_while_the_timestamp_and_signature_change() {
-    let clock = manual_clock();
+    let clock = e2e::manual_clock();
     let (_server, topic, hooks) = active_topic_on(Server::builder().clock(clock.clone())).await;
     hooks.plan(
         "flaky",
@@ -206,7 +185,7 @@ async fn the_message_id_stays_across_a_retry_while_the_timestamp_and_signature_c
     let sub = topic.subscribe("flaky", signed(&hooks.url("flaky"))).await;
     topic.publish_one("e1").await;
     hooks.wait_for("flaky", 1).await;
-    failures_recorded(&topic, &sub, 1).await;
+    topic.wait_for_failures(&sub, 1).await;
     clock.advance(Duration::seconds(12));
     let got = hooks.wait_for("flaky", 2).await;
     assert_eq!(got[1].answered, 200);
@@ -235,7 +214,7 @@ async fn the_message_id_stays_across_a_retry_while_the_timestamp_and_signature_c
 
 #[tokio::test]
 async fn a_rotation_signs_with_both_secrets_at_once_and_with_the_new_one_alone_after_24_hours() {
-    let clock = manual_clock();
+    let clock = e2e::manual_clock();
     let (_server, topic, hooks) = active_topic_on(Server::builder().clock(clock.clone())).await;
     let sub = topic.subscribe("rot", signed(&hooks.url("rot"))).await;
     topic.publish_one("before").await;

@@ -36,15 +36,13 @@ fn metric<'a>(documents: &'a [Value], metric: &str, label: Option<(&str, &str)>)
         .unwrap_or_else(|| panic!("no {metric} {label:?} in {documents:#?}"))
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn an_invocation_writes_its_delivery_metrics_as_embedded_metric_format() {
-    infra::metrics::cloudwatch("PartnerEvents/test").unwrap();
-    let client = sqs();
-    let run = uuid::Uuid::new_v4().simple().to_string();
-    let fanout_name = format!("fanout-{run}");
-    let fanout = infra::sqs::SqsQueue::create_if_missing(client.clone(), &fanout_name, 2)
-        .await
-        .unwrap();
+/// The fan-out and delivery handler of run `run`, with a webhook subscription per (name, mode
+/// of the receiver) and its delivery queue on moto.
+async fn deliveries_to(
+    client: &aws_sdk_sqs::Client,
+    run: &str,
+    subscriptions: &[(&str, &str)],
+) -> Deliveries {
     let delivery =
         infra::sqs::SqsQueue::create_if_missing(client.clone(), &format!("delivery-{run}"), 2)
             .await
@@ -54,16 +52,29 @@ async fn an_invocation_writes_its_delivery_metrics_as_embedded_metric_format() {
         clock: Arc::new(SystemClock),
     };
     let (hooks, _) = receiver().await;
-    subscribe(&ports, "good", &format!("{hooks}/ok")).await;
-    subscribe(&ports, "bad", &format!("{hooks}/fail")).await;
-    let deliveries = Deliveries::new(
+    for (name, mode) in subscriptions {
+        subscribe(&ports, name, &format!("{hooks}/{mode}")).await;
+    }
+    Deliveries::new(
         ports,
         Arc::new(delivery),
         shared::ports::Handlers::webhooks(Arc::new(
             infra::webhook::HttpWebhooks::new(infra::webhook::AllowedNetworks::all()).unwrap(),
         )),
         Arc::new(|| 0.5),
-    );
+    )
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_invocation_writes_its_delivery_metrics_as_embedded_metric_format() {
+    infra::metrics::cloudwatch("PartnerEvents/test").unwrap();
+    let client = sqs();
+    let run = uuid::Uuid::new_v4().simple().to_string();
+    let fanout_name = format!("fanout-{run}");
+    let fanout = infra::sqs::SqsQueue::create_if_missing(client.clone(), &fanout_name, 2)
+        .await
+        .unwrap();
+    let deliveries = deliveries_to(&client, &run, &[("good", "ok"), ("bad", "fail")]).await;
     let messages = ["good-1", "good-2", "good-3", "bad-1", "bad-2"].map(fanout_message);
     fanout
         .send(messages.to_vec(), std::time::Duration::ZERO)
@@ -150,26 +161,8 @@ async fn an_invocation_of_more_attempts_than_a_document_holds_writes_a_sample_an
     )
     .unwrap();
     infra::metrics::cloudwatch("PartnerEvents/test").unwrap();
-    let client = sqs();
     let run = uuid::Uuid::new_v4().simple().to_string();
-    let delivery =
-        infra::sqs::SqsQueue::create_if_missing(client.clone(), &format!("delivery-{run}"), 2)
-            .await
-            .unwrap();
-    let ports = Ports {
-        store: Arc::new(store().await),
-        clock: Arc::new(SystemClock),
-    };
-    let (hooks, _) = receiver().await;
-    subscribe(&ports, "good", &format!("{hooks}/ok")).await;
-    let deliveries = Deliveries::new(
-        ports,
-        Arc::new(delivery),
-        shared::ports::Handlers::webhooks(Arc::new(
-            infra::webhook::HttpWebhooks::new(infra::webhook::AllowedNetworks::all()).unwrap(),
-        )),
-        Arc::new(|| 0.5),
-    );
+    let deliveries = deliveries_to(&sqs(), &run, &[("good", "ok")]).await;
     let mut message: Value = serde_json::from_str(&fanout_message("good-0")).unwrap();
     message["events"] = (0..250)
         .map(|i| serde_json::json!({"specversion": "1.0", "id": format!("e{i}"), "source": "s", "type": "t", "subject": format!("good-{i}")}))

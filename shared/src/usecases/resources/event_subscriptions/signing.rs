@@ -2,7 +2,7 @@
 //! and the two actions that read and rotate them. A rotation is a write of the subscription
 //! like any change, bumping its topic's generation, so the next fan-out signs with it.
 
-use super::{find, not_found, write};
+use super::{find, not_found, read_live, write};
 use crate::auth::Caller;
 use crate::delivery::signing::SigningSecrets;
 use crate::error::{Error, Result};
@@ -47,11 +47,7 @@ pub async fn signing_secrets(
     caller: &Caller,
     id: &ResourceId,
 ) -> Result<SigningSecrets> {
-    let found = find(ports, caller, id).await?;
-    let live = found
-        .live
-        .ok_or_else(|| not_found("event subscription", id))?;
-    match &live.value.destination {
+    match &read_live(ports, caller, id).await?.value.destination {
         Destination::WebHook(hook) => hook
             .signing_secrets()
             .map(|s| s.shown(ports.clock.now()))
