@@ -28,9 +28,7 @@ impl Deliveries {
         if let Some(reason) = job.doomed {
             return self.give_up(&job, reason, None).await;
         }
-        let ttl =
-            time::Duration::minutes(job.subscription.retry_policy.event_time_to_live_in_minutes);
-        if self.ports.clock.now() >= job.head.since + ttl {
+        if self.ports.clock.now() >= expiry(&job) {
             let last = job.head.last.clone();
             return self.give_up(&job, reason::TIME_TO_LIVE, last).await;
         }
@@ -267,9 +265,7 @@ impl Deliveries {
     /// Queues the batch as a task due after `wait`, its attempts unchanged; past the events'
     /// time to live it is dead-lettered instead.
     pub(super) async fn defer(&self, job: &Job, wait: Duration) -> Result<()> {
-        let ttl =
-            time::Duration::minutes(job.subscription.retry_policy.event_time_to_live_in_minutes);
-        if self.ports.clock.now() + wait > job.head.since + ttl {
+        if self.ports.clock.now() + wait > expiry(job) {
             return self
                 .give_up(job, reason::TIME_TO_LIVE, job.head.last.clone())
                 .await;
@@ -299,6 +295,12 @@ fn grouped(answers: Vec<(Vec<usize>, Attempt)>) -> Vec<(Vec<usize>, Attempt)> {
         }
     }
     groups
+}
+
+/// When the events of `job` outlive their time to live.
+fn expiry(job: &Job) -> time::OffsetDateTime {
+    let ttl = job.subscription.retry_policy.event_time_to_live_in_minutes;
+    job.head.since + time::Duration::minutes(ttl)
 }
 
 /// The log entries of one attempt of the events of `job`, its `attempts`-th.
