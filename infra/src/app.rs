@@ -165,10 +165,7 @@ impl App {
             fanout,
             operator: Arc::new(operator),
             public_url: config.public_url.trim_end_matches('/').into(),
-            stage: match config.stage.trim_matches('/') {
-                "" => "".into(),
-                stage => format!("/{stage}").into(),
-            },
+            stage: config.stage_prefix().into(),
         })
     }
 }

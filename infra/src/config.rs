@@ -63,6 +63,14 @@ pub struct Config {
 }
 
 impl Config {
+    /// The stage as a path prefix (`/prod`), empty for the `$default` stage.
+    pub fn stage_prefix(&self) -> String {
+        match self.stage.trim_matches('/') {
+            "" => String::new(),
+            stage => format!("/{stage}"),
+        }
+    }
+
     /// Reads the deployment's configuration from the environment.
     pub fn from_env() -> Result<Self> {
         let var = |name: &str| std::env::var(name).ok().filter(|v| !v.is_empty());

@@ -55,8 +55,10 @@ pub fn list_prefix(types: &[ResourceType], resource_group: Option<&str>) -> Stri
     }
 }
 
+pub const PRINCIPALS: &str = "principals";
+
 pub fn principal_key(name: &str) -> Key {
-    Key::new("principals", name.to_lowercase())
+    Key::new(PRINCIPALS, name.to_lowercase())
 }
 
 pub fn api_key_index(hash_hex: &str) -> Key {

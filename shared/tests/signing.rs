@@ -28,6 +28,48 @@ fn the_spec_test_vector_signs_as_published() {
 }
 
 #[test]
+fn a_receiver_accepts_any_secret_in_force_and_refuses_a_wrong_secret_body_or_stale_time() {
+    let first = SigningSecrets::generate().unwrap();
+    let at = now();
+    let rotated = first.rotated(at).unwrap();
+    let body = r#"[{"id":"1"}]"#;
+    let signed = headers(&rotated, "/sub", body, at);
+    let (id, timestamp, signatures) = (&signed[0].1, &signed[1].1, &signed[2].1);
+    let check = |secret: &str, body: &str, now: OffsetDateTime| {
+        signing::verify(secret, id, timestamp, signatures, body, now)
+    };
+    assert_eq!(check(&rotated.current, body, at), Ok(()));
+    assert_eq!(
+        check(&first.current, body, at),
+        Ok(()),
+        "the previous secret"
+    );
+    let other = SigningSecrets::generate().unwrap().current;
+    assert!(
+        check(&other, body, at)
+            .unwrap_err()
+            .contains("no webhook-signature")
+    );
+    assert!(check(&rotated.current, r#"[{"id":"2"}]"#, at).is_err());
+    let tolerance = signing::TIMESTAMP_TOLERANCE;
+    assert_eq!(check(&rotated.current, body, at + tolerance), Ok(()));
+    let late = check(
+        &rotated.current,
+        body,
+        at + tolerance + Duration::seconds(1),
+    );
+    assert!(late.unwrap_err().contains("more than 5 minutes"));
+    let early = check(
+        &rotated.current,
+        body,
+        at - tolerance - Duration::seconds(1),
+    );
+    assert!(early.is_err());
+    let unparsed = signing::verify(&rotated.current, id, "soon", signatures, body, at);
+    assert!(unparsed.unwrap_err().contains("'soon'"));
+}
+
+#[test]
 fn a_secret_that_is_not_base64_signs_nothing() {
     assert_eq!(signature("whsec_not base64!", "msg_1", 1, "{}"), None);
 }

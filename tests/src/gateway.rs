@@ -105,9 +105,14 @@ pub fn http_response(answer: &Value) -> Response {
 /// Which function an HTTP API route goes to, as template.yaml maps them.
 pub fn route(path: &str) -> &'static str {
     let publish = path.starts_with("/partnerNamespaces/") || path.starts_with("/topics/");
+    let console = path.strip_prefix("/console");
     if publish && path.ends_with("/api/events") {
         "ingest"
-    } else if path.starts_with("/admin/")
+    } else if console.is_some_and(|rest| rest.is_empty() || rest.len() > 1 && rest.starts_with('/'))
+    {
+        "console"
+    } else if path == "/subscriptions"
+        || path.starts_with("/admin/")
         || [
             "verifiedPartners",
             "partnerRegistrations",

@@ -169,12 +169,13 @@ async fn init_error(State(state): State<Arc<Runtime>>, body: Bytes) -> StatusCod
 }
 
 /// The function binaries template.yaml deploys, with the memory it gives each (MB).
-pub const FUNCTIONS: [(&str, u32); 5] = [
+pub const FUNCTIONS: [(&str, u32); 6] = [
     ("authorizations", 256),
     ("provisioning", 256),
     ("ingest", 512),
     ("fanout", 512),
     ("sweeper", 256),
+    ("console", 128),
 ];
 
 /// The directory holding the function binaries in `profile` (`debug` or `release`), built

@@ -41,7 +41,7 @@ impl Stack {
         for (name, memory) in FUNCTIONS {
             functions.insert(name, Function::start(&dir.join(name), memory, &env).await);
         }
-        let http = ["authorizations", "provisioning", "ingest"]
+        let http = ["authorizations", "provisioning", "ingest", "console"]
             .into_iter()
             .map(|name| (name, functions[name].runtime.clone()))
             .collect();

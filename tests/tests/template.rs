@@ -22,8 +22,8 @@ fn every_function_in_the_template_is_a_workspace_crate_with_a_lambda_main() {
         .collect();
     assert_eq!(
         binaries.len(),
-        5,
-        "fanout, authorizations, provisioning, ingest, sweeper: {binaries:?}"
+        6,
+        "fanout, authorizations, provisioning, ingest, sweeper, console: {binaries:?}"
     );
     let workspace = std::fs::read_to_string(root().join("Cargo.toml")).unwrap();
     for binary in binaries {
@@ -250,7 +250,7 @@ fn every_function_and_the_table_alarm_on_throttling() {
     let template = transformed();
     let alarms = resources(&template, "AWS::CloudWatch::Alarm");
     let functions = resources(&template, "AWS::Lambda::Function");
-    assert_eq!(functions.len(), 5);
+    assert_eq!(functions.len(), 6);
     for (function, _) in functions {
         let name = json!({ "Ref": function });
         assert!(

@@ -1,5 +1,5 @@
 //! The authorizations function: operator administration (principals, verified partners),
-//! partner registrations and partner configurations with `authorizePartner` /
+//! the caller's subscriptions (`GET /subscriptions`), partner registrations and partner configurations with `authorizePartner` /
 //! `unauthorizePartner`, as API.md describes them.
 
 mod routes;
@@ -13,7 +13,11 @@ use infra::http::Collection;
 pub fn router(app: App) -> Router {
     use routes::{admin, configurations as cfg, registrations as reg};
     let router = Router::new()
-        .route("/admin/principals", post(admin::create_principal))
+        .route("/subscriptions", get(admin::list_subscriptions))
+        .route(
+            "/admin/principals",
+            post(admin::create_principal).get(admin::list_principals),
+        )
         .route(
             "/admin/principals/{name}",
             patch(admin::patch_principal).delete(admin::delete_principal),

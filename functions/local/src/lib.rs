@@ -4,6 +4,7 @@
 
 pub mod bench;
 pub mod bench_delivery;
+pub mod listen;
 pub mod listener;
 pub mod metrics;
 pub mod workers;
@@ -168,7 +169,7 @@ pub async fn open(options: &Options, operator: &ApiKey) -> Result<App> {
     }
 }
 
-/// Every route of every function, plus `/healthz` and `/metrics`.
+/// Every route of every function (the console's among them), plus `/healthz` and `/metrics`.
 pub fn router(app: App) -> Router {
     let routes = Router::new()
         .route("/healthz", get(|| async { "ok" }))
@@ -176,6 +177,7 @@ pub fn router(app: App) -> Router {
         .merge(authorizations::router(app.clone()))
         .merge(provisioning::router(app.clone()))
         .merge(ingest::router(app))
+        .merge(console::router())
         .method_not_allowed_fallback(infra::http::method_not_allowed);
     infra::http::standalone(routes).layer(TraceLayer::new_for_http())
 }

@@ -23,6 +23,11 @@ struct Cli {
 enum Command {
     /// Serve every route on one port, keeping all state in the data directory.
     Serve(ServeArgs),
+    /// Receive webhook deliveries and print them: passes the validation handshake, shows
+    /// headers and events, checks signatures, and can fail some deliveries to show retries.
+    ///
+    /// Subscribe a WebHook to http://<listen>/ (the server needs --allow-private-webhooks).
+    Listen(local::listen::ListenOptions),
     /// Measure delivery: deliveries/s, then publish-to-receive latency at a steady rate.
     ///
     /// Delivers to a local keep-alive receiver with N subscriptions per topic, from a local
@@ -85,6 +90,7 @@ async fn main() -> ExitCode {
         Command::Serve(serve) => serve,
         Command::BenchDeliver(options) => return bench_deliver(options).await,
         Command::BenchIngest(options) => return bench_ingest(options).await,
+        Command::Listen(options) => return listen(options).await,
     };
     let listen = serve.listen;
     let mut options = Options::new(
@@ -157,6 +163,28 @@ async fn shutdown_signal() {
     #[cfg(not(unix))]
     {
         let _ = ctrl_c.await;
+    }
+}
+
+async fn listen(options: local::listen::ListenOptions) -> ExitCode {
+    let listener = match tokio::net::TcpListener::bind(options.listen).await {
+        Ok(listener) => listener,
+        Err(e) => {
+            eprintln!("partner-events listen: {}: {e}", options.listen);
+            return ExitCode::FAILURE;
+        }
+    };
+    let address = listener.local_addr().map_or(options.listen, |a| a);
+    println!(
+        "listening on http://{address}/ : subscribe a WebHook to it (serve with --allow-private-webhooks); Ctrl-C stops"
+    );
+    let out: local::listen::Output = std::sync::Arc::new(std::sync::Mutex::new(std::io::stdout()));
+    match local::listen::serve(listener, options, out, shutdown_signal()).await {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("partner-events listen: {e}");
+            ExitCode::FAILURE
+        }
     }
 }
 

@@ -10,6 +10,7 @@ use base64::engine::general_purpose::STANDARD;
 use hmac::{Hmac, KeyInit, Mac};
 use serde::{Deserialize, Serialize};
 use sha2::Sha256;
+use subtle::ConstantTimeEq;
 use time::{Duration, OffsetDateTime};
 
 use crate::error::{Error, Result};
@@ -137,6 +138,40 @@ pub fn headers(
         (TIMESTAMP_HEADER.to_owned(), timestamp.to_string()),
         (SIGNATURE_HEADER.to_owned(), signatures.join(" ")),
     ]
+}
+
+/// How far a `webhook-timestamp` may be from the receiver's clock (Standard Webhooks' advice).
+pub const TIMESTAMP_TOLERANCE: Duration = Duration::minutes(5);
+
+/// What a receiver holding `secret` checks of an attempt: its timestamp is within
+/// [`TIMESTAMP_TOLERANCE`] of `now`, and one of its space-separated signatures is the secret's
+/// (compared in constant time). The error says which check failed.
+pub fn verify(
+    secret: &str,
+    id: &str,
+    timestamp: &str,
+    signatures: &str,
+    body: &str,
+    now: OffsetDateTime,
+) -> std::result::Result<(), String> {
+    let seconds: i64 = timestamp
+        .parse()
+        .map_err(|_| format!("{TIMESTAMP_HEADER} '{timestamp}' is not a number of seconds"))?;
+    if (now.unix_timestamp() - seconds).abs() > TIMESTAMP_TOLERANCE.whole_seconds() {
+        return Err(format!(
+            "{TIMESTAMP_HEADER} {seconds} is more than 5 minutes from this clock's {}",
+            now.unix_timestamp()
+        ));
+    }
+    let expected = signature(secret, id, seconds, body)
+        .ok_or_else(|| "the secret is not base64 (whsec_ and base64)".to_owned())?;
+    let matches = signatures
+        .split(' ')
+        .any(|given| bool::from(given.as_bytes().ct_eq(expected.as_bytes())));
+    match matches {
+        true => Ok(()),
+        false => Err(format!("no {SIGNATURE_HEADER} is this secret's")),
+    }
 }
 
 /// Adds the signing headers to `request` when there are `secrets`.

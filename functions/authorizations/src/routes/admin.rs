@@ -10,7 +10,7 @@ use infra::http::{
 use serde::Serialize;
 use shared::partners::verified::VerifiedPartner;
 use shared::usecases::resources::principals::{
-    self, CreatePrincipal, CreatedPrincipal, PatchPrincipal, PrincipalView,
+    self, CreatePrincipal, CreatedPrincipal, PatchPrincipal, PrincipalView, SubscriptionView,
 };
 use shared::usecases::resources::verified_partners::{self, VerifiedPartnerInput};
 
@@ -32,6 +32,21 @@ pub async fn create_principal(
     let created = principals::create_principal(&app.ports, &caller, input).await?;
     tracing::info!(principal = %created.name, subscriptions = created.subscriptions.len(), "principal created");
     Ok(Created(created))
+}
+
+pub async fn list_principals(
+    State(app): State<App>,
+    caller: Authenticated,
+    links: Links,
+    PageQuery(page): PageQuery,
+) -> Result<Page<PrincipalView>, ApiError> {
+    let listed = principals::list_principals(&app.ports, &caller, &page).await?;
+    Ok(links.page(listed.items, listed.skip_token))
+}
+
+/// `GET /subscriptions`, as Azure's Subscriptions - List answers it: the caller's own.
+pub async fn list_subscriptions(caller: Authenticated, links: Links) -> Page<SubscriptionView> {
+    links.page(principals::subscriptions_of(&caller), None)
 }
 
 pub async fn patch_principal(

@@ -7,6 +7,7 @@ use crate::error::{Error, Result, code};
 use crate::ids::SubscriptionId;
 use crate::ports::{Expect, Ports, Write};
 use crate::table;
+use crate::usecases::support::listing::{Listed, PageRequest, list_prefix};
 
 /// The most subscriptions one principal may own.
 pub const MAX_SUBSCRIPTIONS: usize = 50;
@@ -44,6 +45,59 @@ pub struct PrincipalView {
     pub name: String,
     pub subscriptions: Vec<SubscriptionId>,
     pub aws_accounts: Vec<String>,
+}
+
+impl From<Principal> for PrincipalView {
+    fn from(principal: Principal) -> Self {
+        Self {
+            name: principal.name,
+            subscriptions: principal.subscriptions,
+            aws_accounts: principal.aws_accounts,
+        }
+    }
+}
+
+/// One subscription as Azure's `GET /subscriptions` lists it.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SubscriptionView {
+    pub id: String,
+    pub subscription_id: SubscriptionId,
+    /// The owning principal's name.
+    pub display_name: String,
+    pub state: &'static str,
+}
+
+/// The subscriptions the caller owns, in order; none for the operator, who owns none.
+pub fn subscriptions_of(caller: &Caller) -> Vec<SubscriptionView> {
+    match caller {
+        Caller::Operator => Vec::new(),
+        Caller::Principal(principal) => principal
+            .subscriptions
+            .iter()
+            .map(|s| SubscriptionView {
+                id: format!("/subscriptions/{s}"),
+                subscription_id: *s,
+                display_name: principal.name.clone(),
+                state: "Enabled",
+            })
+            .collect(),
+    }
+}
+
+/// The principals by name, a page at a time (operator only; never a key or its hash).
+pub async fn list_principals(
+    ports: &Ports,
+    caller: &Caller,
+    page: &PageRequest,
+) -> Result<Listed<PrincipalView>> {
+    caller.require_operator()?;
+    let listed: Listed<Principal> =
+        list_prefix(ports.store.as_ref(), table::PRINCIPALS, "", page).await?;
+    Ok(Listed {
+        items: listed.items.into_iter().map(PrincipalView::from).collect(),
+        skip_token: listed.skip_token,
+    })
 }
 
 /// The most AWS accounts one principal may be bound to.
@@ -191,13 +245,7 @@ pub async fn patch_principal(
         match ports.store.write(vec![put]).await {
             Err(e) if e.is_conflict() => continue,
             Err(e) => return Err(e),
-            Ok(()) => {
-                return Ok(PrincipalView {
-                    name: principal.name,
-                    subscriptions: principal.subscriptions,
-                    aws_accounts: principal.aws_accounts,
-                });
-            }
+            Ok(()) => return Ok(principal.into()),
         }
     }
     Err(Error::conflict(
