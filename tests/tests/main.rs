@@ -7,6 +7,7 @@ mod aws_targets;
 mod azure_sdk;
 mod bad_input;
 mod console;
+mod console_browser;
 mod custom_topics;
 mod delivery;
 mod delivery_control;
