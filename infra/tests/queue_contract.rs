@@ -233,6 +233,42 @@ mod embedded_only {
     use time::OffsetDateTime;
 
     #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+    async fn concurrent_sends_share_commits_and_each_is_whole_and_durable_when_it_returns() {
+        let dir = tempfile::tempdir().unwrap();
+        let queue = Arc::new(EmbeddedQueue::open(dir.path(), "grouped").unwrap());
+        let sends = (0..200).map(|i| {
+            let queue = queue.clone();
+            tokio::spawn(async move {
+                let bodies = (0..3).map(|j| format!("{i:03}-{j}")).collect();
+                queue.send(bodies, Duration::ZERO).await.unwrap();
+            })
+        });
+        for send in futures_util::future::join_all(sends).await {
+            send.unwrap();
+        }
+        drop(queue);
+        let reopened: Arc<dyn Queue> =
+            Arc::new(EmbeddedQueue::open(dir.path(), "grouped").unwrap());
+        let got = super::cases::receive_all(&reopened).await;
+        let bodies: Vec<String> = got.iter().map(|m| m.body.clone()).collect();
+        assert_eq!(bodies.len(), 600);
+        for i in 0..200 {
+            let at = |j| {
+                bodies
+                    .iter()
+                    .position(|b| *b == format!("{i:03}-{j}"))
+                    .unwrap()
+            };
+            assert_eq!(
+                at(1),
+                at(0) + 1,
+                "a send's messages stay together, in order"
+            );
+            assert_eq!(at(2), at(0) + 2);
+        }
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
     async fn nothing_is_lost_across_a_reopen() {
         let dir = tempfile::tempdir().unwrap();
         let queue = EmbeddedQueue::open(dir.path(), "durable").unwrap();

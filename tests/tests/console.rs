@@ -20,6 +20,8 @@ async fn every_console_file_is_served_with_its_type_and_a_policy_forbidding_inli
         .unwrap();
     assert_eq!(moved.status(), StatusCode::PERMANENT_REDIRECT);
     assert_eq!(moved.headers()["location"], "console/index.html");
+    let policy = &moved.headers()["content-security-policy"];
+    assert_eq!(policy, console::CONTENT_SECURITY_POLICY);
     let files: Vec<&str> = console::files().collect();
     assert!(
         files.contains(&"index.html") && files.len() > 3,
@@ -38,6 +40,7 @@ async fn every_console_file_is_served_with_its_type_and_a_policy_forbidding_inli
             console::CONTENT_SECURITY_POLICY
         );
         assert_eq!(headers["x-content-type-options"], "nosniff");
+        assert_eq!(headers["cross-origin-opener-policy"], "same-origin");
         let name = if file.is_empty() { "index.html" } else { file };
         assert_eq!(
             headers["content-type"],

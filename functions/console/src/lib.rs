@@ -60,11 +60,11 @@ pub fn router_from(dir: Option<PathBuf>) -> Router {
 }
 
 async fn redirect() -> Response {
-    (
+    let moved = (
         StatusCode::PERMANENT_REDIRECT,
         [(header::LOCATION, "console/index.html")],
-    )
-        .into_response()
+    );
+    with_policy(moved.into_response(), "text/plain; charset=utf-8")
 }
 
 async fn index(State(assets): State<Assets>) -> Response {
@@ -117,6 +117,10 @@ fn with_policy(mut response: Response, content_type: &'static str) -> Response {
     headers.insert(
         header::REFERRER_POLICY,
         HeaderValue::from_static("no-referrer"),
+    );
+    headers.insert(
+        "cross-origin-opener-policy",
+        HeaderValue::from_static("same-origin"),
     );
     headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
     response

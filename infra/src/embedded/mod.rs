@@ -2,6 +2,7 @@
 //! restarts, for local runs and tests without an AWS account. The directory is 0700 and every
 //! file in it 0600.
 
+mod group_commit;
 mod queue;
 mod store;
 

@@ -1,7 +1,8 @@
 //! `EmbeddedQueue`: the `Queue` port on redb, one file per queue in the data directory.
 //! A message's key is its visibility time and a sequence number, so a receive is a range
 //! scan up to now; receiving re-keys a message to now + visibility, and an ack deletes it.
-//! Every send, receive and ack is one durable transaction: a crash loses nothing accepted.
+//! Every receive and ack is one durable transaction, and sends are durably committed in groups
+//! (`group_commit`): a crash loses nothing accepted.
 //! What was received but not acknowledged comes back after its visibility timeout, or at once
 //! when the queue is next opened: one process holds the data directory, so a message still in
 //! flight at open was taken by a process that is gone.
@@ -18,6 +19,7 @@ use shared::ports::{
 use tokio::sync::Notify;
 
 use super::blocking;
+use super::group_commit::{GroupCommit, Send};
 
 /// (visible at, in Unix milliseconds; sequence) → (receive count, body).
 const MESSAGES: TableDefinition<(u64, u64), (u32, &str)> = TableDefinition::new("messages");
@@ -29,6 +31,7 @@ const NEXT_SEQ: &str = "next_seq";
 pub struct EmbeddedQueue {
     db: Arc<Database>,
     sent: Arc<Notify>,
+    sends: GroupCommit,
     clock: Arc<dyn Clock>,
 }
 
@@ -70,11 +73,37 @@ impl EmbeddedQueue {
         if revealed > 0 {
             tracing::info!(queue = %name, messages = revealed, "messages in flight in the previous process made visible");
         }
+        let db = Arc::new(db);
+        let sent = Arc::new(Notify::new());
         Ok(Self {
-            db: Arc::new(db),
-            sent: Arc::new(Notify::new()),
+            sends: GroupCommit::new(db.clone(), sent.clone(), Self::insert),
+            db,
+            sent,
             clock,
         })
+    }
+
+    /// Writes `sends` in one durable transaction, numbering their messages in order.
+    fn insert(db: &Database, sends: &[Send]) -> Result<()> {
+        let txn = db.begin_write().map_err(internal)?;
+        {
+            let mut meta = txn.open_table(META).map_err(internal)?;
+            let mut seq = meta
+                .get(NEXT_SEQ)
+                .map_err(internal)?
+                .map_or(0, |v| v.value());
+            let mut table = txn.open_table(MESSAGES).map_err(internal)?;
+            for send in sends {
+                for body in &send.bodies {
+                    table
+                        .insert((send.visible, seq), (0u32, body.as_str()))
+                        .map_err(internal)?;
+                    seq += 1;
+                }
+            }
+            meta.insert(NEXT_SEQ, seq).map_err(internal)?;
+        }
+        txn.commit().map_err(internal)
     }
 
     /// Makes every message hidden by a receive (received at least once, visible later than
@@ -164,28 +193,7 @@ impl Queue for EmbeddedQueue {
             return Ok(());
         }
         let visible = millis(self.clock.as_ref()) + delay.min(MAX_DELAY).as_millis() as u64;
-        blocking("embedded queue", &self.db, move |db| {
-            let txn = db.begin_write().map_err(internal)?;
-            {
-                let mut meta = txn.open_table(META).map_err(internal)?;
-                let mut seq = meta
-                    .get(NEXT_SEQ)
-                    .map_err(internal)?
-                    .map_or(0, |v| v.value());
-                let mut table = txn.open_table(MESSAGES).map_err(internal)?;
-                for body in &bodies {
-                    table
-                        .insert((visible, seq), (0u32, body.as_str()))
-                        .map_err(internal)?;
-                    seq += 1;
-                }
-                meta.insert(NEXT_SEQ, seq).map_err(internal)?;
-            }
-            txn.commit().map_err(internal)
-        })
-        .await?;
-        self.sent.notify_waiters();
-        Ok(())
+        self.sends.send(Send { visible, bodies }).await
     }
 
     async fn receive(
