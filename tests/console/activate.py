@@ -27,9 +27,14 @@ def steps(s):
     s.check_names()
     s.shot("01-partner-topic-pending.png")
 
-    row.get_by_role("button", name="Activate", exact=True).click()
+    # Each row's buttons name their topic; the visible text stays the contract's.
+    activate = row.get_by_role("button", name=f"Activate {topic_name}", exact=True)
+    expect(activate).to_have_text("Activate")
+    activate.click()
     expect(row.get_by_text("Activated", exact=True)).to_be_visible(timeout=10_000)
-    expect(row.get_by_role("button", name="Deactivate", exact=True)).to_be_visible()
+    deactivate = row.get_by_role("button", name=f"Deactivate {topic_name}", exact=True)
+    expect(deactivate).to_be_visible()
+    expect(deactivate).to_have_text("Deactivate")
     s.shot("02-partner-topic-activated.png")
 
     state = tenants.customer.get(topic, expect=200)["properties"]["activationState"]

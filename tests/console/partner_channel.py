@@ -16,6 +16,24 @@ from support import Receiver, Scenario, Tenants, unique, wait_until  # noqa: E40
 def steps(s):
     tenants = Tenants(s.base, s.operator_key)
     topic_name = unique("invoices")
+    # A partner destination channel listed first: it takes no events, so `Send test event`
+    # must neither offer nor pick it.
+    tenants.partner.put(
+        f"{tenants.namespace}/channels/a-destination",
+        {
+            "properties": {
+                "channelType": "PartnerDestination",
+                "partnerDestinationInfo": {
+                    "azureSubscriptionId": tenants.customer_sub,
+                    "resourceGroupName": "customer-rg",
+                    "name": unique("dest"),
+                    "endpointType": "WebHook",
+                    "properties": {"endpointUrl": "https://example.com/hook"},
+                },
+            }
+        },
+        expect=201,
+    )
     message = f"Activate to receive invoices from {tenants.partner_name}"
 
     s.sign_in(tenants.partner_key)
@@ -54,6 +72,9 @@ def steps(s):
     try:
         tenants.subscribe(topic, "invoices-hook", receiver.url)
         send = page.get_by_role("form", name="Send test event")
+        channel_select = send.get_by_label("Channel", exact=True)
+        expect(channel_select).to_have_value("invoices")
+        expect(channel_select.locator("option")).to_have_text(["invoices"])
         send.get_by_label("Event type", exact=True).fill("Invoice.Paid")
         send.get_by_role("button", name="Send test event", exact=True).click()
         expect(send.get_by_role("status")).to_contain_text("Sent event", timeout=10_000)

@@ -1,11 +1,16 @@
 """A tour of the rest of the console: the operator creates a principal (its key shown once) and
-verifies a partner; the customer sees the authorization and the gallery, creates a topic and
-reveals its key (masked until then), sees a failed webhook handshake's answer, edits a
-subscription, pauses and resumes it; signing out forgets the key."""
+verifies a partner; the customer sees the authorization and the gallery, changes the
+configuration's maximum days (the authorization stays), creates a topic and reveals its key
+(masked until then), sees a failed webhook handshake's answer, edits a subscription (its
+advanced filter's values, commas included, come back unchanged), pauses and resumes it;
+signing out forgets the key. Along the way: a hash naming another host is refused without a
+request leaving the origin, a reload the server cannot answer keeps the key, focus moves to
+the content on navigation and to `Confirm` on `Delete`."""
 
 import os
 import sys
 import uuid
+from urllib.parse import urlparse
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
@@ -25,7 +30,7 @@ def operator_part(s, tenants):
     page.get_by_label("Subscription ids", exact=True).fill(sub)
     page.get_by_role("button", name="Create principal", exact=True).click()
     shown = page.get_by_role("region", name="New principal key")
-    key = shown.get_by_label(f"Key of {name}", exact=True).inner_text().strip()
+    key = shown.locator("code").inner_text().strip()
     assert key.startswith("pek_"), key
     subs = Api(s.base, key).get("/subscriptions")["value"]
     assert [x["subscriptionId"] for x in subs] == [sub], subs
@@ -35,6 +40,8 @@ def operator_part(s, tenants):
     assert key not in page.content(), "the new key stayed on the page after Done"
 
     page.get_by_role("cell").first.wait_for()
+    revoke = s.find_row(name, "principals").get_by_role("button", name=f"Revoke {name}", exact=True)
+    expect(revoke).to_have_text("Revoke")
     s.find_row(name, "principals").get_by_role("button", name=f"Edit AWS accounts of {name}", exact=True).click()
     page.get_by_label(f"AWS accounts of {name}", exact=True).fill("123456789012")
     page.get_by_role("button", name="Save AWS accounts", exact=True).click()
@@ -60,10 +67,76 @@ def operator_part(s, tenants):
     assert page.evaluate("() => window.sessionStorage.length") == 0, "Sign out left the key in sessionStorage"
 
 
+def hostile_routes(s):
+    """Hashes whose resource id is another host (or no Event Grid resource) show Not found,
+    and no request leaves the console's origin (the key would go with it)."""
+    page = s.page
+    home = urlparse(s.base)
+    elsewhere = []
+
+    def seen(request):
+        u = urlparse(request.url)
+        if u.scheme in ("http", "https", "ws", "wss") and (u.scheme, u.netloc) != (home.scheme, home.netloc):
+            elsewhere.append(request.url)
+
+    page.on("request", seen)
+    try:
+        for hostile in (
+            "#/namespace/%2F%2Fevil.example%2Fx",
+            "#/subscription/%2F%5Cevil.example%2Fx",
+            "#/events/%2F%2Fevil.example%2Fsubscriptions%2Fa%2FresourceGroups%2Fb%2Fproviders%2FMicrosoft.EventGrid%2Fx",
+            "#/namespace/%2Fadmin%2Fprincipals",
+        ):
+            page.evaluate("(h) => { window.location.hash = h; }", hostile)
+            expect(page.get_by_role("heading", name="Not found", level=1)).to_be_visible()
+            expect(page.get_by_role("alert")).to_contain_text("NotFound")
+            expect(page.locator("#main")).to_be_focused()
+        page.wait_for_timeout(300)
+    finally:
+        page.remove_listener("request", seen)
+    assert not elsewhere, f"the console called another origin: {elsewhere}"
+
+
+def reload_keeps_key(s):
+    """A reload the server cannot answer (503) keeps the key and offers `Try again`."""
+    page = s.page
+    failing = lambda url: urlparse(url).path == "/subscriptions"  # noqa: E731
+    page.route(
+        failing,
+        lambda route: route.fulfill(
+            status=503,
+            content_type="application/json",
+            body='{"error": {"code": "ServiceUnavailable", "message": "try again later"}}',
+        ),
+    )
+    page.reload()
+    expect(page.get_by_role("alert")).to_have_text("ServiceUnavailable: try again later")
+    assert page.evaluate("() => window.sessionStorage.length") == 1, "a failed reload forgot the key"
+    page.unroute(failing)
+    page.get_by_role("button", name="Try again", exact=True).click()
+    expect(page.get_by_role("button", name="Sign out")).to_be_visible()
+
+
 def customer_part(s, tenants):
     page = s.page
     s.sign_in(tenants.customer_key)
+    expect(page.get_by_role("heading", name="Partner topics", level=1)).to_be_visible()
+    reload_keeps_key(s)
+    hostile_routes(s)
     page.get_by_role("link", name="Partner configuration", exact=True).click()
+    expect(page.locator("#main")).to_be_focused()
+    expect(page).to_have_title("Partner configuration · Partner Events")
+    expect(page.get_by_role("row").filter(has_text=tenants.partner_name)).to_contain_text("left")
+
+    # Changing the maximum days of an existing configuration keeps its authorized partners.
+    page.get_by_label("Resource group", exact=True).fill("customer-rg")
+    page.get_by_label("Maximum authorization days", exact=True).fill("20")
+    page.get_by_role("button", name="Save configuration", exact=True).click()
+    expect(page.get_by_role("region", name="Resource group customer-rg", exact=True)).to_contain_text("at most 20 days")
+    auth = tenants.customer.get(tenants.config, expect=200)["properties"]["partnerAuthorization"]
+    assert auth["defaultMaximumExpirationTimeInDays"] == 20, auth
+    partners = [p["partnerName"] for p in auth["authorizedPartnersList"]]
+    assert partners == [tenants.partner_name], f"saving the days changed the authorized partners: {partners}"
     expect(page.get_by_role("row").filter(has_text=tenants.partner_name)).to_contain_text("left")
     gallery = page.get_by_role("region", name="Verified partners", exact=True)
     expect(gallery.get_by_text(f"Fabrikam Orders {tenants.partner_name}", exact=True)).to_be_visible()
@@ -81,11 +154,20 @@ def customer_part(s, tenants):
     keys = tenants.customer.post(f"{topic}/listKeys", expect=200)
     assert keys["key1"] not in page.content(), "a key was on the page before Reveal"
     row.get_by_role("button", name=f"Reveal Key 1 of {topic_name}").click()
-    expect(row.get_by_label(f"Key 1 of {topic_name}", exact=True)).to_have_text(keys["key1"])
+    expect(row.get_by_text(keys["key1"], exact=True)).to_be_visible()
     s.check_names()
     s.shot("customer-topic-key-revealed.png")
     row.get_by_role("button", name=f"Hide Key 1 of {topic_name}").click()
     assert keys["key1"] not in page.content(), "the key stayed on the page after Hide"
+
+    # Delete asks first: focus moves to Confirm, and Cancel brings it back to Delete.
+    delete = row.get_by_role("button", name=f"Delete {topic_name}", exact=True)
+    expect(delete).to_have_text("Delete")
+    delete.focus()
+    page.keyboard.press("Enter")
+    expect(row.get_by_role("button", name=f"Confirm delete {topic_name}", exact=True)).to_be_focused()
+    row.get_by_role("button", name=f"Cancel delete {topic_name}", exact=True).click()
+    expect(delete).to_be_focused()
 
     # A webhook that fails the handshake: the API's answer is shown beside the button.
     row.get_by_role("link", name=f"Event subscriptions of {topic_name}").click()
@@ -97,7 +179,8 @@ def customer_part(s, tenants):
 
     receiver = Receiver()
     try:
-        tenants.subscribe(topic, "own-hook", receiver.url)
+        tagged = {"operatorType": "StringIn", "key": "data.tag", "values": ["red, large", "blue"]}
+        tenants.subscribe(topic, "own-hook", receiver.url, filter={"advancedFilters": [tagged]})
         # Long lists page: 51 subscriptions show as 50 and `Load more` (nextLink) adds the last.
         for i in range(50):
             tenants.subscribe(topic, f"bulk-{i:02d}", receiver.url)
@@ -107,6 +190,8 @@ def customer_part(s, tenants):
         page.get_by_role("button", name="Load more event subscriptions").click()
         expect(listed).to_have_count(52)
         page.get_by_role("link", name="own-hook", exact=True).click()
+        expect(page).to_have_title("Event subscription own-hook · Partner Events")
+        expect(page.locator("#main")).to_be_focused()
         page.get_by_role("button", name="Pause", exact=True).click()
         expect(page.get_by_text("Paused", exact=True).first).to_be_visible()
         sub = f"{topic}/eventSubscriptions/own-hook"
@@ -116,15 +201,18 @@ def customer_part(s, tenants):
         assert tenants.customer.get(sub)["properties"]["deliveryState"] == "Enabled"
 
         page.get_by_role("button", name="Edit", exact=True).click()
+        expect(page.get_by_label("Values", exact=True)).to_have_value("red, large\nblue")
         page.get_by_label("Event types", exact=True).fill("Own.Changed, Own.Created")
         page.get_by_role("button", name="Save subscription", exact=True).click()
         expect(page.get_by_role("button", name="Edit", exact=True)).to_be_visible()
-        types = tenants.customer.get(sub)["properties"]["filter"]["includedEventTypes"]
-        assert types == ["Own.Changed", "Own.Created"], types
+        saved = tenants.customer.get(sub)["properties"]["filter"]
+        assert saved["includedEventTypes"] == ["Own.Changed", "Own.Created"], saved
+        [advanced] = saved["advancedFilters"]
+        assert (advanced["operatorType"], advanced["key"], advanced["values"]) == ("StringIn", "data.tag", ["red, large", "blue"]), advanced
         s.shot("subscription-edited.png")
         page.get_by_role("button", name="Edit", exact=True).click()
         page.get_by_role("button", name="Add advanced filter").click()
-        page.get_by_label("Operator", exact=True).select_option("NumberInRange")
+        page.get_by_role("group", name="Advanced filter 2").get_by_label("Operator", exact=True).select_option("NumberInRange")
         s.check_names()
         page.get_by_role("button", name="Close editor", exact=True).click()
     finally:

@@ -35,5 +35,11 @@ def steps(s):
     kept = page.evaluate("() => [window.sessionStorage.length, window.localStorage.length, document.cookie]")
     assert kept == [0, 0, ""], f"a refused key left something behind: {kept}"
 
+    # A stored key the API refuses (401) on a reload is forgotten: back to the sign-in form.
+    page.evaluate("(k) => window.sessionStorage.setItem('partner-events.key', k)", wrong)
+    page.reload()
+    expect(page.get_by_label("API key", exact=True)).to_be_visible()
+    assert page.evaluate("() => window.sessionStorage.length") == 0, "a refused key was kept after a reload"
+
 
 Scenario("wrong_key").run(steps)

@@ -37,10 +37,27 @@ export class ApiError extends Error {
   }
 }
 
+/**
+ * `path` under the API base, as an absolute URL on this page's origin. Throws unless `path`
+ * starts with exactly one "/" (not "//" or "/\", which a browser reads as another host) and
+ * the URL stays on this origin: the key is only ever sent to the server that served the page.
+ */
+function sameOrigin(path, query = "") {
+  if (typeof path !== "string" || !/^\/(?![/\\])/.test(path)) {
+    throw new ApiError(0, "InvalidPath", `refused to call '${path}': not a path on this server`);
+  }
+  const target = new URL(apiBase() + path + query, window.location.origin);
+  if (target.origin !== window.location.origin) {
+    throw new ApiError(0, "InvalidPath", `refused to call '${path}': not a path on this server`);
+  }
+  return target;
+}
+
 /** `path` (absolute from the API base, with or without a query) with `api-version` added. */
 function url(path) {
-  const sep = path.includes("?") ? "&" : "?";
-  return apiBase() + path + (/[?&]api-version=/.test(path) ? "" : `${sep}api-version=${API_VERSION}`);
+  const sep = String(path).includes("?") ? "&" : "?";
+  const version = /[?&]api-version=/.test(path) ? "" : `${sep}api-version=${API_VERSION}`;
+  return sameOrigin(path, version).href;
 }
 
 async function answer(response) {
@@ -71,9 +88,10 @@ async function answer(response) {
 export async function call(method, path, body, key = storedKey()) {
   const headers = { "Content-Type": "application/json" };
   if (key) headers.Authorization = `Bearer ${key}`;
+  const target = url(path);
   let response;
   try {
-    response = await fetch(url(path), {
+    response = await fetch(target, {
       method,
       headers,
       body: body === undefined ? undefined : JSON.stringify(body),
@@ -166,9 +184,10 @@ export async function publish(endpoint, sasKey, events, channel) {
     "Content-Type": "application/cloudevents-batch+json; charset=utf-8",
   };
   if (channel) headers["aeg-channel-name"] = channel;
+  const target = sameOrigin(path, "?api-version=2018-01-01");
   let response;
   try {
-    response = await fetch(`${apiBase()}${path}?api-version=2018-01-01`, {
+    response = await fetch(target.href, {
       method: "POST",
       headers,
       body: JSON.stringify(events),

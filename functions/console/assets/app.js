@@ -1,8 +1,8 @@
 // The console's shell: sign-in, who is signed in, navigation (hash routes) and the page.
 
-import { html, render, useState, useEffect } from "./vendor/htm-preact-standalone.module.js";
+import { html, render, useState, useEffect, useRef } from "./vendor/htm-preact-standalone.module.js";
 import { call, storedKey, storeKey, forgetKey } from "./api.js";
-import { ErrorNote, Select, useId } from "./components.js";
+import { ErrorNote, Select, useId, usePageTitle } from "./components.js";
 import { PartnerTopics, PartnerDestinations, CustomerTopics, Configurations, PlatformEvents } from "./views/customer.js";
 import { TopicSubscriptions, SubscriptionDetail } from "./views/subscriptions.js";
 import { Registrations, Namespaces, NamespaceDetail } from "./views/partner.js";
@@ -43,10 +43,28 @@ async function whoIs(key) {
   return { subscriptions, operator };
 }
 
-/** The route in the hash: `#/<page>/<arg>` → {page, arg}. */
+/** What a resource id in a route must look like: a path of an Event Grid resource. */
+const RESOURCE_ID = /^\/subscriptions\/[^/]+\/resourceGroups\/[^/]+\/providers\/Microsoft\.EventGrid\//i;
+
+function isResourceId(id) {
+  return RESOURCE_ID.test(id) && !/[?#\\]/.test(id) && !id.split("/").some((s) => s === "." || s === "..");
+}
+
+/**
+ * The route in the hash: `#/<page>/<arg>` → {page, arg}. `arg` is a resource id, called on
+ * the API as it is, so anything else (another host, a path outside the resources) makes the
+ * route `invalid`: the page says it was not found and nothing is fetched.
+ */
 function readRoute() {
   const parts = window.location.hash.replace(/^#\/?/, "").split("/");
-  return { page: parts[0] || "", arg: parts.slice(1).map(decodeURIComponent).join("/") };
+  const page = parts[0] || "";
+  let arg;
+  try {
+    arg = parts.slice(1).map(decodeURIComponent).join("/");
+  } catch {
+    return { page, arg: "", invalid: true };
+  }
+  return { page, arg, invalid: arg !== "" && !isResourceId(arg) };
 }
 
 export function go(page, arg) {
@@ -102,8 +120,17 @@ function NavGroup({ title, items, route }) {
   </div>`;
 }
 
+function NotFound() {
+  usePageTitle("Not found");
+  return html`<div>
+    <h1>Not found</h1>
+    <${ErrorNote} error=${{ code: "NotFound", message: "this console has no such page; choose one in the navigation" }} />
+  </div>`;
+}
+
 function Page({ route, who, subscription }) {
   const { page, arg } = route;
+  if (route.invalid) return html`<${NotFound} />`;
   const props = { subscription, arg, go };
   switch (page) {
     case "partner-topics": return html`<${PartnerTopics} ...${props} />`;
@@ -116,9 +143,9 @@ function Page({ route, who, subscription }) {
     case "registrations": return html`<${Registrations} ...${props} />`;
     case "namespaces": return html`<${Namespaces} ...${props} />`;
     case "namespace": return html`<${NamespaceDetail} id=${arg} go=${go} />`;
-    case "principals": return who.operator ? html`<${Principals} />` : null;
-    case "verified-partners": return who.operator ? html`<${VerifiedPartners} />` : null;
-    default: return null;
+    case "principals": return who.operator ? html`<${Principals} />` : html`<${NotFound} />`;
+    case "verified-partners": return who.operator ? html`<${VerifiedPartners} />` : html`<${NotFound} />`;
+    default: return html`<${NotFound} />`;
   }
 }
 
@@ -129,20 +156,22 @@ function Console({ who, onSignOut }) {
   useEffect(() => {
     const changed = () => setRoute(readRoute());
     window.addEventListener("hashchange", changed);
+    changed(); // a hash changed between the first render and now
     return () => window.removeEventListener("hashchange", changed);
   }, []);
+  const shown = useRef(false);
   useEffect(() => {
     if (!route.page) {
       go(subs.length ? "partner-topics" : "principals");
       return;
     }
-    // A new page: its title in the tab, and focus on the content for keyboard and screen
-    // reader users (the nav link they followed stays where it was).
+    // A new page: its title in the tab (detail pages set it again once their heading is
+    // loaded), and, after the first page, focus on the content for keyboard and screen
+    // reader users.
     const heading = document.querySelector("#main h1");
     document.title = `${heading ? heading.textContent : "Console"} · Partner Events`;
-    if (document.activeElement && document.activeElement.closest && document.activeElement.closest("nav")) {
-      document.getElementById("main").focus();
-    }
+    if (shown.current) document.getElementById("main").focus();
+    shown.current = true;
   }, [route.page, route.arg]);
   const name = subs.length ? subs[0].displayName : "operator";
   return html`<div class="shell">
@@ -167,23 +196,49 @@ function Console({ who, onSignOut }) {
   </div>`;
 }
 
+/**
+ * The stored key could not be checked (the server unreachable or failing): the key is kept,
+ * and the user can try again or sign in with another one.
+ */
+function CheckFailed({ error, onRetry, onSignOut }) {
+  return html`<main class="signin" id="main">
+    <h1>Partner Events</h1>
+    <p>The console could not check the key this tab signed in with.</p>
+    <${ErrorNote} error=${error} />
+    <div class="form-actions">
+      <button type="button" class="primary" onClick=${onRetry}>Try again</button>
+      <button type="button" onClick=${onSignOut}>Sign out</button>
+    </div>
+  </main>`;
+}
+
 function App() {
   const [who, setWho] = useState(null);
   const [checking, setChecking] = useState(Boolean(storedKey()));
-  useEffect(() => {
+  const [failed, setFailed] = useState(null);
+  const check = () => {
     const key = storedKey();
     if (!key) return;
+    setChecking(true);
+    setFailed(null);
     whoIs(key)
       .then(setWho)
-      .catch(() => forgetKey())
+      .catch((e) => {
+        // Only a refused key is forgotten; a server that cannot answer now keeps it.
+        if (e.status === 401) forgetKey();
+        else setFailed(e);
+      })
       .finally(() => setChecking(false));
-  }, []);
+  };
+  useEffect(check, []);
   const signOut = () => {
     forgetKey();
     setWho(null);
+    setFailed(null);
     window.location.hash = "";
   };
   if (checking) return html`<p class="muted" role="status">Signing in…</p>`;
+  if (failed) return html`<${CheckFailed} error=${failed} onRetry=${check} onSignOut=${signOut} />`;
   if (!who) return html`<${SignIn} onSignedIn=${setWho} />`;
   return html`<${Console} who=${who} onSignOut=${signOut} />`;
 }

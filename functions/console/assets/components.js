@@ -17,6 +17,13 @@ export function useId(prefix = "f") {
   return ref.current;
 }
 
+/** Sets the tab's title to `title` (when given), e.g. once a detail page has its heading. */
+export function usePageTitle(title) {
+  useEffect(() => {
+    if (title) document.title = `${title} · Partner Events`;
+  }, [title]);
+}
+
 /** An API error as the API gave it: `code: message`, announced to screen readers. */
 export function ErrorNote({ error, id }) {
   if (!error) return null;
@@ -93,9 +100,9 @@ export function Masked({ load, label }) {
   };
   return html`<span class="masked">
     ${value === null
-      ? html`<span class="dots" aria-label=${`${label} (hidden)`}>••••••</span>
+      ? html`<span class="visually-hidden">${label} (hidden)</span><span class="dots" aria-hidden="true">••••••</span>
           <button type="button" aria-label=${`Reveal ${label}`} disabled=${busy} onClick=${() => run()}>Reveal</button>`
-      : html`<code class="secret" aria-label=${label}>${value}</code>
+      : html`<span class="visually-hidden">${label}: </span><code class="secret">${value}</code>
           <button type="button" aria-label=${`Copy ${label}`} onClick=${copy}>Copy</button>
           <button type="button" aria-label=${`Hide ${label}`} onClick=${() => { setValue(null); setCopied(""); }}>Hide</button>
           <span class="status" role="status">${copied}</span>`}
@@ -105,37 +112,70 @@ export function Masked({ load, label }) {
 
 /**
  * A listing at `path`, one page at a time: `render(items)` draws what is loaded so far, and
- * `Load more` follows `nextLink` (pages of PAGE_SIZE). Reloads when `path` or `reload` changes, and every `poll`
- * milliseconds when given (the first page only, keeping what the user loaded beyond it).
+ * `Load more` follows `nextLink` (pages of PAGE_SIZE). Reloads when `path` or `reload` changes,
+ * and every `poll` milliseconds when given: a poll reads the first page again and merges it
+ * by `id` into what is loaded, keeping the pages the user loaded beyond it (and their
+ * `Load more`). `onItems(items)` hears every change of the loaded items.
  */
 export const PAGE_SIZE = 50;
 
-export function Paged({ path: bare, render, empty = "None yet.", reload = 0, label = "items", poll = 0 }) {
+/** What identifies a listed item across reads. */
+const itemKey = (item) => (item && (item.id || item.name)) || JSON.stringify(item);
+
+export function Paged({ path: bare, render, empty = "None yet.", reload = 0, label = "items", poll = 0, onItems }) {
   const path = /[?&]\$top=/.test(bare) ? bare : `${bare}${bare.includes("?") ? "&" : "?"}$top=${PAGE_SIZE}`;
   const [items, setItems] = useState(null);
   const [next, setNext] = useState(null);
   const [error, setError] = useState(null);
   const [loading, setLoading] = useState(false);
-  const load = async (continuation) => {
-    setLoading(true);
+  // Which read is current (answers of an older path or reload are dropped) and how many
+  // pages are loaded.
+  const epoch = useRef(0);
+  const pages = useRef(0);
+  const load = async (mode, continuation) => {
+    const mine = epoch.current;
+    if (mode !== "poll") setLoading(true);
     try {
       const got = await page(path, continuation);
-      setItems((before) => (continuation ? [...(before || []), ...got.value] : got.value));
-      setNext(got.nextLink);
+      if (mine !== epoch.current) return;
+      if (mode === "more") {
+        pages.current += 1;
+        setItems((before) => {
+          const have = new Set((before || []).map(itemKey));
+          return [...(before || []), ...got.value.filter((x) => !have.has(itemKey(x)))];
+        });
+        setNext(got.nextLink);
+      } else if (mode === "poll" && pages.current > 1) {
+        // The first page again, merged by id: its items (fresh) first, then every loaded item
+        // it does not hold; the later pages' nextLink stays. (An item deleted elsewhere stays
+        // listed until Refresh: it cannot be told from one pushed to a later page.)
+        const fresh = new Set(got.value.map(itemKey));
+        setItems((loaded) => [...got.value, ...(loaded || []).filter((x) => !fresh.has(itemKey(x)))]);
+      } else {
+        pages.current = 1;
+        setItems(got.value);
+        setNext(got.nextLink);
+      }
       setError(null);
     } catch (e) {
-      setError(e);
+      if (mine === epoch.current) setError(e);
     } finally {
-      setLoading(false);
+      if (mode !== "poll" && mine === epoch.current) setLoading(false);
     }
   };
   useEffect(() => {
+    epoch.current += 1;
+    pages.current = 0;
     setItems(null);
-    load(null);
+    setNext(null);
+    load("first", null);
     if (!poll) return undefined;
-    const timer = window.setInterval(() => load(null), poll);
+    const timer = window.setInterval(() => load("poll", null), poll);
     return () => window.clearInterval(timer);
   }, [path, reload, poll]);
+  useEffect(() => {
+    if (onItems) onItems(items || []);
+  }, [items]);
   return html`<div class="paged">
     <${ErrorNote} error=${error} />
     ${items === null
@@ -144,7 +184,7 @@ export function Paged({ path: bare, render, empty = "None yet.", reload = 0, lab
         ? html`<p class="muted">${empty}</p>`
         : render(items)}
     ${next &&
-    html`<button type="button" disabled=${loading} aria-label=${`Load more ${label}`} onClick=${() => load(next)}>
+    html`<button type="button" disabled=${loading} aria-label=${`Load more ${label}`} onClick=${() => load("more", next)}>
       Load more
     </button>`}
   </div>`;
@@ -260,16 +300,33 @@ export function newId() {
 
 /**
  * A destructive button that asks first, in place: `label` (e.g. `Delete`), then `Confirm` and
- * `Cancel`. `what` names the thing for the confirm button's accessible name.
+ * `Cancel`. `what` names the thing in the buttons' accessible names (`Delete orders`,
+ * `Confirm delete orders`, `Cancel delete orders`); the visible text stays `label`. Pressing
+ * `label` moves focus to the confirm button; `Cancel` (or Escape) returns it to `label`.
  */
 export function ConfirmButton({ label, what, onConfirm }) {
   const [asking, setAsking] = useState(false);
+  const first = useRef(null);
+  const confirm = useRef(null);
+  const moved = useRef(false);
+  useEffect(() => {
+    if (!moved.current) return;
+    moved.current = false;
+    const target = asking ? confirm.current && confirm.current.querySelector("button") : first.current;
+    if (target) target.focus();
+  }, [asking]);
+  const ask = (on) => {
+    moved.current = true;
+    setAsking(on);
+  };
+  const verb = label.toLowerCase();
   if (!asking) {
-    return html`<button type="button" class="danger" onClick=${() => setAsking(true)}>${label}</button>`;
+    return html`<button type="button" class="danger" ref=${first} aria-label=${what ? `${label} ${what}` : undefined}
+      onClick=${() => ask(true)}>${label}</button>`;
   }
-  return html`<span class="confirm">
-    <${ActionButton} label=${`Confirm ${label.toLowerCase()}`} aria=${`Confirm ${label.toLowerCase()} ${what}`} kind="danger"
+  return html`<span class="confirm" ref=${confirm} onKeyDown=${(e) => { if (e.key === "Escape") ask(false); }}>
+    <${ActionButton} label=${`Confirm ${verb}`} aria=${what ? `Confirm ${verb} ${what}` : undefined} kind="danger"
       onClick=${async () => { await onConfirm(); setAsking(false); }} />
-    <button type="button" onClick=${() => setAsking(false)}>Cancel</button>
+    <button type="button" aria-label=${what ? `Cancel ${verb} ${what}` : undefined} onClick=${() => ask(false)}>Cancel</button>
   </span>`;
 }

@@ -6,7 +6,7 @@ import {
   html, useState, useEffect, ActionButton, ConfirmButton, Masked, Paged, Field, Form, Select,
   Section, State, Status, When, timeLeft,
 } from "../components.js";
-import { post, put, del, all, at, rgPath, subList, parseId } from "../api.js";
+import { post, put, patch, del, all, at, rgPath, subList, parseId } from "../api.js";
 
 /** Verified partners by immutable id, to show a partner's display name. */
 function usePartnerNames() {
@@ -43,8 +43,8 @@ function PairedRow({ item, names, kind, onChanged, go }) {
     <td><${State} value=${state} /></td>
     <td>${state === "NeverActivated" ? timeLeft(p.expirationTimeIfNotActivatedUtc) : "—"}</td>
     <td class="actions">
-      ${state !== "Activated" && html`<${ActionButton} label="Activate" kind="primary" onClick=${act("activate")} />`}
-      ${state === "Activated" && html`<${ActionButton} label="Deactivate" onClick=${act("deactivate")} />`}
+      ${state !== "Activated" && html`<${ActionButton} label="Activate" aria=${`Activate ${item.name}`} kind="primary" onClick=${act("activate")} />`}
+      ${state === "Activated" && html`<${ActionButton} label="Deactivate" aria=${`Deactivate ${item.name}`} onClick=${act("deactivate")} />`}
       <${ConfirmButton} label="Delete" what=${item.name}
         onConfirm=${async () => { await del(item.id); onChanged(`${item.name}: Deleted`); }} />
       ${kind === "partnerTopics" &&
@@ -215,11 +215,20 @@ export function Configurations({ subscription }) {
     setStatus(text);
     setReload((n) => n + 1);
   };
-  const create = async () => {
-    const body = { properties: { partnerAuthorization: { defaultMaximumExpirationTimeInDays: Number(days) } } };
-    const created = await put(`${rgPath(subscription, group.trim())}/partnerConfigurations/default`, body);
-    changed(`Partner configuration of ${group} saved`);
-    return created;
+  // An existing configuration is PATCHed (only its maximum changes: a PUT would replace it
+  // whole and drop its authorized partners); a missing one (PATCH answers 404) is created.
+  const save = async () => {
+    const path = `${rgPath(subscription, group.trim())}/partnerConfigurations/default`;
+    const maximum = Number(days);
+    let saved;
+    try {
+      saved = await patch(path, { properties: { defaultMaximumExpirationTimeInDays: maximum } });
+    } catch (e) {
+      if (e.status !== 404) throw e;
+      saved = await put(path, { properties: { partnerAuthorization: { defaultMaximumExpirationTimeInDays: maximum } } });
+    }
+    changed(`Partner configuration of ${group.trim()} saved`);
+    return saved;
   };
   return html`<div>
     <h1>Partner configuration</h1>
@@ -229,7 +238,7 @@ export function Configurations({ subscription }) {
       empty="No partner configuration yet: create one for a resource group below."
       render=${(items) => items.map((c) => html`<${Configuration} key=${c.id} config=${c} partners=${partners} onChanged=${changed} />`)} />
     <${Section} title="New or changed partner configuration" id="cfg-new">
-      <${Form} submit="Save configuration" onSubmit=${create}>
+      <${Form} submit="Save configuration" onSubmit=${save}>
         <${Field} label="Resource group" value=${group} onInput=${setGroup} required />
         <${Field} label="Maximum authorization days" type="number" min="1" max="365" value=${days} onInput=${setDays} required />
       <//>

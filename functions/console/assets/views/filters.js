@@ -33,11 +33,20 @@ const HINTS = {
   number: "One number",
   ranges: "Ranges lo..hi, comma-separated: 1..5, 10..20",
   bool: "true or false",
-  strings: "Values, comma-separated",
+  strings: "One value per line (a value may hold commas)",
   none: "No value",
 };
 
-const split = (text) => String(text).split(",").map((s) => s.trim()).filter((s) => s !== "");
+/** The values of a row's text: strings one per line (they may hold commas), numbers and
+ * ranges separated by commas or lines. */
+const split = (text, shape = "numbers") =>
+  String(text)
+    .split(shape === "strings" ? /\r?\n/ : /[,\n]/)
+    .map((s) => s.trim())
+    .filter((s) => s !== "");
+
+/** Values back into a row's text, as `split` reads them for `shape`. */
+const join = (values, shape) => values.join(shape === "strings" ? "\n" : ", ");
 
 /** A row ({operatorType, key, text}) as the API's filter object; throws on a bad value. */
 export function toFilter(row) {
@@ -59,21 +68,32 @@ export function toFilter(row) {
       });
       break;
     case "bool": filter.value = text.trim().toLowerCase() === "true"; break;
-    case "strings": filter.values = split(text); break;
+    case "strings": filter.values = split(text, "strings"); break;
     default: break;
   }
   return filter;
 }
 
-/** The API's filter object as an editable row. */
+/** The API's filter object as an editable row (`toFilter` of it gives the same filter back). */
 export function fromFilter(filter) {
   let text = "";
   if (Array.isArray(filter.values)) {
-    text = filter.values.map((v) => (Array.isArray(v) ? `${v[0]}..${v[1]}` : String(v))).join(", ");
+    const shape = shapeOf(filter.operatorType);
+    text = join(filter.values.map((v) => (Array.isArray(v) ? `${v[0]}..${v[1]}` : String(v))), shape);
   } else if (filter.value !== undefined) {
     text = String(filter.value);
   }
   return { operatorType: filter.operatorType, key: filter.key || "", text };
+}
+
+const LISTS = ["numbers", "ranges", "strings"];
+
+/** `row` with another operator; list values are rewritten for the new operator's separator. */
+function withOperator(row, operatorType) {
+  const from = shapeOf(row.operatorType);
+  const to = shapeOf(operatorType);
+  const text = from !== to && LISTS.includes(from) && LISTS.includes(to) ? join(split(row.text || "", from), to) : row.text;
+  return { ...row, operatorType, text };
 }
 
 function Row({ row, index, onChange, onRemove }) {
@@ -89,7 +109,7 @@ function Row({ row, index, onChange, onRemove }) {
     </div>
     <div class="field">
       <label for=${`${id}-op`}>Operator</label>
-      <select id=${`${id}-op`} value=${row.operatorType} onChange=${(e) => onChange({ ...row, operatorType: e.currentTarget.value })}>
+      <select id=${`${id}-op`} value=${row.operatorType} onChange=${(e) => onChange(withOperator(row, e.currentTarget.value))}>
         ${OPERATORS.map(([op]) => html`<option value=${op} selected=${op === row.operatorType}>${op}</option>`)}
       </select>
     </div>
@@ -104,8 +124,11 @@ function Row({ row, index, onChange, onRemove }) {
       : shape !== "none" &&
         html`<div class="field">
           <label for=${`${id}-val`}>${shape === "number" ? "Value" : "Values"}</label>
-          <input id=${`${id}-val`} value=${row.text} aria-describedby=${`${id}-hint`}
-            onInput=${(e) => onChange({ ...row, text: e.currentTarget.value })} />
+          ${shape === "strings"
+            ? html`<textarea id=${`${id}-val`} rows=${Math.max(2, split(row.text, "strings").length + 1)} value=${row.text}
+                aria-describedby=${`${id}-hint`} onInput=${(e) => onChange({ ...row, text: e.currentTarget.value })}></textarea>`
+            : html`<input id=${`${id}-val`} value=${row.text} aria-describedby=${`${id}-hint`}
+                onInput=${(e) => onChange({ ...row, text: e.currentTarget.value })} />`}
           <small id=${`${id}-hint`} class="hint">${HINTS[shape]}</small>
         </div>`}
     <button type="button" aria-label=${`Remove advanced filter ${n}`} onClick=${onRemove}>Remove</button>

@@ -19,7 +19,7 @@ function NewKey({ created, onDismiss }) {
   };
   return html`<div class="new-key" role="region" aria-label="New principal key">
     <p><strong>Key of ${created.name}</strong>: shown only now. Hand it to the tenant; it cannot be read again.</p>
-    <code class="secret" aria-label=${`Key of ${created.name}`}>${created.key}</code>
+    <span class="visually-hidden">Key of ${created.name}: </span><code class="secret">${created.key}</code>
     <button type="button" aria-label=${`Copy key of ${created.name}`} onClick=${copy}>Copy</button>
     <button type="button" onClick=${onDismiss}>Done</button>
     <span role="status">${copied}</span>

@@ -4,7 +4,7 @@
 
 import {
   html, useState, useEffect, ConfirmButton, ErrorNote, Paged, Field, Form, Select, Section, State,
-  Status, splitList, timeLeft, newId, useId,
+  Status, splitList, timeLeft, newId, useId, usePageTitle,
 } from "../components.js";
 import { get, post, put, del, all, at, rgPath, subList, parseId, publish } from "../api.js";
 import { Keys } from "./customer.js";
@@ -138,6 +138,8 @@ function ChannelForm({ namespace, onCreated }) {
   <//>`;
 }
 
+/** The `Send test event` form: only partner-topic channels take events (a partner destination
+ * channel is not listed), `channels` being those the Channels table has loaded. */
 function SendTestEvent({ namespace, channels }) {
   const id = useId("send");
   const [channel, setChannel] = useState("");
@@ -147,7 +149,8 @@ function SendTestEvent({ namespace, channels }) {
   const [status, setStatus] = useState("");
   const [error, setError] = useState(null);
   const [busy, setBusy] = useState(false);
-  const chosen = channels.find((c) => c.name === channel) || channels[0];
+  const topics = channels.filter((c) => c.properties.channelType !== "PartnerDestination");
+  const chosen = topics.find((c) => c.name === channel) || topics[0];
   const send = async (e) => {
     e.preventDefault();
     setError(null);
@@ -176,7 +179,7 @@ function SendTestEvent({ namespace, channels }) {
   };
   return html`<form class="form" onSubmit=${send} aria-label="Send test event">
     <${Select} label="Channel" value=${chosen ? chosen.name : ""} onChange=${setChannel}
-      options=${channels.filter((c) => c.properties.channelType !== "PartnerDestination").map((c) => c.name)} />
+      options=${topics.map((c) => c.name)} />
     <${Field} label="Event type" value=${type} onInput=${setType} required />
     <${Field} label="Subject" value=${subject} onInput=${setSubject} />
     <div class="field">
@@ -195,13 +198,12 @@ export function NamespaceDetail({ id }) {
   const [namespace, setNamespace] = useState(null);
   const [error, setError] = useState(null);
   const [reload, setReload] = useState(0);
+  // The channels the table shows (on every load, poll and `Load more`), for `Send test event`.
   const [channels, setChannels] = useState([]);
   useEffect(() => {
     get(id).then(setNamespace, setError);
   }, [id]);
-  useEffect(() => {
-    all(at(id, "channels")).then(setChannels, () => setChannels([]));
-  }, [id, reload]);
+  usePageTitle(namespace ? `Namespace ${namespace.name}` : error ? "Namespace not found" : null);
   if (error) return html`<${ErrorNote} error=${error} />`;
   if (!namespace) return html`<p class="muted">Loading…</p>`;
   const p = namespace.properties;
@@ -218,6 +220,7 @@ export function NamespaceDetail({ id }) {
     <//>
     <${Section} title="Channels" id="channels" onRefresh=${() => setReload((n) => n + 1)}>
       <${Paged} path=${at(id, "channels")} reload=${reload} poll=${5000} label="channels" empty="No channels yet."
+        onItems=${setChannels}
         render=${(items) => html`<table>
           <thead><tr><th scope="col">Name</th><th scope="col">Type</th><th scope="col">Customer</th><th scope="col">Creates</th>
             <th scope="col">Message for activation</th><th scope="col">Readiness</th><th scope="col">Time left to activate</th><th scope="col">Actions</th></tr></thead>

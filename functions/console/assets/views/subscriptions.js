@@ -4,7 +4,7 @@
 
 import {
   html, useState, useEffect, ActionButton, ConfirmButton, ErrorNote, Masked, Paged, Field, Section,
-  State, Status, When,
+  State, Status, When, usePageTitle,
 } from "../components.js";
 import { get, post, del, at, parseId } from "../api.js";
 import { SubscriptionForm } from "./subscription_form.js";
@@ -158,6 +158,7 @@ export function SubscriptionDetail({ id, go }) {
   useEffect(() => {
     load();
   }, [id]);
+  usePageTitle(sub ? `Event subscription ${sub.name}` : error ? "Event subscription not found" : null);
   const topic = id.replace(/\/eventSubscriptions\/[^/]+$/, "");
   const control = (action) => async () => {
     setSub(await post(at(id, action)));
