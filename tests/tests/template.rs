@@ -319,3 +319,21 @@ fn functions_log_warnings_and_errors_by_default_into_groups_that_expire() {
         );
     }
 }
+
+#[test]
+fn the_console_functions_role_grants_nothing_but_its_logs() {
+    let template = transformed();
+    let role = &template["Resources"]["ConsoleFunctionRole"]["Properties"];
+    assert!(
+        role["Policies"].as_array().is_none_or(Vec::is_empty),
+        "{role}"
+    );
+    let managed = list(&role["ManagedPolicyArns"]);
+    assert_eq!(managed.len(), 1, "{role}");
+    assert!(
+        managed[0]
+            .to_string()
+            .contains("AWSLambdaBasicExecutionRole"),
+        "{role}"
+    );
+}

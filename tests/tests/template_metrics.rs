@@ -24,7 +24,7 @@ fn every_function_writes_its_metrics_in_the_dashboards_namespace() {
     let template = transformed();
     let (_, namespace) = dashboard(&template);
     let functions = resources(&template, "AWS::Lambda::Function");
-    assert_eq!(functions.len(), 5);
+    assert_eq!(functions.len(), 6);
     for (id, function) in functions {
         assert_eq!(
             function["Environment"]["Variables"][infra::config::METRICS_NAMESPACE]["Fn::Sub"],

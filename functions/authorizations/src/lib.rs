@@ -1,6 +1,6 @@
 //! The authorizations function: operator administration (principals, verified partners),
-//! the caller's subscriptions (`GET /subscriptions`), partner registrations and partner configurations with `authorizePartner` /
-//! `unauthorizePartner`, as API.md describes them.
+//! the caller's subscriptions (`GET /subscriptions`), partner registrations and partner
+//! configurations with `authorizePartner` / `unauthorizePartner`, as API.md describes them.
 
 mod routes;
 
