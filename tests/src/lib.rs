@@ -16,6 +16,7 @@ mod partner_topic;
 pub mod prometheus;
 mod proxy;
 mod publisher;
+pub mod python;
 pub mod receiver;
 mod server;
 pub mod signatures;

@@ -33,10 +33,7 @@ pub struct Scrape(pub Vec<Sample>);
 impl Scrape {
     /// Parses `text` with `prometheus_client`; panics if it does not parse.
     pub fn parse(text: &str) -> Self {
-        let python = std::env::var("PARTNER_EVENTS_TEST_PYTHON").unwrap_or_else(|_| {
-            panic!("set PARTNER_EVENTS_TEST_PYTHON (a python with prometheus-client); the README's test command does")
-        });
-        let mut child = Command::new(python)
+        let mut child = Command::new(crate::python::python())
             .args(["-c", PARSE])
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())

@@ -4,14 +4,8 @@
 
 use serde_json::{Value, json};
 
+use crate::python::python;
 use crate::receiver::Delivery;
-
-/// The python with the test packages.
-pub fn python() -> String {
-    std::env::var("PARTNER_EVENTS_TEST_PYTHON").unwrap_or_else(|_| {
-        panic!("the signing tests need PARTNER_EVENTS_TEST_PYTHON (a python with standardwebhooks); run the README's test command, which sets it")
-    })
-}
 
 /// For each delivery, "ok" if `secret` verifies it, else the verifier's error. With `now`
 /// (Unix seconds), the verifier's clock reads that (for a server on a manual clock).

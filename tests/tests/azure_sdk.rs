@@ -3,26 +3,8 @@
 
 use e2e::{Server, Tenants, webhook_receiver};
 
-fn python() -> String {
-    std::env::var("PARTNER_EVENTS_TEST_PYTHON").unwrap_or_else(|_| {
-        panic!("the Azure SDK tests need PARTNER_EVENTS_TEST_PYTHON (a python with azure-mgmt-eventgrid); run the README's test command, which sets it")
-    })
-}
-
 async fn run_script(script: &str, args: &[&str]) {
-    let path = format!("{}/compat/{script}", env!("CARGO_MANIFEST_DIR"));
-    let output = tokio::process::Command::new(python())
-        .arg(&path)
-        .args(args)
-        .output()
-        .await
-        .unwrap();
-    assert!(
-        output.status.success(),
-        "{script} failed:\n{}\n{}",
-        String::from_utf8_lossy(&output.stdout),
-        String::from_utf8_lossy(&output.stderr)
-    );
+    e2e::python::run(&format!("tests/compat/{script}"), args).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

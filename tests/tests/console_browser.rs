@@ -6,12 +6,6 @@
 use e2e::stack::Stack;
 use e2e::{OPERATOR_KEY, Server};
 
-fn python() -> String {
-    std::env::var("PARTNER_EVENTS_TEST_PYTHON").unwrap_or_else(|_| {
-        panic!("the browser tests need PARTNER_EVENTS_TEST_PYTHON (a python with playwright); run the README's test command, which sets it")
-    })
-}
-
 /// Runs scenario `script` against the API (and console) at `base`; asserts it passed.
 async fn scenario(script: &str, base: &str, operator_key: &str) {
     let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -19,19 +13,8 @@ async fn scenario(script: &str, base: &str, operator_key: &str) {
         .unwrap();
     let shots = root.join("target/console-screenshots");
     std::fs::create_dir_all(&shots).unwrap();
-    let output = tokio::process::Command::new(python())
-        .arg(root.join("tests/console").join(script))
-        .args([base, operator_key])
-        .arg(&shots)
-        .output()
-        .await
-        .unwrap();
-    assert!(
-        output.status.success(),
-        "{script} failed:\n{}\n{}",
-        String::from_utf8_lossy(&output.stdout),
-        String::from_utf8_lossy(&output.stderr)
-    );
+    let args = [base.as_ref(), operator_key.as_ref(), shots.as_os_str()];
+    e2e::python::run(&format!("tests/console/{script}"), args).await;
 }
 
 async fn on_a_local_server(script: &str) {

@@ -71,10 +71,7 @@ fn every_environment_variable_the_configuration_reads_is_set_by_the_template() {
 /// template.yaml as CloudFormation deploys it (the SAM transform applied by
 /// `infra/scripts/transform_template.py` with aws-sam-translator).
 pub(super) fn transformed() -> Value {
-    let python = std::env::var("PARTNER_EVENTS_TEST_PYTHON").unwrap_or_else(|_| {
-        panic!("the template tests need PARTNER_EVENTS_TEST_PYTHON (a python with aws-sam-translator); run the README's test command, which sets it")
-    });
-    let output = std::process::Command::new(python)
+    let output = std::process::Command::new(e2e::python::python())
         .arg(root().join("infra/scripts/transform_template.py"))
         .arg(root().join("template.yaml"))
         .output()

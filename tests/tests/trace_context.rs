@@ -2,8 +2,8 @@
 //! the events' own extension attributes) reach a real receiver as headers and, unchanged, as
 //! the events' extension attributes.
 
+use e2e::python::python;
 use e2e::receiver::Receiver;
-use e2e::signatures::python;
 use e2e::{Answer, Server, Tenants, active_topic_on, order_event, webhook};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
