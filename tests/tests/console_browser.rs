@@ -1,7 +1,8 @@
 //! The console in a real browser: Debian's Chromium driven by Playwright (the test command
 //! installs both) through the scenarios in `tests/console/`, each setting its tenants up over
 //! HTTP, doing its step in the console and checking the result through the API. Screenshots
-//! land in `target/console-screenshots/`.
+//! land in `target/console-screenshots/`. The browser runs on the machine's real clock even in
+//! the test command's pass with the clock a year ahead (only the server's clock is moved then).
 
 use e2e::stack::Stack;
 use e2e::{OPERATOR_KEY, Server};
@@ -14,7 +15,7 @@ async fn scenario(script: &str, base: &str, operator_key: &str) {
     let shots = root.join("target/console-screenshots");
     std::fs::create_dir_all(&shots).unwrap();
     let args = [base.as_ref(), operator_key.as_ref(), shots.as_os_str()];
-    e2e::python::run(&format!("tests/console/{script}"), args).await;
+    e2e::python::run_on_the_real_clock(&format!("tests/console/{script}"), args).await;
 }
 
 async fn on_a_local_server(script: &str) {
