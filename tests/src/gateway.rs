@@ -127,22 +127,43 @@ pub fn route(path: &str) -> &'static str {
     }
 }
 
-/// An HTTP API on 127.0.0.1 in front of the HTTP functions, on stage `stage`.
+/// An HTTP API on 127.0.0.1 in front of the HTTP functions, on stage `stage`; or a Lambda
+/// function URL in front of one function (the same payload 2.0 events, every path, no stage).
 pub struct Gateway {
     pub base: String,
 }
 
+type Routes = (
+    HashMap<&'static str, RuntimeApi>,
+    String,
+    fn(&str) -> &'static str,
+);
+
 impl Gateway {
     pub async fn start(functions: HashMap<&'static str, RuntimeApi>, stage: &str) -> Self {
-        let state = Arc::new((functions, stage.to_owned()));
+        Self::start_routed(functions, stage, route).await
+    }
+
+    /// A function URL of `function`: every request goes to it.
+    pub async fn function_url(function: RuntimeApi) -> Self {
+        let functions = HashMap::from([("function", function)]);
+        Self::start_routed(functions, "$default", |_| "function").await
+    }
+
+    async fn start_routed(
+        functions: HashMap<&'static str, RuntimeApi>,
+        stage: &str,
+        route: fn(&str) -> &'static str,
+    ) -> Self {
+        let state: Arc<Routes> = Arc::new((functions, stage.to_owned(), route));
         let app = axum::Router::new().fallback(
-            |State(state): State<Arc<(HashMap<&'static str, RuntimeApi>, String)>>,
+            |State(state): State<Arc<Routes>>,
              ConnectInfo(peer): ConnectInfo<SocketAddr>,
              method: Method,
              uri: Uri,
              headers: HeaderMap,
              body: Bytes| async move {
-                let (functions, stage) = state.as_ref();
+                let (functions, stage, route) = state.as_ref();
                 let path = match stage.as_str() {
                     "$default" => Some(uri.path()),
                     stage => uri.path().strip_prefix(&format!("/{stage}")),

@@ -13,6 +13,7 @@ pub mod gateway;
 mod handshake;
 pub mod lambda;
 mod partner_topic;
+pub mod prices;
 pub mod prometheus;
 mod proxy;
 mod publisher;

@@ -16,6 +16,8 @@ pub struct Stack {
     pub deployment: Deployment,
     pub proxy: CountingProxy,
     pub gateway: Gateway,
+    /// The ingest function's function URL (the template's `IngestFunctionUrl`).
+    pub function_url: Gateway,
     pub functions: HashMap<&'static str, Function>,
     pub operator: Client,
     /// The functions' environment and where their binaries are, to start more instances.
@@ -46,11 +48,13 @@ impl Stack {
             .map(|name| (name, functions[name].runtime.clone()))
             .collect();
         let gateway = Gateway::start(http, stage).await;
+        let function_url = Gateway::function_url(functions["ingest"].runtime.clone()).await;
         let operator = Client::new(&gateway.base, OPERATOR_KEY);
         Self {
             deployment,
             proxy,
             gateway,
+            function_url,
             functions,
             operator,
             env,
@@ -119,14 +123,28 @@ impl Stack {
 
     /// The publish URL of `namespace` through this stack's API.
     pub fn publish_url(&self, namespace_endpoint: &str) -> String {
+        self.publish_url_via(Ingress::HttpApi, namespace_endpoint)
+    }
+
+    /// The publish URL of `namespace` through `ingress`.
+    pub fn publish_url_via(&self, ingress: Ingress, namespace_endpoint: &str) -> String {
         let path = &namespace_endpoint[namespace_endpoint.find("/partnerNamespaces/").unwrap()..];
-        format!("{}{path}", self.gateway.base)
+        let base = match ingress {
+            Ingress::HttpApi => &self.gateway.base,
+            Ingress::FunctionUrl => &self.function_url.base,
+        };
+        format!("{base}{path}")
     }
 
     /// An [`ActiveTopic`] set up through this stack's API and published to through it.
     pub async fn active_topic(&self) -> ActiveTopic {
+        self.active_topic_via(Ingress::HttpApi).await
+    }
+
+    /// An [`ActiveTopic`] set up through this stack's API and published to through `ingress`.
+    pub async fn active_topic_via(&self, ingress: Ingress) -> ActiveTopic {
         let mut topic = ActiveTopic::with_operator(&self.operator).await;
-        topic.publisher = Publisher::new(&self.publish_url(&topic.publisher.url));
+        topic.publisher = Publisher::new(&self.publish_url_via(ingress, &topic.publisher.url));
         topic
     }
 
@@ -183,21 +201,33 @@ impl Measurement {
     }
 }
 
+/// Where publishers send their requests.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Ingress {
+    /// The HTTP API (billed per request).
+    HttpApi,
+    /// The ingest function's URL (no charge beyond the invocation).
+    FunctionUrl,
+}
+
 /// How a load reaches the functions.
 #[derive(Debug, Clone, Copy)]
 pub struct Shape {
     /// Events per publish request.
     pub events_per_publish: usize,
     /// Records the event source mapping hands one fan-out invocation at most: 10 when messages
-    /// wait on the queue, 1 when each is polled as it arrives.
+    /// wait on the queue (or a batching window gathers them), 1 when each is polled as it
+    /// arrives.
     pub records_per_invocation: usize,
+    pub ingress: Ingress,
 }
 
 impl Shape {
-    /// Batches of 100 events, fanned out in invocations of 10 records.
+    /// Batches of 100 events through the HTTP API, fanned out in invocations of 10 records.
     pub const PREFILLED: Shape = Shape {
         events_per_publish: 100,
         records_per_invocation: 10,
+        ingress: Ingress::HttpApi,
     };
 }
 
@@ -227,7 +257,7 @@ pub async fn measure_on(
     shape: Shape,
 ) -> Measurement {
     let receiver = crate::receiver::Receiver::start().await;
-    let topic = stack.active_topic().await;
+    let topic = stack.active_topic_via(shape.ingress).await;
     for i in 0..subscriptions {
         let name = format!("sub-{i}");
         receiver.plan(&name, plan.clone());
@@ -274,7 +304,11 @@ pub async fn measure_on(
     Measurement {
         events: publishes * shape.events_per_publish,
         deliveries,
-        api_requests: publishes,
+        api_requests: if shape.ingress == Ingress::HttpApi {
+            publishes
+        } else {
+            0
+        },
         requests,
         invocations,
     }

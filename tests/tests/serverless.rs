@@ -3,7 +3,7 @@
 //! operator key from Secrets Manager on moto, and real local webhook receivers.
 
 use e2e::receiver::{Plan, Receiver};
-use e2e::stack::{Shape, Stack, batch_item_failures, measure, measure_on, record};
+use e2e::stack::{Ingress, Shape, Stack, batch_item_failures, measure, measure_on, record};
 use e2e::{Answer, Client, Tenants, ids, order_event};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
@@ -242,4 +242,52 @@ async fn the_delivery_log_adds_under_twenty_cents_a_million_deliveries() {
     assert_eq!(measured.deliveries, 5000);
     assert!(!log_writes.is_empty(), "the log was written");
     assert!(dollars <= 0.20, "${dollars} per million deliveries");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_ingest_function_url_checks_and_delivers_publishes_as_the_http_api_does() {
+    let stack = Stack::start("debug", "prod").await;
+    let receiver = Receiver::start().await;
+    let topic = stack.active_topic_via(Ingress::FunctionUrl).await;
+    topic.subscribe_receiver(&receiver, "hook").await;
+    let through_api = e2e::Publisher::new(
+        &topic
+            .publisher
+            .url
+            .replace(&stack.function_url.base, &stack.gateway.base),
+    );
+    assert!(through_api.url.contains("/prod/partnerNamespaces/"));
+    let good = json!([order_event("o1", "Orders.Created", json!({}))]);
+    let no_id = json!([{"specversion": "1.0", "source": "s", "type": "t"}]);
+    for (credential, events) in [
+        (("aeg-sas-key", "not-the-key"), &good),
+        (("aeg-sas-key", topic.key.as_str()), &no_id),
+    ] {
+        let (url_status, url_body) = topic.publisher.send(credential, events).await;
+        let (api_status, api_body) = through_api.send(credential, events).await;
+        assert!(url_status.is_client_error(), "{url_status} {url_body}");
+        assert_eq!(
+            (url_status, &url_body["error"]["code"]),
+            (api_status, &api_body["error"]["code"])
+        );
+    }
+
+    let fanout = stack.deployment.fanout_queue.clone();
+    stack.drain(&fanout).await;
+    let one = order_event("o2", "Orders.Created", json!({"n": 2}));
+    let response = topic
+        .publisher
+        .post()
+        .header("aeg-sas-key", &topic.key)
+        .header(
+            "content-type",
+            "application/cloudevents+json; charset=utf-8",
+        )
+        .body(one.to_string())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    stack.drain(&fanout).await;
+    assert_eq!(ids(&receiver.accepted_events("hook")), ["o2"]);
 }

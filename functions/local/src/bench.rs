@@ -1,15 +1,15 @@
-//! `partner-events bench-ingest`: starts the local server on a fresh data directory, provisions
-//! an activated partner topic over HTTP, then publishes 1 KB CloudEvents in batches from
-//! several connections for a while and reports accepted events/s and request latency; or, with
+//! `partner-events bench-ingest`: starts the local server on a fresh data directory (in this
+//! process, or with `--server-process` in a child process), provisions an activated partner
+//! topic over HTTP, then publishes 1 KB CloudEvents in batches from several keep-alive
+//! connections for a while and reports accepted events/s and request latency; or, with
 //! `--single`, one event per request in CloudEvents structured mode.
 
-use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use axum::body::{Body, Bytes};
 use serde_json::{Value, json};
-use shared::ports::SystemClock;
 
-use crate::Options;
+use crate::bench_server::BenchServer;
 use shared::delivery::request as cloudevents_type;
 
 /// How the load is shaped.
@@ -31,6 +31,9 @@ pub struct BenchOptions {
     /// Approximate size of each event in bytes.
     #[arg(long, default_value_t = 1024)]
     pub event_bytes: usize,
+    /// Run the server in a child process (this binary's `serve`), apart from the load.
+    #[arg(long)]
+    pub server_process: bool,
 }
 
 /// What was measured.
@@ -197,21 +200,10 @@ fn batch(n: usize, bytes: usize) -> Vec<u8> {
 
 /// Runs the benchmark against a local server on a temporary data directory.
 pub async fn ingest(options: BenchOptions) -> Result<Report, Failure> {
-    let dir = tempfile::tempdir()?;
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
-    let base = format!("http://{}", listener.local_addr()?);
-    let mut server_options = Options::new(dir.path(), base.clone());
-    server_options.clock = Arc::new(SystemClock);
-    let (operator, _) = crate::operator_key(&server_options)?;
-    let app = crate::open(&server_options, &operator).await?;
-    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-    let server = tokio::spawn(crate::serve(listener, app, server_options.clone(), async {
-        let _ = stopped.await;
-    }));
-    let http = reqwest::Client::builder()
-        .pool_max_idle_per_host(options.connections)
-        .build()?;
-    let Provisioned { endpoint, key, .. } = provision(&http, &base, operator.secret()).await?;
+    let server = BenchServer::start(options.server_process, false).await?;
+    let http = reqwest::Client::new();
+    let Provisioned { endpoint, key, .. } =
+        provision(&http, &server.base, &server.operator).await?;
     let per_request = if options.single { 1 } else { options.batch };
     let (body, content_type) = if options.single {
         let one = serde_json::from_slice::<Vec<Value>>(&batch(1, options.event_bytes))?;
@@ -222,42 +214,25 @@ pub async fn ingest(options: BenchOptions) -> Result<Report, Failure> {
             cloudevents_type::BATCH,
         )
     };
-    let body = axum::body::Bytes::from(body);
+    let request = Request {
+        url: endpoint.parse()?,
+        key: key.parse()?,
+        content_type: axum::http::HeaderValue::from_static(content_type),
+        body: Bytes::from(body),
+    };
     let started = Instant::now();
     let until = started + Duration::from_secs(options.seconds);
     let workers: Vec<_> = (0..options.connections)
-        .map(|_| {
-            let (http, endpoint, key, body) =
-                (http.clone(), endpoint.clone(), key.clone(), body.clone());
-            tokio::spawn(async move {
-                let (mut latencies, mut errors) = (Vec::new(), 0u64);
-                while Instant::now() < until {
-                    let sent = Instant::now();
-                    let response = http
-                        .post(&endpoint)
-                        .header("aeg-sas-key", &key)
-                        .header("content-type", content_type)
-                        .body(body.clone())
-                        .send()
-                        .await;
-                    match response {
-                        Ok(r) if r.status().is_success() => latencies.push(sent.elapsed()),
-                        _ => errors += 1,
-                    }
-                }
-                (latencies, errors)
-            })
-        })
+        .map(|_| tokio::spawn(publish_until(request.clone(), until)))
         .collect();
     let (mut latencies, mut errors) = (Vec::new(), 0);
     for worker in workers {
-        let (l, e) = worker.await?;
+        let (l, e) = worker.await??;
         latencies.extend(l);
         errors += e;
     }
     let elapsed = started.elapsed();
-    let _ = stop.send(());
-    server.await??;
+    server.stop().await?;
     latencies.sort();
     let at = |q: f64| {
         latencies
@@ -273,4 +248,42 @@ pub async fn ingest(options: BenchOptions) -> Result<Report, Failure> {
         p50: at(0.50),
         p99: at(0.99),
     })
+}
+
+/// One publish request, sent again and again.
+#[derive(Clone)]
+struct Request {
+    url: axum::http::Uri,
+    key: axum::http::HeaderValue,
+    content_type: axum::http::HeaderValue,
+    body: Bytes,
+}
+
+/// Publishes `request` on one keep-alive connection until `until`; each success's latency and
+/// the count of failures. A bare hyper connection, so the load costs little CPU.
+async fn publish_until(request: Request, until: Instant) -> Result<(Vec<Duration>, u64), Failure> {
+    let authority = request.url.authority().ok_or("no host")?.clone();
+    let stream = tokio::net::TcpStream::connect(authority.as_str()).await?;
+    stream.set_nodelay(true)?;
+    let (mut sender, connection) =
+        hyper::client::conn::http1::handshake(hyper_util::rt::TokioIo::new(stream)).await?;
+    tokio::spawn(connection);
+    let (mut latencies, mut errors) = (Vec::new(), 0u64);
+    while Instant::now() < until {
+        let sent = Instant::now();
+        let post = axum::http::Request::post(request.url.path())
+            .header("host", authority.as_str())
+            .header("aeg-sas-key", request.key.clone())
+            .header("content-type", request.content_type.clone())
+            .body(Body::from(request.body.clone()))?;
+        sender.ready().await?;
+        let response = sender.send_request(post).await?;
+        let ok = response.status().is_success();
+        axum::body::to_bytes(Body::new(response.into_body()), 1 << 20).await?;
+        match ok {
+            true => latencies.push(sent.elapsed()),
+            false => errors += 1,
+        }
+    }
+    Ok((latencies, errors))
 }

@@ -1,5 +1,6 @@
-//! `partner-events bench-deliver`: the local server on a fresh data directory delivering to a
-//! local keep-alive receiver in the same process. Throughput: publish events in batches to a
+//! `partner-events bench-deliver`: the local server on a fresh data directory (in this process,
+//! or with `--server-process` in a child process) delivering to a local keep-alive receiver in
+//! this process. Throughput: publish events in batches to a
 //! topic with N subscriptions and time until every delivery arrived. Latency: publish single
 //! events at a steady rate and measure publish-to-receive time at the receiver.
 
@@ -8,10 +9,9 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use serde_json::json;
-use shared::ports::SystemClock;
 
-use crate::Options;
 use crate::bench::{Failure, Provisioned, call, provision};
+use crate::bench_server::BenchServer;
 
 /// How the load is shaped.
 #[derive(clap::Args)]
@@ -34,6 +34,10 @@ pub struct DeliverOptions {
     /// Seconds the latency run lasts.
     #[arg(long, default_value_t = 10)]
     pub seconds: u64,
+    /// Run the server in a child process (this binary's `serve`), apart from the load and the
+    /// receiver.
+    #[arg(long)]
+    pub server_process: bool,
 }
 
 pub struct DeliverReport {
@@ -116,20 +120,9 @@ async fn publish(
 }
 
 pub async fn deliver(options: DeliverOptions) -> Result<DeliverReport, Failure> {
-    let dir = tempfile::tempdir()?;
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
-    let base = format!("http://{}", listener.local_addr()?);
-    let mut server_options = Options::new(dir.path(), base.clone());
-    server_options.clock = Arc::new(SystemClock);
-    server_options.webhook_networks = infra::webhook::AllowedNetworks::all();
-    let (operator, _) = crate::operator_key(&server_options)?;
-    let app = crate::open(&server_options, &operator).await?;
-    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-    let server = tokio::spawn(crate::serve(listener, app, server_options.clone(), async {
-        let _ = stopped.await;
-    }));
+    let server = BenchServer::start(options.server_process, true).await?;
     let http = reqwest::Client::new();
-    let topic = provision(&http, &base, operator.secret()).await?;
+    let topic = provision(&http, &server.base, &server.operator).await?;
     let (hooks, received) = receiver().await?;
     for n in 0..options.subscriptions {
         call(
@@ -142,6 +135,7 @@ pub async fn deliver(options: DeliverOptions) -> Result<DeliverReport, Failure> 
         .await?;
     }
 
+    received.count.store(0, Ordering::Relaxed);
     let filler = "x".repeat(850);
     let batches = options.events.div_ceil(options.batch.max(1));
     let started = Instant::now();
@@ -194,8 +188,7 @@ pub async fn deliver(options: DeliverOptions) -> Result<DeliverReport, Failure> 
     while received.count.load(Ordering::Relaxed) < want && Instant::now() < deadline {
         tokio::time::sleep(Duration::from_millis(5)).await;
     }
-    let _ = stop.send(());
-    server.await??;
+    server.stop().await?;
     let mut latencies =
         std::mem::take(&mut *received.latencies.lock().unwrap_or_else(|e| e.into_inner()));
     latencies.sort_unstable();

@@ -8,6 +8,9 @@ use std::time::Duration;
 use clap::{Parser, Subcommand};
 use local::Options;
 
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[derive(Parser)]
 #[command(
     name = "partner-events",

@@ -1,9 +1,9 @@
-//! Group commit for the embedded queue's sends: sends that arrive while a commit is being made
-//! wait for the next one, and share it (one write transaction, one fsync), so concurrent
-//! publishes cost about as many commits as the disk makes meanwhile, not one each. A send is
-//! answered only after the commit holding its messages; its messages are all in that commit or
-//! none of them are. One committer task runs while sends wait, apart from any request, so a
-//! request that goes away cannot stall the others.
+//! Group commit for the embedded queue's sends and acks: writes that arrive while a commit is
+//! being made wait for the next one, and share it (one write transaction, one fsync), so
+//! concurrent publishes and acks cost about as many commits as the disk makes meanwhile, not one
+//! each. A write is answered only after the commit holding it; a send's messages are all in that
+//! commit or none of them are. One committer task runs while writes wait, apart from any
+//! request, so a request that goes away cannot stall the others.
 
 use std::sync::{Arc, Mutex, PoisonError};
 
@@ -13,14 +13,15 @@ use tokio::sync::{Notify, oneshot};
 
 use super::blocking;
 
-/// The messages of one send, all visible at `visible` (Unix milliseconds).
-pub(super) struct Send {
-    pub visible: u64,
-    pub bodies: Vec<String>,
+/// One write: the messages of a send, all visible at `visible` (Unix milliseconds), or the
+/// keys of messages acknowledged.
+pub(super) enum Write {
+    Send { visible: u64, bodies: Vec<String> },
+    Ack(Vec<(u64, u64)>),
 }
 
 struct Waiting {
-    send: Send,
+    write: Write,
     answer: oneshot::Sender<Result<()>>,
 }
 
@@ -30,20 +31,20 @@ struct State {
     committing: bool,
 }
 
-/// Writes sends in groups with `commit`, telling `sent` after each.
+/// Makes writes in groups with `commit`, telling `sent` after each that sent messages.
 #[derive(Clone)]
 pub(super) struct GroupCommit {
     state: Arc<Mutex<State>>,
     db: Arc<Database>,
     sent: Arc<Notify>,
-    commit: fn(&Database, &[Send]) -> Result<()>,
+    commit: fn(&Database, &[Write]) -> Result<()>,
 }
 
 impl GroupCommit {
     pub(super) fn new(
         db: Arc<Database>,
         sent: Arc<Notify>,
-        commit: fn(&Database, &[Send]) -> Result<()>,
+        commit: fn(&Database, &[Write]) -> Result<()>,
     ) -> Self {
         Self {
             state: Arc::default(),
@@ -53,12 +54,12 @@ impl GroupCommit {
         }
     }
 
-    /// Waits until `send` is durably written, with whatever other sends came meanwhile.
-    pub(super) async fn send(&self, send: Send) -> Result<()> {
+    /// Waits until `write` is durably made, with whatever other writes came meanwhile.
+    pub(super) async fn write(&self, write: Write) -> Result<()> {
         let (answer, answered) = oneshot::channel();
         let start = {
             let mut state = self.state.lock().unwrap_or_else(PoisonError::into_inner);
-            state.waiting.push(Waiting { send, answer });
+            state.waiting.push(Waiting { write, answer });
             !std::mem::replace(&mut state.committing, true)
         };
         if start {
@@ -69,17 +70,18 @@ impl GroupCommit {
             .unwrap_or_else(|_| Err(Error::internal("embedded queue: the committer stopped")))
     }
 
-    /// Commits what is waiting until nothing is. The last group's senders are answered after
-    /// this committer lets go of the database, so one whose send returned may close and reopen
+    /// Commits what is waiting until nothing is. The last group's writers are answered after
+    /// this committer lets go of the database, so one whose write returned may close and reopen
     /// it at once.
     async fn commit_while_waiting(self) {
         let mut group = self.take();
         loop {
-            let (sends, answers): (Vec<Send>, Vec<_>) =
-                group.into_iter().map(|w| (w.send, w.answer)).unzip();
+            let (writes, answers): (Vec<Write>, Vec<_>) =
+                group.into_iter().map(|w| (w.write, w.answer)).unzip();
+            let sent = writes.iter().any(|w| matches!(w, Write::Send { .. }));
             let commit = self.commit;
-            let result = blocking("embedded queue", &self.db, move |db| commit(db, &sends)).await;
-            if result.is_ok() {
+            let result = blocking("embedded queue", &self.db, move |db| commit(db, &writes)).await;
+            if sent && result.is_ok() {
                 self.sent.notify_waiters();
             }
             group = self.take();
@@ -92,7 +94,7 @@ impl GroupCommit {
         }
     }
 
-    /// The sends waiting; when there are none, this committer is done (a send arriving next
+    /// The writes waiting; when there are none, this committer is done (a write arriving next
     /// starts another).
     fn take(&self) -> Vec<Waiting> {
         let mut state = self.state.lock().unwrap_or_else(PoisonError::into_inner);

@@ -1,8 +1,10 @@
 //! `EmbeddedQueue`: the `Queue` port on redb, one file per queue in the data directory.
 //! A message's key is its visibility time and a sequence number, so a receive is a range
 //! scan up to now; receiving re-keys a message to now + visibility, and an ack deletes it.
-//! Every receive and ack is one durable transaction, and sends are durably committed in groups
-//! (`group_commit`): a crash loses nothing accepted.
+//! Sends and acks are durably committed in groups (`group_commit`): a crash loses nothing
+//! accepted. A receive is committed without waiting for the
+//! disk (the next durable commit carries it): a crash that undoes it leaves its messages
+//! visible, as reopening makes every message in flight anyway.
 //! What was received but not acknowledged comes back after its visibility timeout, or at once
 //! when the queue is next opened: one process holds the data directory, so a message still in
 //! flight at open was taken by a process that is gone.
@@ -11,7 +13,9 @@ use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
 
-use redb::{Database, ReadableDatabase, ReadableTable, ReadableTableMetadata, TableDefinition};
+use redb::{
+    Database, Durability, ReadableDatabase, ReadableTable, ReadableTableMetadata, TableDefinition,
+};
 use shared::error::{Error, Result};
 use shared::ports::{
     Clock, Depth, MAX_DELAY, MAX_MESSAGE_BYTES, MAX_RECEIVE, Queue, Received, SystemClock,
@@ -19,7 +23,7 @@ use shared::ports::{
 use tokio::sync::Notify;
 
 use super::blocking;
-use super::group_commit::{GroupCommit, Send};
+use super::group_commit::{GroupCommit, Write};
 
 /// (visible at, in Unix milliseconds; sequence) → (receive count, body).
 const MESSAGES: TableDefinition<(u64, u64), (u32, &str)> = TableDefinition::new("messages");
@@ -31,7 +35,7 @@ const NEXT_SEQ: &str = "next_seq";
 pub struct EmbeddedQueue {
     db: Arc<Database>,
     sent: Arc<Notify>,
-    sends: GroupCommit,
+    writes: GroupCommit,
     clock: Arc<dyn Clock>,
 }
 
@@ -76,15 +80,16 @@ impl EmbeddedQueue {
         let db = Arc::new(db);
         let sent = Arc::new(Notify::new());
         Ok(Self {
-            sends: GroupCommit::new(db.clone(), sent.clone(), Self::insert),
+            writes: GroupCommit::new(db.clone(), sent.clone(), Self::write),
             db,
             sent,
             clock,
         })
     }
 
-    /// Writes `sends` in one durable transaction, numbering their messages in order.
-    fn insert(db: &Database, sends: &[Send]) -> Result<()> {
+    /// Makes `writes` in one durable transaction: sends' messages numbered in order, acked
+    /// messages removed.
+    fn write(db: &Database, writes: &[Write]) -> Result<()> {
         let txn = db.begin_write().map_err(internal)?;
         {
             let mut meta = txn.open_table(META).map_err(internal)?;
@@ -93,12 +98,21 @@ impl EmbeddedQueue {
                 .map_err(internal)?
                 .map_or(0, |v| v.value());
             let mut table = txn.open_table(MESSAGES).map_err(internal)?;
-            for send in sends {
-                for body in &send.bodies {
-                    table
-                        .insert((send.visible, seq), (0u32, body.as_str()))
-                        .map_err(internal)?;
-                    seq += 1;
+            for write in writes {
+                match write {
+                    Write::Send { visible, bodies } => {
+                        for body in bodies {
+                            table
+                                .insert((*visible, seq), (0u32, body.as_str()))
+                                .map_err(internal)?;
+                            seq += 1;
+                        }
+                    }
+                    Write::Ack(keys) => {
+                        for key in keys {
+                            table.remove(*key).map_err(internal)?;
+                        }
+                    }
                 }
             }
             meta.insert(NEXT_SEQ, seq).map_err(internal)?;
@@ -143,7 +157,8 @@ impl EmbeddedQueue {
         visibility: Duration,
     ) -> Result<(Vec<Received>, Option<u64>)> {
         let until = now + visibility.as_millis() as u64;
-        let txn = db.begin_write().map_err(internal)?;
+        let mut txn = db.begin_write().map_err(internal)?;
+        txn.set_durability(Durability::None).map_err(internal)?;
         let mut taken = Vec::new();
         let next;
         {
@@ -193,7 +208,7 @@ impl Queue for EmbeddedQueue {
             return Ok(());
         }
         let visible = millis(self.clock.as_ref()) + delay.min(MAX_DELAY).as_millis() as u64;
-        self.sends.send(Send { visible, bodies }).await
+        self.writes.write(Write::Send { visible, bodies }).await
     }
 
     async fn receive(
@@ -243,16 +258,6 @@ impl Queue for EmbeddedQueue {
         if keys.is_empty() {
             return Ok(());
         }
-        blocking("embedded queue", &self.db, move |db| {
-            let txn = db.begin_write().map_err(internal)?;
-            {
-                let mut table = txn.open_table(MESSAGES).map_err(internal)?;
-                for key in keys {
-                    table.remove(key).map_err(internal)?;
-                }
-            }
-            txn.commit().map_err(internal)
-        })
-        .await
+        self.writes.write(Write::Ack(keys)).await
     }
 }

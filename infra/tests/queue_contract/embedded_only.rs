@@ -1,5 +1,5 @@
 //! Cases of the embedded adapter alone: durability across a reopen, the messages of a process
-//! that died, stale receipts, and sends sharing commits.
+//! that died, stale receipts, and sends and acks sharing commits.
 
 use std::slice;
 use std::sync::Arc;
@@ -42,6 +42,54 @@ async fn concurrent_sends_share_commits_and_each_is_whole_and_durable_when_it_re
         );
         assert_eq!(at(2), at(0) + 2);
     }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn acks_made_while_sends_commit_are_durable_when_they_return() {
+    let dir = tempfile::tempdir().unwrap();
+    let queue = Arc::new(EmbeddedQueue::open(dir.path(), "acks").unwrap());
+    let first: Vec<String> = (0..100).map(|i| format!("first {i}")).collect();
+    queue.send(first, Duration::ZERO).await.unwrap();
+    let hour = Duration::from_secs(3600);
+    let mut received = Vec::new();
+    while received.len() < 100 {
+        received.extend(queue.receive(10, hour, Duration::ZERO).await.unwrap());
+    }
+    let acks = received.chunks(10).map(|chunk| {
+        let (queue, receipts) = (queue.clone(), chunk.iter().map(|m| m.receipt.clone()));
+        let receipts: Vec<String> = receipts.collect();
+        tokio::spawn(async move { queue.ack(&receipts).await.unwrap() })
+    });
+    let sends = (0..20).map(|i| {
+        let queue = queue.clone();
+        tokio::spawn(async move {
+            queue
+                .send(vec![format!("second {i}")], Duration::ZERO)
+                .await
+        })
+    });
+    let (acks, sends) = futures_util::future::join(
+        futures_util::future::join_all(acks),
+        futures_util::future::join_all(sends),
+    )
+    .await;
+    for ack in acks {
+        ack.unwrap();
+    }
+    for send in sends {
+        send.unwrap().unwrap();
+    }
+    drop(queue);
+    let reopened: Arc<dyn Queue> = Arc::new(EmbeddedQueue::open(dir.path(), "acks").unwrap());
+    let got = super::cases::receive_all(&reopened).await;
+    let mut bodies: Vec<String> = got.into_iter().map(|m| m.body).collect();
+    bodies.sort();
+    let mut want: Vec<String> = (0..20).map(|i| format!("second {i}")).collect();
+    want.sort();
+    assert_eq!(
+        bodies, want,
+        "every acked message is gone, every sent one kept"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]

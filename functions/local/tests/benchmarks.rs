@@ -1,0 +1,68 @@
+//! The benchmark commands, run briefly as the README runs them, with the server in a child
+//! process: they measure something, and every delivery arrives.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::process::Command;
+
+const BINARY: &str = env!("CARGO_BIN_EXE_partner-events");
+
+/// The cells of the last row of the table `args` prints.
+fn last_row(args: &[&str]) -> Vec<String> {
+    let output = Command::new(BINARY)
+        .args(args)
+        .env("RUST_LOG", "error")
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        output.status.success(),
+        "{args:?}: {stdout}{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let row = stdout.lines().last().unwrap();
+    row.trim_matches('|')
+        .split('|')
+        .map(|cell| cell.trim().to_owned())
+        .collect()
+}
+
+#[test]
+fn bench_ingest_publishes_single_events_to_a_server_in_another_process_without_errors() {
+    let row = last_row(&[
+        "bench-ingest",
+        "--single",
+        "--connections",
+        "4",
+        "--seconds",
+        "1",
+        "--server-process",
+    ]);
+    let events: f64 = row[2].parse().unwrap();
+    assert!(events > 0.0, "{row:?}");
+    assert_eq!(row[6], "0", "errors: {row:?}");
+}
+
+#[test]
+fn bench_deliver_gets_every_delivery_from_a_server_in_another_process() {
+    let row = last_row(&[
+        "bench-deliver",
+        "--subscriptions",
+        "3",
+        "--events",
+        "200",
+        "--batch",
+        "20",
+        "--rate",
+        "50",
+        "--seconds",
+        "1",
+        "--server-process",
+    ]);
+    assert_eq!(row[1], "600", "deliveries: {row:?}");
+    let latency_deliveries: u64 = row[4].parse().unwrap();
+    assert!(
+        latency_deliveries >= 3 * 40 && latency_deliveries % 3 == 0,
+        "{row:?}"
+    );
+}
