@@ -19,6 +19,10 @@ pub struct DeliverOptions {
     /// Subscriptions on the topic; each gets every event.
     #[arg(long, default_value_t = 10)]
     pub subscriptions: usize,
+    /// Endpoints (loopback addresses of the receiver) the subscriptions are spread over. The
+    /// server holds at most 64 requests in flight to one endpoint.
+    #[arg(long, default_value_t = 1)]
+    pub endpoints: usize,
     /// Events published in the throughput run.
     #[arg(long, default_value_t = 20_000)]
     pub events: usize,
@@ -59,7 +63,9 @@ fn now_micros() -> u64 {
         .map_or(0, |d| d.as_micros() as u64)
 }
 
-async fn receiver() -> Result<(String, Arc<Receiver>), Failure> {
+/// The receiver, listening on `endpoints` loopback addresses (127.0.0.1, 127.0.0.2, ...); the
+/// base URL of each.
+async fn receiver(endpoints: usize) -> Result<(Vec<String>, Arc<Receiver>), Failure> {
     let state = Arc::new(Receiver {
         count: AtomicU64::new(0),
         latencies: std::sync::Mutex::new(Vec::new()),
@@ -79,10 +85,14 @@ async fn receiver() -> Result<(String, Arc<Receiver>), Failure> {
             }
         }),
     );
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
-    let base = format!("http://{}", listener.local_addr()?);
-    tokio::spawn(async move { axum::serve(listener, app).await });
-    Ok((base, state))
+    let mut bases = Vec::new();
+    for n in 1..=endpoints.clamp(1, 254) {
+        let listener = tokio::net::TcpListener::bind(format!("127.0.0.{n}:0")).await?;
+        bases.push(format!("http://{}", listener.local_addr()?));
+        let app = app.clone();
+        tokio::spawn(async move { axum::serve(listener, app).await });
+    }
+    Ok((bases, state))
 }
 
 /// The `sentAt` (µs) a latency event carries in its data.
@@ -123,14 +133,14 @@ pub async fn deliver(options: DeliverOptions) -> Result<DeliverReport, Failure> 
     let server = BenchServer::start(options.server_process, true).await?;
     let http = reqwest::Client::new();
     let topic = provision(&http, &server.base, &server.operator).await?;
-    let (hooks, received) = receiver().await?;
+    let (hooks, received) = receiver(options.endpoints).await?;
     for n in 0..options.subscriptions {
         call(
             &http,
             reqwest::Method::PUT,
             &format!("{}/eventSubscriptions/bench-{n}", topic.topic),
             &topic.customer_key,
-            json!({"properties": {"destination": {"endpointType": "WebHook", "properties": {"endpointUrl": format!("{hooks}/hook/{n}")}}}}),
+            json!({"properties": {"destination": {"endpointType": "WebHook", "properties": {"endpointUrl": format!("{}/hook/{n}", hooks[n % hooks.len()])}}}}),
         )
         .await?;
     }

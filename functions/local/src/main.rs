@@ -220,15 +220,16 @@ async fn bench_ingest(options: local::bench::BenchOptions) -> ExitCode {
 }
 
 async fn bench_deliver(options: local::bench_delivery::DeliverOptions) -> ExitCode {
-    let (subscriptions, rate) = (options.subscriptions, options.rate);
+    let (subscriptions, endpoints, rate) =
+        (options.subscriptions, options.endpoints, options.rate);
     match local::bench_delivery::deliver(options).await {
         Ok(r) => {
             println!(
-                "| subscriptions | deliveries | seconds | deliveries/s | latency at {rate} events/s: deliveries | p50 ms | p99 ms |"
+                "| subscriptions | endpoints | deliveries | seconds | deliveries/s | latency at {rate} events/s: deliveries | p50 ms | p99 ms |"
             );
-            println!("|---|---|---|---|---|---|---|");
+            println!("|---|---|---|---|---|---|---|---|");
             println!(
-                "| {subscriptions} | {} | {:.2} | {:.0} | {} | {:.2} | {:.2} |",
+                "| {subscriptions} | {endpoints} | {} | {:.2} | {:.0} | {} | {:.2} | {:.2} |",
                 r.deliveries,
                 r.elapsed.as_secs_f64(),
                 r.deliveries as f64 / r.elapsed.as_secs_f64(),

@@ -49,6 +49,8 @@ fn bench_deliver_gets_every_delivery_from_a_server_in_another_process() {
         "bench-deliver",
         "--subscriptions",
         "3",
+        "--endpoints",
+        "2",
         "--events",
         "200",
         "--batch",
@@ -59,8 +61,8 @@ fn bench_deliver_gets_every_delivery_from_a_server_in_another_process() {
         "1",
         "--server-process",
     ]);
-    assert_eq!(row[1], "600", "deliveries: {row:?}");
-    let latency_deliveries: u64 = row[4].parse().unwrap();
+    assert_eq!(row[2], "600", "deliveries: {row:?}");
+    let latency_deliveries: u64 = row[5].parse().unwrap();
     assert!(
         latency_deliveries >= 3 * 40 && latency_deliveries % 3 == 0,
         "{row:?}"
