@@ -57,7 +57,7 @@ async fn main() {
             Ingress::HttpApi => "HTTP API",
             Ingress::FunctionUrl => "function URL",
         };
-        let publishes = (20_000 / (subscriptions * events_per_publish)).clamp(20, 2000);
+        let publishes = (20_000 / (subscriptions * events_per_publish)).clamp(20, 500);
         let m = measure_on(&stack, subscriptions, publishes, plan, shape).await;
         let [api, lambda, sqs, dynamo] = costs(&m);
         let per_million = |usd: f64| usd / m.deliveries as f64 * 1e6;

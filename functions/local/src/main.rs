@@ -220,8 +220,7 @@ async fn bench_ingest(options: local::bench::BenchOptions) -> ExitCode {
 }
 
 async fn bench_deliver(options: local::bench_delivery::DeliverOptions) -> ExitCode {
-    let (subscriptions, endpoints, rate) =
-        (options.subscriptions, options.endpoints, options.rate);
+    let (subscriptions, endpoints, rate) = (options.subscriptions, options.endpoints, options.rate);
     match local::bench_delivery::deliver(options).await {
         Ok(r) => {
             println!(
