@@ -38,7 +38,10 @@ pub fn costs(m: &Measurement) -> [f64; 4] {
     [api, lambda, sqs, dynamo]
 }
 
-/// The cost of a measurement per delivered event (USD).
-pub fn per_delivery(m: &Measurement) -> f64 {
-    costs(m).iter().sum::<f64>() / m.deliveries.max(1) as f64
+/// [`costs`] without Lambda's duration charge (which a debug build inflates): what the
+/// requests and invocations alone cost (USD).
+pub fn request_costs(m: &Measurement) -> f64 {
+    let [api, _, sqs, dynamo] = costs(m);
+    let invocations: usize = m.invocations.values().map(Vec::len).sum();
+    api + sqs + dynamo + invocations as f64 * LAMBDA_PER_REQUEST
 }

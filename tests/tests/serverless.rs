@@ -291,3 +291,31 @@ async fn the_ingest_function_url_checks_and_delivers_publishes_as_the_http_api_d
     stack.drain(&fanout).await;
     assert_eq!(ids(&receiver.accepted_events("hook")), ["o2"]);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn single_events_through_the_function_url_with_fanouts_of_ten_cost_less_than_event_grid() {
+    let stack = Stack::start("debug", "$default").await;
+    let shape = Shape {
+        events_per_publish: 1,
+        records_per_invocation: 10,
+        ingress: Ingress::FunctionUrl,
+    };
+    let measured = measure_on(&stack, 1, 50, Plan::Ok, shape).await;
+    let [api, lambda, sqs, dynamo] = e2e::prices::costs(&measured);
+    let per_million = |usd: f64| usd / measured.deliveries as f64 * 1e6;
+    let requests = per_million(e2e::prices::request_costs(&measured));
+    eprintln!(
+        "{:?}: API Gateway ${:.3}, Lambda ${:.3} (debug build durations), SQS ${:.3}, DynamoDB ${:.3} per million deliveries; ${requests:.3} without Lambda's duration",
+        measured.requests,
+        per_million(api),
+        per_million(lambda),
+        per_million(sqs),
+        per_million(dynamo),
+    );
+    assert_eq!(measured.deliveries, 50);
+    assert_eq!(api, 0.0, "no API Gateway request");
+    assert!(
+        requests < e2e::prices::EVENT_GRID_PER_DELIVERY * 1e6,
+        "${requests} per million deliveries in requests alone"
+    );
+}
