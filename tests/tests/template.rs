@@ -209,6 +209,63 @@ fn the_queue_triggers_report_batch_item_failures_within_a_maximum_concurrency() 
 }
 
 #[test]
+fn the_ingest_function_url_is_opt_in_public_and_the_fanout_batching_window_defaults_to_none() {
+    let template = transformed();
+    assert_eq!(
+        template["Parameters"]["IngestFunctionUrl"]["Default"],
+        "Disabled"
+    );
+    assert_eq!(
+        template["Conditions"]["EnableIngestFunctionUrl"],
+        json!({"Fn::Equals": [{"Ref": "IngestFunctionUrl"}, "Enabled"]})
+    );
+    let ingest_arn = json!({"Fn::GetAtt": ["IngestFunction", "Arn"]});
+    let url = &template["Resources"]["IngestUrl"];
+    assert_eq!(url["Condition"], "EnableIngestFunctionUrl");
+    assert_eq!(url["Properties"]["TargetFunctionArn"], ingest_arn);
+    assert_eq!(
+        url["Properties"]["AuthType"], "NONE",
+        "the function checks keys itself"
+    );
+    let mut granted: Vec<(String, Value)> = resources(&template, "AWS::Lambda::Permission")
+        .into_iter()
+        .filter(|(_, p)| p["FunctionName"] == json!({"Ref": "IngestFunction"}))
+        .filter(|(_, p)| p["Principal"] == "*")
+        .map(|(id, p)| {
+            assert_eq!(
+                template["Resources"][id]["Condition"], "EnableIngestFunctionUrl",
+                "{id}"
+            );
+            (p["Action"].as_str().unwrap().to_owned(), p.clone())
+        })
+        .collect();
+    granted.sort_by(|a, b| a.0.cmp(&b.0));
+    let actions: Vec<&str> = granted.iter().map(|(a, _)| a.as_str()).collect();
+    assert_eq!(
+        actions,
+        ["lambda:InvokeFunction", "lambda:InvokeFunctionUrl"],
+        "a public function URL needs both"
+    );
+    assert_eq!(granted[0].1["InvokedViaFunctionUrl"], json!(true));
+    assert_eq!(granted[1].1["FunctionUrlAuthType"], "NONE");
+    assert_eq!(
+        template["Outputs"]["IngestFunctionUrl"]["Value"],
+        json!({"Fn::GetAtt": ["IngestUrl", "FunctionUrl"]})
+    );
+
+    let fanout = &template["Resources"]["FanoutFunctionFanout"]["Properties"];
+    assert_eq!(
+        fanout["MaximumBatchingWindowInSeconds"],
+        json!({"Ref": "FanoutBatchingWindowSeconds"})
+    );
+    assert_eq!(
+        template["Parameters"]["FanoutBatchingWindowSeconds"]["Default"],
+        json!(0),
+        "no added latency by default"
+    );
+}
+
+#[test]
 fn every_alarm_notifies_the_alarm_topic_when_it_fires_and_when_it_clears() {
     let template = transformed();
     assert_eq!(

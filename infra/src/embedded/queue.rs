@@ -2,9 +2,9 @@
 //! A message's key is its visibility time and a sequence number, so a receive is a range
 //! scan up to now; receiving re-keys a message to now + visibility, and an ack deletes it.
 //! Sends and acks are durably committed in groups (`group_commit`): a crash loses nothing
-//! accepted. A receive is committed without waiting for the
-//! disk (the next durable commit carries it): a crash that undoes it leaves its messages
-//! visible, as reopening makes every message in flight anyway.
+//! accepted. A receive is committed without waiting for the disk (the next durable commit
+//! carries it): a crash that undoes it leaves its messages visible, as reopening makes every
+//! message in flight anyway.
 //! What was received but not acknowledged comes back after its visibility timeout, or at once
 //! when the queue is next opened: one process holds the data directory, so a message still in
 //! flight at open was taken by a process that is gone.
