@@ -1,16 +1,17 @@
 //! `partner-events bench-deliver`: the local server on a fresh data directory (in this process,
 //! or with `--server-process` in a child process) delivering to a local keep-alive receiver in
-//! this process. Throughput: publish events in batches to a
+//! this process ([`bench_receiver`]). Throughput: publish events in batches to a
 //! topic with N subscriptions and time until every delivery arrived. Latency: publish single
 //! events at a steady rate and measure publish-to-receive time at the receiver.
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, Instant};
 
 use serde_json::json;
 
 use crate::bench::{Failure, Provisioned, call, provision};
+use crate::bench_receiver;
 use crate::bench_server::BenchServer;
 
 /// How the load is shaped.
@@ -52,83 +53,6 @@ pub struct DeliverReport {
     pub p99: Duration,
 }
 
-struct Receiver {
-    count: AtomicU64,
-    latencies: std::sync::Mutex<Vec<u64>>,
-}
-
-fn now_micros() -> u64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map_or(0, |d| d.as_micros() as u64)
-}
-
-/// The receiver, listening on `endpoints` loopback addresses (127.0.0.1, 127.0.0.2, ...); the
-/// base URL of each. Bare hyper connections answering every request 200 (with
-/// `WebHook-Allowed-Origin`, for the handshake), so the receiver costs little CPU.
-async fn receiver(endpoints: usize) -> Result<(Vec<String>, Arc<Receiver>), Failure> {
-    let state = Arc::new(Receiver {
-        count: AtomicU64::new(0),
-        latencies: std::sync::Mutex::new(Vec::new()),
-    });
-    let mut bases = Vec::new();
-    for n in 1..=endpoints.clamp(1, 254) {
-        let listener = tokio::net::TcpListener::bind(format!("127.0.0.{n}:0")).await?;
-        bases.push(format!("http://{}", listener.local_addr()?));
-        tokio::spawn(accept(listener, state.clone()));
-    }
-    Ok((bases, state))
-}
-
-async fn accept(listener: tokio::net::TcpListener, state: Arc<Receiver>) {
-    while let Ok((stream, _)) = listener.accept().await {
-        let state = state.clone();
-        let receive = hyper::service::service_fn(move |request: axum::http::Request<_>| {
-            let state = state.clone();
-            async move {
-                let body =
-                    axum::body::to_bytes(axum::body::Body::new(request.into_body()), 1 << 20)
-                        .await
-                        .map_err(Failure::from)?;
-                state.count.fetch_add(1, Ordering::Relaxed);
-                if let Some(at) = sent_at(&body) {
-                    let mut latencies = state.latencies.lock().unwrap_or_else(|e| e.into_inner());
-                    latencies.push(now_micros().saturating_sub(at));
-                }
-                Ok::<_, Failure>(
-                    axum::http::Response::builder()
-                        .header("WebHook-Allowed-Origin", "*")
-                        .body(axum::body::Body::empty())?,
-                )
-            }
-        });
-        tokio::spawn(
-            hyper::server::conn::http1::Builder::new()
-                .serve_connection(hyper_util::rt::TokioIo::new(stream), receive),
-        );
-    }
-}
-
-/// The `sentAt` (µs) a latency event carries in its data.
-fn sent_at(body: &[u8]) -> Option<u64> {
-    #[derive(serde::Deserialize)]
-    struct Data {
-        #[serde(rename = "sentAt")]
-        sent_at: u64,
-    }
-    #[derive(serde::Deserialize)]
-    struct Event {
-        data: Data,
-    }
-    const KEY: &[u8] = b"\"sentAt\"";
-    if !body.windows(KEY.len()).any(|w| w == KEY) {
-        return None;
-    }
-    serde_json::from_slice::<Event>(body)
-        .ok()
-        .map(|e| e.data.sent_at)
-}
-
 async fn publish(
     http: &reqwest::Client,
     topic: &Provisioned,
@@ -151,7 +75,7 @@ pub async fn deliver(options: DeliverOptions) -> Result<DeliverReport, Failure> 
     let server = BenchServer::start(options.server_process, true).await?;
     let http = reqwest::Client::new();
     let topic = provision(&http, &server.base, &server.operator).await?;
-    let (hooks, received) = receiver(options.endpoints).await?;
+    let (hooks, received) = bench_receiver::start(options.endpoints).await?;
     for n in 0..options.subscriptions {
         call(
             &http,
@@ -206,7 +130,7 @@ pub async fn deliver(options: DeliverOptions) -> Result<DeliverReport, Failure> 
         tick.tick().await;
         n += 1;
         let body = serde_json::to_vec(
-            &json!([{"specversion": "1.0", "id": format!("l-{n}"), "source": "bench", "type": "Bench.Latency", "data": {"sentAt": now_micros()}}]),
+            &json!([{"specversion": "1.0", "id": format!("l-{n}"), "source": "bench", "type": "Bench.Latency", "data": {"sentAt": bench_receiver::now_micros()}}]),
         )?;
         let (http, topic) = (http.clone(), topic.clone());
         tokio::spawn(async move { publish(&http, &topic, body).await });

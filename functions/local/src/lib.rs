@@ -4,6 +4,7 @@
 
 pub mod bench;
 pub mod bench_delivery;
+mod bench_receiver;
 mod bench_server;
 pub mod listen;
 pub mod listener;

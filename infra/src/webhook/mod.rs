@@ -5,6 +5,7 @@
 
 mod guard;
 mod slots;
+mod urls;
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -42,6 +43,7 @@ pub struct HttpWebhooks {
     allowed: Arc<AllowedNetworks>,
     in_flight: Arc<tokio::sync::Semaphore>,
     slots: Arc<Slots>,
+    urls: Arc<urls::Urls>,
     handshake_timeout: Duration,
 }
 
@@ -64,6 +66,7 @@ impl HttpWebhooks {
             allowed,
             in_flight: Arc::new(tokio::sync::Semaphore::new(MAX_IN_FLIGHT)),
             slots: Arc::new(Slots::new(MAX_PER_ENDPOINT)),
+            urls: Arc::default(),
             handshake_timeout: HANDSHAKE_TIMEOUT,
         })
     }
@@ -151,12 +154,11 @@ impl Webhooks for HttpWebhooks {
     }
 
     async fn deliver(&self, request: &DeliveryRequest) -> Attempt {
-        let url = match check_url(&request.url, &self.allowed) {
-            Ok(url) => url,
+        let target = match self.urls.check(&request.url, &self.allowed) {
+            Ok(target) => target,
             Err(e) => return Attempt::ResolutionError(e.message),
         };
-        let endpoint = endpoint_of(&url);
-        let Some(slot) = self.slots.take(&endpoint, request.start_by).await else {
+        let Some(slot) = self.slots.take(&target.endpoint, request.start_by).await else {
             return Attempt::NotSent;
         };
         let permit = match request.start_by {
@@ -168,7 +170,7 @@ impl Webhooks for HttpWebhooks {
         if permit.is_none() {
             return Attempt::NotSent;
         }
-        let answer = self.post_delivery(url, request).await;
+        let answer = self.post_delivery(target.url, request).await;
         slot.settle(&answer);
         answer
     }
@@ -180,17 +182,25 @@ const MAX_ANSWER_BYTES: usize = 64 * 1024;
 
 impl HttpWebhooks {
     async fn post_delivery(&self, url: reqwest::Url, request: &DeliveryRequest) -> Attempt {
-        let mut builder = self.client.post(url).body(request.body.clone());
+        let mut headers = reqwest::header::HeaderMap::with_capacity(request.headers.len());
         for (name, value) in &request.headers {
             match (
                 reqwest::header::HeaderName::from_bytes(name.as_bytes()),
                 reqwest::header::HeaderValue::from_str(value),
             ) {
-                (Ok(name), Ok(value)) => builder = builder.header(name, value),
+                (Ok(name), Ok(value)) => {
+                    headers.append(name, value);
+                }
                 _ => tracing::debug!(header = %name, "skipped a header that is not valid HTTP"),
             }
         }
-        let mut response = match builder.send().await {
+        let sent = self
+            .client
+            .post(url)
+            .headers(headers)
+            .body(request.body.clone())
+            .send();
+        let mut response = match sent.await {
             Ok(r) => r,
             Err(e) => return failure(&e),
         };
@@ -219,16 +229,6 @@ impl HttpWebhooks {
             body: excerpt(&kept),
         }
     }
-}
-
-/// The endpoint a URL names, as its slots are kept: scheme, host and port.
-fn endpoint_of(url: &reqwest::Url) -> String {
-    format!(
-        "{}://{}:{}",
-        url.scheme(),
-        url.host_str().unwrap_or_default(),
-        url.port_or_known_default().unwrap_or_default()
-    )
 }
 
 fn failure(e: &reqwest::Error) -> Attempt {

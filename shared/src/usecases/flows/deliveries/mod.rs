@@ -50,9 +50,9 @@ pub const SLOT_WAIT: Duration = Duration::from_secs(5);
 /// A draw in [0, 1) for retry jitter.
 pub type Jitter = Arc<dyn Fn() -> f64 + Send + Sync>;
 
-/// The random jitter draw.
+/// The random jitter draw (a thread-local generator: no system call per attempt).
 pub fn random_jitter() -> f64 {
-    getrandom::u64().map_or(0.5, |r| (r >> 11) as f64 / (1u64 << 53) as f64)
+    fastrand::f64()
 }
 
 /// Everything the fan-out and delivery handler works with, shared by its invocations.
