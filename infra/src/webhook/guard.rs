@@ -1,10 +1,8 @@
 //! The SSRF guard: which addresses a webhook may reach.
 
-use std::net::{IpAddr, SocketAddr};
-use std::sync::Arc;
+use std::net::IpAddr;
 
 use ipnet::{IpNet, Ipv4Net, Ipv6Net};
-use reqwest::dns::{Addrs, Name, Resolve, Resolving};
 use shared::error::{Error, Result};
 
 /// The code of a webhook URL refused before any request.
@@ -113,9 +111,9 @@ pub fn not_allowed(url: &str) -> Error {
 }
 
 /// Parses a webhook URL: http or https with a host; an IP-literal host must be allowed.
-pub fn check_url(url: &str, allowed: &AllowedNetworks) -> Result<reqwest::Url> {
+pub fn check_url(url: &str, allowed: &AllowedNetworks) -> Result<url::Url> {
     let shown = shared::subscriptions::destination::base_url(url);
-    let parsed = reqwest::Url::parse(url).map_err(|e| {
+    let parsed = url::Url::parse(url).map_err(|e| {
         Error::invalid(
             INVALID_URL,
             format!("webhook URL '{shown}' is not a URL: {e}"),
@@ -138,13 +136,9 @@ pub fn check_url(url: &str, allowed: &AllowedNetworks) -> Result<reqwest::Url> {
     Ok(parsed)
 }
 
-/// Resolves host names and drops every address the guard refuses; a name left with none fails.
-pub struct GuardedResolver {
-    pub allowed: Arc<AllowedNetworks>,
-}
-
+/// A host name that resolved only to addresses the guard refuses.
 #[derive(Debug)]
-struct Refused(String);
+pub(super) struct Refused(pub String);
 
 impl std::fmt::Display for Refused {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -157,22 +151,3 @@ impl std::fmt::Display for Refused {
 }
 
 impl std::error::Error for Refused {}
-
-impl Resolve for GuardedResolver {
-    fn resolve(&self, name: Name) -> Resolving {
-        let allowed = self.allowed.clone();
-        Box::pin(async move {
-            let host = name.as_str().to_owned();
-            let found: Vec<SocketAddr> =
-                tokio::net::lookup_host((host.as_str(), 0)).await?.collect();
-            let allowed: Vec<SocketAddr> = found
-                .into_iter()
-                .filter(|a| allowed.allows(a.ip()))
-                .collect();
-            if allowed.is_empty() {
-                return Err(Box::new(Refused(host)) as Box<dyn std::error::Error + Send + Sync>);
-            }
-            Ok(Box::new(allowed.into_iter()) as Addrs)
-        })
-    }
-}

@@ -1,8 +1,9 @@
-//! The webhook client: one reqwest client (rustls, connection reuse, no redirects; a delivery
-//! may take 30 s, a validation handshake 15 s) whose DNS resolver refuses loopback, private,
-//! link-local and metadata addresses outside the networks the deployment allows, so the guard
-//! applies to the address actually connected to, not only to the host name.
+//! The webhook client: one pooled hyper client (rustls, connection reuse, no redirects; a
+//! delivery may take 30 s, a validation handshake 15 s) whose DNS resolver refuses loopback,
+//! private, link-local and metadata addresses outside the networks the deployment allows, so
+//! the guard applies to the address actually connected to, not only to the host name.
 
+mod client;
 mod guard;
 mod slots;
 mod urls;
@@ -10,11 +11,17 @@ mod urls;
 use std::sync::Arc;
 use std::time::Duration;
 
+use bytes::Bytes;
+use http_body_util::{BodyExt, Full};
+use hyper::header::{HeaderMap, HeaderName, HeaderValue};
+use tokio::time::Instant;
+
 use shared::delivery::log::{BODY_EXCERPT_BYTES, excerpt};
-use shared::error::{Error, Result};
+use shared::error::Result;
 use shared::ports::{Attempt, DeliveryRequest, Handshake, Webhooks};
 
-pub use guard::{AllowedNetworks, GuardedResolver, check_url, is_blocked};
+pub use client::GuardedResolver;
+pub use guard::{AllowedNetworks, check_url, is_blocked};
 pub use slots::Slots;
 
 /// The origin this service names in the validation handshake.
@@ -39,7 +46,7 @@ const IDLE_FOR: Duration = Duration::from_secs(30);
 /// Webhook endpoints over HTTP.
 #[derive(Clone)]
 pub struct HttpWebhooks {
-    client: reqwest::Client,
+    client: client::Client,
     allowed: Arc<AllowedNetworks>,
     in_flight: Arc<tokio::sync::Semaphore>,
     slots: Arc<Slots>,
@@ -50,17 +57,7 @@ pub struct HttpWebhooks {
 impl HttpWebhooks {
     pub fn new(allowed: AllowedNetworks) -> Result<Self> {
         let allowed = Arc::new(allowed);
-        let client = reqwest::Client::builder()
-            .timeout(DELIVERY_TIMEOUT)
-            .redirect(reqwest::redirect::Policy::none())
-            .pool_max_idle_per_host(IDLE_PER_ENDPOINT)
-            .pool_idle_timeout(IDLE_FOR)
-            .no_proxy()
-            .dns_resolver(Arc::new(GuardedResolver {
-                allowed: allowed.clone(),
-            }))
-            .build()
-            .map_err(|e| Error::internal(format!("webhook client: {e}")))?;
+        let client = client::build(allowed.clone(), IDLE_PER_ENDPOINT, IDLE_FOR)?;
         Ok(Self {
             client,
             allowed,
@@ -99,26 +96,29 @@ impl HttpWebhooks {
 #[async_trait::async_trait]
 impl Webhooks for HttpWebhooks {
     async fn handshake(&self, url: &str) -> Result<Handshake> {
-        let parsed = check_url(url, &self.allowed)?;
-        let answer = self
-            .client
-            .request(reqwest::Method::OPTIONS, parsed)
-            .header("WebHook-Request-Origin", ORIGIN)
-            .timeout(self.handshake_timeout)
-            .send()
-            .await;
+        let target = self.urls.check(url, &self.allowed)?;
+        let mut request = hyper::Request::new(Full::new(Bytes::new()));
+        *request.method_mut() = hyper::Method::OPTIONS;
+        *request.uri_mut() = target.uri;
+        let headers = request.headers_mut();
+        headers.insert("webhook-request-origin", HeaderValue::from_static(ORIGIN));
+        if let Some(authorization) = target.authorization {
+            headers.insert(hyper::header::AUTHORIZATION, authorization);
+        }
+        let answer =
+            tokio::time::timeout(self.handshake_timeout, self.client.request(request)).await;
         let response = match answer {
-            Ok(r) => r,
-            Err(e) if e.is_timeout() => {
+            Ok(Ok(r)) => r,
+            Err(_) => {
                 return Ok(Handshake::Refused(format!(
                     "it did not answer within {:?}",
                     self.handshake_timeout
                 )));
             }
-            Err(e) if root_cause(&e).contains(guard::TARGET_NOT_ALLOWED) => {
+            Ok(Err(e)) if root_cause(&e).contains(guard::TARGET_NOT_ALLOWED) => {
                 return Err(guard::not_allowed(url));
             }
-            Err(e) => {
+            Ok(Err(e)) => {
                 return Ok(Handshake::Refused(format!(
                     "it could not be reached ({})",
                     root_cause(&e)
@@ -134,7 +134,7 @@ impl Webhooks for HttpWebhooks {
                 .map(str::to_owned)
         };
         let allowed = header("WebHook-Allowed-Origin");
-        if status != reqwest::StatusCode::OK {
+        if status != hyper::StatusCode::OK {
             return Ok(Handshake::Refused(format!(
                 "it answered {status} to OPTIONS; it must answer 200 with WebHook-Allowed-Origin: {ORIGIN} (or *)"
             )));
@@ -170,7 +170,7 @@ impl Webhooks for HttpWebhooks {
         if permit.is_none() {
             return Attempt::NotSent;
         }
-        let answer = self.post_delivery(target.url, request).await;
+        let answer = self.post_delivery(target, request).await;
         slot.settle(&answer);
         answer
     }
@@ -181,39 +181,32 @@ impl Webhooks for HttpWebhooks {
 const MAX_ANSWER_BYTES: usize = 64 * 1024;
 
 impl HttpWebhooks {
-    async fn post_delivery(&self, url: reqwest::Url, request: &DeliveryRequest) -> Attempt {
-        let mut headers = reqwest::header::HeaderMap::with_capacity(request.headers.len());
-        for (name, value) in &request.headers {
-            match (
-                reqwest::header::HeaderName::from_bytes(name.as_bytes()),
-                reqwest::header::HeaderValue::from_str(value),
-            ) {
-                (Ok(name), Ok(value)) => {
-                    headers.append(name, value);
-                }
-                _ => tracing::debug!(header = %name, "skipped a header that is not valid HTTP"),
-            }
-        }
-        let sent = self
-            .client
-            .post(url)
-            .headers(headers)
-            .body(request.body.clone())
-            .send();
-        let mut response = match sent.await {
-            Ok(r) => r,
-            Err(e) => return failure(&e),
+    async fn post_delivery(&self, target: urls::Checked, request: &DeliveryRequest) -> Attempt {
+        let deadline = Instant::now() + DELIVERY_TIMEOUT;
+        let mut post = hyper::Request::new(Full::new(Bytes::from(request.body.clone())));
+        *post.method_mut() = hyper::Method::POST;
+        *post.uri_mut() = target.uri;
+        *post.headers_mut() = headers(request, target.authorization);
+        let mut response = match tokio::time::timeout_at(deadline, self.client.request(post)).await
+        {
+            Ok(Ok(r)) => r,
+            Ok(Err(e)) => return failure(&e),
+            Err(_) => return Attempt::TimedOut,
         };
         let status = response.status().as_u16();
         let retry_after = response
             .headers()
-            .get(reqwest::header::RETRY_AFTER)
+            .get(hyper::header::RETRY_AFTER)
             .and_then(|v| v.to_str().ok())
             .and_then(parse_retry_after);
         let failed = !(200..300).contains(&status);
         let mut kept = Vec::new();
         let mut read = 0;
-        while let Ok(Some(chunk)) = response.chunk().await {
+        let body = response.body_mut();
+        while let Ok(Some(Ok(frame))) = tokio::time::timeout_at(deadline, body.frame()).await {
+            let Ok(chunk) = frame.into_data() else {
+                continue;
+            };
             read += chunk.len();
             if failed && kept.len() < BODY_EXCERPT_BYTES {
                 let room = BODY_EXCERPT_BYTES - kept.len();
@@ -231,11 +224,32 @@ impl HttpWebhooks {
     }
 }
 
-fn failure(e: &reqwest::Error) -> Attempt {
+/// The request's headers, and the URL's credentials as `Authorization` unless the request
+/// sets one.
+fn headers(request: &DeliveryRequest, authorization: Option<HeaderValue>) -> HeaderMap {
+    let mut headers = HeaderMap::with_capacity(request.headers.len() + 1);
+    for (name, value) in &request.headers {
+        match (
+            HeaderName::from_bytes(name.as_bytes()),
+            HeaderValue::from_str(value),
+        ) {
+            (Ok(name), Ok(value)) => {
+                headers.append(name, value);
+            }
+            _ => tracing::debug!(header = %name, "skipped a header that is not valid HTTP"),
+        }
+    }
+    if let Some(authorization) = authorization {
+        headers
+            .entry(hyper::header::AUTHORIZATION)
+            .or_insert(authorization);
+    }
+    headers
+}
+
+fn failure(e: &hyper_util::client::legacy::Error) -> Attempt {
     let cause = root_cause(e);
-    if e.is_timeout() {
-        Attempt::TimedOut
-    } else if cause.contains(guard::TARGET_NOT_ALLOWED) || is_dns(&cause) {
+    if cause.contains(guard::TARGET_NOT_ALLOWED) || is_dns(&cause) {
         Attempt::ResolutionError(cause)
     } else {
         Attempt::SocketError(cause)
