@@ -20,4 +20,5 @@ mod ssrf_guard;
 mod store_contract;
 mod targets;
 mod telemetry;
+mod webhook_delivery;
 mod webhook_handshake;

@@ -14,6 +14,10 @@ use crate::bench::{Failure, Provisioned, call, provision};
 use crate::bench_receiver;
 use crate::bench_server::BenchServer;
 
+/// How long the latency run waits after the throughput run, so it measures the steady rate and
+/// not the server still writing the burst's delivery counts and log (flushed each second).
+const SETTLE: Duration = Duration::from_secs(2);
+
 /// How the load is shaped.
 #[derive(clap::Args)]
 pub struct DeliverOptions {
@@ -122,6 +126,7 @@ pub async fn deliver(options: DeliverOptions) -> Result<DeliverReport, Failure> 
     let elapsed = started.elapsed();
     let deliveries = received.count.load(Ordering::Relaxed);
 
+    tokio::time::sleep(SETTLE).await;
     let before = received.count.load(Ordering::Relaxed);
     let mut tick = tokio::time::interval(Duration::from_micros(1_000_000 / options.rate.max(1)));
     let until = Instant::now() + Duration::from_secs(options.seconds);
