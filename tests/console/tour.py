@@ -144,6 +144,8 @@ def customer_part(s, tenants):
     s.shot("customer-configuration.png")
 
     page.get_by_role("link", name="Topics", exact=True).click()
+    # The configuration page has a "Resource group" field too: fill only once Topics is shown.
+    expect(page.get_by_role("heading", name="Topics", level=1)).to_be_visible()
     topic_name = unique("own")
     page.get_by_label("Resource group", exact=True).fill("customer-rg")
     page.get_by_label("Topic name", exact=True).fill(topic_name)
