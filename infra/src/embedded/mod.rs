@@ -5,6 +5,7 @@
 mod group_commit;
 mod queue;
 mod store;
+mod tidy;
 
 pub use queue::EmbeddedQueue;
 pub use store::EmbeddedStore;

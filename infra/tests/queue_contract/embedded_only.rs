@@ -184,3 +184,41 @@ async fn a_stale_receipt_leaves_the_message_in_place() {
     let after = queue.receive(10, visibility, Duration::ZERO).await.unwrap();
     assert!(after.is_empty(), "the current receipt removed it");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_drained_backlog_gives_its_disk_space_back_before_the_next_send() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("queue-backlog.redb");
+    let queue = EmbeddedQueue::open(dir.path(), "backlog").unwrap();
+    let body = "x".repeat(100 * 1024);
+    for _ in 0..20 {
+        queue
+            .send(vec![body.clone(); 10], Duration::ZERO)
+            .await
+            .unwrap();
+    }
+    let grown = std::fs::metadata(&file).unwrap().len();
+    assert!(grown > 20 << 20, "200 messages of 100 KB: {grown} bytes");
+    let hour = Duration::from_secs(3600);
+    loop {
+        let got = queue.receive(10, hour, Duration::ZERO).await.unwrap();
+        if got.is_empty() {
+            break;
+        }
+        let receipts: Vec<String> = got.into_iter().map(|m| m.receipt).collect();
+        queue.ack(&receipts).await.unwrap();
+    }
+
+    let trimmed = std::fs::metadata(&file).unwrap().len();
+    assert!(
+        trimmed < 2 << 20,
+        "the last ack returns with the file trimmed: {grown} bytes, then {trimmed}"
+    );
+    queue
+        .send(vec!["after".into()], Duration::ZERO)
+        .await
+        .unwrap();
+    let after = queue.receive(10, hour, Duration::ZERO).await.unwrap();
+    assert_eq!(after.len(), 1);
+    assert_eq!(after[0].body, "after");
+}
