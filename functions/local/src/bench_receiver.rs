@@ -117,11 +117,8 @@ fn sent_at(request: &[u8]) -> Option<u64> {
     struct Event {
         data: Data,
     }
-    const KEY: &[u8] = b"\"sentAt\"";
-    if !request.windows(KEY.len()).any(|w| w == KEY) {
-        return None;
-    }
-    let body = request.windows(4).position(|w| w == b"\r\n\r\n")? + 4;
+    memchr::memmem::find(request, b"\"sentAt\"")?;
+    let body = memchr::memmem::find(request, b"\r\n\r\n")? + 4;
     serde_json::from_slice::<Event>(&request[body..])
         .ok()
         .map(|e| e.data.sent_at)

@@ -14,9 +14,9 @@ use std::time::Duration;
 use bytes::Bytes;
 use http_body_util::{BodyExt, Full};
 use hyper::header::{HeaderMap, HeaderName, HeaderValue};
-use tokio::time::Instant;
 
 use shared::delivery::log::{BODY_EXCERPT_BYTES, excerpt};
+use shared::delivery::signing;
 use shared::error::Result;
 use shared::ports::{Attempt, DeliveryRequest, Handshake, Webhooks};
 
@@ -182,16 +182,28 @@ const MAX_ANSWER_BYTES: usize = 64 * 1024;
 
 impl HttpWebhooks {
     async fn post_delivery(&self, target: urls::Checked, request: &DeliveryRequest) -> Attempt {
-        let deadline = Instant::now() + DELIVERY_TIMEOUT;
         let mut post = hyper::Request::new(Full::new(Bytes::from(request.body.clone())));
         *post.method_mut() = hyper::Method::POST;
         *post.uri_mut() = target.uri;
         *post.headers_mut() = headers(request, target.authorization);
-        let mut response = match tokio::time::timeout_at(deadline, self.client.request(post)).await
-        {
-            Ok(Ok(r)) => r,
-            Ok(Err(e)) => return failure(&e),
-            Err(_) => return Attempt::TimedOut,
+        let mut answer = None;
+        let exchange = self.exchange(post, &mut answer);
+        match tokio::time::timeout(DELIVERY_TIMEOUT, exchange).await {
+            Ok(attempt) => attempt,
+            Err(_) => answer.take().unwrap_or(Attempt::TimedOut),
+        }
+    }
+
+    /// Sends `post` and reads its answer; `answer` holds it once the head arrived, so an answer
+    /// whose body is cut off by the timeout still counts as answered.
+    async fn exchange(
+        &self,
+        post: hyper::Request<Full<Bytes>>,
+        answer: &mut Option<Attempt>,
+    ) -> Attempt {
+        let mut response = match self.client.request(post).await {
+            Ok(r) => r,
+            Err(e) => return failure(&e),
         };
         let status = response.status().as_u16();
         let retry_after = response
@@ -200,10 +212,16 @@ impl HttpWebhooks {
             .and_then(|v| v.to_str().ok())
             .and_then(parse_retry_after);
         let failed = !(200..300).contains(&status);
+        let answered = |kept: &[u8]| Attempt::Answered {
+            status,
+            retry_after,
+            body: excerpt(kept),
+        };
+        *answer = Some(answered(&[]));
         let mut kept = Vec::new();
         let mut read = 0;
         let body = response.body_mut();
-        while let Ok(Some(Ok(frame))) = tokio::time::timeout_at(deadline, body.frame()).await {
+        while let Some(Ok(frame)) = body.frame().await {
             let Ok(chunk) = frame.into_data() else {
                 continue;
             };
@@ -211,28 +229,22 @@ impl HttpWebhooks {
             if failed && kept.len() < BODY_EXCERPT_BYTES {
                 let room = BODY_EXCERPT_BYTES - kept.len();
                 kept.extend_from_slice(&chunk[..chunk.len().min(room)]);
+                *answer = Some(answered(&kept));
             }
             if read > MAX_ANSWER_BYTES {
                 break;
             }
         }
-        Attempt::Answered {
-            status,
-            retry_after,
-            body: excerpt(&kept),
-        }
+        answered(&kept)
     }
 }
 
 /// The request's headers, and the URL's credentials as `Authorization` unless the request
-/// sets one.
+/// sets one; with room for what hyper adds (`Host`, `Content-Length`) without growing.
 fn headers(request: &DeliveryRequest, authorization: Option<HeaderValue>) -> HeaderMap {
-    let mut headers = HeaderMap::with_capacity(request.headers.len() + 1);
+    let mut headers = HeaderMap::with_capacity(request.headers.len() + 3);
     for (name, value) in &request.headers {
-        match (
-            HeaderName::from_bytes(name.as_bytes()),
-            HeaderValue::from_str(value),
-        ) {
+        match (header_name(name), HeaderValue::from_str(value)) {
             (Ok(name), Ok(value)) => {
                 headers.append(name, value);
             }
@@ -245,6 +257,25 @@ fn headers(request: &DeliveryRequest, authorization: Option<HeaderValue>) -> Hea
             .or_insert(authorization);
     }
     headers
+}
+
+/// The names every delivery sends, made without an allocation each time.
+const KNOWN_NAMES: [&str; 8] = [
+    "aeg-subscription-name",
+    "aeg-delivery-count",
+    "aeg-event-type",
+    "aeg-metadata-version",
+    "aeg-data-version",
+    signing::ID_HEADER,
+    signing::TIMESTAMP_HEADER,
+    signing::SIGNATURE_HEADER,
+];
+
+fn header_name(name: &str) -> Result<HeaderName, hyper::header::InvalidHeaderName> {
+    match KNOWN_NAMES.iter().find(|k| k.eq_ignore_ascii_case(name)) {
+        Some(known) => Ok(HeaderName::from_static(known)),
+        None => HeaderName::from_bytes(name.as_bytes()),
+    }
 }
 
 fn failure(e: &hyper_util::client::legacy::Error) -> Attempt {

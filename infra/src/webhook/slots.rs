@@ -3,9 +3,10 @@
 //! one on each answered one, between 1 and the most, so a failing or slow endpoint gets fewer
 //! attempts at once and can take only its share of the client's requests.
 
-use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::Instant;
+
+use foldhash::HashMap;
 
 use shared::ports::Attempt;
 use tokio::sync::Notify;
@@ -39,7 +40,7 @@ impl Slots {
     pub fn new(most: usize) -> Self {
         Self {
             most: most.max(1),
-            endpoints: Mutex::new(HashMap::new()),
+            endpoints: Mutex::new(HashMap::default()),
         }
     }
 

@@ -3,8 +3,9 @@
 //! lives; resolved addresses are still checked on every connection). A URL's `user:password@`
 //! is sent as HTTP Basic authorization, and its `#fragment` is not sent.
 
-use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
+
+use foldhash::HashMap;
 
 use shared::error::{Error, Result};
 use shared::subscriptions::destination::base_url;

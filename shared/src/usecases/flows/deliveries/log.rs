@@ -4,8 +4,9 @@
 //! batch of successes costs one write, not one per event; an entry that cannot be written is
 //! logged and dropped (the log is for looking up, the events themselves are never dropped).
 
-use std::collections::HashMap;
 use std::sync::Mutex;
+
+use foldhash::HashMap;
 
 use futures_util::StreamExt;
 
@@ -37,7 +38,7 @@ impl DeliveryLog {
     /// A log whose entries are kept `days` days.
     pub fn new(days: u32) -> Self {
         Self {
-            pending: Mutex::new(HashMap::new()),
+            pending: Mutex::new(HashMap::default()),
             retention: time::Duration::days(i64::from(days.max(1))),
         }
     }

@@ -244,8 +244,8 @@ impl Deliveries {
                 }
             }
         }
-        let head = |subscription: &EventSubscription| TaskHead {
-            subscription: subscription.id.to_string(),
+        let head = |subscription: &str| TaskHead {
+            subscription: subscription.to_owned(),
             attempts: 0,
             published_at,
             since: published_at,
@@ -257,8 +257,9 @@ impl Deliveries {
             if subscription.disabled_at.is_some() {
                 continue;
             }
+            let name = subscription.id.to_string();
             let mut unreadable = unreadable.clone();
-            if let Some(done) = settled.and_then(|s| s.get(&subscription.id.to_string())) {
+            if let Some(done) = settled.and_then(|s| s.get(&name)) {
                 indexes.retain(|i| !done.contains(&(*i as u32)));
                 unreadable.retain(|i| !done.contains(&(*i as u32)));
             }
@@ -266,7 +267,7 @@ impl Deliveries {
                 jobs.push(Job {
                     subscription: subscription.clone(),
                     events: unreadable.iter().map(|i| events[*i].clone()).collect(),
-                    head: head(subscription),
+                    head: head(&name),
                     doomed: Some(reason::UNREADABLE_EVENT),
                     indexes: unreadable.iter().map(|i| *i as u32).collect(),
                     ids: Vec::new(),
@@ -294,7 +295,7 @@ impl Deliveries {
                         .iter()
                         .map(|i| events[*i].clone())
                         .collect(),
-                    head: head(subscription),
+                    head: head(&name),
                     doomed: None,
                     ids: indexes[range.clone()]
                         .iter()
@@ -320,10 +321,10 @@ impl Deliveries {
                     return self.attempt(job, start_by).await;
                 };
                 let indexes = std::mem::take(&mut job.indexes);
-                let subscription = job.subscription.clone();
+                let subscription = job.head.subscription.clone();
                 self.attempt(job, start_by).await?;
                 self.progress
-                    .settled(&self.ports, message, &subscription.id.to_string(), &indexes)
+                    .settled(&self.ports, message, &subscription, &indexes)
                     .await;
                 Ok(())
             })

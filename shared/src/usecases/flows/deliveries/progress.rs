@@ -11,7 +11,9 @@
 //! removed a while later, so a kill before the acknowledgement does not redo it; otherwise a
 //! message that settles within the interval writes nothing.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet};
+
+use foldhash::HashMap;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
@@ -68,7 +70,7 @@ impl Progress {
         Self {
             every,
             keep_completions,
-            tracked: Mutex::new(HashMap::new()),
+            tracked: Mutex::new(HashMap::default()),
             last_flush: Mutex::new(Instant::now()),
             flushing: futures_util::lock::Mutex::new(()),
         }
@@ -79,7 +81,7 @@ impl Progress {
     pub async fn begin(&self, ports: &Ports, id: &str, again: bool) -> Result<Settled> {
         let mut found = Tracked {
             started: Instant::now(),
-            settled: Settled::new(),
+            settled: Settled::default(),
             dirty: false,
             written: false,
             done: None,

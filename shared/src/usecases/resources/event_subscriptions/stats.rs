@@ -3,8 +3,9 @@
 //! subscription touched, no read, nothing to retry on a race), before an invocation returns;
 //! with deliveries, one more to the subscription's current latency window ([`latency`]).
 
-use std::collections::HashMap;
 use std::sync::Mutex;
+
+use foldhash::HashMap;
 
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
@@ -146,31 +147,32 @@ pub fn create(subscription: &EventSubscription) -> Result<Option<Write>> {
     )?))
 }
 
-/// Counts not yet written.
+/// Counts not yet written for one stats item.
 struct Pending {
+    key: Key,
     subscription: ResourceId,
+    incarnation: Option<String>,
     /// True for a subscription without an incarnation (see [`create`]).
     legacy: bool,
     delta: DeliveryStats,
     latency: latency::Pending,
 }
 
-/// Counts not yet written, by stats item.
+/// Counts not yet written, by subscription and then by stats item (one per incarnation:
+/// almost always one), so a delivery finds its counts without building the item's key.
 #[derive(Default)]
 pub struct Stats {
-    pending: Mutex<HashMap<Key, Pending>>,
+    pending: Mutex<HashMap<ResourceId, Vec<Pending>>>,
 }
 
 impl Stats {
     fn with(&self, subscription: &EventSubscription, f: impl FnOnce(&mut Pending)) {
         let mut pending = self.pending.lock().unwrap_or_else(|e| e.into_inner());
-        let entry = pending.entry(key(subscription)).or_insert_with(|| Pending {
-            subscription: subscription.id.clone(),
-            legacy: subscription.incarnation.is_none(),
-            delta: DeliveryStats::default(),
-            latency: latency::Pending::default(),
-        });
-        f(entry);
+        if let Some(items) = pending.get_mut(&subscription.id) {
+            return f(item_of(items, subscription));
+        }
+        let items = pending.entry(subscription.id.clone()).or_default();
+        f(item_of(items, subscription));
     }
 
     /// Counts `events` delivered at `at`, and their latency since `published_at`.
@@ -207,17 +209,17 @@ impl Stats {
     pub async fn flush(&self, ports: &Ports) -> Result<()> {
         let pending = std::mem::take(&mut *self.pending.lock().unwrap_or_else(|e| e.into_inner()));
         let results =
-            futures_util::future::join_all(pending.into_iter().map(|(key, p)| async move {
-                let counts = add(ports, &key, &p).await;
+            futures_util::future::join_all(pending.into_values().flatten().map(|p| async move {
+                let counts = add(ports, &p.key, &p).await;
                 let latency = match (&counts, p.latency.is_empty()) {
-                    (Ok(()), false) => p.latency.write(ports, &key).await,
+                    (Ok(()), false) => p.latency.write(ports, &p.key).await,
                     _ => Ok(()),
                 };
-                (counts, latency, key, p)
+                (counts, latency, p)
             }))
             .await;
         let mut result = Ok(());
-        for (counts, latency, key, mut p) in results {
+        for (counts, latency, mut p) in results {
             let counts_failed = counts.is_err();
             if !counts_failed && latency.is_ok() {
                 continue;
@@ -226,19 +228,41 @@ impl Stats {
                 p.delta = DeliveryStats::default();
             }
             let mut pending = self.pending.lock().unwrap_or_else(|e| e.into_inner());
-            match pending.get_mut(&key) {
+            let items = pending.entry(p.subscription.clone()).or_default();
+            match items.iter_mut().find(|later| later.key == p.key) {
                 Some(later) => {
                     later.delta.add(&p.delta);
                     later.latency.merge(p.latency);
                 }
-                None => {
-                    pending.insert(key, p);
-                }
+                None => items.push(p),
             }
             result = counts.and(latency);
         }
         result
     }
+}
+
+/// The counts of `subscription`'s current incarnation among `items`, added when missing.
+fn item_of<'a>(items: &'a mut Vec<Pending>, subscription: &EventSubscription) -> &'a mut Pending {
+    let incarnation = subscription.incarnation.as_deref();
+    let at = match items
+        .iter()
+        .position(|p| p.incarnation.as_deref() == incarnation)
+    {
+        Some(at) => at,
+        None => {
+            items.push(Pending {
+                key: key(subscription),
+                subscription: subscription.id.clone(),
+                incarnation: subscription.incarnation.clone(),
+                legacy: incarnation.is_none(),
+                delta: DeliveryStats::default(),
+                latency: latency::Pending::default(),
+            });
+            items.len() - 1
+        }
+    };
+    &mut items[at]
 }
 
 async fn add(ports: &Ports, key: &Key, pending: &Pending) -> Result<()> {
