@@ -3,8 +3,7 @@
 //! concurrent publishes and acks cost about as many commits as the disk makes meanwhile, not one
 //! each. A write is answered only after the commit holding it; a send's messages are all in that
 //! commit or none of them are. One committer task runs while writes wait, apart from any
-//! request, so a request that goes away cannot stall the others. When a commit leaves the queue
-//! empty and no write waits, the committer trims the file ([`Tidy`]) before it lets go.
+//! request, so a request that goes away cannot stall the others.
 
 use std::sync::{Arc, Mutex, PoisonError};
 
@@ -13,7 +12,6 @@ use shared::error::{Error, Result};
 use tokio::sync::{Notify, oneshot};
 
 use super::blocking;
-use super::tidy::Tidy;
 
 /// One write: the messages of a send, all visible at `visible` (Unix milliseconds), or the
 /// keys of messages acknowledged.
@@ -33,30 +31,26 @@ struct State {
     committing: bool,
 }
 
-/// Makes writes in groups with `commit` (which answers whether the queue is empty after
-/// them), telling `sent` after each that sent messages.
+/// Makes writes in groups with `commit`, telling `sent` after each that sent messages.
 #[derive(Clone)]
 pub(super) struct GroupCommit {
     state: Arc<Mutex<State>>,
     db: Arc<Database>,
     sent: Arc<Notify>,
-    commit: fn(&Database, &[Write]) -> Result<bool>,
-    tidy: Arc<Tidy>,
+    commit: fn(&Database, &[Write]) -> Result<()>,
 }
 
 impl GroupCommit {
     pub(super) fn new(
         db: Arc<Database>,
         sent: Arc<Notify>,
-        commit: fn(&Database, &[Write]) -> Result<bool>,
-        tidy: Tidy,
+        commit: fn(&Database, &[Write]) -> Result<()>,
     ) -> Self {
         Self {
             state: Arc::default(),
             db,
             sent,
             commit,
-            tidy: Arc::new(tidy),
         }
     }
 
@@ -90,10 +84,6 @@ impl GroupCommit {
             if sent && result.is_ok() {
                 self.sent.notify_waiters();
             }
-            if matches!(result, Ok(true)) {
-                self.trim_while_idle().await;
-            }
-            let result = result.map(|_| ());
             group = self.take();
             if group.is_empty() {
                 drop(self);
@@ -102,26 +92,6 @@ impl GroupCommit {
             }
             answer(answers, &result);
         }
-    }
-
-    /// Trims the file a step at a time while it shrinks and no write waits.
-    async fn trim_while_idle(&self) {
-        while self.nothing_waiting() && self.tidy.due() {
-            let tidy = self.tidy.clone();
-            match blocking("embedded queue", &self.db, move |db| tidy.step(db)).await {
-                Ok(true) => {}
-                Ok(false) => return,
-                Err(e) => {
-                    tracing::warn!(error = %e, "queue file not trimmed");
-                    return;
-                }
-            }
-        }
-    }
-
-    fn nothing_waiting(&self) -> bool {
-        let state = self.state.lock().unwrap_or_else(PoisonError::into_inner);
-        state.waiting.is_empty()
     }
 
     /// The writes waiting; when there are none, this committer is done (a write arriving next

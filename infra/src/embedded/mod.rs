@@ -3,9 +3,9 @@
 //! file in it 0600.
 
 mod group_commit;
+mod keep_size;
 mod queue;
 mod store;
-mod tidy;
 
 pub use queue::EmbeddedQueue;
 pub use store::EmbeddedStore;

@@ -24,7 +24,7 @@ use tokio::sync::Notify;
 
 use super::blocking;
 use super::group_commit::{GroupCommit, Write};
-use super::tidy::Tidy;
+use super::keep_size::KeepSize;
 
 /// (visible at, in Unix milliseconds; sequence) → (receive count, body).
 const MESSAGES: TableDefinition<(u64, u64), (u32, &str)> = TableDefinition::new("messages");
@@ -67,7 +67,14 @@ impl EmbeddedQueue {
     /// process received and never acknowledged are visible at once; delayed ones stay delayed.
     pub fn open_with_clock(dir: &Path, name: &str, clock: Arc<dyn Clock>) -> Result<Self> {
         let path = super::private_file(dir, &format!("queue-{name}.redb"))?;
-        let db = Database::create(&path).map_err(internal)?;
+        let file = std::fs::OpenOptions::new()
+            .read(true)
+            .write(true)
+            .open(&path)
+            .map_err(internal)?;
+        let db = redb::Builder::new()
+            .create_with_backend(KeepSize::new(file).map_err(internal)?)
+            .map_err(internal)?;
         let txn = db.begin_write().map_err(internal)?;
         let revealed = Self::reveal_in_flight(
             &mut txn.open_table(MESSAGES).map_err(internal)?,
@@ -81,7 +88,7 @@ impl EmbeddedQueue {
         let db = Arc::new(db);
         let sent = Arc::new(Notify::new());
         Ok(Self {
-            writes: GroupCommit::new(db.clone(), sent.clone(), Self::write, Tidy::new(path)),
+            writes: GroupCommit::new(db.clone(), sent.clone(), Self::write),
             db,
             sent,
             clock,
@@ -89,10 +96,9 @@ impl EmbeddedQueue {
     }
 
     /// Makes `writes` in one durable transaction: sends' messages numbered in order, acked
-    /// messages removed. Answers whether the queue is empty after them.
-    fn write(db: &Database, writes: &[Write]) -> Result<bool> {
+    /// messages removed.
+    fn write(db: &Database, writes: &[Write]) -> Result<()> {
         let txn = db.begin_write().map_err(internal)?;
-        let empty;
         {
             let mut meta = txn.open_table(META).map_err(internal)?;
             let mut seq = meta
@@ -118,10 +124,8 @@ impl EmbeddedQueue {
                 }
             }
             meta.insert(NEXT_SEQ, seq).map_err(internal)?;
-            empty = table.is_empty().map_err(internal)?;
         }
-        txn.commit().map_err(internal)?;
-        Ok(empty)
+        txn.commit().map_err(internal)
     }
 
     /// Makes every message hidden by a receive (received at least once, visible later than

@@ -185,20 +185,13 @@ async fn a_stale_receipt_leaves_the_message_in_place() {
     assert!(after.is_empty(), "the current receipt removed it");
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-async fn a_drained_backlog_gives_its_disk_space_back_before_the_next_send() {
-    let dir = tempfile::tempdir().unwrap();
-    let file = dir.path().join("queue-backlog.redb");
-    let queue = EmbeddedQueue::open(dir.path(), "backlog").unwrap();
+/// Sends 20 MB, receives and acknowledges all of it, then sends `after` small messages.
+async fn drain_a_backlog(queue: &EmbeddedQueue, after: usize) {
     let body = "x".repeat(100 * 1024);
     for _ in 0..20 {
-        queue
-            .send(vec![body.clone(); 10], Duration::ZERO)
-            .await
-            .unwrap();
+        let bodies = vec![body.clone(); 10];
+        queue.send(bodies, Duration::ZERO).await.unwrap();
     }
-    let grown = std::fs::metadata(&file).unwrap().len();
-    assert!(grown > 20 << 20, "200 messages of 100 KB: {grown} bytes");
     let hour = Duration::from_secs(3600);
     loop {
         let got = queue.receive(10, hour, Duration::ZERO).await.unwrap();
@@ -208,17 +201,61 @@ async fn a_drained_backlog_gives_its_disk_space_back_before_the_next_send() {
         let receipts: Vec<String> = got.into_iter().map(|m| m.receipt).collect();
         queue.ack(&receipts).await.unwrap();
     }
+    for i in 0..after {
+        let bodies = vec![format!("after {i}")];
+        queue.send(bodies, Duration::ZERO).await.unwrap();
+    }
+}
 
-    let trimmed = std::fs::metadata(&file).unwrap().len();
+fn len(path: &std::path::Path) -> u64 {
+    std::fs::metadata(path).unwrap().len()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_drained_backlog_leaves_the_file_its_size_until_the_queue_closes() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("queue-backlog.redb");
+    let queue = EmbeddedQueue::open(dir.path(), "backlog").unwrap();
+    drain_a_backlog(&queue, 10).await;
+    let open = len(&file);
     assert!(
-        trimmed < 2 << 20,
-        "the last ack returns with the file trimmed: {grown} bytes, then {trimmed}"
+        open > 20 << 20,
+        "no commit truncates the file while the queue is open: {open} bytes"
     );
-    queue
-        .send(vec!["after".into()], Duration::ZERO)
+    drop(queue);
+    let closed = len(&file);
+    assert!(
+        closed < 2 << 20,
+        "closing cuts the file to what it holds: {closed} bytes"
+    );
+
+    let reopened: Arc<dyn Queue> = Arc::new(EmbeddedQueue::open(dir.path(), "backlog").unwrap());
+    let got = super::cases::receive_all(&reopened).await;
+    assert_eq!(got.len(), 10, "the messages sent after the backlog");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_file_left_longer_by_a_crash_opens_with_every_message() {
+    let dir = tempfile::tempdir().unwrap();
+    let queue = EmbeddedQueue::open(dir.path(), "crash").unwrap();
+    drain_a_backlog(&queue, 10).await;
+    let crashed = tempfile::tempdir().unwrap();
+    let copy = crashed.path().join("queue-crash.redb");
+    std::fs::copy(dir.path().join("queue-crash.redb"), &copy).unwrap();
+    assert!(
+        len(&copy) > 20 << 20,
+        "the copy keeps the open file's length"
+    );
+
+    let recovered: Arc<dyn Queue> = Arc::new(EmbeddedQueue::open(crashed.path(), "crash").unwrap());
+    let got = super::cases::receive_all(&recovered).await;
+    let mut bodies: Vec<String> = got.into_iter().map(|m| m.body).collect();
+    bodies.sort();
+    let mut want: Vec<String> = (0..10).map(|i| format!("after {i}")).collect();
+    want.sort();
+    assert_eq!(bodies, want);
+    recovered
+        .send(vec!["more".into()], Duration::ZERO)
         .await
         .unwrap();
-    let after = queue.receive(10, hour, Duration::ZERO).await.unwrap();
-    assert_eq!(after.len(), 1);
-    assert_eq!(after[0].body, "after");
 }
