@@ -205,6 +205,7 @@ async fn the_log_lists_a_failed_attempt_then_the_delivery_of_an_event() {
     );
     let sub = topic.subscribe_receiver(&hooks, "flaky").await;
     topic.publish_one("e1").await;
+    hooks.wait_for("flaky", 1).await;
     topic.publish_one("other").await;
     hooks.wait_for("flaky", 2).await;
     let first = attempts_of(&topic.owner, &sub, "e1", 1).await;
