@@ -12,10 +12,10 @@
 //! message that settles within the interval writes nothing.
 
 use std::collections::{BTreeMap, BTreeSet};
-
-use foldhash::HashMap;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
+
+use foldhash::HashMap;
 
 use serde::{Deserialize, Serialize};
 
