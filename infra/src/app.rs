@@ -4,7 +4,7 @@ use std::sync::Arc;
 
 use shared::auth::{ApiKey, KeyHash};
 use shared::error::{Error, Result};
-use shared::ports::{Handlers, Ports, Queue, SystemClock, Targets, Webhooks};
+use shared::ports::{Destinations, Ports, Queue, SystemClock, Targets, Webhooks};
 use shared::usecases::flows::deliveries::{Deliveries, random_jitter};
 use shared::usecases::flows::publish::Ingest;
 
@@ -50,7 +50,7 @@ pub struct App {
     /// The publish flow, with its caches.
     pub ingest: Arc<Ingest>,
     /// Subscribers' endpoints and AWS targets (checks at PUT, deliveries).
-    pub handlers: Handlers,
+    pub destinations: Destinations,
     pub operator: Arc<KeyHash>,
     pub public_url: Arc<str>,
     /// The API Gateway stage as a path prefix (`/prod`), or empty.
@@ -140,7 +140,7 @@ impl App {
             Some(hash) => hash,
             None => ApiKey::generate()?.hash(),
         };
-        let handlers = Handlers {
+        let destinations = Destinations {
             webhooks,
             targets,
             reserved: config.reserved_arns.clone(),
@@ -148,17 +148,17 @@ impl App {
         let deliveries = Deliveries::new(
             ports.clone(),
             delivery,
-            handlers.clone(),
+            destinations.clone(),
             Arc::new(random_jitter),
         )
         .with_checkpoints(checkpoints.every, checkpoints.keep_completions)
         .with_log_retention(
             config
                 .delivery_log_days
-                .unwrap_or(shared::usecases::flows::deliveries::log::RETENTION_DAYS),
+                .unwrap_or(shared::usecases::flows::deliveries::log_writer::RETENTION_DAYS),
         );
         Ok(Self {
-            handlers,
+            destinations,
             deliveries: Arc::new(deliveries),
             ingest: Arc::new(Ingest::new(ports.clone(), fanout.clone())),
             ports,

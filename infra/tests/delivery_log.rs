@@ -14,7 +14,7 @@ mod cases {
     use shared::auth::{Caller, Principal};
     use shared::delivery::log::{Entry, ms};
     use shared::ids::{ResourceId, ResourceType, SubscriptionId};
-    use shared::ports::{Clock, Handlers, ManualClock, Ports, Store};
+    use shared::ports::{Clock, Destinations, ManualClock, Ports, Store};
     use shared::usecases::flows::deliveries::DeliveryLog;
     use shared::usecases::resources::event_subscriptions::{self, attempts};
     use shared::usecases::support::listing::PageRequest;
@@ -49,7 +49,7 @@ mod cases {
             }),
             id,
         };
-        event_subscriptions::put(&w.ports, &handlers(), &w.owner, &w.id, subscription())
+        event_subscriptions::put(&w.ports, &destinations(), &w.owner, &w.id, subscription())
             .await
             .unwrap();
         w
@@ -63,8 +63,8 @@ mod cases {
         .unwrap()
     }
 
-    fn handlers() -> Handlers {
-        Handlers::webhooks(Arc::new(Open))
+    fn destinations() -> Destinations {
+        Destinations::webhooks(Arc::new(Open))
     }
 
     /// Every endpoint passes the handshake.

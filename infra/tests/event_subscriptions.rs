@@ -104,7 +104,7 @@ pub(crate) mod cases {
         .unwrap();
         Ok(event_subscriptions::put(
             &w.ports,
-            &shared::ports::Handlers::webhooks(std::sync::Arc::new(Open)),
+            &shared::ports::Destinations::webhooks(std::sync::Arc::new(Open)),
             &w.owner,
             id,
             body,

@@ -5,7 +5,10 @@ use std::sync::Arc;
 
 use shared::delivery::batch::batches;
 use shared::delivery::rate::RateLimits;
-use shared::delivery::{Message, TaskHead, request, task_message, task_message_with_payloads};
+use shared::delivery::{
+    FanoutMessage, Message, TaskHead, TaskMessage, request, task_message,
+    task_message_with_payloads,
+};
 use shared::subscriptions::WebHook;
 use time::macros::datetime;
 use time::{Duration, OffsetDateTime};
@@ -127,11 +130,11 @@ fn task_messages_round_trip_and_anything_else_is_malformed() {
     };
     let events: Vec<Arc<str>> = vec![r#"{"id":"1"}"#.into(), r#"{"id":"2"}"#.into()];
     match Message::parse(&task_message(&head, &events).unwrap()).unwrap() {
-        Message::Task {
+        Message::Task(TaskMessage {
             head: parsed,
             events: got,
             payloads,
-        } => {
+        }) => {
             assert_eq!(parsed, head);
             assert_eq!(got, events);
             assert!(payloads.is_empty());
@@ -141,11 +144,11 @@ fn task_messages_round_trip_and_anything_else_is_malformed() {
     let with_payload = task_message_with_payloads(&head, &["p1".into()]).unwrap();
     assert!(matches!(
         Message::parse(&with_payload).unwrap(),
-        Message::Task { payloads, .. } if payloads == ["p1"]
+        Message::Task(TaskMessage { payloads, .. }) if payloads == ["p1"]
     ));
     let fanout = r#"{"topic":"/x","publishedAt":"2026-11-24T10:00:00Z","events":[{"id":"1"}]}"#;
     assert!(
-        matches!(Message::parse(fanout).unwrap(), Message::Fanout { events, .. } if events.len() == 1)
+        matches!(Message::parse(fanout).unwrap(), Message::Fanout(FanoutMessage { events, .. }) if events.len() == 1)
     );
     for bad in ["", "not json", "{}", r#"{"topic":"/x"}"#, "[1,2]"] {
         let e = Message::parse(bad).unwrap_err();

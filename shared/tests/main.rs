@@ -8,6 +8,7 @@ mod aws_messages;
 mod aws_targets;
 mod cloudevents;
 mod delivery;
+mod delivery_plan;
 mod delivery_request;
 mod filter;
 mod filter_properties;

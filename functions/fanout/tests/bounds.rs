@@ -203,7 +203,7 @@ impl Fanout {
         let deliveries = Deliveries::new(
             ports,
             queue.clone(),
-            shared::ports::Handlers::webhooks(client(2)),
+            shared::ports::Destinations::webhooks(client(2)),
             Arc::new(|| 0.5),
         )
         .with_attempt_time(Duration::from_secs(1));

@@ -58,7 +58,7 @@ async fn deliveries_to(
     Deliveries::new(
         ports,
         Arc::new(delivery),
-        shared::ports::Handlers::webhooks(Arc::new(
+        shared::ports::Destinations::webhooks(Arc::new(
             infra::webhook::HttpWebhooks::new(infra::webhook::AllowedNetworks::all()).unwrap(),
         )),
         Arc::new(|| 0.5),

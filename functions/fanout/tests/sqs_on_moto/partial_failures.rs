@@ -34,7 +34,7 @@ async fn partial_batch_failures_name_exactly_the_failed_records_and_poison_ends_
     let deliveries = Deliveries::new(
         ports,
         Arc::new(delivery),
-        shared::ports::Handlers::webhooks(Arc::new(
+        shared::ports::Destinations::webhooks(Arc::new(
             infra::webhook::HttpWebhooks::new(infra::webhook::AllowedNetworks::all()).unwrap(),
         )),
         Arc::new(|| 0.5),

@@ -76,7 +76,7 @@ async fn a_record_that_fails_on_one_batch_redelivers_only_that_batch_when_receiv
             inner: delivery,
             failures: AtomicU32::new(1),
         }),
-        shared::ports::Handlers::webhooks(Arc::new(
+        shared::ports::Destinations::webhooks(Arc::new(
             infra::webhook::HttpWebhooks::new(infra::webhook::AllowedNetworks::all()).unwrap(),
         )),
         Arc::new(|| 0.5),

@@ -18,7 +18,7 @@ pub async fn pause<S: Scope>(
     Child(id, _): Child<S, Subscriptions>,
 ) -> Result<Json<Shown<Subscriptions>>, ApiError> {
     let subscription = paused::pause(&app.ports, &caller, &id).await?;
-    app.deliveries.topics.forget(&id.top()?);
+    app.deliveries.subscriptions.forget(&id.top()?);
     tracing::info!(subscription = %id, "deliveries paused");
     Ok(Json(Shown::new(subscription)))
 }
@@ -31,7 +31,7 @@ pub async fn resume<S: Scope>(
 ) -> Result<Json<Shown<Subscriptions>>, ApiError> {
     let (subscription, released) =
         paused::resume(&app.ports, app.deliveries.queue.as_ref(), &caller, &id).await?;
-    app.deliveries.topics.forget(&id.top()?);
+    app.deliveries.subscriptions.forget(&id.top()?);
     tracing::info!(subscription = %id, messages = released, "deliveries resumed");
     Ok(Json(Shown::new(subscription)))
 }

@@ -88,7 +88,8 @@ pub async fn put<S: Scope>(
     Child(id, _): Child<S, Subscriptions>,
     JsonBody(body): JsonBody<Body<SubscriptionInput>>,
 ) -> Result<Upsert<Shown<Subscriptions>>, ApiError> {
-    let (subscription, created) = subs::put(&app.ports, &app.handlers, &caller, &id, body).await?;
+    let (subscription, created) =
+        subs::put(&app.ports, &app.destinations, &caller, &id, body).await?;
     tracing::info!(subscription = %id, created, "event subscription stored");
     Ok(Upsert {
         created: created || S::ALWAYS_CREATED,
@@ -103,7 +104,7 @@ pub async fn patch<S: Scope>(
     Child(id, _): Child<S, Subscriptions>,
     JsonBody(body): JsonBody<SubscriptionPatch>,
 ) -> Result<Created<Shown<Subscriptions>>, ApiError> {
-    let subscription = subs::patch(&app.ports, &app.handlers, &caller, &id, body).await?;
+    let subscription = subs::patch(&app.ports, &app.destinations, &caller, &id, body).await?;
     Ok(Created(Shown::new(subscription)))
 }
 

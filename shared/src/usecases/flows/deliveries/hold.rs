@@ -7,7 +7,8 @@
 
 use std::sync::Arc;
 
-use super::{Deliveries, Job};
+use super::Deliveries;
+use crate::delivery::plan::Batch;
 use crate::error::Result;
 use crate::ports::{Expect, Key, Write};
 use crate::subscriptions::EventSubscription;
@@ -28,18 +29,19 @@ pub(super) enum Held {
 const PAYLOAD_KEPT: time::Duration = time::Duration::days(366);
 
 impl Deliveries {
-    pub(super) async fn hold(&self, job: &Job) -> Result<Held> {
-        let id = &job.subscription.id;
-        match self.current(job).await? {
+    pub(super) async fn hold(&self, batch: &Batch) -> Result<Held> {
+        let id = &batch.subscription.id;
+        match self.current(batch).await? {
             None => return Ok(Held::Gone),
             Some(fresh) if fresh.paused_at.is_none() => return Ok(Held::Resumed(fresh)),
             Some(_) => {}
         }
-        let bodies = task_messages_kept(&self.ports, &job.head, &job.events, PAYLOAD_KEPT).await?;
+        let bodies =
+            task_messages_kept(&self.ports, &batch.head, &batch.events, PAYLOAD_KEPT).await?;
         let partition = table::held_partition(id);
         let mut held = Vec::with_capacity(bodies.len());
         for body in bodies {
-            let key = Key::new(partition.clone(), table::time_ordered(job.head.since));
+            let key = Key::new(partition.clone(), table::time_ordered(batch.head.since));
             self.ports
                 .store
                 .write(vec![Write::Put {
@@ -51,7 +53,7 @@ impl Deliveries {
                 .await?;
             held.push((key, body));
         }
-        match self.current(job).await? {
+        match self.current(batch).await? {
             Some(fresh) if fresh.paused_at.is_none() => {
                 let mut taken = Vec::new();
                 for (key, body) in held {
@@ -62,24 +64,24 @@ impl Deliveries {
                     }
                 }
                 self.queue.send(taken, std::time::Duration::ZERO).await?;
-                tracing::info!(subscription = %id, events = job.events.len(), "queued again: resumed while being held");
+                tracing::info!(subscription = %id, events = batch.events.len(), "queued again: resumed while being held");
             }
             _ => {
-                tracing::info!(subscription = %id, events = job.events.len(), "held: the subscription is paused")
+                tracing::info!(subscription = %id, events = batch.events.len(), "held: the subscription is paused")
             }
         }
         Ok(Held::Kept)
     }
 
-    /// The subscription of `job` as stored now (none when it is gone).
-    async fn current(&self, job: &Job) -> Result<Option<Arc<EventSubscription>>> {
-        let key = table::resource_key(&job.subscription.id);
+    /// The subscription of `batch` as stored now (none when it is gone).
+    async fn current(&self, batch: &Batch) -> Result<Option<Arc<EventSubscription>>> {
+        let key = table::resource_key(&batch.subscription.id);
         let stored = table::get::<EventSubscription>(self.ports.store.as_ref(), &key).await?;
         if stored.as_ref().is_none_or(|s| s.value.paused_at.is_none()) {
-            self.topics.forget(&job.subscription.id.top()?);
+            self.subscriptions.forget(&batch.subscription.id.top()?);
         }
         if stored.is_none() {
-            tracing::info!(subscription = %job.subscription.id, events = job.events.len(), "dropped: the subscription no longer exists");
+            tracing::info!(subscription = %batch.subscription.id, events = batch.events.len(), "dropped: the subscription no longer exists");
         }
         Ok(stored.map(|s| Arc::new(s.value)))
     }

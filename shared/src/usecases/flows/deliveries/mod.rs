@@ -1,38 +1,49 @@
-//! Fan-out and delivery, the queue handler's use cases. A fan-out message's events are matched
-//! against the topic's subscriptions and each batch gets its first attempt at once; a batch
-//! that fails is sent to the delivery queue as a task due at its next attempt, or dead-lettered.
-//! A message is settled (its handler returns `Ok`) only once every batch is delivered, queued
-//! for retry or dead-lettered, so a crash at any step loses nothing: the message comes back.
-//! What of it had settled is checkpointed ([`progress`]), so a message handled again delivers
-//! only what had not (at least once, with duplicates bounded by what was in flight).
+//! Fan-out and delivery, the queue handler's use cases. A queue message goes through stages:
+//!
+//! | stage | where | what |
+//! |---|---|---|
+//! | read | [`crate::delivery::wire`] | the message: a fan-out message, a delivery task or a release |
+//! | plan | [`crate::delivery::plan`] (pure) | subscriptions × events × what already settled → batches |
+//! | admit | `admit.rs` | per batch: dead-letter, hold (paused), wait (rate, deadline) or go on |
+//! | prepare | `prepare.rs` | the request or messages its destination takes, signed |
+//! | send | [`crate::ports::Destinations::send`] | one transport call, one answer per message |
+//! | settle | `settle.rs`, `dead_letter.rs`, `requeue.rs` | per answer: delivered, a retry task, a dead letter, a disabled subscription |
+//!
+//! A fan-out message is settled (its handler returns `Ok`) only once every batch is delivered,
+//! queued for retry or dead-lettered, so a crash at any step loses nothing: the message comes
+//! back. What of it had settled is checkpointed ([`progress`]), so a message handled again
+//! delivers only what had not (at least once, with duplicates bounded by what was in flight).
 
+mod admit;
 mod attempt;
-mod give_up;
+mod dead_letter;
+mod disable;
+mod fan_out;
 mod hold;
-pub mod log;
+pub mod log_writer;
+mod prepare;
 pub mod progress;
-pub mod topics;
+mod requeue;
+mod settle;
+pub mod subscription_cache;
 
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use futures_util::StreamExt;
-use time::OffsetDateTime;
-
-use crate::delivery::outcome::{reason, remaining_wait};
+use crate::delivery::outcome::remaining_wait;
+use crate::delivery::plan::Batch;
 use crate::delivery::rate::RateLimits;
-use crate::delivery::{EventJson, Message, TaskHead, batch};
+use crate::delivery::{Message, TaskMessage};
 use crate::error::Result;
 use crate::ids::ResourceId;
-use crate::ports::{Handlers, MAX_DELAY, Ports, Queue};
-use crate::subscriptions::{Destination, EventSubscription};
+use crate::ports::{Destinations, MAX_DELAY, Ports, Queue};
 use crate::usecases::resources::event_subscriptions::pause;
-use crate::usecases::resources::event_subscriptions::stats::{self, Stats};
+use crate::usecases::resources::event_subscriptions::stats::Stats;
 use crate::usecases::support::payloads::load_payload;
 
-pub use log::DeliveryLog;
+pub use log_writer::DeliveryLog;
 pub use progress::Progress;
-pub use topics::{TopicSubscriptions, Topics};
+pub use subscription_cache::SubscriptionCache;
 
 /// Requests one message's batches may have in flight at once.
 pub const CONCURRENCY: usize = 256;
@@ -61,8 +72,8 @@ pub struct Deliveries {
     /// Where retries and deferred batches wait.
     pub queue: Arc<dyn Queue>,
     /// Webhooks and AWS targets.
-    pub handlers: Handlers,
-    pub topics: Topics,
+    pub destinations: Destinations,
+    pub subscriptions: SubscriptionCache,
     pub stats: Stats,
     /// Attempts not yet written to the delivery log.
     pub log: DeliveryLog,
@@ -72,27 +83,18 @@ pub struct Deliveries {
     attempt_time: Duration,
 }
 
-/// A batch of events bound for one subscription.
-struct Job {
-    subscription: Arc<EventSubscription>,
-    events: Vec<EventJson>,
-    head: TaskHead,
-    /// Set when the batch is to be dead-lettered without an attempt, and why.
-    doomed: Option<&'static str>,
-    /// The events' places in their fan-out message (none for a delivery task).
-    indexes: Vec<u32>,
-    /// The events' ids, when the fan-out read them (none for a delivery task: read when
-    /// needed).
-    ids: Vec<Arc<str>>,
-}
-
 impl Deliveries {
-    pub fn new(ports: Ports, queue: Arc<dyn Queue>, handlers: Handlers, jitter: Jitter) -> Self {
+    pub fn new(
+        ports: Ports,
+        queue: Arc<dyn Queue>,
+        destinations: Destinations,
+        jitter: Jitter,
+    ) -> Self {
         Self {
             ports,
             queue,
-            handlers,
-            topics: Topics::default(),
+            destinations,
+            subscriptions: SubscriptionCache::default(),
             stats: Stats::default(),
             log: DeliveryLog::default(),
             limits: Mutex::new(RateLimits::default()),
@@ -141,196 +143,37 @@ impl Deliveries {
             .and_then(|d| d.checked_sub(self.attempt_time))
             .filter(|by| *by > Instant::now());
         match Message::parse(body)? {
-            Message::Fanout {
-                topic,
-                published_at,
-                generation,
-                id,
-                mut events,
-                payload,
-            } => {
-                if let Some(id) = payload {
-                    events.push(load_payload(&self.ports, &id).await?.into());
-                }
-                let topic: ResourceId = topic.parse()?;
-                let subscriptions = self.topics.get(&self.ports, &topic, generation).await?;
-                let Some(id) = id else {
-                    let jobs = self.fan_out(&subscriptions, &topic, published_at, events, None);
-                    return self.run(jobs, None, start_by).await;
-                };
-                let settled = self
-                    .progress
-                    .begin(&self.ports, &id, receive_count > 1)
-                    .await?;
-                let jobs =
-                    self.fan_out(&subscriptions, &topic, published_at, events, Some(&settled));
-                match self.run(jobs, Some(&id), start_by).await {
-                    Ok(()) => self.progress.finish(&self.ports, &id).await,
-                    Err(e) => {
-                        if let Err(w) = self.progress.fail(&self.ports, &id).await {
-                            tracing::warn!(message = %id, error = %w, "progress not written; the message will be redone whole");
-                        }
-                        Err(e)
-                    }
-                }
-            }
-            Message::Release { subscription } => {
-                let id: ResourceId = subscription.parse()?;
-                pause::release(&self.ports, self.queue.as_ref(), &id).await?;
-                Ok(())
-            }
-            Message::Task {
-                head,
-                mut events,
-                payloads,
-            } => {
-                let now = self.ports.clock.now();
-                if let Some(wait) = remaining_wait(head.due, now, MAX_DELAY) {
-                    return self.queue.send(vec![body.to_owned()], wait).await;
-                }
-                for id in payloads {
-                    events.push(load_payload(&self.ports, &id).await?.into());
-                }
-                let id: ResourceId = head.subscription.parse()?;
-                let topic = id.top()?;
-                let Some(subscription) = self.topics.get(&self.ports, &topic, 0).await?.find(&id)
-                else {
-                    tracing::info!(subscription = %id, events = events.len(), "dropped: the subscription no longer exists");
-                    return Ok(());
-                };
-                self.attempt(
-                    Job {
-                        subscription,
-                        events,
-                        head,
-                        doomed: None,
-                        indexes: Vec::new(),
-                        ids: Vec::new(),
-                    },
-                    start_by,
-                )
-                .await
-            }
+            Message::Fanout(message) => self.fan_out(message, receive_count, start_by).await,
+            Message::Task(task) => self.retry(body, task, start_by).await,
+            Message::Release { subscription } => self.release(&subscription).await,
         }
     }
 
-    /// The batches of `events` for each matching, enabled subscription, leaving out what
-    /// already `settled` for it.
-    fn fan_out(
-        &self,
-        subscriptions: &TopicSubscriptions,
-        topic: &ResourceId,
-        published_at: OffsetDateTime,
-        events: Vec<EventJson>,
-        settled: Option<&progress::Settled>,
-    ) -> Vec<Job> {
-        if subscriptions.all.is_empty() {
-            return Vec::new();
+    /// A delivery task: waits on the queue until it is due, then its batch is attempted; a
+    /// task for a subscription that no longer exists is dropped.
+    async fn retry(&self, body: &str, task: TaskMessage, start_by: Option<Instant>) -> Result<()> {
+        let now = self.ports.clock.now();
+        if let Some(wait) = remaining_wait(task.head.due, now, MAX_DELAY) {
+            return self.queue.send(vec![body.to_owned()], wait).await;
         }
-        let mut matched: Vec<Vec<usize>> = vec![Vec::new(); subscriptions.all.len()];
-        let mut unreadable = Vec::new();
-        let mut ids: Vec<Arc<str>> = Vec::with_capacity(events.len());
-        for (i, json) in events.iter().enumerate() {
-            let Ok(value) = serde_json::from_str::<serde_json::Value>(json) else {
-                tracing::error!(topic = %topic, "an accepted event is not readable JSON; dead-lettered for every subscription");
-                unreadable.push(i);
-                ids.push(Arc::from(""));
-                continue;
-            };
-            ids.push(Arc::from(value["id"].as_str().unwrap_or_default()));
-            for s in subscriptions.matcher.matching_refs(&value) {
-                if let Some(list) = matched.get_mut(*s) {
-                    list.push(i);
-                }
-            }
+        let mut events = task.events;
+        for id in task.payloads {
+            events.push(load_payload(&self.ports, &id).await?.into());
         }
-        let head = |subscription: &str| TaskHead {
-            subscription: subscription.to_owned(),
-            attempts: 0,
-            published_at,
-            since: published_at,
-            due: published_at,
-            last: None,
+        let id: ResourceId = task.head.subscription.parse()?;
+        let subscribers = self.subscriptions.get(&self.ports, &id.top()?, 0).await?;
+        let Some(subscription) = subscribers.find(&id) else {
+            tracing::info!(subscription = %id, events = events.len(), "dropped: the subscription no longer exists");
+            return Ok(());
         };
-        let mut jobs = Vec::new();
-        for (subscription, mut indexes) in subscriptions.all.iter().zip(matched) {
-            if subscription.disabled_at.is_some() {
-                continue;
-            }
-            let name = subscription.id.to_string();
-            let mut unreadable = unreadable.clone();
-            if let Some(done) = settled.and_then(|s| s.get(&name)) {
-                indexes.retain(|i| !done.contains(&(*i as u32)));
-                unreadable.retain(|i| !done.contains(&(*i as u32)));
-            }
-            if !unreadable.is_empty() {
-                jobs.push(Job {
-                    subscription: subscription.clone(),
-                    events: unreadable.iter().map(|i| events[*i].clone()).collect(),
-                    head: head(&name),
-                    doomed: Some(reason::UNREADABLE_EVENT),
-                    indexes: unreadable.iter().map(|i| *i as u32).collect(),
-                    ids: Vec::new(),
-                });
-            }
-            if indexes.is_empty() {
-                continue;
-            }
-            let (max, preferred) = match &subscription.destination {
-                Destination::WebHook(hook) => (
-                    hook.max_events_per_batch as usize,
-                    hook.preferred_batch_size_in_kilobytes as usize * 1024,
-                ),
-                Destination::PartnerDestination(_) => (1, 64 * 1024),
-                other => match other.aws() {
-                    Some((service, target)) => target.batching(service),
-                    None => (1, 64 * 1024),
-                },
-            };
-            let sizes: Vec<usize> = indexes.iter().map(|i| events[*i].len()).collect();
-            for range in batch::batches(&sizes, max, preferred) {
-                jobs.push(Job {
-                    subscription: subscription.clone(),
-                    events: indexes[range.clone()]
-                        .iter()
-                        .map(|i| events[*i].clone())
-                        .collect(),
-                    head: head(&name),
-                    doomed: None,
-                    ids: indexes[range.clone()]
-                        .iter()
-                        .map(|i| ids[*i].clone())
-                        .collect(),
-                    indexes: indexes[range].iter().map(|i| *i as u32).collect(),
-                });
-            }
-        }
-        jobs
+        let batch = Batch::of_task(subscription, task.head, events);
+        self.attempt(batch, start_by).await
     }
 
-    /// Runs `jobs`, noting each that settles in the progress of `message` (if it has one).
-    async fn run(
-        &self,
-        jobs: Vec<Job>,
-        message: Option<&str>,
-        start_by: Option<Instant>,
-    ) -> Result<()> {
-        let results: Vec<Result<()>> = futures_util::stream::iter(jobs)
-            .map(|mut job| async move {
-                let Some(message) = message else {
-                    return self.attempt(job, start_by).await;
-                };
-                let indexes = std::mem::take(&mut job.indexes);
-                let subscription = job.head.subscription.clone();
-                self.attempt(job, start_by).await?;
-                self.progress
-                    .settled(&self.ports, message, &subscription, &indexes)
-                    .await;
-                Ok(())
-            })
-            .buffer_unordered(CONCURRENCY)
-            .collect()
-            .await;
-        results.into_iter().collect()
+    /// Sends the rest of a resumed subscription's held events back to delivery.
+    async fn release(&self, subscription: &str) -> Result<()> {
+        let id: ResourceId = subscription.parse()?;
+        pause::release(&self.ports, self.queue.as_ref(), &id).await?;
+        Ok(())
     }
 }

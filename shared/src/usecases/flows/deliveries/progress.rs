@@ -36,8 +36,7 @@ const LINGER: Duration = Duration::from_secs(1);
 /// smaller message costs fewer duplicates than the write costs time.
 pub const KEEP_FROM: usize = 32;
 
-/// What settled, per subscription id: event indexes within the message.
-pub type Settled = HashMap<String, BTreeSet<u32>>;
+pub use crate::delivery::plan::Settled;
 
 /// The stored form: per subscription id, inclusive index ranges.
 #[derive(Debug, Default, Serialize, Deserialize)]

@@ -1,6 +1,7 @@
 //! Packing one topic's events into fan-out messages.
 
-use crate::error::{Error, Result};
+use crate::delivery::wire::FanoutHead;
+use crate::error::Result;
 use crate::ids::ResourceId;
 use crate::ingest::cloudevents::Event;
 use crate::ports::{MAX_MESSAGE_BYTES, Ports};
@@ -15,41 +16,28 @@ pub(super) async fn pack(
     generation: u64,
     events: Vec<Event>,
 ) -> Result<Vec<String>> {
-    let head = format!(
-        "{{\"topic\":{},\"publishedAt\":\"{published_at}\",\"generation\":{generation},",
-        serde_json::to_string(&topic.to_string()).map_err(|e| Error::internal(e.to_string()))?
-    );
+    let head = FanoutHead::new(topic, published_at, generation)?;
     let room = MAX_MESSAGE_BYTES - head.len() - 64;
     let mut bodies = Vec::new();
     let mut current: Vec<&str> = Vec::new();
     let mut size = 0;
     let id = || uuid::Uuid::new_v4().simple();
-    let finish = |current: &mut Vec<&str>| {
-        format!(
-            "{head}\"id\":\"{}\",\"events\":[{}]}}",
-            id(),
-            std::mem::take(current).join(",")
-        )
-    };
     for event in &events {
         let len = event.json.len() + 1;
         if len > room {
-            bodies.push(format!(
-                "{head}\"id\":\"{}\",\"payload\":\"{}\"}}",
-                id(),
-                store_payload(ports, &event.json, PAYLOAD_TTL).await?
-            ));
+            let payload = store_payload(ports, &event.json, PAYLOAD_TTL).await?;
+            bodies.push(head.with_payload(id(), &payload));
             continue;
         }
         if size + len > room {
-            bodies.push(finish(&mut current));
+            bodies.push(head.with_events(id(), &std::mem::take(&mut current)));
             size = 0;
         }
         current.push(&event.json);
         size += len;
     }
     if !current.is_empty() {
-        bodies.push(finish(&mut current));
+        bodies.push(head.with_events(id(), &current));
     }
     Ok(bodies)
 }

@@ -6,7 +6,7 @@
 use crate::auth::Caller;
 use crate::error::{Error, Result, code as common};
 use crate::ids::{ResourceId, ResourceType};
-use crate::ports::{Expect, Handlers, Handshake, Ports, Webhooks, Write};
+use crate::ports::{Destinations, Expect, Handshake, Ports, Webhooks, Write};
 use crate::resource::Body;
 use crate::subscriptions::{
     self, DeliveryAttributeMapping, Destination, EventSubscription, SubscriptionInput,
@@ -146,7 +146,7 @@ async fn settle_destination(
 /// Creates (true) or replaces (false) a subscription.
 pub async fn put(
     ports: &Ports,
-    handlers: &Handlers,
+    destinations: &Destinations,
     caller: &Caller,
     id: &ResourceId,
     body: Body<SubscriptionInput>,
@@ -167,7 +167,7 @@ pub async fn put(
     }
     let rate = settle_destination(
         ports,
-        handlers.webhooks.as_ref(),
+        destinations.webhooks.as_ref(),
         caller,
         &destination,
         previous.map(|p| &p.destination),
@@ -194,7 +194,7 @@ pub async fn put(
             None => Some(uuid::Uuid::new_v4().simple().to_string()),
         },
     };
-    targets::check_targets(handlers, caller, &mut subscription, previous).await?;
+    targets::check_targets(destinations, caller, &mut subscription, previous).await?;
     if existing.is_some() {
         let mut with = found.with;
         with.extend(stats::create(&subscription)?);
@@ -208,7 +208,7 @@ pub async fn put(
 /// Changes only the properties the body names.
 pub async fn patch(
     ports: &Ports,
-    handlers: &Handlers,
+    destinations: &Destinations,
     caller: &Caller,
     id: &ResourceId,
     body: SubscriptionPatch,
@@ -225,7 +225,7 @@ pub async fn patch(
         signing::settle(&mut destination, Some(&subscription.destination))?;
         if let Some(rate) = settle_destination(
             ports,
-            handlers.webhooks.as_ref(),
+            destinations.webhooks.as_ref(),
             caller,
             &destination,
             Some(&subscription.destination),
@@ -254,7 +254,13 @@ pub async fn patch(
     if input.dead_letter_destination.is_some() {
         subscription.dead_letter_destination = input.dead_letter_destination;
     }
-    targets::check_targets(handlers, caller, &mut subscription, Some(&current.value)).await?;
+    targets::check_targets(
+        destinations,
+        caller,
+        &mut subscription,
+        Some(&current.value),
+    )
+    .await?;
     subscription.disabled_at = None;
     let mut with = found.with;
     with.extend(stats::create(&subscription)?);

@@ -4,7 +4,7 @@
 
 use crate::auth::{Caller, Principal};
 use crate::error::{Error, Result};
-use crate::ports::{Fault, Handlers, Ports, ServiceError};
+use crate::ports::{Destinations, Fault, Ports, ServiceError};
 use crate::subscriptions::aws::{
     DeadLetterDestination, Reserved, TargetRef, check_allowed, code, parse_arn, parse_role,
 };
@@ -14,7 +14,7 @@ use crate::table;
 /// Checks the destination and the dead-letter destination of `subscription`, setting their
 /// owner; `previous` is the stored subscription, whose unchanged targets are not checked again.
 pub(super) async fn check_targets(
-    handlers: &Handlers,
+    destinations: &Destinations,
     caller: &Caller,
     subscription: &mut EventSubscription,
     previous: Option<&EventSubscription>,
@@ -23,7 +23,7 @@ pub(super) async fn check_targets(
     if !aws && subscription.dead_letter_destination.is_none() {
         return Ok(());
     }
-    let Some(targets) = &handlers.targets else {
+    let Some(targets) = &destinations.targets else {
         return Err(Error::invalid(
             code::NOT_ENABLED,
             "this deployment does not deliver to AWS services: start the server with --aws-targets (or PARTNER_EVENTS_AWS_TARGETS=1) to use SqsQueue, SnsTopic, EventBridgeBus, KinesisStream, LambdaFunction and S3Bucket",
@@ -35,7 +35,7 @@ pub(super) async fn check_targets(
     };
     let mut checks: Vec<TargetRef> = Vec::new();
     if let Some((service, target)) = subscription.destination.aws_mut() {
-        target.check(service, owner, bound, &handlers.reserved)?;
+        target.check(service, owner, bound, &destinations.reserved)?;
         let target = target.target(service);
         let before = previous
             .and_then(|p| p.destination.aws())
@@ -46,7 +46,7 @@ pub(super) async fn check_targets(
     }
     if let Some(DeadLetterDestination::S3Bucket(bucket)) = &mut subscription.dead_letter_destination
     {
-        bucket.check(owner, bound, &handlers.reserved)?;
+        bucket.check(owner, bound, &destinations.reserved)?;
         let target = bucket.target();
         let before = previous
             .and_then(|p| p.dead_letter_destination.as_ref())
