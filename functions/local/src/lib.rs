@@ -2,10 +2,6 @@
 //! and the sweeper in the background, on the embedded adapters (or on the AWS adapters when
 //! `PARTNER_EVENTS_TABLE` is set), with a shutdown that drains for a bounded time.
 
-pub mod bench;
-pub mod bench_delivery;
-mod bench_receiver;
-mod bench_server;
 pub mod listen;
 pub mod listener;
 pub mod metrics;
