@@ -30,7 +30,7 @@ enum Command {
     /// headers and events, checks signatures, and can fail some deliveries to show retries.
     ///
     /// Subscribe a WebHook to http://<listen>/ (the server needs --allow-private-webhooks).
-    Listen(local::listen::ListenOptions),
+    Listen(local::receiver::ListenOptions),
 }
 
 #[derive(clap::Args)]
@@ -157,7 +157,7 @@ async fn shutdown_signal() {
     }
 }
 
-async fn listen(options: local::listen::ListenOptions) -> ExitCode {
+async fn listen(options: local::receiver::ListenOptions) -> ExitCode {
     let listener = match tokio::net::TcpListener::bind(options.listen).await {
         Ok(listener) => listener,
         Err(e) => {
@@ -169,8 +169,9 @@ async fn listen(options: local::listen::ListenOptions) -> ExitCode {
     println!(
         "listening on http://{address}/ : subscribe a WebHook to it (serve with --allow-private-webhooks); Ctrl-C stops"
     );
-    let out: local::listen::Output = std::sync::Arc::new(std::sync::Mutex::new(std::io::stdout()));
-    match local::listen::serve(listener, options, out, shutdown_signal()).await {
+    let out: local::receiver::Output =
+        std::sync::Arc::new(std::sync::Mutex::new(std::io::stdout()));
+    match local::receiver::serve(listener, options, out, shutdown_signal()).await {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("partner-events listen: {e}");
