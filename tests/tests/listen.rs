@@ -7,7 +7,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use e2e::{Answer, Server, active_topic_on, order_event};
-use local::listen::{ListenOptions, Output};
+use local::receiver::{ListenOptions, Output};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
@@ -62,7 +62,7 @@ async fn listen(
     };
     let printed = Printed::default();
     let out: Output = Arc::new(Mutex::new(printed.clone()));
-    tokio::spawn(local::listen::serve(
+    tokio::spawn(local::receiver::serve(
         listener,
         options,
         out,

@@ -2,13 +2,9 @@
 //! and the sweeper in the background, on the embedded adapters (or on the AWS adapters when
 //! `PARTNER_EVENTS_TABLE` is set), with a shutdown that drains for a bounded time.
 
-pub mod bench;
-pub mod bench_delivery;
-mod bench_receiver;
-mod bench_server;
-pub mod listen;
-pub mod listener;
+pub mod connections;
 pub mod metrics;
+pub mod receiver;
 pub mod workers;
 
 use std::future::Future;
@@ -206,12 +202,13 @@ pub async fn serve(
         tokio::task::JoinSet::new()
     };
     running.spawn(metrics::upkeep(stopping.clone()));
-    let limits = listener::Limits {
+    let limits = connections::Limits {
         header_timeout: options.header_timeout,
         body_timeout: options.body_timeout,
         max_connections: options.max_connections,
     };
-    let mut connections = listener::accept(listener, router(app), limits, shutdown, stopping).await;
+    let mut connections =
+        connections::accept(listener, router(app), limits, shutdown, stopping).await;
     let _ = stop.send(true);
     let drained = tokio::time::timeout(options.drain_timeout, async {
         while connections.join_next().await.is_some() {}

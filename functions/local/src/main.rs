@@ -30,17 +30,7 @@ enum Command {
     /// headers and events, checks signatures, and can fail some deliveries to show retries.
     ///
     /// Subscribe a WebHook to http://<listen>/ (the server needs --allow-private-webhooks).
-    Listen(local::listen::ListenOptions),
-    /// Measure delivery: deliveries/s, then publish-to-receive latency at a steady rate.
-    ///
-    /// Delivers to a local keep-alive receiver with N subscriptions per topic, from a local
-    /// server on a temporary data directory.
-    BenchDeliver(local::bench_delivery::DeliverOptions),
-    /// Measure ingest: events/s accepted and request latency.
-    ///
-    /// Publishes CloudEvents (1 KB by default) in batches over HTTP to a local server on a
-    /// temporary data directory.
-    BenchIngest(local::bench::BenchOptions),
+    Listen(local::receiver::ListenOptions),
 }
 
 #[derive(clap::Args)]
@@ -91,8 +81,6 @@ async fn main() -> ExitCode {
     infra::telemetry::init();
     let serve = match Cli::parse().command {
         Command::Serve(serve) => serve,
-        Command::BenchDeliver(options) => return bench_deliver(options).await,
-        Command::BenchIngest(options) => return bench_ingest(options).await,
         Command::Listen(options) => return listen(options).await,
     };
     let listen = serve.listen;
@@ -169,7 +157,7 @@ async fn shutdown_signal() {
     }
 }
 
-async fn listen(options: local::listen::ListenOptions) -> ExitCode {
+async fn listen(options: local::receiver::ListenOptions) -> ExitCode {
     let listener = match tokio::net::TcpListener::bind(options.listen).await {
         Ok(listener) => listener,
         Err(e) => {
@@ -181,65 +169,12 @@ async fn listen(options: local::listen::ListenOptions) -> ExitCode {
     println!(
         "listening on http://{address}/ : subscribe a WebHook to it (serve with --allow-private-webhooks); Ctrl-C stops"
     );
-    let out: local::listen::Output = std::sync::Arc::new(std::sync::Mutex::new(std::io::stdout()));
-    match local::listen::serve(listener, options, out, shutdown_signal()).await {
+    let out: local::receiver::Output =
+        std::sync::Arc::new(std::sync::Mutex::new(std::io::stdout()));
+    match local::receiver::serve(listener, options, out, shutdown_signal()).await {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("partner-events listen: {e}");
-            ExitCode::FAILURE
-        }
-    }
-}
-
-async fn bench_ingest(options: local::bench::BenchOptions) -> ExitCode {
-    let connections = options.connections;
-    let batch = match options.single {
-        true => "1 (structured)".to_owned(),
-        false => options.batch.to_string(),
-    };
-    match local::bench::ingest(options).await {
-        Ok(r) => {
-            let secs = r.elapsed.as_secs_f64();
-            println!("| connections | batch | events/s | requests/s | p50 ms | p99 ms | errors |");
-            println!("|---|---|---|---|---|---|---|");
-            println!(
-                "| {connections} | {batch} | {:.0} | {:.0} | {:.2} | {:.2} | {} |",
-                r.events as f64 / secs,
-                r.requests as f64 / secs,
-                r.p50.as_secs_f64() * 1000.0,
-                r.p99.as_secs_f64() * 1000.0,
-                r.errors
-            );
-            ExitCode::SUCCESS
-        }
-        Err(e) => {
-            eprintln!("bench-ingest: {e}");
-            ExitCode::FAILURE
-        }
-    }
-}
-
-async fn bench_deliver(options: local::bench_delivery::DeliverOptions) -> ExitCode {
-    let (subscriptions, endpoints, rate) = (options.subscriptions, options.endpoints, options.rate);
-    match local::bench_delivery::deliver(options).await {
-        Ok(r) => {
-            println!(
-                "| subscriptions | endpoints | deliveries | seconds | deliveries/s | latency at {rate} events/s: deliveries | p50 ms | p99 ms |"
-            );
-            println!("|---|---|---|---|---|---|---|---|");
-            println!(
-                "| {subscriptions} | {endpoints} | {} | {:.2} | {:.0} | {} | {:.2} | {:.2} |",
-                r.deliveries,
-                r.elapsed.as_secs_f64(),
-                r.deliveries as f64 / r.elapsed.as_secs_f64(),
-                r.latency_deliveries,
-                r.p50.as_secs_f64() * 1000.0,
-                r.p99.as_secs_f64() * 1000.0
-            );
-            ExitCode::SUCCESS
-        }
-        Err(e) => {
-            eprintln!("bench-deliver: {e}");
             ExitCode::FAILURE
         }
     }

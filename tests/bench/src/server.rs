@@ -1,21 +1,26 @@
-//! The server a benchmark measures, on a fresh data directory: in the benchmark's own process,
-//! or (`--server-process`) as a child process running this binary's `serve`, so the load
-//! generator and the receiver do not share its process.
+//! The server a benchmark measures, on a fresh data directory: in the benchmark's own process
+//! (the `local` library), or (`--server-process`) as a child process running `partner-events
+//! serve` from the binary beside this one, so the load generator and the receiver do not share
+//! its process.
 
+use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
-use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use shared::ports::SystemClock;
+use local::Options;
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
-use crate::Options;
-use crate::bench::Failure;
+use crate::failure::Failure;
+
+/// The product binary `--server-process` runs, looked for beside this one.
+const SERVER_BINARY: &str = "partner-events";
 
 /// A running server: its base URL and operator key.
-pub(crate) struct BenchServer {
+pub struct Server {
+    /// Its base URL, `http://127.0.0.1:<port>`.
     pub base: String,
+    /// The operator key's secret.
     pub operator: String,
     running: Running,
     _dir: tempfile::TempDir,
@@ -30,25 +35,25 @@ enum Running {
     Stopped,
 }
 
-impl BenchServer {
+impl Server {
     /// Starts a server; `private_webhooks` lets it deliver to loopback receivers.
-    pub(crate) async fn start(
-        child_process: bool,
-        private_webhooks: bool,
-    ) -> Result<Self, Failure> {
+    pub async fn start(child_process: bool, private_webhooks: bool) -> Result<Self, Failure> {
+        let binary = match child_process {
+            true => Some(server_binary()?),
+            false => None,
+        };
         let dir = tempfile::tempdir()?;
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
         let address = listener.local_addr()?;
         let base = format!("http://{address}");
         let mut options = Options::new(dir.path(), base.clone());
-        options.clock = Arc::new(SystemClock);
         if private_webhooks {
             options.webhook_networks = infra::webhook::AllowedNetworks::all();
         }
-        let (operator, _) = crate::operator_key(&options)?;
-        let running = if child_process {
+        let (operator, _) = local::operator_key(&options)?;
+        let running = if let Some(binary) = binary {
             drop(listener);
-            let mut command = Command::new(std::env::current_exe()?);
+            let mut command = Command::new(binary);
             command
                 .args(["serve", "--listen", &address.to_string(), "--data-dir"])
                 .arg(dir.path())
@@ -63,9 +68,9 @@ impl BenchServer {
             ready(&base).await?;
             running
         } else {
-            let app = crate::open(&options, &operator).await?;
+            let app = local::open(&options, &operator).await?;
             let (stop, stopped) = oneshot::channel::<()>();
-            let task = tokio::spawn(crate::serve(listener, app, options, async {
+            let task = tokio::spawn(local::serve(listener, app, options, async {
                 let _ = stopped.await;
             }));
             Running::InProcess { stop, task }
@@ -79,7 +84,7 @@ impl BenchServer {
     }
 
     /// Stops the server (a child process is killed: a benchmark keeps nothing).
-    pub(crate) async fn stop(mut self) -> Result<(), Failure> {
+    pub async fn stop(mut self) -> Result<(), Failure> {
         match std::mem::replace(&mut self.running, Running::Stopped) {
             Running::InProcess { stop, task } => {
                 let _ = stop.send(());
@@ -91,7 +96,7 @@ impl BenchServer {
     }
 }
 
-impl Drop for BenchServer {
+impl Drop for Server {
     fn drop(&mut self) {
         if let Running::Child(child) = &mut self.running {
             let _ = child.kill();
@@ -110,5 +115,19 @@ async fn ready(base: &str) -> Result<(), Failure> {
             _ if Instant::now() > deadline => return Err(format!("{base} did not start").into()),
             _ => tokio::time::sleep(Duration::from_millis(20)).await,
         }
+    }
+}
+
+/// `partner-events` in the directory of the running executable, where cargo builds both.
+fn server_binary() -> Result<PathBuf, Failure> {
+    let exe = std::env::current_exe()?;
+    let binary = exe.with_file_name(format!("{SERVER_BINARY}{}", std::env::consts::EXE_SUFFIX));
+    match binary.is_file() {
+        true => Ok(binary),
+        false => Err(format!(
+            "{} not found (--server-process runs it): build it first: cargo build --release -p local -p bench",
+            binary.display()
+        )
+        .into()),
     }
 }

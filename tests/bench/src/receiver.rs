@@ -1,4 +1,4 @@
-//! `bench-deliver`'s webhook receiver: keep-alive HTTP/1.1 connections that parse each request
+//! `bench deliver`'s webhook receiver: keep-alive HTTP/1.1 connections that parse each request
 //! head with `httparse`, read its `Content-Length` body, and answer a fixed 200 (with
 //! `WebHook-Allowed-Origin`, for the handshake), as an nginx `return 200` would. It costs the
 //! machine's two cores little, so the benchmark measures the server, not the receiver.
@@ -9,7 +9,7 @@ use std::time::{SystemTime, UNIX_EPOCH};
 
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
-use crate::bench::Failure;
+use crate::failure::Failure;
 
 const ANSWER: &[u8] = b"HTTP/1.1 200 OK\r\ncontent-length: 0\r\nwebhook-allowed-origin: *\r\n\r\n";
 /// The largest request head or body it reads.
@@ -17,10 +17,13 @@ const MAX_REQUEST: usize = 1 << 20;
 
 /// What arrived: every request, and the publish-to-receive time of each latency event.
 pub struct Received {
+    /// Requests received (handshakes included).
     pub count: AtomicU64,
+    /// Publish-to-receive time of each latency event, in µs.
     pub latencies: std::sync::Mutex<Vec<u64>>,
 }
 
+/// Microseconds since the Unix epoch, as latency events carry it in `sentAt`.
 pub fn now_micros() -> u64 {
     SystemTime::now()
         .duration_since(UNIX_EPOCH)

@@ -1,14 +1,32 @@
 //! The benchmark commands, run briefly as the README runs them, with the server in a child
 //! process: they measure something, and every delivery arrives.
+//!
+//! `--server-process` runs the `partner-events` binary beside `bench`: `cargo nextest run
+//! --workspace` (or `-p local -p bench`) builds both into the same target directory, while a
+//! package's own tests build only its own binaries, so `-p bench` alone needs it built before.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+use std::path::Path;
 use std::process::Command;
 
-const BINARY: &str = env!("CARGO_BIN_EXE_partner-events");
+const BINARY: &str = env!("CARGO_BIN_EXE_bench");
+
+/// Fails with what to build when `partner-events` is not beside `bench`.
+fn assert_server_binary_beside_bench() {
+    let server =
+        Path::new(BINARY).with_file_name(format!("partner-events{}", std::env::consts::EXE_SUFFIX));
+    assert!(
+        server.is_file(),
+        "{} is missing: --server-process runs it; build it first (cargo build -p local -p bench, \
+         or run the tests with cargo nextest run -p local -p bench, or --workspace)",
+        server.display()
+    );
+}
 
 /// The cells of the last row of the table `args` prints.
 fn last_row(args: &[&str]) -> Vec<String> {
+    assert_server_binary_beside_bench();
     let output = Command::new(BINARY)
         .args(args)
         .env("RUST_LOG", "error")
@@ -30,7 +48,7 @@ fn last_row(args: &[&str]) -> Vec<String> {
 #[test]
 fn bench_ingest_publishes_single_events_to_a_server_in_another_process_without_errors() {
     let row = last_row(&[
-        "bench-ingest",
+        "ingest",
         "--single",
         "--connections",
         "4",
@@ -46,7 +64,7 @@ fn bench_ingest_publishes_single_events_to_a_server_in_another_process_without_e
 #[test]
 fn bench_deliver_gets_every_delivery_from_a_server_in_another_process() {
     let row = last_row(&[
-        "bench-deliver",
+        "deliver",
         "--subscriptions",
         "3",
         "--endpoints",

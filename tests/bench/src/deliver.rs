@@ -1,8 +1,8 @@
-//! `partner-events bench-deliver`: the local server on a fresh data directory (in this process,
-//! or with `--server-process` in a child process) delivering to a local keep-alive receiver in
-//! this process ([`bench_receiver`]). Throughput: publish events in batches to a
-//! topic with N subscriptions and time until every delivery arrived. Latency: publish single
-//! events at a steady rate and measure publish-to-receive time at the receiver.
+//! `bench deliver`: the local server on a fresh data directory (in this process, or with
+//! `--server-process` in a child process) delivering to a local keep-alive receiver in this
+//! process ([`receiver`]). Throughput: publish events in batches to a topic with N
+//! subscriptions and time until every delivery arrived. Latency: publish single events at a
+//! steady rate and measure publish-to-receive time at the receiver.
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -10,9 +10,10 @@ use std::time::{Duration, Instant};
 
 use serde_json::json;
 
-use crate::bench::{Failure, Provisioned, call, provision};
-use crate::bench_receiver;
-use crate::bench_server::BenchServer;
+use crate::failure::Failure;
+use crate::provision::{Provisioned, call, provision};
+use crate::receiver::{self, Received};
+use crate::server::Server;
 
 /// How long the latency run waits after the throughput run, so it measures the steady rate and
 /// not the server still writing the burst's delivery counts and log (flushed each second).
@@ -43,46 +44,65 @@ pub struct DeliverOptions {
     /// Seconds the latency run lasts.
     #[arg(long, default_value_t = 10)]
     pub seconds: u64,
-    /// Run the server in a child process (this binary's `serve`), apart from the load and the
-    /// receiver.
+    /// Run the server in a child process (`partner-events serve`, the binary beside this one),
+    /// apart from the load and the receiver.
     #[arg(long)]
     pub server_process: bool,
 }
 
+/// What was measured.
 pub struct DeliverReport {
+    /// Deliveries that arrived in the throughput run.
     pub deliveries: u64,
+    /// How long the throughput run took, from the first publish until every delivery arrived.
     pub elapsed: Duration,
+    /// Latency events that arrived in the latency run.
     pub latency_deliveries: u64,
+    /// Median publish-to-receive time of a latency event.
     pub p50: Duration,
+    /// 99th percentile publish-to-receive time of a latency event.
     pub p99: Duration,
 }
 
-async fn publish(
-    http: &reqwest::Client,
-    topic: &Provisioned,
-    body: Vec<u8>,
-) -> Result<(), Failure> {
-    let response = http
-        .post(&topic.endpoint)
-        .header("aeg-sas-key", &topic.key)
-        .header("content-type", "application/cloudevents-batch+json")
-        .body(body)
-        .send()
-        .await?;
-    if !response.status().is_success() {
-        return Err(format!("publish: {}", response.status()).into());
-    }
-    Ok(())
-}
-
+/// Runs both measurements against a local server on a temporary data directory.
 pub async fn deliver(options: DeliverOptions) -> Result<DeliverReport, Failure> {
-    let server = BenchServer::start(options.server_process, true).await?;
+    let server = Server::start(options.server_process, true).await?;
     let http = reqwest::Client::new();
     let topic = provision(&http, &server.base, &server.operator).await?;
-    let (hooks, received) = bench_receiver::start(options.endpoints).await?;
-    for n in 0..options.subscriptions {
+    let (hooks, received) = receiver::start(options.endpoints).await?;
+    subscribe(&http, &topic, &hooks, options.subscriptions).await?;
+    received.count.store(0, Ordering::Relaxed);
+    let (deliveries, elapsed) = throughput(&http, &topic, &received, &options).await?;
+    tokio::time::sleep(SETTLE).await;
+    latency(&http, &topic, &received, &options).await?;
+    server.stop().await?;
+    let mut latencies =
+        std::mem::take(&mut *received.latencies.lock().unwrap_or_else(|e| e.into_inner()));
+    latencies.sort_unstable();
+    let at = |q: f64| {
+        let i = ((latencies.len() as f64 * q) as usize).min(latencies.len().saturating_sub(1));
+        Duration::from_micros(latencies.get(i).copied().unwrap_or_default())
+    };
+    Ok(DeliverReport {
+        deliveries,
+        elapsed,
+        latency_deliveries: latencies.len() as u64,
+        p50: at(0.5),
+        p99: at(0.99),
+    })
+}
+
+/// Creates `subscriptions` WebHook subscriptions on the topic, spread over the receiver's
+/// `hooks` (each passes the validation handshake).
+async fn subscribe(
+    http: &reqwest::Client,
+    topic: &Provisioned,
+    hooks: &[String],
+    subscriptions: usize,
+) -> Result<(), Failure> {
+    for n in 0..subscriptions {
         call(
-            &http,
+            http,
             reqwest::Method::PUT,
             &format!("{}/eventSubscriptions/bench-{n}", topic.topic),
             &topic.customer_key,
@@ -90,8 +110,17 @@ pub async fn deliver(options: DeliverOptions) -> Result<DeliverReport, Failure> 
         )
         .await?;
     }
+    Ok(())
+}
 
-    received.count.store(0, Ordering::Relaxed);
+/// The throughput run: publishes `--events` in batches from `--connections` at once and waits
+/// (at most 300 s) until every delivery arrived; the deliveries that did and the time taken.
+async fn throughput(
+    http: &reqwest::Client,
+    topic: &Provisioned,
+    received: &Received,
+    options: &DeliverOptions,
+) -> Result<(u64, Duration), Failure> {
     let filler = "x".repeat(850);
     let batches = options.events.div_ceil(options.batch.max(1));
     let started = Instant::now();
@@ -124,9 +153,17 @@ pub async fn deliver(options: DeliverOptions) -> Result<DeliverReport, Failure> 
         tokio::time::sleep(Duration::from_millis(5)).await;
     }
     let elapsed = started.elapsed();
-    let deliveries = received.count.load(Ordering::Relaxed);
+    Ok((received.count.load(Ordering::Relaxed), elapsed))
+}
 
-    tokio::time::sleep(SETTLE).await;
+/// The latency run: publishes one event at a time at `--rate` for `--seconds`, each carrying
+/// its send time, and waits (at most 60 s) until each subscription received every one.
+async fn latency(
+    http: &reqwest::Client,
+    topic: &Provisioned,
+    received: &Received,
+    options: &DeliverOptions,
+) -> Result<(), Failure> {
     let before = received.count.load(Ordering::Relaxed);
     let mut tick = tokio::time::interval(Duration::from_micros(1_000_000 / options.rate.max(1)));
     let until = Instant::now() + Duration::from_secs(options.seconds);
@@ -135,7 +172,7 @@ pub async fn deliver(options: DeliverOptions) -> Result<DeliverReport, Failure> 
         tick.tick().await;
         n += 1;
         let body = serde_json::to_vec(
-            &json!([{"specversion": "1.0", "id": format!("l-{n}"), "source": "bench", "type": "Bench.Latency", "data": {"sentAt": bench_receiver::now_micros()}}]),
+            &json!([{"specversion": "1.0", "id": format!("l-{n}"), "source": "bench", "type": "Bench.Latency", "data": {"sentAt": receiver::now_micros()}}]),
         )?;
         let (http, topic) = (http.clone(), topic.clone());
         tokio::spawn(async move { publish(&http, &topic, body).await });
@@ -145,19 +182,24 @@ pub async fn deliver(options: DeliverOptions) -> Result<DeliverReport, Failure> 
     while received.count.load(Ordering::Relaxed) < want && Instant::now() < deadline {
         tokio::time::sleep(Duration::from_millis(5)).await;
     }
-    server.stop().await?;
-    let mut latencies =
-        std::mem::take(&mut *received.latencies.lock().unwrap_or_else(|e| e.into_inner()));
-    latencies.sort_unstable();
-    let at = |q: f64| {
-        let i = ((latencies.len() as f64 * q) as usize).min(latencies.len().saturating_sub(1));
-        Duration::from_micros(latencies.get(i).copied().unwrap_or_default())
-    };
-    Ok(DeliverReport {
-        deliveries,
-        elapsed,
-        latency_deliveries: latencies.len() as u64,
-        p50: at(0.5),
-        p99: at(0.99),
-    })
+    Ok(())
+}
+
+/// Publishes one batch body to the topic's namespace.
+async fn publish(
+    http: &reqwest::Client,
+    topic: &Provisioned,
+    body: Vec<u8>,
+) -> Result<(), Failure> {
+    let response = http
+        .post(&topic.endpoint)
+        .header("aeg-sas-key", &topic.key)
+        .header("content-type", "application/cloudevents-batch+json")
+        .body(body)
+        .send()
+        .await?;
+    if !response.status().is_success() {
+        return Err(format!("publish: {}", response.status()).into());
+    }
+    Ok(())
 }

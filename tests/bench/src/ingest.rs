@@ -1,4 +1,4 @@
-//! `partner-events bench-ingest`: starts the local server on a fresh data directory (in this
+//! `bench ingest`: starts the local server on a fresh data directory (in this
 //! process, or with `--server-process` in a child process), provisions an activated partner
 //! topic over HTTP, then publishes 1 KB CloudEvents in batches from several keep-alive
 //! connections for a while and reports accepted events/s and request latency; or, with
@@ -9,12 +9,15 @@ use std::time::{Duration, Instant};
 use axum::body::{Body, Bytes};
 use serde_json::{Value, json};
 
-use crate::bench_server::BenchServer;
 use shared::delivery::request as cloudevents_type;
+
+use crate::failure::Failure;
+use crate::provision::{Provisioned, provision};
+use crate::server::Server;
 
 /// How the load is shaped.
 #[derive(clap::Args)]
-pub struct BenchOptions {
+pub struct IngestOptions {
     /// Connections publishing at once.
     #[arg(long, default_value_t = 16)]
     pub connections: usize,
@@ -31,162 +34,26 @@ pub struct BenchOptions {
     /// Approximate size of each event in bytes.
     #[arg(long, default_value_t = 1024)]
     pub event_bytes: usize,
-    /// Run the server in a child process (this binary's `serve`), apart from the load.
+    /// Run the server in a child process (`partner-events serve`, the binary beside this one),
+    /// apart from the load.
     #[arg(long)]
     pub server_process: bool,
 }
 
 /// What was measured.
-pub struct Report {
+pub struct IngestReport {
+    /// Events accepted.
     pub events: u64,
+    /// Requests answered with success.
     pub requests: u64,
+    /// Requests answered with an error status.
     pub errors: u64,
+    /// How long publishing lasted.
     pub elapsed: Duration,
+    /// Median latency of a successful request.
     pub p50: Duration,
+    /// 99th percentile latency of a successful request.
     pub p99: Duration,
-}
-
-pub(crate) type Failure = Box<dyn std::error::Error + Send + Sync>;
-
-pub(crate) async fn call(
-    http: &reqwest::Client,
-    method: reqwest::Method,
-    url: &str,
-    key: &str,
-    body: Value,
-) -> Result<Value, Failure> {
-    let response = http
-        .request(method, url)
-        .bearer_auth(key)
-        .json(&body)
-        .send()
-        .await?;
-    let status = response.status();
-    let text = response.text().await?;
-    if !status.is_success() {
-        return Err(format!("{url}: {status} {text}").into());
-    }
-    Ok(serde_json::from_str(&text).unwrap_or(Value::Null))
-}
-
-/// An activated partner topic: where to publish, with what key, and who may subscribe.
-#[derive(Clone)]
-pub(crate) struct Provisioned {
-    pub endpoint: String,
-    pub key: String,
-    pub customer_key: String,
-    /// The partner topic's URL.
-    pub topic: String,
-}
-
-/// One principal calling the API below one base URL with its key.
-struct Caller<'a> {
-    http: &'a reqwest::Client,
-    base: String,
-    key: &'a str,
-}
-
-impl Caller<'_> {
-    async fn put(&self, path: &str, body: Value) -> Result<Value, Failure> {
-        self.send(reqwest::Method::PUT, path, body).await
-    }
-
-    async fn post(&self, path: &str, body: Value) -> Result<Value, Failure> {
-        self.send(reqwest::Method::POST, path, body).await
-    }
-
-    async fn send(
-        &self,
-        method: reqwest::Method,
-        path: &str,
-        body: Value,
-    ) -> Result<Value, Failure> {
-        call(
-            self.http,
-            method,
-            &format!("{}/{path}", self.base),
-            self.key,
-            body,
-        )
-        .await
-    }
-}
-
-/// Provisions an activated partner topic.
-pub(crate) async fn provision(
-    http: &reqwest::Client,
-    base: &str,
-    operator: &str,
-) -> Result<Provisioned, Failure> {
-    let (psub, csub) = (
-        uuid::Uuid::new_v4().to_string(),
-        uuid::Uuid::new_v4().to_string(),
-    );
-    let admin = Caller {
-        http,
-        base: format!("{base}/admin"),
-        key: operator,
-    };
-    let partner = admin
-        .post(
-            "principals",
-            json!({"name": "bench-partner", "subscriptions": [psub]}),
-        )
-        .await?;
-    let customer = admin
-        .post(
-            "principals",
-            json!({"name": "bench-customer", "subscriptions": [csub]}),
-        )
-        .await?;
-    let scope = |sub: &str| {
-        format!("{base}/subscriptions/{sub}/resourceGroups/rg/providers/Microsoft.EventGrid")
-    };
-    let partner = Caller {
-        http,
-        base: scope(&psub),
-        key: partner["key"].as_str().unwrap_or_default(),
-    };
-    let customer = Caller {
-        http,
-        base: scope(&csub),
-        key: customer["key"].as_str().unwrap_or_default(),
-    };
-    let reg = partner.put("partnerRegistrations/bench", json!({})).await?;
-    let ns = partner
-        .put(
-            "partnerNamespaces/bench-ns",
-            json!({"properties": {"partnerRegistrationFullyQualifiedId": reg["id"]}}),
-        )
-        .await?;
-    customer
-        .put("partnerConfigurations/default", json!({}))
-        .await?;
-    customer
-        .post(
-            "partnerConfigurations/default/authorizePartner",
-            json!({"partnerName": "bench"}),
-        )
-        .await?;
-    let channel = json!({"properties": {"partnerTopicInfo": {"azureSubscriptionId": csub, "resourceGroupName": "rg", "name": "bench-topic", "source": "bench"}}});
-    partner
-        .put("partnerNamespaces/bench-ns/channels/bench", channel)
-        .await?;
-    customer
-        .post("partnerTopics/bench-topic/activate", json!({}))
-        .await?;
-    let keys = partner
-        .post("partnerNamespaces/bench-ns/listKeys", json!({}))
-        .await?;
-    Ok(Provisioned {
-        endpoint: ns["properties"]["endpoint"]
-            .as_str()
-            .unwrap_or_default()
-            .to_owned(),
-        key: keys["key1"].as_str().unwrap_or_default().to_owned(),
-        customer_key: customer.key.to_owned(),
-        topic: format!("{}/partnerTopics/bench-topic", customer.base),
-    })
 }
 
 /// A batch of `n` CloudEvents of about `bytes` each.
@@ -199,8 +66,8 @@ fn batch(n: usize, bytes: usize) -> Vec<u8> {
 }
 
 /// Runs the benchmark against a local server on a temporary data directory.
-pub async fn ingest(options: BenchOptions) -> Result<Report, Failure> {
-    let server = BenchServer::start(options.server_process, false).await?;
+pub async fn ingest(options: IngestOptions) -> Result<IngestReport, Failure> {
+    let server = Server::start(options.server_process, false).await?;
     let http = reqwest::Client::new();
     let Provisioned { endpoint, key, .. } =
         provision(&http, &server.base, &server.operator).await?;
@@ -240,7 +107,7 @@ pub async fn ingest(options: BenchOptions) -> Result<Report, Failure> {
             .copied()
             .unwrap_or_default()
     };
-    Ok(Report {
+    Ok(IngestReport {
         events: latencies.len() as u64 * per_request as u64,
         requests: latencies.len() as u64,
         errors,

@@ -1,4 +1,4 @@
-//! The local server's HTTP listener: HTTP/1.1 connections (hyper) under a connection cap, with
+//! The local server's connections: HTTP/1.1 (hyper), accepted under a connection cap, with
 //! a header-read timeout (which also closes a keep-alive connection left idle), a deadline for
 //! a request's body, and connections that finish their request in hand on shutdown.
 //!

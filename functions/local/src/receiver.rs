@@ -14,7 +14,7 @@ use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 use shared::delivery::signing;
 
-/// How the listener answers.
+/// How the receiver answers.
 #[derive(Debug, Clone, clap::Args)]
 pub struct ListenOptions {
     #[arg(long, default_value = "127.0.0.1:9000")]
@@ -54,7 +54,7 @@ impl ListenOptions {
     }
 }
 
-/// Where the listener prints.
+/// Where the receiver prints.
 pub type Output = Arc<Mutex<dyn Write + Send>>;
 
 #[derive(Clone)]
@@ -63,7 +63,7 @@ struct Listener {
     out: Output,
 }
 
-/// The listener's routes: every path and method.
+/// The receiver's routes: every path and method.
 pub fn router(options: ListenOptions, out: Output) -> Router {
     Router::new().fallback(receive).with_state(Listener {
         options: Arc::new(options),
@@ -196,7 +196,7 @@ fn draw() -> f64 {
     }
 }
 
-/// Serves the listener on `listener` until `shutdown` resolves, printing to `out`.
+/// Serves the receiver on `listener` until `shutdown` resolves, printing to `out`.
 pub async fn serve(
     listener: tokio::net::TcpListener,
     options: ListenOptions,
