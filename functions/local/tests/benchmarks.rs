@@ -1,5 +1,5 @@
-//! The benchmark commands, run briefly as the README runs them, with the server in a child
-//! process: they measure something, and every delivery arrives.
+//! The benchmark commands, run briefly as docs/benchmarks.md runs them, with the server in a
+//! child process: they measure something, and every delivery arrives.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
