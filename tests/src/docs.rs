@@ -1,18 +1,27 @@
-//! What the README documents, read back for the tests that keep it true.
+//! What the documents say (`README.md`, `docs/`), read back for the tests that keep them true.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
+
+/// The repository's root folder.
+pub fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .unwrap()
+        .to_owned()
+}
 
 /// A file of the repository, by its path from the root.
 pub fn read(relative: &str) -> String {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap();
-    std::fs::read_to_string(root.join(relative)).unwrap()
+    std::fs::read_to_string(root().join(relative)).unwrap()
 }
 
-/// The rows of the README's "Publisher errors" table: status and code.
+/// The rows of the "Publisher errors" table in `docs/api.md`: status and code.
 pub fn publisher_errors() -> Vec<(u16, String)> {
-    let readme = read("README.md");
-    let section = &readme[readme.find("\n## Publisher errors").expect("the section")..];
-    let section = &section[..section[1..].find("\n## ").unwrap()];
+    let api = read("docs/api.md");
+    let section = &api[api.find("\n## Publisher errors").expect("the section")..];
+    let section = &section[..section[1..]
+        .find("\n## ")
+        .map_or(section.len(), |end| end + 1)];
     section
         .lines()
         .filter_map(|line| {
@@ -23,7 +32,7 @@ pub fn publisher_errors() -> Vec<(u16, String)> {
         .collect()
 }
 
-/// The status the README's table gives `code`.
+/// The status the publisher errors table gives `code`.
 pub fn publisher_error_status(code: &str) -> Option<u16> {
     publisher_errors()
         .into_iter()

@@ -130,7 +130,7 @@ async fn malformed_publish_requests_get_a_stable_4xx_and_store_nothing() {
         assert_eq!(
             e2e::docs::publisher_error_status(c.code),
             Some(status.as_u16()),
-            "{}: the README's publisher errors table",
+            "{}: the publisher errors table in docs/api.md",
             c.what
         );
         assert!(

@@ -11,6 +11,7 @@ mod console_browser;
 mod custom_topics;
 mod delivery;
 mod delivery_control;
+mod docs_links;
 mod expiry;
 mod ingest;
 mod ingest_bad_input;

@@ -1,5 +1,5 @@
-//! No drift between the README's table of publisher errors and the code: every error code the
-//! publish endpoint defines is in the table, and the table names no code that does not exist.
+//! No drift between the table of publisher errors in docs/api.md and the code: every error code
+//! the publish endpoint defines is in the table, and the table names no code that does not exist.
 //! (`ingest_bad_input.rs` checks the table's statuses against the endpoint's answers.)
 
 use std::collections::BTreeSet;
@@ -44,19 +44,19 @@ fn defined() -> BTreeSet<String> {
 }
 
 #[test]
-fn every_publisher_error_code_is_in_the_readme_table_and_no_other() {
+fn every_publisher_error_code_is_in_the_documented_table_and_no_other() {
     let documented: BTreeSet<String> = documented().into_iter().map(|(_, c)| c).collect();
     let defined = defined();
     let undocumented: Vec<_> = defined.difference(&documented).collect();
     let unknown: Vec<_> = documented.difference(&defined).collect();
     assert!(
         undocumented.is_empty() && unknown.is_empty(),
-        "not in the README's table: {undocumented:?}; in the table but not in the code: {unknown:?}"
+        "not in the table in docs/api.md: {undocumented:?}; in the table but not in the code: {unknown:?}"
     );
 }
 
 #[test]
-fn the_readme_table_lists_each_code_once() {
+fn the_documented_table_lists_each_code_once() {
     let rows = documented();
     let distinct: BTreeSet<&String> = rows.iter().map(|(_, c)| c).collect();
     assert_eq!(rows.len(), distinct.len(), "{rows:?}");

@@ -16,7 +16,7 @@ use serde_json::{Value, json};
 const OPERATOR: &str = "pek_durability-operator-key-0123456789abcdef0123456789abcd";
 const BATCH: usize = 100;
 /// Duplicate deliveries allowed, as a share of events: a kill redoes what was in flight, and
-/// with progress checkpoints that is well under 1% (the README has the measured figures).
+/// with progress checkpoints that is well under 1% (docs/benchmarks.md has the measured figures).
 const MAX_DUPLICATES: f64 = 0.02;
 
 struct Api {

@@ -1,5 +1,5 @@
-//! The benchmark commands, run briefly as the README runs them, with the server in a child
-//! process: they measure something, and every delivery arrives.
+//! The benchmark commands, run briefly as docs/benchmarks.md runs them, with the server in a
+//! child process: they measure something, and every delivery arrives.
 //!
 //! `--server-process` runs the `partner-events` binary beside `bench`: `cargo nextest run
 //! --workspace` (or `-p local -p bench`) builds both into the same target directory, while a
