@@ -16,6 +16,7 @@ mod ids;
 mod layering;
 mod network_access;
 mod partner_configuration;
+mod platform_events;
 mod provisioning;
 mod sas;
 mod signing;
