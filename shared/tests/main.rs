@@ -6,6 +6,7 @@
 mod auth;
 mod aws_messages;
 mod aws_targets;
+mod channel_put;
 mod cloudevents;
 mod delivery;
 mod delivery_request;
