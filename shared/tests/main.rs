@@ -17,6 +17,7 @@ mod ids;
 mod layering;
 mod network_access;
 mod partner_configuration;
+mod partner_registration;
 mod platform_events;
 mod provisioning;
 mod sas;
