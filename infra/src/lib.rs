@@ -8,6 +8,7 @@
 //! - `webhook`: subscribers' HTTP endpoints.
 //! - `http`: the HTTP edge shared by every router: error mapping, JSON and caller extraction.
 //! - `config` and `app`: configuration from the environment and the wiring of adapters.
+//! - `lambda`: what the Lambda mains share (start-up, serving a router behind the stage).
 //! - `telemetry`: tracing set-up (JSON on Lambda).
 //! - `metrics`: the metrics recorders (Prometheus locally, CloudWatch EMF on Lambda).
 
@@ -15,6 +16,7 @@ pub mod dynamo;
 #[cfg(feature = "embedded")]
 pub mod embedded;
 pub mod http;
+pub mod lambda;
 pub mod metrics;
 pub mod sqs;
 pub mod targets;

@@ -1,7 +1,8 @@
 //! Event subscriptions on every store adapter: the per-topic limit holds however many are
 //! created at once, and delivery counts are added atomically by any number of instances at
 //! once without a read, removed with their subscription, and never passed on to a subscription
-//! created again under the same name.
+//! created again under the same name. Disabling a subscription is done once however many
+//! disable it at once.
 
 on_every_store!(
     cases: creations_racing_for_a_topics_last_places_never_exceed_the_limit,
@@ -9,6 +10,7 @@ on_every_store!(
     counts_flushed_after_their_subscription_is_deleted_are_dropped_not_inherited,
     deleting_a_subscription_removes_its_counts,
     a_subscription_stored_before_incarnations_keeps_its_counts_and_adds_to_them,
+    disables_racing_for_one_subscription_disable_it_once_and_bump_its_generation_once,
 );
 
 #[cfg(test)]
@@ -28,6 +30,7 @@ pub(crate) mod cases {
     use shared::table;
     use shared::usecases::resources::event_subscriptions;
     use shared::usecases::resources::event_subscriptions::stats::{self, LastError, Stats};
+    use shared::usecases::support::generations::Endpoint;
     use shared::usecases::support::platform_events;
     use time::OffsetDateTime;
 
@@ -297,5 +300,38 @@ pub(crate) mod cases {
             (110, 5, 5),
             "old counts plus every count since"
         );
+    }
+
+    pub async fn disables_racing_for_one_subscription_disable_it_once_and_bump_its_generation_once(
+        store: Arc<dyn Store>,
+    ) {
+        let w = Arc::new(world(store));
+        subscribe(&w).await;
+        let endpoint = Endpoint::SystemTopic(w.id.subscription);
+        let before = endpoint.current(&w.ports).await.unwrap();
+        let racers: Vec<_> = (0..6)
+            .map(|_| {
+                let w = w.clone();
+                tokio::spawn(async move {
+                    event_subscriptions::disable(&w.ports, &w.id, "EndpointGone").await
+                })
+            })
+            .collect();
+        let mut disabled = 0;
+        for racer in racers {
+            disabled += usize::from(racer.await.unwrap().unwrap());
+        }
+        assert_eq!(disabled, 1);
+        assert_eq!(endpoint.current(&w.ports).await.unwrap(), before + 1);
+        let stored = event_subscriptions::get(&w.ports, &w.owner, &w.id)
+            .await
+            .unwrap();
+        assert!(stored.disabled_at.is_some());
+        let gone = platform_events::system_topic(w.id.subscription)
+            .unwrap()
+            .child(ResourceType::EventSubscriptions, "gone")
+            .unwrap();
+        let disabled = event_subscriptions::disable(&w.ports, &gone, "EndpointGone").await;
+        assert!(!disabled.unwrap(), "a missing subscription is not disabled");
     }
 }

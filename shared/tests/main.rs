@@ -6,6 +6,7 @@
 mod auth;
 mod aws_messages;
 mod aws_targets;
+mod channel_put;
 mod cloudevents;
 mod delivery;
 mod delivery_plan;
@@ -17,6 +18,8 @@ mod ids;
 mod layering;
 mod network_access;
 mod partner_configuration;
+mod partner_registration;
+mod platform_events;
 mod provisioning;
 mod sas;
 mod signing;

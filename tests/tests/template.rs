@@ -34,7 +34,7 @@ fn every_function_in_the_template_is_a_workspace_crate_with_a_lambda_main() {
         let main = std::fs::read_to_string(root().join(format!("functions/{binary}/src/main.rs")))
             .unwrap();
         assert!(
-            main.contains("lambda_http::run") || main.contains("lambda_runtime::run"),
+            main.contains("lambda_runtime::run") || main.contains("infra::lambda::serve_"),
             "{binary} has a Lambda main"
         );
         assert!(

@@ -6,9 +6,7 @@ use lambda_runtime::{LambdaEvent, service_fn};
 
 #[tokio::main]
 async fn main() -> Result<(), lambda_runtime::Error> {
-    infra::telemetry::init();
-    infra::metrics::cloudwatch_from_env()?;
-    let app = infra::App::aws(&infra::Config::from_env()?).await?;
+    let app = infra::lambda::start().await?;
     let deliveries = &app.deliveries;
     lambda_runtime::run(service_fn(|event: LambdaEvent<SqsEvent>| async move {
         let deadline = Some(fanout::deadline_of(event.context.deadline));

@@ -5,9 +5,7 @@ use serde_json::{Value, json};
 
 #[tokio::main]
 async fn main() -> Result<(), lambda_runtime::Error> {
-    infra::telemetry::init();
-    infra::metrics::cloudwatch_from_env()?;
-    let app = infra::App::aws(&infra::Config::from_env()?).await?;
+    let app = infra::lambda::start().await?;
     let app = &app;
     lambda_runtime::run(service_fn(|_: LambdaEvent<Value>| async move {
         let settled = sweeper::run(&app.ports, app.fanout.as_ref()).await;

@@ -30,6 +30,13 @@ pub fn standalone(router: axum::Router) -> axum::Router {
 
 /// A function's router as API Gateway reaches it: [`standalone`], after the stage (`/prod`;
 /// empty for the `$default` stage) is taken off the request's path.
+///
+/// Taken off here because `lambda_http` keeps it on: on a named stage an HTTP API's payload
+/// 2.0 `rawPath` already starts with `/prod`, and `lambda_http` uses it as the path (it only
+/// adds the stage to a path without it). Its `AWS_LAMBDA_HTTP_IGNORE_STAGE_IN_PATH` turns that
+/// adding off and passes `rawPath` through as it is, so the stage would still reach the
+/// router. Only a whole leading segment equal to the stage is taken off, so a function URL's
+/// requests (stage `$default`, no prefix) reach the same router unchanged.
 pub fn behind_stage<B>(
     stage: &str,
     router: axum::Router,

@@ -147,6 +147,26 @@ pub fn identity_required() -> Error {
     )
 }
 
+/// Fails with 403 `PartnerNotAuthorized` unless `configuration` (the customer's, in the
+/// resource group of `topic`) holds an authorization for `partner` unexpired at `now`.
+pub fn require_authorized(
+    configuration: Option<&PartnerConfiguration>,
+    partner: Uuid,
+    topic: &ResourceId,
+    now: OffsetDateTime,
+) -> Result<()> {
+    if configuration.is_some_and(|c| c.is_authorized(partner, now)) {
+        return Ok(());
+    }
+    Err(Error::forbidden(
+        code::PARTNER_NOT_AUTHORIZED,
+        format!(
+            "partner registration {partner} is not authorized in resource group '{}' of subscription {} (never authorized, unauthorized, or expired); the customer authorizes it with POST .../partnerConfigurations/default/authorizePartner",
+            topic.resource_group, topic.subscription
+        ),
+    ))
+}
+
 impl PartnerConfiguration {
     pub fn new(id: ResourceId, max_days: u32) -> Self {
         Self {

@@ -1,8 +1,10 @@
-//! Partner registrations: a partner's identity, named by a server-assigned immutable UUID.
+//! Partner registrations: a partner's identity, named by a server-assigned immutable UUID, and
+//! what a PUT of one stores.
 
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
+use crate::error::{Error, Result, code};
 use crate::ids::ResourceId;
 use crate::resource::{SUCCEEDED, Tags, View};
 
@@ -62,5 +64,43 @@ impl PartnerRegistration {
                 provisioning_state: SUCCEEDED,
             },
         )
+    }
+}
+
+/// The registration a PUT at `id` stores: the `stored` one with `location` and `tags`, its
+/// immutable id kept; or, when none is stored, a new one with the immutable id `fresh`. 400
+/// when `requested`, the immutable id the request sends, is not the stored one's, or is sent
+/// to create.
+pub fn put(
+    id: &ResourceId,
+    stored: Option<&PartnerRegistration>,
+    requested: Option<Uuid>,
+    location: String,
+    tags: Tags,
+    fresh: Uuid,
+) -> Result<PartnerRegistration> {
+    match stored {
+        Some(stored) if requested.is_some_and(|r| r != stored.immutable_id) => Err(Error::invalid(
+            code::INVALID_PROPERTY,
+            format!(
+                "properties.partnerRegistrationImmutableId is immutable ({}); omit it or send the same value",
+                stored.immutable_id
+            ),
+        )),
+        Some(stored) => Ok(PartnerRegistration {
+            location,
+            tags,
+            ..stored.clone()
+        }),
+        None if requested.is_some() => Err(Error::invalid(
+            code::INVALID_PROPERTY,
+            "properties.partnerRegistrationImmutableId is assigned by the server; omit it when creating",
+        )),
+        None => Ok(PartnerRegistration {
+            id: id.clone(),
+            immutable_id: fresh,
+            location,
+            tags,
+        }),
     }
 }

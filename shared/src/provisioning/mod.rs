@@ -4,6 +4,7 @@
 
 pub mod access;
 pub mod channel;
+pub mod channel_put;
 pub mod custom_topic;
 pub mod endpoint;
 pub mod namespace;

@@ -6,15 +6,15 @@ use crate::auth::Caller;
 use crate::delivery::signing::SigningSecrets;
 use crate::error::{Error, Result, code};
 use crate::ids::{ResourceId, ResourceType};
-use crate::ports::{Expect, Ports, Write};
+use crate::ports::{Expect, Key, Ports, Write};
 use crate::provisioning::activation_deadline;
-use crate::provisioning::channel::{
-    Channel, ChannelInput, ChannelPatch, ChannelType, ReadinessState, check_replacement,
-};
-use crate::provisioning::namespace::{PartnerNamespace, RoutingMode};
+use crate::provisioning::channel::{Channel, ChannelInput, ChannelPatch, ReadinessState};
+use crate::provisioning::channel_put::{ChannelPut, ChannelRequest, NewChannel};
+use crate::provisioning::namespace::PartnerNamespace;
 use crate::provisioning::topic::{ActivationState, PartnerTopic};
 use crate::resource::Body;
 use crate::table::{self, Versioned};
+use crate::usecases::resources::configurations::authorization_of;
 use crate::usecases::resources::endpoints;
 use crate::usecases::resources::pairs::{self, ChannelRef, require_authorization, ttl};
 use crate::usecases::support::generations::Endpoint;
@@ -30,147 +30,118 @@ pub async fn put(
     id: &ResourceId,
     body: Body<ChannelInput>,
 ) -> Result<(Channel, bool)> {
-    let namespace_read = namespace_of(ports, caller, id).await?;
-    let namespace_guard = Write::Check {
-        key: table::resource_key(&namespace_read.value.id),
-        expect: namespace_read.expect(),
-    };
-    let namespace = namespace_read.value;
-    let input = body.properties.unwrap_or_default();
-    let channel_type = input.channel_type.unwrap_or(ChannelType::PartnerTopic);
-    let required = |field: &str, kind: &str| {
-        Error::invalid(
-            code::INVALID_PROPERTY,
-            format!("properties.{field} is required for channelType '{kind}'"),
-        )
-    };
-    let info = match channel_type {
-        ChannelType::PartnerTopic => input
-            .partner_topic_info
-            .clone()
-            .ok_or_else(|| required("partnerTopicInfo", "PartnerTopic"))?
-            .validate(namespace.partner_topic_routing_mode == RoutingMode::SourceEventAttribute)?,
-        ChannelType::PartnerDestination => input
-            .partner_destination_info
-            .clone()
-            .ok_or_else(|| required("partnerDestinationInfo", "PartnerDestination"))?
-            .validate()?,
-    };
+    let namespace = namespace_of(ports, caller, id).await?;
+    let routing = namespace.value.partner_topic_routing_mode;
+    let request = ChannelRequest::new(body.properties.unwrap_or_default(), routing)?;
     let now = ports.clock.now();
-    let (existing, _) = pairs::read_pair(ports, id).await?;
-    if let Some(current) = existing.as_ref().filter(|c| !c.value.is_expired(now)) {
-        check_replacement(&current.value, &info, &input.message_for_activation)?;
-        let patch = ChannelPatch {
-            expiration_time_if_not_activated_utc: input.expiration_time_if_not_activated_utc,
-            partner_topic_info: Some(crate::provisioning::channel::PartnerTopicInfoPatch {
-                event_type_info: info.event_type_info,
-            }),
-        };
-        return Ok((update(ports, &namespace, id, patch).await?, false));
+    let (stored, _) = pairs::read_pair(ports, id).await?;
+    if let ChannelPut::Replace(patch) = request.against(stored.as_ref().map(|c| &c.value), now)? {
+        return Ok((update(ports, &namespace.value, id, patch).await?, false));
     }
-    if existing.is_some() {
-        pairs::purge(ports, id, Lifecycle::Expired).await?;
-    }
-    let topic_id = info.topic_id()?;
-    pairs::clear_expired_topic(ports, &topic_id).await?;
-    if ports
-        .store
-        .get(&table::resource_key(&topic_id))
-        .await?
-        .is_none()
-    {
-        cascade::subscriptions_of(ports, &topic_id).await?;
-    }
-    let deadline = activation_deadline(input.expiration_time_if_not_activated_utc, now)?;
-    let authorization = require_authorization(
-        ports,
-        &topic_id,
-        namespace.partner_registration_immutable_id,
-    )
-    .await?;
-    let channel = Channel {
-        id: id.clone(),
-        channel_type,
-        partner_topic_info: info.clone(),
-        message_for_activation: input.message_for_activation.clone(),
-        expiration_time_if_not_activated_utc: deadline,
-        readiness_state: ReadinessState::NeverActivated,
+    let authorization = authorization_of(ports, &request.topic_id()?).await?;
+    let configuration = authorization.as_ref().map(|(_, _, config)| config);
+    let signing = match request.is_destination() {
+        true => Some(SigningSecrets::generate()?),
+        false => None,
     };
-    let source_entry = pairs::source_key(&channel)
-        .filter(|_| namespace.partner_topic_routing_mode == RoutingMode::SourceEventAttribute);
-    if let Some(key) = &source_entry {
-        pairs::clear_expired_source(ports, key).await?;
-    }
-    let topic = PartnerTopic {
-        id: topic_id.clone(),
-        location: "global".into(),
-        tags: Default::default(),
-        channel: id.clone(),
-        partner_registration_immutable_id: namespace.partner_registration_immutable_id,
-        source: info.source.clone(),
-        event_type_info: info.event_type_info.clone(),
-        expiration_time_if_not_activated_utc: deadline,
-        message_for_activation: input.message_for_activation,
-        partner_topic_friendly_description: input.partner_topic_friendly_description,
-        activation_state: ActivationState::NeverActivated,
-        destination: info.destination.clone(),
-        signing: match info.destination {
-            Some(_) => Some(SigningSecrets::generate()?),
-            None => None,
-        },
+    let new = request.create(id, &namespace.value, configuration, signing, now)?;
+    let source_entry = pairs::source_key(&new.channel).filter(|_| new.routes_by_source);
+    free_names(ports, stored.is_some(), &new, source_entry.as_ref()).await?;
+    let namespace_guard = Write::Check {
+        key: table::resource_key(&namespace.value.id),
+        expect: namespace.expect(),
     };
-    let mut writes = vec![
-        table::put_with_ttl(
-            table::resource_key(id),
-            &channel,
-            Expect::Absent,
-            ttl(deadline),
-        )?,
-        table::put_with_ttl(
-            table::resource_key(&topic_id),
-            &topic,
-            Expect::Absent,
-            ttl(deadline),
-        )?,
-        table::put(
-            table::activation_deadline(deadline, id),
-            &ChannelRef {
-                channel: id.clone(),
-            },
-            Expect::Absent,
-        )?,
-    ];
-    if let Some(key) = source_entry.clone() {
-        writes.push(table::put(
-            key,
-            &ChannelRef {
-                channel: id.clone(),
-            },
-            Expect::Absent,
-        )?);
-    }
-    writes.push(namespace_guard);
-    writes.push(Endpoint::of_channel(id).bump());
-    writes.push(platform_events::record(
-        ports,
-        &platform_events::lifecycle(&topic, Lifecycle::Provisioned, now)?,
-    )?);
-    if let Some((key, version)) = authorization {
+    let mut writes = creation_writes(ports, &new, source_entry.clone(), namespace_guard, now)?;
+    if let Some((key, version, _)) = authorization {
         writes.push(Write::Check {
             key,
             expect: Expect::Version(version),
         });
     }
+    let topic_id = &new.topic.id;
     match ports.store.write(writes).await {
         Ok(()) => {
             tracing::info!(channel = %id, target = %topic_id, "channel and its partner topic or destination created");
-            Ok((channel, true))
+            Ok((new.channel, true))
         }
         Err(e) if e.is_conflict() => {
-            Err(explain_conflict(ports, source_entry.as_ref(), &topic_id).await?)
+            Err(explain_conflict(ports, source_entry.as_ref(), topic_id).await?)
         }
         Err(e) => Err(e),
     }
+}
+
+/// Frees the names a new channel takes: purges the expired channel stored at its id, the
+/// expired pair of its topic's name and the subscriptions left of a topic gone by that name,
+/// and the source entry of an expired or gone channel.
+async fn free_names(
+    ports: &Ports,
+    expired: bool,
+    new: &NewChannel,
+    source_entry: Option<&Key>,
+) -> Result<()> {
+    if expired {
+        pairs::purge(ports, &new.channel.id, Lifecycle::Expired).await?;
+    }
+    let topic_id = &new.topic.id;
+    pairs::clear_expired_topic(ports, topic_id).await?;
+    if ports
+        .store
+        .get(&table::resource_key(topic_id))
+        .await?
+        .is_none()
+    {
+        cascade::subscriptions_of(ports, topic_id).await?;
+    }
+    if let Some(key) = source_entry {
+        pairs::clear_expired_source(ports, key).await?;
+    }
+    Ok(())
+}
+
+/// The writes that create `new`: the channel, its topic, its activation deadline entry and
+/// source entry, the check that its namespace is unchanged, the namespace's generation bump
+/// and the `Provisioned` platform event.
+fn creation_writes(
+    ports: &Ports,
+    new: &NewChannel,
+    source_entry: Option<Key>,
+    namespace_guard: Write,
+    now: time::OffsetDateTime,
+) -> Result<Vec<Write>> {
+    let (channel, topic) = (&new.channel, &new.topic);
+    let id = &channel.id;
+    let deadline = channel.expiration_time_if_not_activated_utc;
+    let reference = ChannelRef {
+        channel: id.clone(),
+    };
+    let mut writes = vec![
+        table::put_with_ttl(
+            table::resource_key(id),
+            channel,
+            Expect::Absent,
+            ttl(deadline),
+        )?,
+        table::put_with_ttl(
+            table::resource_key(&topic.id),
+            topic,
+            Expect::Absent,
+            ttl(deadline),
+        )?,
+        table::put(
+            table::activation_deadline(deadline, id),
+            &reference,
+            Expect::Absent,
+        )?,
+    ];
+    if let Some(key) = source_entry {
+        writes.push(table::put(key, &reference, Expect::Absent)?);
+    }
+    writes.push(namespace_guard);
+    writes.push(Endpoint::of_channel(id).bump());
+    let event = platform_events::lifecycle(topic, Lifecycle::Provisioned, now)?;
+    writes.push(platform_events::record(ports, &event)?);
+    Ok(writes)
 }
 
 async fn explain_conflict(

@@ -15,12 +15,14 @@ use crate::table::{self, Versioned};
 use crate::usecases::resources::registrations::{is_verified_name, resolve};
 use crate::usecases::support::listing::{Listed, PageRequest, Scope, list_resources};
 use crate::usecases::support::not_found;
+use crate::usecases::support::updates::{self, Change};
 
 /// The resource type this module serves.
 const KIND: ResourceType = ResourceType::PartnerConfigurations;
 
-/// How often a read-modify-write retries after losing a race before answering 409.
-const RACE_RETRIES: usize = 3;
+/// How many times a change reads and writes the configuration before answering the lost race's
+/// 409.
+const TRIES: usize = 4;
 
 fn check_name(id: &ResourceId) -> Result<()> {
     if id.name().eq_ignore_ascii_case(rules::NAME) {
@@ -249,25 +251,24 @@ fn missing(id: &ResourceId) -> Error {
     )
 }
 
-/// Reads, changes and conditionally writes the configuration, retrying lost races.
+/// Reads, changes and conditionally writes the configuration, reading again after a lost race.
 async fn update(
     ports: &Ports,
     caller: &Caller,
     id: &ResourceId,
     change: impl Fn(&mut PartnerConfiguration) -> Result<()>,
 ) -> Result<PartnerConfiguration> {
-    let mut attempt = 0;
-    loop {
-        let current = read(ports, caller, id).await?.ok_or_else(|| missing(id))?;
-        let mut config = current.value.clone();
+    caller.owns(id.subscription)?;
+    check_name(id)?;
+    let key = table::resource_key(id);
+    updates::update(ports, &key, TRIES, |found: Option<Versioned<_>>| {
+        let found = found.ok_or_else(|| missing(id))?;
+        let expect = found.expect();
+        let mut config = found.value;
         change(&mut config)?;
-        let write = table::put(table::resource_key(id), &config, current.expect())?;
-        match ports.store.write(vec![write]).await {
-            Ok(()) => return Ok(config),
-            Err(e) if e.is_conflict() && attempt < RACE_RETRIES => attempt += 1,
-            Err(e) => return Err(e),
-        }
-    }
+        Change::put(key.clone(), config, expect)
+    })
+    .await
 }
 
 /// The partner configuration of the resource group `scope` lives in, with its key and version.

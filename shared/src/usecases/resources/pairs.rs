@@ -3,8 +3,9 @@
 
 use time::OffsetDateTime;
 
-use crate::error::{Error, Result, code};
+use crate::error::Result;
 use crate::ids::ResourceId;
+use crate::partners::configuration::require_authorized;
 use crate::ports::{Expect, Key, Ports, Write};
 use crate::provisioning::channel::Channel;
 use crate::provisioning::topic::PartnerTopic;
@@ -49,18 +50,9 @@ pub async fn require_authorization(
     partner: uuid::Uuid,
 ) -> Result<Option<(Key, u64)>> {
     let found = authorization_of(ports, topic).await?;
-    match found {
-        Some((key, version, config)) if config.is_authorized(partner, ports.clock.now()) => {
-            Ok(Some((key, version)))
-        }
-        _ => Err(Error::forbidden(
-            code::PARTNER_NOT_AUTHORIZED,
-            format!(
-                "partner registration {partner} is not authorized in resource group '{}' of subscription {} (never authorized, unauthorized, or expired); the customer authorizes it with POST .../partnerConfigurations/default/authorizePartner",
-                topic.resource_group, topic.subscription
-            ),
-        )),
-    }
+    let configuration = found.as_ref().map(|(_, _, config)| config);
+    require_authorized(configuration, partner, topic, ports.clock.now())?;
+    Ok(found.map(|(key, version, _)| (key, version)))
 }
 
 /// The channel at `id`, and its partner topic if the topic still belongs to it.

@@ -6,11 +6,15 @@ use crate::auth::{ApiKey, Caller, KeyHash, Principal, check_principal_name};
 use crate::error::{Error, Result, code};
 use crate::ids::SubscriptionId;
 use crate::ports::{Expect, Ports, Write};
-use crate::table;
+use crate::table::{self, Versioned};
 use crate::usecases::support::listing::{Listed, PageRequest, list_prefix};
+use crate::usecases::support::updates::{self, Change};
 
 /// The most subscriptions one principal may own.
 pub const MAX_SUBSCRIPTIONS: usize = 50;
+
+/// How many times a PATCH reads and writes the principal before answering 409.
+const TRIES: usize = 10;
 
 #[derive(Debug, Clone, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -230,28 +234,29 @@ pub async fn patch_principal(
     check_principal_name(name)?;
     let accounts = patch.aws_accounts.map(check_accounts).transpose()?;
     let key = table::principal_key(name);
-    for _ in 0..10 {
-        let Some(found) = table::get::<Principal>(ports.store.as_ref(), &key).await? else {
-            return Err(Error::not_found(
+    let patched = updates::update(ports, &key, TRIES, |found: Option<Versioned<Principal>>| {
+        let found = found.ok_or_else(|| {
+            Error::not_found(
                 code::RESOURCE_NOT_FOUND,
                 format!("there is no principal named '{name}'"),
-            ));
-        };
-        let mut principal = found.value.clone();
+            )
+        })?;
+        let expect = found.expect();
+        let mut principal = found.value;
         if let Some(accounts) = &accounts {
             principal.aws_accounts = accounts.clone();
         }
-        let put = table::put(key.clone(), &principal, found.expect())?;
-        match ports.store.write(vec![put]).await {
-            Err(e) if e.is_conflict() => continue,
-            Err(e) => return Err(e),
-            Ok(()) => return Ok(principal.into()),
-        }
+        Change::put(key.clone(), principal, expect)
+    })
+    .await;
+    match patched {
+        Ok(principal) => Ok(principal.into()),
+        Err(e) if e.is_conflict() => Err(Error::conflict(
+            code::CONCURRENT_UPDATE,
+            "the principal kept changing meanwhile; retry",
+        )),
+        Err(e) => Err(e),
     }
-    Err(Error::conflict(
-        code::CONCURRENT_UPDATE,
-        "the principal kept changing meanwhile; retry",
-    ))
 }
 
 async fn explain_conflict(

@@ -8,7 +8,9 @@ use crate::auth::Caller;
 use crate::error::{Error, Result, code};
 use crate::ids::{ResourceId, ResourceType};
 use crate::partners::configuration::{PartnerInput, identity_required};
-use crate::partners::registration::{PartnerRegistration, RegistrationInput, RegistrationRef};
+use crate::partners::registration::{
+    self, PartnerRegistration, RegistrationInput, RegistrationRef,
+};
 use crate::partners::verified::VerifiedPartner;
 use crate::ports::{Expect, Ports, Write};
 use crate::resource::{Body, check_tags, global_location};
@@ -35,68 +37,56 @@ pub async fn put(
         .properties
         .unwrap_or_default()
         .partner_registration_immutable_id;
-    let store = ports.store.as_ref();
     let key = table::resource_key(id);
-    if let Some(existing) = table::get::<PartnerRegistration>(store, &key).await? {
-        if requested.is_some_and(|r| r != existing.value.immutable_id) {
-            return Err(Error::invalid(
-                code::INVALID_PROPERTY,
-                format!(
-                    "properties.partnerRegistrationImmutableId is immutable ({}); omit it or send the same value",
-                    existing.value.immutable_id
-                ),
-            ));
-        }
-        let registration = PartnerRegistration {
-            location,
-            tags,
-            ..existing.value.clone()
-        };
-        store
-            .write(vec![table::put(key, &registration, existing.expect())?])
-            .await?;
-        return Ok((registration, false));
-    }
-    if requested.is_some() {
-        return Err(Error::invalid(
-            code::INVALID_PROPERTY,
-            "properties.partnerRegistrationImmutableId is assigned by the server; omit it when creating",
-        ));
-    }
-    let registration = PartnerRegistration {
-        id: id.clone(),
-        immutable_id: Uuid::new_v4(),
-        location,
-        tags,
+    let stored = table::get::<PartnerRegistration>(ports.store.as_ref(), &key).await?;
+    let current = stored.as_ref().map(|s| &s.value);
+    let registration = registration::put(id, current, requested, location, tags, Uuid::new_v4())?;
+    let Some(stored) = stored else {
+        return Ok((create(ports, registration).await?, true));
     };
+    ports
+        .store
+        .write(vec![table::put(key, &registration, stored.expect())?])
+        .await?;
+    Ok((registration, false))
+}
+
+/// Writes a new registration and its index entries by immutable id and by name; 409
+/// `NameTaken` when another registration has its name.
+async fn create(ports: &Ports, registration: PartnerRegistration) -> Result<PartnerRegistration> {
     let reference = registration.reference();
+    let name = registration.id.name();
     let writes = vec![
-        table::put(key, &registration, Expect::Absent)?,
+        table::put(
+            table::resource_key(&registration.id),
+            &registration,
+            Expect::Absent,
+        )?,
         table::put(
             table::registration_by_id(registration.immutable_id),
             &reference,
             Expect::Absent,
         )?,
         table::put(
-            table::registration_by_name(id.name()),
+            table::registration_by_name(name),
             &reference,
             Expect::Absent,
         )?,
     ];
+    let store = ports.store.as_ref();
     match store.write(writes).await {
-        Ok(()) => Ok((registration, true)),
+        Ok(()) => Ok(registration),
         Err(e)
             if e.is_conflict()
                 && store
-                    .get(&table::registration_by_name(id.name()))
+                    .get(&table::registration_by_name(name))
                     .await?
                     .is_some() =>
         {
             Err(Error::conflict(
                 code::NAME_TAKEN,
                 format!(
-                    "a partner registration named '{}' exists in this deployment; partner names are unique, choose another",
-                    id.name()
+                    "a partner registration named '{name}' exists in this deployment; partner names are unique, choose another"
                 ),
             ))
         }

@@ -1,12 +1,14 @@
 //! What several resources and flows need and no one of them owns: listings, publish endpoints'
-//! generations, stored payloads, cascade deletes and platform-event records. Support modules
-//! call only each other, the domain, the table layout and the ports.
+//! generations, stored payloads, cascade deletes, platform-event records and the conditional
+//! update of one item. Support modules call only each other, the domain, the table layout and
+//! the ports.
 
 pub mod cascade;
 pub mod generations;
 pub mod listing;
 pub mod payloads;
 pub mod platform_events;
+pub mod updates;
 
 use crate::error::{Error, code};
 

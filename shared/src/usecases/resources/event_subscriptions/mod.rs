@@ -1,7 +1,8 @@
 //! Event subscriptions on partner topics, customer topics and system topics: create or replace
 //! (validating a WebHook endpoint with the CloudEvents handshake when it is new or its URL
 //! changes, or a partner destination), patch, read, list, delete, the two reads that show
-//! secrets, and the signing secrets ([`signing`]).
+//! secrets, and the signing secrets ([`signing`]); pausing ([`pause`]) and disabling
+//! ([`disable`]) deliveries.
 
 use crate::auth::Caller;
 use crate::error::{Error, Result, code as common};
@@ -18,6 +19,7 @@ use crate::usecases::support::listing::{Listed, PageRequest, list_prefix};
 use crate::usecases::support::{cascade, not_found};
 
 pub mod attempts;
+mod disable;
 pub mod latency;
 mod limit;
 pub mod pause;
@@ -25,6 +27,7 @@ pub mod signing;
 pub mod stats;
 pub mod targets;
 
+pub use disable::disable;
 use limit::{create, room_for_one_more};
 
 /// A subscription as stored: the live one (not expired), what a write must expect (the stored

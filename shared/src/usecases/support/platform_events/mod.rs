@@ -82,6 +82,27 @@ pub fn event(
     }))
 }
 
+/// A platform event `PartnerEvents.{kind}` about event subscription `id`, for its owner's
+/// system topic; none for a subscription on a system topic (no event about an event).
+pub fn about_subscription(
+    id: &ResourceId,
+    kind: &str,
+    data: Value,
+    now: OffsetDateTime,
+) -> Result<Option<Value>> {
+    if is_system_topic(&id.top()?) {
+        return Ok(None);
+    }
+    event(
+        id.subscription,
+        &format!("PartnerEvents.{kind}"),
+        id,
+        data,
+        now,
+    )
+    .map(Some)
+}
+
 /// The lifecycle event of `topic` (a partner topic or destination), on its customer's system
 /// topic.
 pub fn lifecycle(topic: &PartnerTopic, what: Lifecycle, now: OffsetDateTime) -> Result<Value> {
