@@ -1,11 +1,12 @@
 //! Giving up on a batch: dead-lettering it (and writing it to the subscription's S3 bucket),
 //! with the `EventDeadLettered` platform event for the owner's system topic (written with the
-//! dead letters, then relayed).
+//! dead letters, then relayed); and disabling a subscription whose endpoint is gone.
 
 use serde_json::json;
 
 use super::Deliveries;
 use crate::delivery::LastAttempt;
+use crate::delivery::outcome::reason;
 use crate::delivery::plan::Batch;
 use crate::error::Result;
 use crate::ids::ResourceId;
@@ -39,7 +40,10 @@ impl Deliveries {
             "deadLetterReason": reason,
             "deliveryAttempts": batch.head.attempts,
         });
-        let notice = match self.platform_event(&batch.subscription.id, "EventDeadLettered", data)? {
+        let id = &batch.subscription.id;
+        let now = self.ports.clock.now();
+        let notice = match platform_events::about_subscription(id, "EventDeadLettered", data, now)?
+        {
             Some(event) => Some(platform_events::record(&self.ports, &event)?),
             None => None,
         };
@@ -124,19 +128,15 @@ impl Deliveries {
         }
     }
 
-    /// A platform event `PartnerEvents.{kind}` about event subscription `id`, for its owner's
-    /// system topic; none for subscriptions on system topics (no event about an event).
-    pub(super) fn platform_event(
-        &self,
-        id: &ResourceId,
-        kind: &str,
-        data: serde_json::Value,
-    ) -> Result<Option<serde_json::Value>> {
-        if platform_events::is_system_topic(&id.top()?) {
-            return Ok(None);
+    /// Marks the subscription disabled (its endpoint answered 410 Gone), and relays the
+    /// platform event that says so.
+    pub(super) async fn disable(&self, id: &ResourceId) -> Result<()> {
+        if event_subscriptions::disable(&self.ports, id, reason::ENDPOINT_GONE).await? {
+            tracing::warn!(subscription = %id, "disabled: the endpoint answered 410 Gone");
+            self.relay_platform_events().await;
         }
-        let kind = format!("PartnerEvents.{kind}");
-        platform_events::event(id.subscription, &kind, id, data, self.ports.clock.now()).map(Some)
+        self.subscriptions.forget(&id.top()?);
+        Ok(())
     }
 
     /// Moves recorded platform events on (to this queue: the fan-out handler takes fan-out

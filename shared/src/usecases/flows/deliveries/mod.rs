@@ -17,7 +17,6 @@
 mod admit;
 mod attempt;
 mod dead_letter;
-mod disable;
 mod fan_out;
 mod hold;
 pub mod log_writer;
