@@ -3,12 +3,14 @@
 //! `getDeliveryAttributes`).
 
 pub mod aws;
+pub mod delivery_attributes;
 pub mod destination;
 
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
-pub use destination::{DeliveryAttributeMapping, Destination, PayloadSigning, WebHook};
+pub use delivery_attributes::DeliveryAttributeMapping;
+pub use destination::{Destination, PayloadSigning, WebHook};
 
 use crate::error::{Error, Result};
 use crate::filter::EventSubscriptionFilter;
