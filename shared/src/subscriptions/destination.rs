@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 use super::aws::{AwsTarget, Service};
 use super::code;
 use super::delivery_attributes::{self, DeliveryAttributeMapping};
-use crate::delivery::signing::{self, SigningSecrets};
+use super::signing_secrets::{self, SigningSecrets};
 use crate::error::{Error, Result};
 
 /// `destination`.
@@ -133,14 +133,14 @@ impl WebHook {
             )));
         }
         if let Some(signing) = &self.payload_signing
-            && signing.scheme != signing::SCHEME
+            && signing.scheme != signing_secrets::SCHEME
         {
             return Err(Error::invalid(
                 code::INVALID_PAYLOAD_SIGNING,
                 format!(
                     "payloadSigning.scheme is '{}'; the only scheme accepted is '{}'",
                     signing.scheme,
-                    signing::SCHEME
+                    signing_secrets::SCHEME
                 ),
             ));
         }

@@ -5,12 +5,14 @@
 pub mod aws;
 pub mod delivery_attributes;
 pub mod destination;
+pub mod signing_secrets;
 
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
 pub use delivery_attributes::DeliveryAttributeMapping;
 pub use destination::{Destination, PayloadSigning, WebHook};
+pub use signing_secrets::SigningSecrets;
 
 use crate::error::{Error, Result};
 use crate::filter::EventSubscriptionFilter;

@@ -3,7 +3,6 @@
 //! unexpired authorization.
 
 use crate::auth::Caller;
-use crate::delivery::signing::SigningSecrets;
 use crate::error::{Error, Result, code};
 use crate::ids::{ResourceId, ResourceType};
 use crate::ports::{Expect, Ports, Write};
@@ -14,6 +13,7 @@ use crate::provisioning::channel::{
 use crate::provisioning::namespace::{PartnerNamespace, RoutingMode};
 use crate::provisioning::topic::{ActivationState, PartnerTopic};
 use crate::resource::Body;
+use crate::subscriptions::SigningSecrets;
 use crate::table::{self, Versioned};
 use crate::usecases::resources::endpoints;
 use crate::usecases::resources::pairs::{self, ChannelRef, require_authorization, ttl};

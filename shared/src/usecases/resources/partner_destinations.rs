@@ -6,13 +6,12 @@
 
 use crate::auth::Caller;
 use crate::delivery::outcome::reason;
-use crate::delivery::signing::SigningSecrets;
 use crate::error::{Error, Result};
 use crate::ids::{ResourceId, ResourceType};
 use crate::ports::Ports;
 use crate::provisioning::channel::DestinationEndpoint;
 use crate::provisioning::topic::{ActivationState, PartnerTopic};
-use crate::subscriptions::destination::{PayloadSigning, WebHook};
+use crate::subscriptions::{PayloadSigning, SigningSecrets, WebHook};
 use crate::table::{self, Versioned};
 use crate::usecases::resources::pairs;
 use crate::usecases::support::not_found;
@@ -90,7 +89,7 @@ pub async fn endpoint(
             preferred_batch_size_in_kilobytes: 64,
             delivery_attribute_mappings: Vec::new(),
             payload_signing: signing.map(|secrets| PayloadSigning {
-                scheme: crate::delivery::signing::SCHEME.to_owned(),
+                scheme: crate::subscriptions::signing_secrets::SCHEME.to_owned(),
                 secrets: Some(secrets),
             }),
         };
