@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 
 use super::access::{Access, AccessInput};
 use super::endpoint::url;
-use super::namespace::NamespaceKeys;
+use super::namespace::AccessKeys;
 use crate::error::{Error, Result, code};
 use crate::ids::ResourceId;
 use crate::resource::{SUCCEEDED, Tags, View};
@@ -33,7 +33,7 @@ pub struct CustomTopic {
     pub input_schema: String,
     #[serde(flatten)]
     pub access: Access,
-    pub keys: NamespaceKeys,
+    pub keys: AccessKeys,
 }
 
 #[derive(Debug, Clone, Serialize)]

@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 
 use super::access::Access;
 use super::custom_topic::CustomTopic;
-use super::namespace::{NamespaceKeys, PartnerNamespace};
+use super::namespace::{AccessKeys, PartnerNamespace};
 use crate::ids::{ResourceId, ResourceType};
 use crate::ports::Key;
 use crate::resource::Tags;
@@ -32,9 +32,9 @@ pub trait PublishEndpoint: Clone + Serialize + DeserializeOwned + Send + Sync + 
     /// Its network and auth settings, to change.
     fn access_mut(&mut self) -> &mut Access;
     /// Its two publishing keys.
-    fn keys(&self) -> &NamespaceKeys;
+    fn keys(&self) -> &AccessKeys;
     /// Its two publishing keys, to regenerate one.
-    fn keys_mut(&mut self) -> &mut NamespaceKeys;
+    fn keys_mut(&mut self) -> &mut AccessKeys;
     /// The key of the index item that holds the deployment-unique `name`.
     fn name_index(name: &str) -> Key;
 }
@@ -76,10 +76,10 @@ macro_rules! publish_endpoint {
             fn access_mut(&mut self) -> &mut Access {
                 &mut self.access
             }
-            fn keys(&self) -> &NamespaceKeys {
+            fn keys(&self) -> &AccessKeys {
                 &self.keys
             }
-            fn keys_mut(&mut self) -> &mut NamespaceKeys {
+            fn keys_mut(&mut self) -> &mut AccessKeys {
                 &mut self.keys
             }
             fn name_index(name: &str) -> Key {

@@ -24,17 +24,18 @@ pub enum RoutingMode {
     SourceEventAttribute,
 }
 
-/// The two namespace keys: 256 random bits each, standard base64 (SAS signing decodes them).
+/// The two access keys of a publish endpoint (a partner namespace or a customer topic): 256
+/// random bits each, standard base64 (SAS signing decodes them).
 #[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
-pub struct NamespaceKeys {
+pub struct AccessKeys {
     pub key1: String,
     pub key2: String,
 }
 
-impl std::fmt::Debug for NamespaceKeys {
+impl std::fmt::Debug for AccessKeys {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("NamespaceKeys(..)")
+        f.write_str("AccessKeys(..)")
     }
 }
 
@@ -42,7 +43,7 @@ pub fn new_key() -> Result<String> {
     Ok(STANDARD.encode(random_bytes::<32>()?))
 }
 
-impl NamespaceKeys {
+impl AccessKeys {
     pub fn generate() -> Result<Self> {
         Ok(Self {
             key1: new_key()?,
@@ -96,7 +97,7 @@ pub struct PartnerNamespace {
     pub partner_topic_routing_mode: RoutingMode,
     #[serde(flatten)]
     pub access: Access,
-    pub keys: NamespaceKeys,
+    pub keys: AccessKeys,
 }
 
 #[derive(Debug, Clone, Serialize)]
