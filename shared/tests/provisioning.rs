@@ -6,7 +6,8 @@ use shared::ids::{ResourceId, ResourceType, SubscriptionId};
 use shared::provisioning::channel::{
     Channel, ChannelPatch, ChannelType, PartnerTopicInfoInput, ReadinessState, check_replacement,
 };
-use shared::provisioning::namespace::{AccessKeys, RoutingMode, check_routing_mode_unchanged};
+use shared::provisioning::endpoint::AccessKeys;
+use shared::provisioning::namespace::{RoutingMode, check_routing_mode_unchanged};
 use shared::provisioning::topic::{Activation, ActivationState, transition};
 use shared::provisioning::{DEFAULT_ACTIVATION_WINDOW, activation_deadline};
 use time::{Duration, OffsetDateTime, macros::datetime};

@@ -18,10 +18,8 @@ use shared::auth::Caller;
 use shared::ids::ResourceId;
 use shared::ports::Ports;
 use shared::provisioning::custom_topic::{CustomTopic, TopicInput};
-use shared::provisioning::endpoint::{PublishEndpoint, RegenerateKey};
-use shared::provisioning::namespace::{
-    AccessKeys, NamespaceInput, NamespacePatch, PartnerNamespace,
-};
+use shared::provisioning::endpoint::{AccessKeys, PublishEndpoint, RegenerateKey};
+use shared::provisioning::namespace::{NamespaceInput, NamespacePatch, PartnerNamespace};
 use shared::resource::Body;
 use shared::usecases::resources::{custom_topics, endpoints, namespaces};
 

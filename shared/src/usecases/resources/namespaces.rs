@@ -8,8 +8,9 @@ use crate::ids::{ResourceId, ResourceType};
 use crate::partners::registration::PartnerRegistration;
 use crate::ports::Ports;
 use crate::provisioning::channel::Channel;
+use crate::provisioning::endpoint::AccessKeys;
 use crate::provisioning::namespace::{
-    AccessKeys, NamespaceInput, NamespacePatch, PartnerNamespace, check_routing_mode_unchanged,
+    NamespaceInput, NamespacePatch, PartnerNamespace, check_routing_mode_unchanged,
 };
 use crate::resource::{Body, check_tags};
 use crate::table;

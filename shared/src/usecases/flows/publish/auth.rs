@@ -9,7 +9,7 @@ use crate::error::{Error, Result};
 use crate::ingest::sas::{self, Credential};
 use crate::ports::Ports;
 use crate::provisioning::access::Access;
-use crate::provisioning::namespace::AccessKeys;
+use crate::provisioning::endpoint::AccessKeys;
 use crate::usecases::resources::endpoints;
 
 /// Who publishes: the key or SAS token presented, and the address the request came from
