@@ -17,7 +17,7 @@ use crate::usecases::support::generations::Endpoint;
 use crate::usecases::support::listing::{Listed, PageRequest, list_prefix};
 use crate::usecases::support::{cascade, not_found};
 
-pub mod attempts;
+pub mod delivery_log;
 pub mod latency;
 mod limit;
 pub mod pause;
