@@ -10,13 +10,13 @@
 //! redelivered batch) is `{"task":{…},"events":[…]}` or `{"task":{…},"payloads":[…]}`. A
 //! release (the rest of a resumed subscription's held events) is `{"release":"<id>"}`.
 
+pub mod aws_messages;
 pub mod batch;
 pub mod log;
 pub mod outcome;
 pub mod rate;
 pub mod request;
 pub mod signing;
-pub mod targets;
 
 use serde::{Deserialize, Serialize};
 use serde_json::value::RawValue;

@@ -24,7 +24,7 @@ pub const SIGNATURE_HEADER: &str = "webhook-signature";
 pub fn webhook_id(subscription: &str, body: &str) -> String {
     format!(
         "msg_{}",
-        super::targets::deduplication_id(subscription, body)
+        super::aws_messages::deduplication_id(subscription, body)
     )
 }
 

@@ -10,7 +10,7 @@ use super::{BUSY_ENDPOINT_WAIT, Deliveries, Job, SLOT_WAIT, stats};
 use crate::delivery::log::{self, Entry, Followed, excerpt};
 use crate::delivery::outcome::{Decision, Outcome, reason, reason_after, remaining_wait};
 use crate::delivery::{
-    EventJson, LastAttempt, TaskHead, classify, decide, request, signing, targets,
+    EventJson, LastAttempt, TaskHead, aws_messages, classify, decide, request, signing,
 };
 use crate::error::Result;
 use crate::metrics;
@@ -150,7 +150,7 @@ impl Deliveries {
         job: &Job,
     ) -> Result<Vec<(Vec<usize>, Attempt)>> {
         let subscription = job.subscription.id.to_string();
-        let built = targets::messages(service, target, &subscription, &job.events);
+        let built = aws_messages::messages(service, target, &subscription, &job.events);
         let mut answers: Vec<(Vec<usize>, Attempt)> = Vec::with_capacity(built.len());
         let mut delivery = TargetDelivery {
             target: target.target(service),
