@@ -4,20 +4,20 @@
 //! - `embedded`: the data-directory adapters (redb) for local runs.
 //! - `dynamo`: the DynamoDB single-table store.
 //! - `sqs`: the SQS task queues.
-//! - `targets`: AWS services (SQS, SNS, EventBridge, Kinesis, Lambda, S3) as event handlers.
+//! - `aws_targets`: AWS services (SQS, SNS, EventBridge, Kinesis, Lambda, S3) as event handlers.
 //! - `webhook`: subscribers' HTTP endpoints.
 //! - `http`: the HTTP edge shared by every router: error mapping, JSON and caller extraction.
 //! - `config` and `app`: configuration from the environment and the wiring of adapters.
 //! - `telemetry`: tracing set-up (JSON on Lambda).
 //! - `metrics`: the metrics recorders (Prometheus locally, CloudWatch EMF on Lambda).
 
+pub mod aws_targets;
 pub mod dynamo;
 #[cfg(feature = "embedded")]
 pub mod embedded;
 pub mod http;
 pub mod metrics;
 pub mod sqs;
-pub mod targets;
 pub mod telemetry;
 pub mod webhook;
 
