@@ -170,7 +170,7 @@ impl Deliveries {
         if sent.is_empty() {
             return Ok(grouped(answers));
         }
-        let allowed = event_subscriptions::targets::still_allowed(
+        let allowed = event_subscriptions::aws_destinations::still_allowed(
             &self.ports,
             &self.handlers.reserved,
             &delivery.target,

@@ -17,13 +17,13 @@ use crate::usecases::support::generations::Endpoint;
 use crate::usecases::support::listing::{Listed, PageRequest, list_prefix};
 use crate::usecases::support::{cascade, not_found};
 
+pub mod aws_destinations;
 pub mod delivery_log;
 pub mod latency;
 mod limit;
 pub mod pause;
 pub mod signing;
 pub mod stats;
-pub mod targets;
 
 use limit::{create, room_for_one_more};
 
@@ -113,7 +113,7 @@ async fn settle_destination(
 ) -> Result<Option<u32>> {
     let hook = match destination {
         Destination::WebHook(hook) => hook,
-        other if targets::is_aws(other) => return Ok(None),
+        other if aws_destinations::is_aws(other) => return Ok(None),
         Destination::PartnerDestination(target) => {
             crate::usecases::resources::partner_destinations::check_target(
                 ports,
@@ -174,7 +174,7 @@ pub async fn put(
     )
     .await?;
     signing::settle(&mut destination, previous.map(|p| &p.destination))?;
-    let aws = targets::is_aws(&destination);
+    let aws = aws_destinations::is_aws(&destination);
     let mut subscription = EventSubscription {
         id: id.clone(),
         destination,
@@ -194,7 +194,7 @@ pub async fn put(
             None => Some(uuid::Uuid::new_v4().simple().to_string()),
         },
     };
-    targets::check_targets(handlers, caller, &mut subscription, previous).await?;
+    aws_destinations::check_targets(handlers, caller, &mut subscription, previous).await?;
     if existing.is_some() {
         let mut with = found.with;
         with.extend(stats::create(&subscription)?);
@@ -234,7 +234,7 @@ pub async fn patch(
         {
             subscription.allowed_rate = Some(rate);
         }
-        if targets::is_aws(&destination) {
+        if aws_destinations::is_aws(&destination) {
             subscription.allowed_rate = None;
         }
         subscription.destination = destination;
@@ -254,7 +254,8 @@ pub async fn patch(
     if input.dead_letter_destination.is_some() {
         subscription.dead_letter_destination = input.dead_letter_destination;
     }
-    targets::check_targets(handlers, caller, &mut subscription, Some(&current.value)).await?;
+    aws_destinations::check_targets(handlers, caller, &mut subscription, Some(&current.value))
+        .await?;
     subscription.disabled_at = None;
     let mut with = found.with;
     with.extend(stats::create(&subscription)?);
