@@ -1,6 +1,7 @@
 //! The domain's modules, checked from their sources: outside `usecases` no module imports a use
 //! case (the domain is below the application), and no modules of `shared/src` import each other
-//! in a circle.
+//! in a circle, neither files nor the top-level modules (`delivery`, `subscriptions`, ...) they
+//! make up.
 
 use std::collections::BTreeMap;
 
@@ -102,6 +103,35 @@ fn no_modules_of_the_domain_import_each_other_in_a_circle() {
     assert!(
         circles.is_empty(),
         "modules import each other in a circle:\n{}",
+        circles.join("\n")
+    );
+}
+
+/// The graph between the crate's top-level modules (`delivery`, `subscriptions`, ...).
+fn top_level(graph: &Graph) -> Graph {
+    let mut top = Graph::new();
+    for (from, targets) in graph.iter().filter(|(m, _)| !m.is_empty()) {
+        let imports = top.entry(from[..1].to_vec()).or_default();
+        imports.extend(
+            targets
+                .iter()
+                .filter(|t| !t.is_empty() && t[0] != from[0])
+                .map(|t| t[..1].to_vec()),
+        );
+    }
+    top
+}
+
+#[test]
+fn no_top_level_modules_of_the_domain_import_each_other_in_a_circle() {
+    let graph = top_level(&shared());
+    let circles: Vec<String> = circles(&graph)
+        .iter()
+        .map(|c| describe(&graph, c))
+        .collect();
+    assert!(
+        circles.is_empty(),
+        "top-level modules import each other in a circle:\n{}",
         circles.join("\n")
     );
 }
