@@ -177,7 +177,7 @@ pub async fn targets_of(config: &Config) -> Option<Arc<dyn Targets>> {
         return None;
     }
     let sdk = aws_config::load_defaults(aws_config::BehaviorVersion::latest()).await;
-    Some(Arc::new(crate::targets::AwsTargets::new(&sdk)))
+    Some(Arc::new(crate::aws_targets::AwsTargets::new(&sdk)))
 }
 
 /// The operator key from its Secrets Manager secret (a plain string, or JSON with a `key`).

@@ -4,7 +4,7 @@
 //! - `embedded`: the data-directory adapters (redb) for local runs.
 //! - `dynamo`: the DynamoDB single-table store.
 //! - `sqs`: the SQS task queues.
-//! - `targets`: AWS services (SQS, SNS, EventBridge, Kinesis, Lambda, S3) as event handlers.
+//! - `aws_targets`: AWS services (SQS, SNS, EventBridge, Kinesis, Lambda, S3) as event handlers.
 //! - `webhook`: subscribers' HTTP endpoints.
 //! - `http`: the HTTP edge shared by every router: error mapping, JSON and caller extraction.
 //! - `config` and `app`: configuration from the environment and the wiring of adapters.
@@ -12,6 +12,7 @@
 //! - `telemetry`: tracing set-up (JSON on Lambda).
 //! - `metrics`: the metrics recorders (Prometheus locally, CloudWatch EMF on Lambda).
 
+pub mod aws_targets;
 pub mod dynamo;
 #[cfg(feature = "embedded")]
 pub mod embedded;
@@ -19,7 +20,6 @@ pub mod http;
 pub mod lambda;
 pub mod metrics;
 pub mod sqs;
-pub mod targets;
 pub mod telemetry;
 pub mod webhook;
 

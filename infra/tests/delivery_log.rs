@@ -16,7 +16,7 @@ mod cases {
     use shared::ids::{ResourceId, ResourceType, SubscriptionId};
     use shared::ports::{Clock, Destinations, ManualClock, Ports, Store};
     use shared::usecases::flows::deliveries::DeliveryLog;
-    use shared::usecases::resources::event_subscriptions::{self, attempts};
+    use shared::usecases::resources::event_subscriptions::{self, delivery_log};
     use shared::usecases::support::listing::PageRequest;
     use shared::usecases::support::platform_events;
     use time::{Duration, OffsetDateTime};
@@ -98,7 +98,7 @@ mod cases {
         let mut seen = Vec::new();
         let mut token = None;
         loop {
-            let query = attempts::Query {
+            let query = delivery_log::Query {
                 event_id: event.map(str::to_owned),
                 since: None,
                 page: PageRequest {
@@ -106,7 +106,7 @@ mod cases {
                     skip_token: token.take(),
                 },
             };
-            let page = attempts::list(&w.ports, &w.owner, &w.id, &query)
+            let page = delivery_log::list(&w.ports, &w.owner, &w.id, &query)
                 .await
                 .unwrap();
             assert!(page.items.len() <= top);

@@ -6,6 +6,7 @@
 mod support;
 
 mod authorizations;
+mod aws_targets;
 mod delivery_latency;
 mod delivery_log;
 mod event_subscriptions;
@@ -18,7 +19,6 @@ mod retry_after;
 mod sqs_partial_failure;
 mod ssrf_guard;
 mod store_contract;
-mod targets;
 mod telemetry;
 mod webhook_delivery;
 mod webhook_handshake;

@@ -14,7 +14,6 @@ use time::OffsetDateTime;
 
 use crate::delivery::outcome::{Outcome, classify, reason};
 use crate::ports::Attempt;
-use crate::usecases::resources::partner_destinations;
 
 /// Events accepted by a publish (counted once they are durably enqueued).
 pub const EVENTS_PUBLISHED: &str = "partner_events_published_events_total";
@@ -62,8 +61,8 @@ pub const REASONS: [&str; 10] = [
     reason::ENDPOINT_GONE,
     reason::SUBSCRIPTION_DISABLED,
     reason::UNREADABLE_EVENT,
-    partner_destinations::reason::NOT_FOUND,
-    partner_destinations::reason::NOT_ACTIVATED,
+    reason::PARTNER_DESTINATION_NOT_FOUND,
+    reason::PARTNER_DESTINATION_NOT_ACTIVATED,
     "Other",
 ];
 

@@ -4,8 +4,8 @@ use std::sync::Arc;
 
 use serde_json::{Value, json};
 use shared::delivery::EventJson;
+use shared::delivery::aws_messages::{self, SOURCE_NOT_ALLOWED, TOO_LARGE, deduplication_id};
 use shared::delivery::outcome::{Decision, reason, reason_after};
-use shared::delivery::targets::{self, SOURCE_NOT_ALLOWED, TOO_LARGE, deduplication_id};
 use shared::ports::{Attempt, Fault, ServiceError};
 use shared::subscriptions::RetryPolicy;
 use shared::subscriptions::aws::{AwsTarget, Service};
@@ -31,7 +31,7 @@ fn each_event_is_one_message_with_the_bytes_as_published() {
     let raw: EventJson =
         Arc::from(r#"{"specversion":"1.0", "id":"a","source":"s","type":"t","data":{"x": 1.50}}"#);
     let t = target(json!({"resourceId": QUEUE}));
-    let built = targets::messages(Service::Sqs, &t, "sub", &[raw.clone(), raw.clone()]);
+    let built = aws_messages::messages(Service::Sqs, &t, "sub", &[raw.clone(), raw.clone()]);
     assert_eq!(built.len(), 2);
     let (positions, message) = &built[1];
     assert_eq!(positions, &[1]);
@@ -53,7 +53,7 @@ fn fifo_groups_come_from_the_chosen_attribute_or_the_source_and_dedup_ids_are_st
         } else {
             t
         };
-        let built = targets::messages(Service::Sqs, &t, "sub", &list);
+        let built = aws_messages::messages(Service::Sqs, &t, "sub", &list);
         built[0].1.as_ref().unwrap().clone()
     };
     assert_eq!(
@@ -84,7 +84,7 @@ fn kinesis_keys_default_to_the_subject_then_the_id() {
     let t = target(json!({"resourceId": "arn:aws:kinesis:us-east-1:123456789012:stream/s"}));
     let mut no_subject = event("b");
     no_subject.as_object_mut().unwrap().remove("subject");
-    let built = targets::messages(
+    let built = aws_messages::messages(
         Service::Kinesis,
         &t,
         "sub",
@@ -105,7 +105,8 @@ fn eventbridge_entries_take_the_source_and_type_and_refuse_aws_sources() {
     let t = target(json!({"resourceId": "arn:aws:events:us-east-1:123456789012:event-bus/b"}));
     let mut aws = event("b");
     aws["source"] = json!("aws.s3");
-    let built = targets::messages(Service::EventBridge, &t, "sub", &events(&[event("a"), aws]));
+    let built =
+        aws_messages::messages(Service::EventBridge, &t, "sub", &events(&[event("a"), aws]));
     let ok = built[0].1.as_ref().unwrap();
     assert_eq!(ok.source.as_deref(), Some("fabrikam/orders"));
     assert_eq!(ok.detail_type.as_deref(), Some("Orders.Created"));
@@ -123,14 +124,14 @@ fn an_event_larger_than_the_service_carries_is_refused_with_its_size() {
     big["data"] = json!("x".repeat(300 * 1024));
     let list = events(&[big, event("small")]);
     let t = target(json!({"resourceId": QUEUE}));
-    let built = targets::messages(Service::Sqs, &t, "sub", &list);
+    let built = aws_messages::messages(Service::Sqs, &t, "sub", &list);
     let refused = built[0].1.as_ref().unwrap_err();
     assert_eq!(refused.code, TOO_LARGE);
     assert!(refused.message.contains("262144"), "{}", refused.message);
     assert!(built[1].1.is_ok());
     let k = target(json!({"resourceId": "arn:aws:kinesis:us-east-1:123456789012:stream/s"}));
     assert!(
-        targets::messages(Service::Kinesis, &k, "sub", &list)[0]
+        aws_messages::messages(Service::Kinesis, &k, "sub", &list)[0]
             .1
             .is_ok(),
         "Kinesis takes 1 MiB"
@@ -143,7 +144,7 @@ fn a_batching_lambda_gets_one_array_of_every_event() {
         json!({"resourceId": "arn:aws:lambda:us-east-1:123456789012:function:f", "maxEventsPerBatch": 5}),
     );
     let list = events(&[event("a"), event("b")]);
-    let built = targets::messages(Service::Lambda, &t, "sub", &list);
+    let built = aws_messages::messages(Service::Lambda, &t, "sub", &list);
     assert_eq!(built.len(), 1);
     assert_eq!(built[0].0, [0, 1]);
     let body: Value = serde_json::from_str(&built[0].1.as_ref().unwrap().body).unwrap();
@@ -158,7 +159,7 @@ fn delivery_attributes_become_message_attributes_static_and_from_the_event() {
         {"name": "kind", "type": "Dynamic", "properties": {"sourceField": "type"}},
         {"name": "absent", "type": "Dynamic", "properties": {"sourceField": "nothere"}}
     ]}));
-    let built = targets::messages(Service::Sqs, &t, "sub", &events(&[event("a")]));
+    let built = aws_messages::messages(Service::Sqs, &t, "sub", &events(&[event("a")]));
     assert_eq!(
         built[0].1.as_ref().unwrap().attributes,
         [

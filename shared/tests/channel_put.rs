@@ -3,7 +3,6 @@
 //! and the time.
 
 use serde_json::{Value, json};
-use shared::delivery::signing::SigningSecrets;
 use shared::error::{ErrorKind, code};
 use shared::ids::{ResourceId, ResourceType, SubscriptionId};
 use shared::partners::configuration::{AuthorizedPartner, PartnerConfiguration};
@@ -11,8 +10,10 @@ use shared::provisioning::DEFAULT_ACTIVATION_WINDOW;
 use shared::provisioning::access::Access;
 use shared::provisioning::channel::{Channel, ChannelType, ReadinessState};
 use shared::provisioning::channel_put::{ChannelPut, ChannelRequest, NewChannel};
-use shared::provisioning::namespace::{NamespaceKeys, PartnerNamespace, RoutingMode};
+use shared::provisioning::endpoint::AccessKeys;
+use shared::provisioning::namespace::{PartnerNamespace, RoutingMode};
 use shared::provisioning::topic::ActivationState;
+use shared::subscriptions::SigningSecrets;
 use time::{Duration, OffsetDateTime, macros::datetime};
 use uuid::Uuid;
 
@@ -43,7 +44,7 @@ fn namespace(routing: RoutingMode) -> PartnerNamespace {
         partner_registration_immutable_id: PARTNER,
         partner_topic_routing_mode: routing,
         access: Access::default(),
-        keys: NamespaceKeys::generate().unwrap(),
+        keys: AccessKeys::generate().unwrap(),
     }
 }
 

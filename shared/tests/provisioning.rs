@@ -6,7 +6,8 @@ use shared::ids::{ResourceId, ResourceType, SubscriptionId};
 use shared::provisioning::channel::{
     Channel, ChannelPatch, ChannelType, PartnerTopicInfoInput, ReadinessState, check_replacement,
 };
-use shared::provisioning::namespace::{NamespaceKeys, RoutingMode, check_routing_mode_unchanged};
+use shared::provisioning::endpoint::AccessKeys;
+use shared::provisioning::namespace::{RoutingMode, check_routing_mode_unchanged};
 use shared::provisioning::topic::{Activation, ActivationState, transition};
 use shared::provisioning::{DEFAULT_ACTIVATION_WINDOW, activation_deadline};
 use time::{Duration, OffsetDateTime, macros::datetime};
@@ -40,7 +41,7 @@ fn the_routing_mode_of_a_namespace_never_changes() {
 
 #[test]
 fn regenerating_one_key_leaves_the_other() {
-    let mut keys = NamespaceKeys::generate().unwrap();
+    let mut keys = AccessKeys::generate().unwrap();
     let before = keys.clone();
     keys.regenerate("key2").unwrap();
     assert_eq!(keys.key1, before.key1);
@@ -49,7 +50,7 @@ fn regenerating_one_key_leaves_the_other() {
         keys.regenerate("primary").unwrap_err().code,
         code::INVALID_KEY_NAME
     );
-    assert_eq!(format!("{keys:?}"), "NamespaceKeys(..)");
+    assert_eq!(format!("{keys:?}"), "AccessKeys(..)");
 }
 
 #[test]

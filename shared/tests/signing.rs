@@ -1,10 +1,9 @@
 //! Signed deliveries (Standard Webhooks 1.0): the spec's test vector, the message id, secrets
 //! and their rotation, and what a subscription's read shows of them.
 
-use shared::delivery::signing::{
-    self, ROTATION_OVERLAP, SigningSecrets, headers, signature, webhook_id,
-};
+use shared::delivery::signing::{self, headers, signature, webhook_id};
 use shared::ports::DeliveryRequest;
+use shared::subscriptions::signing_secrets::{self, ROTATION_OVERLAP, SigningSecrets};
 use shared::subscriptions::{Destination, WebHook};
 use time::{Duration, OffsetDateTime};
 
@@ -77,8 +76,8 @@ fn a_secret_that_is_not_base64_signs_nothing() {
 #[test]
 fn a_new_secret_is_whsec_and_32_random_bytes() {
     use base64::Engine;
-    let a = signing::new_secret().unwrap();
-    let b = signing::new_secret().unwrap();
+    let a = signing_secrets::new_secret().unwrap();
+    let b = signing_secrets::new_secret().unwrap();
     let bytes = base64::engine::general_purpose::STANDARD
         .decode(a.strip_prefix("whsec_").unwrap())
         .unwrap();

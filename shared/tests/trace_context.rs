@@ -5,7 +5,7 @@
 use std::sync::Arc;
 
 use serde_json::{Value, json};
-use shared::delivery::{EventJson, request, targets};
+use shared::delivery::{EventJson, aws_messages, request};
 use shared::ingest::cloudevents::{self, ContentMode};
 use shared::ingest::trace::{TraceContext, is_traceparent, is_tracestate};
 use shared::subscriptions::WebHook;
@@ -225,13 +225,13 @@ fn attribute<'a>(attributes: &'a [(String, String)], name: &str) -> Option<&'a s
 fn sqs_and_sns_messages_carry_the_trace_context_as_message_attributes() {
     let events = json_events(&[traced("a", PARENT, Some("rojo=1")), event("b")]);
     for service in [Service::Sqs, Service::Sns] {
-        let built = targets::messages(service, &queue(json!([])), "sub", &events);
+        let built = aws_messages::messages(service, &queue(json!([])), "sub", &events);
         let first = built[0].1.as_ref().unwrap();
         assert_eq!(attribute(&first.attributes, "traceparent"), Some(PARENT));
         assert_eq!(attribute(&first.attributes, "tracestate"), Some("rojo=1"));
         assert!(built[1].1.as_ref().unwrap().attributes.is_empty());
     }
-    let kinesis = targets::messages(Service::Kinesis, &queue(json!([])), "sub", &events);
+    let kinesis = aws_messages::messages(Service::Kinesis, &queue(json!([])), "sub", &events);
     assert!(kinesis[0].1.as_ref().unwrap().attributes.is_empty());
 }
 
@@ -241,7 +241,7 @@ fn the_trace_context_never_pushes_a_message_past_ten_attributes() {
         .map(|i| json!({"name": format!("a{i}"), "type": "Static", "properties": {"value": "v"}}))
         .collect();
     let events = json_events(&[traced("a", PARENT, Some("rojo=1"))]);
-    let built = targets::messages(Service::Sqs, &queue(json!(mappings)), "sub", &events);
+    let built = aws_messages::messages(Service::Sqs, &queue(json!(mappings)), "sub", &events);
     let attributes = &built[0].1.as_ref().unwrap().attributes;
     assert_eq!(attributes.len(), 10);
     assert_eq!(attribute(attributes, "traceparent"), Some(PARENT));

@@ -6,6 +6,7 @@
 
 mod authorization;
 pub mod aws;
+pub mod aws_targets;
 mod client;
 mod customer_topic;
 pub mod docs;
@@ -22,7 +23,6 @@ pub mod receiver;
 mod server;
 pub mod signatures;
 pub mod stack;
-pub mod targets;
 mod tenants;
 mod topic;
 

@@ -98,7 +98,7 @@ impl Builder {
         options.workers = self.workers;
         if let Some(endpoint) = &self.aws_endpoint {
             let sdk = crate::aws::loaded_sdk(endpoint).await;
-            options.targets = Some(Arc::new(infra::targets::AwsTargets::new(&sdk)));
+            options.targets = Some(Arc::new(infra::aws_targets::AwsTargets::new(&sdk)));
         }
         options.reserved_arns = shared::subscriptions::aws::Reserved::parse(&self.reserved_arns);
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();

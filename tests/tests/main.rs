@@ -28,6 +28,7 @@ mod retries;
 mod serverless;
 mod serverless_targets;
 mod signing;
+mod source_shape;
 mod subscriptions;
 mod template;
 mod template_metrics;

@@ -2,8 +2,8 @@
 //! the AWS requests that takes per delivered event, and the deployment's own queues refused.
 
 use e2e::Answer;
+use e2e::aws_targets::{ACCOUNT, Aws, destination};
 use e2e::stack::Stack;
-use e2e::targets::{ACCOUNT, Aws, destination};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 

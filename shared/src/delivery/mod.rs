@@ -2,6 +2,7 @@
 //! request to a subscriber, what an attempt's outcome means, and the queue messages that carry
 //! events between fan-out and retries ([`wire`]). Pure: no IO.
 
+pub mod aws_messages;
 pub mod batch;
 pub mod log;
 pub mod outcome;
@@ -9,7 +10,6 @@ pub mod plan;
 pub mod rate;
 pub mod request;
 pub mod signing;
-pub mod targets;
 pub mod wire;
 
 use serde::{Deserialize, Serialize};

@@ -61,6 +61,10 @@ pub mod reason {
     pub const SUBSCRIPTION_DISABLED: &str = "SubscriptionDisabled";
     /// The fan-out could not read the event as JSON, so could not match it (ours).
     pub const UNREADABLE_EVENT: &str = "UnreadableEvent";
+    /// The partner destination delivered to does not exist, or has expired (ours).
+    pub const PARTNER_DESTINATION_NOT_FOUND: &str = "PartnerDestinationNotFound";
+    /// The partner destination delivered to is not activated (ours).
+    pub const PARTNER_DESTINATION_NOT_ACTIVATED: &str = "PartnerDestinationNotActivated";
 }
 
 /// An attempt's outcome, classified.

@@ -1,26 +1,16 @@
-//! Signed deliveries (Standard Webhooks 1.0): the secrets of one signer, their rotation, and
-//! the `webhook-id`, `webhook-timestamp` and `webhook-signature` headers of one attempt.
-//!
-//! A secret is `whsec_` and the base64 of 32 random bytes; the HMAC-SHA256 key is those bytes.
-//! Rotating makes a new current secret and keeps the one it replaces signing beside it for
-//! [`ROTATION_OVERLAP`]; a second rotation within that time drops the older one.
+//! Signed deliveries (Standard Webhooks 1.0): the `webhook-id`, `webhook-timestamp` and
+//! `webhook-signature` headers of one attempt, signed with every secret in force (see
+//! [`crate::subscriptions::signing_secrets`]), and what a receiver checks of them. The
+//! HMAC-SHA256 key is a secret's bytes.
 
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
 use hmac::{Hmac, KeyInit, Mac};
-use serde::{Deserialize, Serialize};
 use sha2::Sha256;
 use subtle::ConstantTimeEq;
 use time::{Duration, OffsetDateTime};
 
-use crate::error::{Error, Result};
-
-/// The only signing scheme served.
-pub const SCHEME: &str = "StandardWebhooks";
-/// How long a replaced secret keeps signing beside the new one.
-pub const ROTATION_OVERLAP: Duration = Duration::hours(24);
-/// The prefix of a secret.
-pub const SECRET_PREFIX: &str = "whsec_";
+use crate::subscriptions::signing_secrets::{SECRET_PREFIX, SigningSecrets};
 
 /// The delivery's id, the same across its retries.
 pub const ID_HEADER: &str = "webhook-id";
@@ -29,74 +19,12 @@ pub const TIMESTAMP_HEADER: &str = "webhook-timestamp";
 /// `v1,<signature>` per secret in force, space-separated.
 pub const SIGNATURE_HEADER: &str = "webhook-signature";
 
-/// The secrets of one signer (a subscription, or a partner destination).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct SigningSecrets {
-    pub current: String,
-    #[serde(default)]
-    pub previous: Option<String>,
-    #[serde(default, with = "time::serde::rfc3339::option")]
-    pub previous_expires_utc: Option<OffsetDateTime>,
-}
-
-impl SigningSecrets {
-    /// One fresh secret, no previous one.
-    pub fn generate() -> Result<Self> {
-        Ok(Self {
-            current: new_secret()?,
-            previous: None,
-            previous_expires_utc: None,
-        })
-    }
-
-    /// A new current secret; the one it replaces signs beside it until `now` + 24 h.
-    pub fn rotated(&self, now: OffsetDateTime) -> Result<Self> {
-        Ok(Self {
-            current: new_secret()?,
-            previous: Some(self.current.clone()),
-            previous_expires_utc: Some(now + ROTATION_OVERLAP),
-        })
-    }
-
-    /// The secrets that sign at `now`: the current one, and the previous one until it expires.
-    pub fn in_force(&self, now: OffsetDateTime) -> Vec<&str> {
-        let mut secrets = vec![self.current.as_str()];
-        if let (Some(previous), Some(until)) = (&self.previous, self.previous_expires_utc)
-            && now < until
-        {
-            secrets.push(previous);
-        }
-        secrets
-    }
-
-    /// As `getSigningSecrets` shows them at `now`: an expired previous secret is gone.
-    pub fn shown(&self, now: OffsetDateTime) -> SigningSecrets {
-        match self.in_force(now).len() {
-            2 => self.clone(),
-            _ => SigningSecrets {
-                current: self.current.clone(),
-                previous: None,
-                previous_expires_utc: None,
-            },
-        }
-    }
-}
-
-/// `whsec_` and the base64 of 32 random bytes.
-pub fn new_secret() -> Result<String> {
-    let mut bytes = [0u8; 32];
-    getrandom::fill(&mut bytes)
-        .map_err(|e| Error::internal(format!("no randomness for a signing secret: {e}")))?;
-    Ok(format!("{SECRET_PREFIX}{}", STANDARD.encode(bytes)))
-}
-
 /// The same for every attempt of one body to one subscription (so across retries, and when a
 /// fan-out is redone): `msg_` and the SHA-256 of both in hex.
 pub fn webhook_id(subscription: &str, body: &str) -> String {
     format!(
         "msg_{}",
-        super::targets::deduplication_id(subscription, body)
+        super::aws_messages::deduplication_id(subscription, body)
     )
 }
 

@@ -46,28 +46,18 @@ pub fn validate(filter: &EventSubscriptionFilter) -> Result<()> {
         .try_for_each(|(i, f)| check_filter(i, f))
 }
 
+/// One advanced filter: its key, that it has values (unless it tests for null), and its values.
 fn check_filter(i: usize, filter: &AdvancedFilter) -> Result<()> {
     let op = filter.operator_type();
     let key = filter.key();
-    let invalid = |what: String| {
+    let error = |code: &'static str, what: String| {
         Error::invalid(
-            code::INVALID_ADVANCED_FILTER,
+            code,
             format!("filter.advancedFilters[{i}] ({op} on '{key}'): {what}"),
         )
     };
-    if key.trim().is_empty() {
-        return Err(invalid(
-            "key is empty; set it to an event attribute such as 'subject' or a data path such \
-             as 'data.orderId'"
-                .into(),
-        ));
-    }
-    if key.split('.').any(str::is_empty) {
-        return Err(invalid(
-            "key has an empty segment; separate attribute and property names with single dots"
-                .into(),
-        ));
-    }
+    let invalid = |what: String| error(code::INVALID_ADVANCED_FILTER, what);
+    check_key(key, &invalid)?;
     if filter.value_count() == 0
         && !matches!(
             filter,
@@ -87,21 +77,7 @@ fn check_filter(i: usize, filter: &AdvancedFilter) -> Result<()> {
             check_finite(std::iter::once(*value), &invalid)
         }
         AdvancedFilter::NumberInRange { values, .. }
-        | AdvancedFilter::NumberNotInRange { values, .. } => {
-            for (j, [lo, hi]) in values.iter().enumerate() {
-                if !lo.is_finite() || !hi.is_finite() {
-                    return Err(invalid(format!(
-                        "range [{j}] is [{lo}, {hi}]; give finite bounds"
-                    )));
-                }
-                if lo > hi {
-                    return Err(invalid(format!(
-                        "range [{j}] is [{lo}, {hi}]: the lower bound comes first; write [{hi}, {lo}]"
-                    )));
-                }
-            }
-            Ok(())
-        }
+        | AdvancedFilter::NumberNotInRange { values, .. } => check_ranges(values, &invalid),
         AdvancedFilter::StringIn { values, .. }
         | AdvancedFilter::StringNotIn { values, .. }
         | AdvancedFilter::StringBeginsWith { values, .. }
@@ -110,24 +86,60 @@ fn check_filter(i: usize, filter: &AdvancedFilter) -> Result<()> {
         | AdvancedFilter::StringNotBeginsWith { values, .. }
         | AdvancedFilter::StringNotEndsWith { values, .. }
         | AdvancedFilter::StringNotContains { values, .. } => {
-            for (j, value) in values.iter().enumerate() {
-                let chars = value.chars().count();
-                if chars > MAX_STRING_VALUE_CHARS {
-                    return Err(Error::invalid(
-                        code::FILTER_VALUE_TOO_LONG,
-                        format!(
-                            "filter.advancedFilters[{i}] ({op} on '{key}'): value [{j}] has \
-                             {chars} characters; at most {MAX_STRING_VALUE_CHARS} are allowed"
-                        ),
-                    ));
-                }
-            }
-            Ok(())
+            check_lengths(values, &|what| error(code::FILTER_VALUE_TOO_LONG, what))
         }
         AdvancedFilter::BoolEquals { .. }
         | AdvancedFilter::IsNullOrUndefined { .. }
         | AdvancedFilter::IsNotNull { .. } => Ok(()),
     }
+}
+
+/// A key is not empty and has no empty segment.
+fn check_key(key: &str, invalid: &impl Fn(String) -> Error) -> Result<()> {
+    if key.trim().is_empty() {
+        return Err(invalid(
+            "key is empty; set it to an event attribute such as 'subject' or a data path such \
+             as 'data.orderId'"
+                .into(),
+        ));
+    }
+    if key.split('.').any(str::is_empty) {
+        return Err(invalid(
+            "key has an empty segment; separate attribute and property names with single dots"
+                .into(),
+        ));
+    }
+    Ok(())
+}
+
+/// Ranges have finite bounds, the lower first.
+fn check_ranges(ranges: &[[f64; 2]], invalid: &impl Fn(String) -> Error) -> Result<()> {
+    for (j, [lo, hi]) in ranges.iter().enumerate() {
+        if !lo.is_finite() || !hi.is_finite() {
+            return Err(invalid(format!(
+                "range [{j}] is [{lo}, {hi}]; give finite bounds"
+            )));
+        }
+        if lo > hi {
+            return Err(invalid(format!(
+                "range [{j}] is [{lo}, {hi}]: the lower bound comes first; write [{hi}, {lo}]"
+            )));
+        }
+    }
+    Ok(())
+}
+
+/// String values have at most [`MAX_STRING_VALUE_CHARS`] characters.
+fn check_lengths(values: &[String], too_long: &impl Fn(String) -> Error) -> Result<()> {
+    for (j, value) in values.iter().enumerate() {
+        let chars = value.chars().count();
+        if chars > MAX_STRING_VALUE_CHARS {
+            return Err(too_long(format!(
+                "value [{j}] has {chars} characters; at most {MAX_STRING_VALUE_CHARS} are allowed"
+            )));
+        }
+    }
+    Ok(())
 }
 
 fn check_finite(

@@ -1,18 +1,20 @@
 //! The ports: what the domain needs from the outside world. Adapters live in `infra`.
 
+mod attempt;
+mod aws_targets;
 mod clock;
 mod queue;
 mod store;
-mod targets;
 mod webhook;
 
+pub use attempt::{Attempt, Fault, ServiceError};
+pub use aws_targets::{TargetDelivery, TargetMessage, Targets};
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use queue::{Depth, MAX_DELAY, MAX_MESSAGE_BYTES, MAX_RECEIVE, Queue, Received};
 pub use store::{
     Expect, Item, Key, MAX_WRITES, Page, Store, Tally, Write, check_batch, is_tally_name,
 };
-pub use targets::{Fault, ServiceError, TargetDelivery, TargetMessage, Targets};
-pub use webhook::{Attempt, DeliveryRequest, Handshake, Webhooks};
+pub use webhook::{DeliveryRequest, Handshake, Webhooks};
 
 use std::sync::Arc;
 

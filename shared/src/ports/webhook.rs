@@ -1,6 +1,7 @@
 //! The `Webhooks` port: talking to subscribers' endpoints: the CloudEvents abuse-protection
 //! handshake that validates an endpoint before it is subscribed, and deliveries.
 
+use super::attempt::Attempt;
 use crate::error::Result;
 
 /// What an endpoint answered to the validation handshake.
@@ -23,40 +24,6 @@ pub struct DeliveryRequest {
     /// The latest moment the request may start: a client that cannot send it by then (every
     /// slot for the endpoint, or of the client, taken) answers [`Attempt::NotSent`].
     pub start_by: Option<std::time::Instant>,
-}
-
-/// What became of one delivery attempt: an answer, or why there was none.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Attempt {
-    /// The endpoint answered with `status`; `retry_after` is its `Retry-After`, when given;
-    /// `body` the start of a non-2xx answer's body (see [`crate::delivery::log::excerpt`]).
-    Answered {
-        status: u16,
-        retry_after: Option<std::time::Duration>,
-        body: Option<String>,
-    },
-    /// No answer within the timeout.
-    TimedOut,
-    /// No connection (refused, reset, TLS); the text says what happened.
-    SocketError(String),
-    /// The host did not resolve, or only to addresses the deployment does not allow.
-    ResolutionError(String),
-    /// Not sent: no slot came free before the request's `start_by`. Nothing reached the
-    /// endpoint, so it is not an attempt.
-    NotSent,
-    /// An AWS target did not take the message.
-    Service(super::ServiceError),
-}
-
-impl Attempt {
-    /// An answer with `status` and nothing else.
-    pub fn answered(status: u16) -> Self {
-        Attempt::Answered {
-            status,
-            retry_after: None,
-            body: None,
-        }
-    }
 }
 
 #[async_trait::async_trait]

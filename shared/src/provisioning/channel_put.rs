@@ -12,10 +12,10 @@ use super::channel::{
 };
 use super::namespace::{PartnerNamespace, RoutingMode};
 use super::topic::{ActivationState, PartnerTopic};
-use crate::delivery::signing::SigningSecrets;
 use crate::error::{Error, Result, code};
 use crate::ids::ResourceId;
 use crate::partners::configuration::{PartnerConfiguration, require_authorized};
+use crate::subscriptions::SigningSecrets;
 
 /// A channel PUT's properties, checked against its namespace's routing mode.
 #[derive(Debug, Clone)]

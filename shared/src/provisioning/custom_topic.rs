@@ -5,10 +5,9 @@
 use serde::{Deserialize, Serialize};
 
 use super::access::{Access, AccessInput};
-use super::endpoint::url;
-use super::namespace::NamespaceKeys;
+use super::endpoint::{AccessKeys, publish_endpoint, url};
 use crate::error::{Error, Result, code};
-use crate::ids::ResourceId;
+use crate::ids::{ResourceId, ResourceType};
 use crate::resource::{SUCCEEDED, Tags, View};
 
 /// The one input schema topics accept.
@@ -33,7 +32,7 @@ pub struct CustomTopic {
     pub input_schema: String,
     #[serde(flatten)]
     pub access: Access,
-    pub keys: NamespaceKeys,
+    pub keys: AccessKeys,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -74,3 +73,10 @@ impl CustomTopic {
         )
     }
 }
+
+publish_endpoint!(
+    CustomTopic,
+    ResourceType::Topics,
+    "topic",
+    crate::table::topic_by_name
+);

@@ -1,15 +1,12 @@
 //! Partner namespaces: where a partner publishes. Two keys each, a routing mode fixed at
 //! creation, a deployment-unique name and an endpoint built on the public URL.
 
-use base64::Engine;
-use base64::engine::general_purpose::STANDARD;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use super::endpoint::url;
-use crate::auth::random_bytes;
+use super::endpoint::{AccessKeys, publish_endpoint, url};
 use crate::error::{Error, Result, code};
-use crate::ids::ResourceId;
+use crate::ids::{ResourceId, ResourceType};
 use crate::resource::{SUCCEEDED, Tags, View};
 
 pub use super::access::{Access, AccessInput, InboundIpRule};
@@ -22,48 +19,6 @@ pub enum RoutingMode {
     /// By each event's `source`, matched to the channel's `partnerTopicInfo.source`.
     #[default]
     SourceEventAttribute,
-}
-
-/// The two namespace keys: 256 random bits each, standard base64 (SAS signing decodes them).
-#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct NamespaceKeys {
-    pub key1: String,
-    pub key2: String,
-}
-
-impl std::fmt::Debug for NamespaceKeys {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("NamespaceKeys(..)")
-    }
-}
-
-pub fn new_key() -> Result<String> {
-    Ok(STANDARD.encode(random_bytes::<32>()?))
-}
-
-impl NamespaceKeys {
-    pub fn generate() -> Result<Self> {
-        Ok(Self {
-            key1: new_key()?,
-            key2: new_key()?,
-        })
-    }
-
-    /// Replaces `key1` or `key2`; the other keeps working.
-    pub fn regenerate(&mut self, key_name: &str) -> Result<()> {
-        match key_name {
-            "key1" => self.key1 = new_key()?,
-            "key2" => self.key2 = new_key()?,
-            other => {
-                return Err(Error::invalid(
-                    code::INVALID_KEY_NAME,
-                    format!("keyName is '{other}'; use 'key1' or 'key2'"),
-                ));
-            }
-        }
-        Ok(())
-    }
 }
 
 /// The settable namespace properties, as a PUT sends them.
@@ -96,7 +51,7 @@ pub struct PartnerNamespace {
     pub partner_topic_routing_mode: RoutingMode,
     #[serde(flatten)]
     pub access: Access,
-    pub keys: NamespaceKeys,
+    pub keys: AccessKeys,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -144,3 +99,10 @@ pub fn check_routing_mode_unchanged(
         _ => Ok(()),
     }
 }
+
+publish_endpoint!(
+    PartnerNamespace,
+    ResourceType::PartnerNamespaces,
+    "partner namespace",
+    crate::table::namespace_by_name
+);

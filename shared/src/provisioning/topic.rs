@@ -8,10 +8,10 @@ use uuid::Uuid;
 
 use super::EventTypeInfo;
 use super::channel::DestinationEndpoint;
-use crate::delivery::signing::SigningSecrets;
 use crate::error::{Error, Result, code};
 use crate::ids::ResourceId;
 use crate::resource::{SUCCEEDED, Tags, View};
+use crate::subscriptions::SigningSecrets;
 
 /// `activationState`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]

@@ -3,12 +3,16 @@
 //! `getDeliveryAttributes`).
 
 pub mod aws;
+pub mod delivery_attributes;
 pub mod destination;
+pub mod signing_secrets;
 
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
-pub use destination::{DeliveryAttributeMapping, Destination, PayloadSigning, WebHook};
+pub use delivery_attributes::DeliveryAttributeMapping;
+pub use destination::{Destination, PayloadSigning, WebHook};
+pub use signing_secrets::SigningSecrets;
 
 use crate::error::{Error, Result};
 use crate::filter::EventSubscriptionFilter;

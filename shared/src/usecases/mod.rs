@@ -12,7 +12,7 @@
 //! Inside the resources tier calls go one way: registrations ← configurations ← pairs ←
 //! namespaces, channels, partner topics; endpoints (what namespaces and customer topics share)
 //! ← namespaces, custom topics, channels; partner destinations ← event subscriptions ← dead
-//! letters. `shared/tests/layering.rs` reads these sources and fails on a cycle or an upward
+//! letters. `shared/tests/layering/` reads these sources and fails on a cycle or an upward
 //! call.
 
 pub mod flows;

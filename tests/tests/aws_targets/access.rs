@@ -2,7 +2,7 @@
 //! resources, only to a target that answers, through the owner's role when one is named; and
 //! nothing at all on a server without AWS targets.
 
-use e2e::targets::{ACCOUNT, destination};
+use e2e::aws_targets::{ACCOUNT, destination};
 use e2e::{ActiveTopic, Answer, Server};
 use reqwest::StatusCode;
 use serde_json::json;
@@ -73,7 +73,7 @@ async fn only_the_operator_binds_accounts_and_only_twelve_digit_ones() {
 #[tokio::test]
 async fn the_deployments_own_resources_are_refused_even_in_a_bound_account() {
     let moto = e2e::aws::moto();
-    let aws = e2e::targets::Aws::new(&moto);
+    let aws = e2e::aws_targets::Aws::new(&moto);
     let own = aws.queue(false).await;
     let s =
         setup_on(Server::builder().reserved_arns(&format!("{},arn:aws:lambda:*", own.arn))).await;

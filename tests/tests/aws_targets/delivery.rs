@@ -1,6 +1,6 @@
 //! Each target kind gets the event as published, read back from the service.
 
-use e2e::targets::destination;
+use e2e::aws_targets::destination;
 use serde_json::{Value, json};
 
 use super::{event, ids, setup};
@@ -208,10 +208,10 @@ async fn the_local_binary_with_aws_targets_delivers_through_the_standard_aws_env
     operator
         .patch(
             &format!("/admin/principals/customer-{}", topic.tenants.customer_sub),
-            json!({"awsAccounts": [e2e::targets::ACCOUNT]}),
+            json!({"awsAccounts": [e2e::aws_targets::ACCOUNT]}),
         )
         .await;
-    let aws = e2e::targets::Aws::new(&moto);
+    let aws = e2e::aws_targets::Aws::new(&moto);
     let queue = aws.queue(false).await;
     topic
         .subscribe(

@@ -6,7 +6,7 @@
 use std::time::Duration;
 
 use e2e::aws::Injected;
-use e2e::targets::destination;
+use e2e::aws_targets::destination;
 use serde_json::{Value, json};
 
 use super::{event, ids, setup, setup_with_clock};

@@ -11,7 +11,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use e2e::aws::CountingProxy;
-use e2e::targets::{ACCOUNT, Aws};
+use e2e::aws_targets::{ACCOUNT, Aws};
 use e2e::{ActiveTopic, Answer, Builder, Server};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
@@ -92,9 +92,10 @@ impl Setup {
     }
 
     /// A fresh queue (FIFO or not) and subscription `name` to it; asserts 201.
-    async fn subscribe_queue(&self, name: &str, fifo: bool) -> (e2e::targets::Queue, String) {
+    async fn subscribe_queue(&self, name: &str, fifo: bool) -> (e2e::aws_targets::Queue, String) {
         let queue = self.aws.queue(fifo).await;
-        let destination = e2e::targets::destination("SqsQueue", json!({"resourceId": queue.arn}));
+        let destination =
+            e2e::aws_targets::destination("SqsQueue", json!({"resourceId": queue.arn}));
         let sub = self.subscribe(name, destination).await;
         (queue, sub)
     }

@@ -8,9 +8,9 @@ use infra::http::{
     ApiError, Authenticated, Child, Collection, Deleted, JsonBody, Links, Page, PageQuery,
     Resource, Shown, Upsert,
 };
-use shared::delivery::signing::SigningSecrets;
 use shared::provisioning::channel::{Channel, ChannelInput, ChannelPatch};
 use shared::resource::Body;
+use shared::subscriptions::SigningSecrets;
 use shared::usecases::resources::{channels, partner_destinations};
 
 use super::FullUrl;

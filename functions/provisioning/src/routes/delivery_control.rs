@@ -6,7 +6,7 @@ use axum::extract::{Query, State};
 use infra::App;
 use infra::http::{ApiError, Authenticated, Child, Links, Page, Shown};
 use serde::Deserialize;
-use shared::usecases::resources::event_subscriptions::{attempts, pause as paused};
+use shared::usecases::resources::event_subscriptions::{delivery_log, pause as paused};
 use shared::usecases::support::listing::PageRequest;
 
 use super::subscriptions::{Scope, Subscriptions};
@@ -65,19 +65,19 @@ pub async fn delivery_attempts<S: Scope>(
         })?),
         None => None,
     };
-    let query = attempts::Query {
+    let query = delivery_log::Query {
         event_id: query.event_id,
         since: query
             .since
             .as_deref()
-            .map(attempts::parse_since)
+            .map(delivery_log::parse_since)
             .transpose()?,
         page: PageRequest {
             top,
             skip_token: query.skip_token,
         },
     };
-    let listed = attempts::list(&app.ports, &caller, &id, &query).await?;
+    let listed = delivery_log::list(&app.ports, &caller, &id, &query).await?;
     let value = listed
         .items
         .iter()

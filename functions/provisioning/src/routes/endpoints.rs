@@ -18,10 +18,8 @@ use shared::auth::Caller;
 use shared::ids::ResourceId;
 use shared::ports::Ports;
 use shared::provisioning::custom_topic::{CustomTopic, TopicInput};
-use shared::provisioning::endpoint::{PublishEndpoint, RegenerateKey};
-use shared::provisioning::namespace::{
-    NamespaceInput, NamespaceKeys, NamespacePatch, PartnerNamespace,
-};
+use shared::provisioning::endpoint::{AccessKeys, PublishEndpoint, RegenerateKey};
+use shared::provisioning::namespace::{NamespaceInput, NamespacePatch, PartnerNamespace};
 use shared::resource::Body;
 use shared::usecases::resources::{custom_topics, endpoints, namespaces};
 
@@ -178,7 +176,7 @@ pub async fn list_keys<E: PublishRoutes>(
     State(app): State<App>,
     caller: Authenticated,
     Resource(id, _): Resource<E>,
-) -> Result<Json<NamespaceKeys>, ApiError> {
+) -> Result<Json<AccessKeys>, ApiError> {
     Ok(Json(
         endpoints::list_keys::<E::Record>(&app.ports, &caller, &id).await?,
     ))
@@ -189,7 +187,7 @@ pub async fn regenerate_key<E: PublishRoutes>(
     caller: Authenticated,
     Resource(id, _): Resource<E>,
     JsonBody(request): JsonBody<RegenerateKey>,
-) -> Result<Json<NamespaceKeys>, ApiError> {
+) -> Result<Json<AccessKeys>, ApiError> {
     Ok(Json(
         endpoints::regenerate_key::<E::Record>(&app.ports, &caller, &id, request).await?,
     ))

@@ -10,10 +10,10 @@ use infra::http::{
     PageQuery, Resource, Shown, Upsert,
 };
 use serde::Serialize;
-use shared::delivery::signing::SigningSecrets;
 use shared::resource::{Body, List};
 use shared::subscriptions::{
-    DeliveryAttributeMapping, EventSubscription, SubscriptionInput, SubscriptionPatch,
+    DeliveryAttributeMapping, EventSubscription, SigningSecrets, SubscriptionInput,
+    SubscriptionPatch,
 };
 use shared::usecases::resources::dead_letters;
 use shared::usecases::resources::event_subscriptions as subs;

@@ -1,6 +1,9 @@
 //! The attribute rules of one CloudEvent: required attributes, the spec version, `time`,
 //! `data` or `data_base64`, and extension names and values.
 
+use std::borrow::Cow;
+use std::collections::HashMap;
+
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
 use time::OffsetDateTime;
@@ -12,6 +15,53 @@ use crate::error::Result;
 
 /// Validates one event's JSON text (index `i` names it in errors).
 pub fn validate(i: usize, json: &str) -> Result<Event> {
+    check_text(i, json)?;
+    let attrs = attributes(i, json)?;
+    if let Some(name) = attrs.duplicate {
+        return Err(invalid(
+            code::DUPLICATE_ATTRIBUTE,
+            format!(
+                "event [{i}] has the attribute '{name}' more than once; give each attribute once"
+            ),
+        ));
+    }
+    let context = Context {
+        i,
+        attrs: &attrs.map,
+    };
+    let spec = context.required("specversion")?;
+    if spec != "1.0" {
+        return Err(invalid(
+            code::INVALID_SPEC_VERSION,
+            format!("event [{i}]: specversion is '{spec}'; only \"1.0\" is accepted"),
+        ));
+    }
+    let id = context.required("id")?;
+    let source = context.required("source")?;
+    let kind = context.required("type")?;
+    let subject = context.string("subject")?;
+    context.check_optional()?;
+    context.check_data()?;
+    for (name, value) in context.attrs {
+        if is_context_attribute(name) {
+            continue;
+        }
+        check_extension(i, name, value)?;
+    }
+    Ok(Event {
+        json: json.to_owned(),
+        id,
+        source,
+        kind,
+        subject,
+        traceparent: context
+            .attrs
+            .contains_key(crate::ingest::trace::TRACEPARENT),
+    })
+}
+
+/// The text as a whole: at most [`MAX_EVENT_BYTES`], and no noncharacter a queue cannot carry.
+fn check_text(i: usize, json: &str) -> Result<()> {
     if json.len() > MAX_EVENT_BYTES {
         return Err(too_large(
             code::EVENT_TOO_LARGE,
@@ -29,90 +79,90 @@ pub fn validate(i: usize, json: &str) -> Result<Event> {
             ),
         ));
     }
-    let attrs = attributes(i, json)?;
-    if let Some(name) = attrs.duplicate {
-        return Err(invalid(
-            code::DUPLICATE_ATTRIBUTE,
-            format!(
-                "event [{i}] has the attribute '{name}' more than once; give each attribute once"
-            ),
-        ));
-    }
-    let attrs = attrs.map;
-    let string = |name: &str| -> Result<Option<String>> {
-        match attrs.get(name) {
+    Ok(())
+}
+
+/// The attributes of event `i`, read by name.
+struct Context<'m, 'a> {
+    i: usize,
+    attrs: &'m HashMap<Cow<'a, str>, Attr<'a>>,
+}
+
+impl Context<'_, '_> {
+    /// A string attribute; `None` when absent or null.
+    fn string(&self, name: &str) -> Result<Option<String>> {
+        match self.attrs.get(name) {
             None | Some(Attr::Null) => Ok(None),
             Some(Attr::Str(v)) => Ok(Some(v.clone().into_owned())),
             Some(Attr::Other(what)) => Err(invalid(
                 code::INVALID_ATTRIBUTE,
-                format!("event [{i}]: attribute '{name}' must be a string, got {what}"),
+                format!(
+                    "event [{}]: attribute '{name}' must be a string, got {what}",
+                    self.i
+                ),
             )),
         }
-    };
-    let required = |name: &str| -> Result<String> {
-        match string(name)? {
+    }
+
+    /// A string attribute that is present and not empty.
+    fn required(&self, name: &str) -> Result<String> {
+        match self.string(name)? {
             Some(v) if !v.is_empty() => Ok(v),
             _ => Err(invalid(
                 code::MISSING_ATTRIBUTE,
-                format!("event [{i}]: required attribute '{name}' is missing or empty"),
+                format!(
+                    "event [{}]: required attribute '{name}' is missing or empty",
+                    self.i
+                ),
             )),
         }
-    };
-    let spec = required("specversion")?;
-    if spec != "1.0" {
-        return Err(invalid(
-            code::INVALID_SPEC_VERSION,
-            format!("event [{i}]: specversion is '{spec}'; only \"1.0\" is accepted"),
-        ));
     }
-    let id = required("id")?;
-    let source = required("source")?;
-    let kind = required("type")?;
-    let subject = string("subject")?;
-    if let Some(t) = string("time")? {
-        OffsetDateTime::parse(&t, &Rfc3339).map_err(|_| {
-            invalid(code::INVALID_ATTRIBUTE, format!("event [{i}]: attribute 'time' is '{t}', not an RFC 3339 timestamp (e.g. 2026-11-24T12:00:00Z)"))
-        })?;
-    }
-    for name in ["datacontenttype", "dataschema"] {
-        if let Some(v) = string(name)?
-            && v.is_empty()
-        {
-            return Err(invalid(
-                code::INVALID_ATTRIBUTE,
-                format!("event [{i}]: attribute '{name}' is empty; omit it or give a value"),
-            ));
+
+    /// `time`, when given, is RFC 3339; `datacontenttype` and `dataschema`, when given, are not
+    /// empty.
+    fn check_optional(&self) -> Result<()> {
+        let i = self.i;
+        if let Some(t) = self.string("time")? {
+            OffsetDateTime::parse(&t, &Rfc3339).map_err(|_| {
+                invalid(code::INVALID_ATTRIBUTE, format!("event [{i}]: attribute 'time' is '{t}', not an RFC 3339 timestamp (e.g. 2026-11-24T12:00:00Z)"))
+            })?;
         }
-    }
-    let has_data = attrs.get("data").is_some_and(|v| !matches!(v, Attr::Null));
-    if let Some(encoded) = string("data_base64")? {
-        if has_data {
-            return Err(invalid(
-                code::DATA_AND_DATA_BASE64,
-                format!("event [{i}] has both 'data' and 'data_base64'; send one of them"),
-            ));
+        for name in ["datacontenttype", "dataschema"] {
+            if let Some(v) = self.string(name)?
+                && v.is_empty()
+            {
+                return Err(invalid(
+                    code::INVALID_ATTRIBUTE,
+                    format!("event [{i}]: attribute '{name}' is empty; omit it or give a value"),
+                ));
+            }
         }
-        STANDARD.decode(encoded.as_bytes()).map_err(|_| {
-            invalid(
-                code::INVALID_ATTRIBUTE,
-                format!("event [{i}]: attribute 'data_base64' is not valid base64"),
-            )
-        })?;
+        Ok(())
     }
-    for (name, value) in &attrs {
-        if is_context_attribute(name) {
-            continue;
+
+    /// At most one of `data` and `data_base64`, the latter valid base64.
+    fn check_data(&self) -> Result<()> {
+        let i = self.i;
+        let has_data = self
+            .attrs
+            .get("data")
+            .is_some_and(|v| !matches!(v, Attr::Null));
+        if let Some(encoded) = self.string("data_base64")? {
+            if has_data {
+                return Err(invalid(
+                    code::DATA_AND_DATA_BASE64,
+                    format!("event [{i}] has both 'data' and 'data_base64'; send one of them"),
+                ));
+            }
+            STANDARD.decode(encoded.as_bytes()).map_err(|_| {
+                invalid(
+                    code::INVALID_ATTRIBUTE,
+                    format!("event [{i}]: attribute 'data_base64' is not valid base64"),
+                )
+            })?;
         }
-        check_extension(i, name, value)?;
+        Ok(())
     }
-    Ok(Event {
-        json: json.to_owned(),
-        id,
-        source,
-        kind,
-        subject,
-        traceparent: attrs.contains_key(crate::ingest::trace::TRACEPARENT),
-    })
 }
 
 fn is_context_attribute(name: &str) -> bool {

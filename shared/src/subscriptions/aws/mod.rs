@@ -9,7 +9,7 @@ mod arn;
 
 pub use arn::{Arn, Reserved, Service, is_account_id, parse_arn, parse_role};
 
-use super::DeliveryAttributeMapping;
+use super::delivery_attributes::{self, DeliveryAttributeMapping};
 use crate::error::{Error, Result};
 
 /// Stable codes of AWS destinations.
@@ -197,14 +197,7 @@ impl AwsTarget {
                 service.endpoint_type()
             )));
         }
-        let hook = super::WebHook {
-            endpoint_url: Some("https://attributes.invalid/".into()),
-            max_events_per_batch: 1,
-            preferred_batch_size_in_kilobytes: 64,
-            delivery_attribute_mappings: mappings.clone(),
-            payload_signing: None,
-        };
-        hook.check()?;
+        delivery_attributes::check(mappings)?;
         for m in mappings {
             let name = m.name();
             let lower = name.to_ascii_lowercase();

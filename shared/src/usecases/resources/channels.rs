@@ -3,7 +3,6 @@
 //! unexpired authorization.
 
 use crate::auth::Caller;
-use crate::delivery::signing::SigningSecrets;
 use crate::error::{Error, Result, code};
 use crate::ids::{ResourceId, ResourceType};
 use crate::ports::{Expect, Key, Ports, Write};
@@ -13,6 +12,7 @@ use crate::provisioning::channel_put::{ChannelPut, ChannelRequest, NewChannel};
 use crate::provisioning::namespace::PartnerNamespace;
 use crate::provisioning::topic::{ActivationState, PartnerTopic};
 use crate::resource::Body;
+use crate::subscriptions::SigningSecrets;
 use crate::table::{self, Versioned};
 use crate::usecases::resources::configurations::authorization_of;
 use crate::usecases::resources::endpoints;

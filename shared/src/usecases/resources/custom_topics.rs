@@ -9,7 +9,7 @@ use crate::ports::Ports;
 use crate::provisioning::custom_topic::{
     CLOUD_EVENTS, CustomTopic, TopicInput, check_input_schema,
 };
-use crate::provisioning::namespace::NamespaceKeys;
+use crate::provisioning::endpoint::AccessKeys;
 use crate::resource::{Body, check_tags};
 use crate::usecases::resources::endpoints;
 use crate::usecases::support::cascade;
@@ -38,7 +38,7 @@ pub async fn put(
                 tags,
                 input_schema: CLOUD_EVENTS.into(),
                 access: Default::default(),
-                keys: NamespaceKeys::generate()?,
+                keys: AccessKeys::generate()?,
             },
         })
     };

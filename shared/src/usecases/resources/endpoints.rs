@@ -10,8 +10,8 @@ use crate::error::{Error, Result, code};
 use crate::ids::{ResourceId, ResourceType};
 use crate::ports::{Expect, Ports, Write};
 use crate::provisioning::access::AccessInput;
+use crate::provisioning::endpoint::AccessKeys;
 use crate::provisioning::endpoint::{PublishEndpoint, RegenerateKey};
-use crate::provisioning::namespace::NamespaceKeys;
 use crate::resource::{Tags, check_tags};
 use crate::table::{self, Versioned};
 use crate::usecases::support::generations::Endpoint;
@@ -186,7 +186,7 @@ pub async fn list_keys<E: PublishEndpoint>(
     ports: &Ports,
     caller: &Caller,
     id: &ResourceId,
-) -> Result<NamespaceKeys> {
+) -> Result<AccessKeys> {
     Ok(read::<E>(ports, caller, id).await?.value.keys().clone())
 }
 
@@ -196,7 +196,7 @@ pub async fn regenerate_key<E: PublishEndpoint>(
     caller: &Caller,
     id: &ResourceId,
     request: RegenerateKey,
-) -> Result<NamespaceKeys> {
+) -> Result<AccessKeys> {
     let current = read::<E>(ports, caller, id).await?;
     let mut endpoint = current.value.clone();
     endpoint.keys_mut().regenerate(&request.key_name)?;

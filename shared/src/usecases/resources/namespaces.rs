@@ -8,8 +8,9 @@ use crate::ids::{ResourceId, ResourceType};
 use crate::partners::registration::PartnerRegistration;
 use crate::ports::Ports;
 use crate::provisioning::channel::Channel;
+use crate::provisioning::endpoint::AccessKeys;
 use crate::provisioning::namespace::{
-    NamespaceInput, NamespaceKeys, NamespacePatch, PartnerNamespace, check_routing_mode_unchanged,
+    NamespaceInput, NamespacePatch, PartnerNamespace, check_routing_mode_unchanged,
 };
 use crate::resource::{Body, check_tags};
 use crate::table;
@@ -82,7 +83,7 @@ pub async fn put(
             partner_registration_immutable_id: registration.immutable_id,
             partner_topic_routing_mode: input.partner_topic_routing_mode.unwrap_or_default(),
             access: Default::default(),
-            keys: NamespaceKeys::generate()?,
+            keys: AccessKeys::generate()?,
         }),
     };
     endpoints::put(ports, id, tags, body.location.clone(), input.access, build).await

@@ -5,25 +5,19 @@
 //! The partner reads and rotates the secrets through its `PartnerDestination` channel.
 
 use crate::auth::Caller;
-use crate::delivery::signing::SigningSecrets;
+use crate::delivery::outcome::reason;
 use crate::error::{Error, Result};
 use crate::ids::{ResourceId, ResourceType};
 use crate::ports::Ports;
 use crate::provisioning::channel::DestinationEndpoint;
 use crate::provisioning::topic::{ActivationState, PartnerTopic};
-use crate::subscriptions::destination::{PayloadSigning, WebHook};
+use crate::subscriptions::{PayloadSigning, SigningSecrets, WebHook};
 use crate::table::{self, Versioned};
 use crate::usecases::resources::pairs;
 use crate::usecases::support::not_found;
 
 /// The header that carries the destination's `endpointServiceContext` to the partner.
 pub const CONTEXT_HEADER: &str = "aeg-partner-destination-context";
-
-/// Why a destination cannot be delivered to (the dead-letter reasons).
-pub mod reason {
-    pub const NOT_FOUND: &str = "PartnerDestinationNotFound";
-    pub const NOT_ACTIVATED: &str = "PartnerDestinationNotActivated";
-}
 
 /// A `PartnerDestination` destination must name an activated partner destination in one of
 /// the caller's own subscriptions.
@@ -42,7 +36,7 @@ pub async fn check_target(ports: &Ports, caller: &Caller, raw: &str) -> Result<(
     }
     match usable(ports, &id).await? {
         Ok(_) => Ok(()),
-        Err(reason::NOT_ACTIVATED) => Err(refused(format!(
+        Err(reason::PARTNER_DESTINATION_NOT_ACTIVATED) => Err(refused(format!(
             "partner destination '{raw}' is not activated; activate it with POST .../partnerDestinations/{}/activate first",
             id.name()
         ))),
@@ -59,20 +53,22 @@ pub async fn usable(
     id: &ResourceId,
 ) -> Result<std::result::Result<(DestinationEndpoint, Option<SigningSecrets>), &'static str>> {
     if id.kind() != ResourceType::PartnerDestinations {
-        return Ok(Err(reason::NOT_FOUND));
+        return Ok(Err(reason::PARTNER_DESTINATION_NOT_FOUND));
     }
     let found = table::get::<PartnerTopic>(ports.store.as_ref(), &table::resource_key(id))
         .await?
         .map(|v| v.value)
         .filter(|d| !d.is_expired(ports.clock.now()));
     Ok(match found {
-        Some(d) if d.activation_state != ActivationState::Activated => Err(reason::NOT_ACTIVATED),
+        Some(d) if d.activation_state != ActivationState::Activated => {
+            Err(reason::PARTNER_DESTINATION_NOT_ACTIVATED)
+        }
         Some(PartnerTopic {
             destination: Some(endpoint),
             signing,
             ..
         }) => Ok((endpoint, signing)),
-        _ => Err(reason::NOT_FOUND),
+        _ => Err(reason::PARTNER_DESTINATION_NOT_FOUND),
     })
 }
 
@@ -84,7 +80,7 @@ pub async fn endpoint(
     resource_id: &str,
 ) -> Result<std::result::Result<(WebHook, Option<String>), &'static str>> {
     let Ok(id) = resource_id.parse::<ResourceId>() else {
-        return Ok(Err(reason::NOT_FOUND));
+        return Ok(Err(reason::PARTNER_DESTINATION_NOT_FOUND));
     };
     Ok(usable(ports, &id).await?.map(|(target, signing)| {
         let hook = WebHook {
@@ -93,7 +89,7 @@ pub async fn endpoint(
             preferred_batch_size_in_kilobytes: 64,
             delivery_attribute_mappings: Vec::new(),
             payload_signing: signing.map(|secrets| PayloadSigning {
-                scheme: crate::delivery::signing::SCHEME.to_owned(),
+                scheme: crate::subscriptions::signing_secrets::SCHEME.to_owned(),
                 secrets: Some(secrets),
             }),
         };

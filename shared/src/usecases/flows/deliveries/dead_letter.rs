@@ -87,7 +87,7 @@ impl Deliveries {
             .nth(1)
             .map_or("", |(_, name)| name.as_str());
         let target = bucket.target();
-        let allowed = event_subscriptions::targets::still_allowed(
+        let allowed = event_subscriptions::aws_destinations::still_allowed(
             &self.ports,
             &self.destinations.reserved,
             &target,

@@ -7,7 +7,7 @@ use std::time::Instant;
 
 use super::{Deliveries, SLOT_WAIT};
 use crate::delivery::plan::Batch;
-use crate::delivery::{request, signing, targets};
+use crate::delivery::{aws_messages, request, signing};
 use crate::error::{Error, Result};
 use crate::ports::{Attempt, Outbound, TargetDelivery};
 use crate::subscriptions::Destination;
@@ -83,7 +83,9 @@ impl Deliveries {
             messages: Vec::new(),
         };
         let mut messages = Vec::new();
-        for (positions, built) in targets::messages(service, target, &subscription, &batch.events) {
+        for (positions, built) in
+            aws_messages::messages(service, target, &subscription, &batch.events)
+        {
             match built {
                 Ok(message) => {
                     delivery.messages.push(message);
@@ -99,7 +101,7 @@ impl Deliveries {
             });
         }
         let destinations = &self.destinations;
-        let allowed = event_subscriptions::targets::still_allowed(
+        let allowed = event_subscriptions::aws_destinations::still_allowed(
             &self.ports,
             &destinations.reserved,
             &delivery.target,

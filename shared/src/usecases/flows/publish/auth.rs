@@ -9,7 +9,7 @@ use crate::error::{Error, Result};
 use crate::ingest::sas::{self, Credential};
 use crate::ports::Ports;
 use crate::provisioning::access::Access;
-use crate::provisioning::namespace::NamespaceKeys;
+use crate::provisioning::endpoint::AccessKeys;
 use crate::usecases::resources::endpoints;
 
 /// Who publishes: the key or SAS token presented, and the address the request came from
@@ -56,7 +56,7 @@ pub(super) async fn cached_by_name<E: Published>(
 pub(super) fn check_publisher(
     ports: &Ports,
     access: &Access,
-    keys: &NamespaceKeys,
+    keys: &AccessKeys,
     endpoint: &str,
     publisher: &Publisher,
 ) -> Result<()> {

@@ -18,14 +18,14 @@ use crate::usecases::support::generations::Endpoint;
 use crate::usecases::support::listing::{Listed, PageRequest, list_prefix};
 use crate::usecases::support::{cascade, not_found};
 
-pub mod attempts;
+pub mod aws_destinations;
+pub mod delivery_log;
 mod disable;
 pub mod latency;
 mod limit;
 pub mod pause;
 pub mod signing;
 pub mod stats;
-pub mod targets;
 
 pub use disable::disable;
 use limit::{create, room_for_one_more};
@@ -116,7 +116,7 @@ async fn settle_destination(
 ) -> Result<Option<u32>> {
     let hook = match destination {
         Destination::WebHook(hook) => hook,
-        other if targets::is_aws(other) => return Ok(None),
+        other if aws_destinations::is_aws(other) => return Ok(None),
         Destination::PartnerDestination(target) => {
             crate::usecases::resources::partner_destinations::check_target(
                 ports,
@@ -177,7 +177,7 @@ pub async fn put(
     )
     .await?;
     signing::settle(&mut destination, previous.map(|p| &p.destination))?;
-    let aws = targets::is_aws(&destination);
+    let aws = aws_destinations::is_aws(&destination);
     let mut subscription = EventSubscription {
         id: id.clone(),
         destination,
@@ -197,7 +197,7 @@ pub async fn put(
             None => Some(uuid::Uuid::new_v4().simple().to_string()),
         },
     };
-    targets::check_targets(destinations, caller, &mut subscription, previous).await?;
+    aws_destinations::check_targets(destinations, caller, &mut subscription, previous).await?;
     if existing.is_some() {
         let mut with = found.with;
         with.extend(stats::create(&subscription)?);
@@ -237,7 +237,7 @@ pub async fn patch(
         {
             subscription.allowed_rate = Some(rate);
         }
-        if targets::is_aws(&destination) {
+        if aws_destinations::is_aws(&destination) {
             subscription.allowed_rate = None;
         }
         subscription.destination = destination;
@@ -257,7 +257,7 @@ pub async fn patch(
     if input.dead_letter_destination.is_some() {
         subscription.dead_letter_destination = input.dead_letter_destination;
     }
-    targets::check_targets(
+    aws_destinations::check_targets(
         destinations,
         caller,
         &mut subscription,

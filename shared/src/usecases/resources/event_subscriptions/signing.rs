@@ -4,10 +4,10 @@
 
 use super::{find, not_found, read_live, write};
 use crate::auth::Caller;
-use crate::delivery::signing::SigningSecrets;
 use crate::error::{Error, Result};
 use crate::ids::ResourceId;
 use crate::ports::Ports;
+use crate::subscriptions::SigningSecrets;
 use crate::subscriptions::{Destination, code};
 
 /// Fills in the secrets of a destination that signs: the stored ones when it signed before,

@@ -48,8 +48,8 @@ pub async fn sdk() -> SdkConfig {
 }
 
 /// The adapter on the emulator.
-pub async fn targets() -> infra::targets::AwsTargets {
-    infra::targets::AwsTargets::new(&sdk().await)
+pub async fn targets() -> infra::aws_targets::AwsTargets {
+    infra::aws_targets::AwsTargets::new(&sdk().await)
 }
 
 /// A fresh name: `prefix-` and 32 hex digits.

@@ -48,7 +48,7 @@ async fn a_role_sts_refuses_to_let_us_assume_denies_every_message() {
     let endpoint = format!("http://{}", listener.local_addr().unwrap());
     tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
 
-    let adapter = infra::targets::AwsTargets::new(&sdk_at(&endpoint).await);
+    let adapter = infra::aws_targets::AwsTargets::new(&sdk_at(&endpoint).await);
     let mut to = target(Service::Sqs, "arn:aws:sqs:us-east-1:123456789012:orders");
     to.role_arn = Some("arn:aws:iam::123456789012:role/not-trusting-us".into());
     let delivery = TargetDelivery {

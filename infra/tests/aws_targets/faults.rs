@@ -62,12 +62,12 @@ async fn fake(uri: axum::http::Uri, headers: HeaderMap, body: axum::body::Bytes)
     }
 }
 
-async fn adapter() -> infra::targets::AwsTargets {
+async fn adapter() -> infra::aws_targets::AwsTargets {
     let app = axum::Router::new().fallback(axum::routing::post(fake));
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let endpoint = format!("http://{}", listener.local_addr().unwrap());
     tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
-    infra::targets::AwsTargets::new(&sdk_at(&endpoint).await)
+    infra::aws_targets::AwsTargets::new(&sdk_at(&endpoint).await)
 }
 
 #[tokio::test]
