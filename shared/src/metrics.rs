@@ -284,7 +284,7 @@ pub trait Sent {
 
 impl Sent for Attempt {
     fn sent(&self) -> bool {
-        *self != Attempt::NotSent
+        !matches!(self, Attempt::NotSent | Attempt::OverBudget)
     }
 }
 

@@ -40,6 +40,8 @@ pub struct Delivery {
     /// The body as it came, byte for byte (what a signature signs).
     pub raw: String,
     pub answered: u16,
+    /// When it arrived.
+    pub at: std::time::SystemTime,
 }
 
 impl Delivery {
@@ -166,6 +168,7 @@ async fn answer(
             body: serde_json::from_str(&body).unwrap_or(Value::String(body.clone())),
             raw: body,
             answered: status,
+            at: std::time::SystemTime::now(),
         };
         endpoints
             .deliveries

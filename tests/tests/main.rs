@@ -15,6 +15,7 @@ mod docs_links;
 mod expiry;
 mod ingest;
 mod ingest_bad_input;
+mod isolation;
 mod listen;
 mod metrics;
 mod network_access;

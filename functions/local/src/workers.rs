@@ -1,27 +1,29 @@
 //! The background work of the local server: fan-out and delivery workers on the two queues
 //! (the same handler the Lambda runs), the activation-deadline sweeper, and periodic writes
-//! of delivery counts. Each message is acknowledged as soon as it settles. A message received
+//! of delivery counts. Each message is handled on its own and acknowledged as soon as it
+//! settles; a new one is taken as soon as one settles. A message received
 //! more than [`MAX_RECEIVES`] times without being settled is moved to its queue's poison queue
 //! (`queue-{name}-dlq.redb`), as SQS's redrive policy does.
 
 use std::sync::Arc;
 use std::time::Duration;
 
-use futures_util::StreamExt;
-
 use infra::App;
 use infra::embedded::EmbeddedQueue;
 use shared::error::Result;
 use shared::ports::{Queue, Received};
-use tokio::sync::watch;
+use tokio::sync::{OwnedSemaphorePermit, Semaphore, watch};
 use tokio::task::JoinSet;
 
 /// Receives before a message counts as poison.
 pub const MAX_RECEIVES: u32 = 5;
-/// Workers per queue.
-const WORKERS: usize = 2;
-/// Messages one worker takes at a time.
+/// Receivers per queue.
+const RECEIVERS: usize = 2;
+/// Messages one receive takes at most.
 const TAKE: usize = 4;
+/// Messages of one queue in hand at once: a message that takes long (a slow endpoint's batch
+/// within its first-try budget) holds one of these, never its batch-mates.
+const IN_HAND: usize = 64;
 /// How often the sweeper runs.
 const SWEEP_EVERY: Duration = Duration::from_secs(30);
 /// How often delivery counts are written.
@@ -52,14 +54,16 @@ pub fn spawn(
             &options.data_dir,
             &format!("{name}-dlq"),
         )?);
-        for _ in 0..WORKERS {
-            set.spawn(work(
-                app.clone(),
-                queue.clone(),
-                poison.clone(),
-                options.visibility,
-                stop.clone(),
-            ));
+        let worker = Worker {
+            app: app.clone(),
+            poison,
+            visibility: options.visibility,
+            in_hand: Arc::new(Semaphore::new(IN_HAND)),
+            acks: Acks::spawn(&mut set, queue.clone()),
+            queue,
+        };
+        for _ in 0..RECEIVERS {
+            set.spawn(worker.clone().receive(stop.clone()));
         }
     }
     set.spawn(sweep(app.clone(), stop.clone()));
@@ -67,92 +71,125 @@ pub fn spawn(
     Ok(set)
 }
 
-async fn work(
+/// One queue's receivers share this: each message is handled on a task of its own, holding one
+/// of the queue's [`IN_HAND`] permits until it settles; a receive takes as many messages as
+/// permits are free (at least one), so a settled message makes room at once.
+#[derive(Clone)]
+struct Worker {
     app: App,
     queue: Arc<dyn Queue>,
     poison: Arc<dyn Queue>,
     visibility: Duration,
-    mut stop: watch::Receiver<bool>,
-) {
-    while !*stop.borrow() {
-        let received = tokio::select! {
-            r = queue.receive(TAKE, visibility, Duration::from_secs(1)) => r,
-            _ = stop.changed() => break,
-        };
-        let messages = match received {
-            Ok(m) => m,
-            Err(e) => {
-                tracing::error!(error = %e, "receive failed");
-                tokio::time::sleep(Duration::from_secs(1)).await;
-                continue;
+    in_hand: Arc<Semaphore>,
+    acks: Acks,
+}
+
+impl Worker {
+    async fn receive(self, mut stop: watch::Receiver<bool>) {
+        let mut handling = JoinSet::new();
+        while !*stop.borrow() {
+            let permits = tokio::select! {
+                p = self.permits() => p,
+                _ = stop.changed() => break,
+            };
+            let received = tokio::select! {
+                r = self.queue.receive(permits.len(), self.visibility, Duration::from_secs(1)) => r,
+                _ = stop.changed() => break,
+            };
+            let messages = match received {
+                Ok(m) => m,
+                Err(e) => {
+                    tracing::error!(error = %e, "receive failed");
+                    tokio::time::sleep(Duration::from_secs(1)).await;
+                    continue;
+                }
+            };
+            for (message, permit) in messages.into_iter().zip(permits) {
+                let worker = self.clone();
+                handling.spawn(async move {
+                    worker.handle(message).await;
+                    drop(permit);
+                });
             }
-        };
-        let (poisoned, live): (Vec<_>, Vec<_>) = messages
-            .into_iter()
-            .partition(|m| m.receive_count > MAX_RECEIVES);
-        for message in &poisoned {
+            while handling.try_join_next().is_some() {}
+        }
+        while handling.join_next().await.is_some() {}
+    }
+
+    /// At least one permit, waiting for it, and up to [`TAKE`] if they are free.
+    async fn permits(&self) -> Vec<OwnedSemaphorePermit> {
+        let mut permits = Vec::with_capacity(TAKE);
+        if let Ok(first) = self.in_hand.clone().acquire_owned().await {
+            permits.push(first);
+        }
+        while permits.len() < TAKE {
+            match self.in_hand.clone().try_acquire_owned() {
+                Ok(more) => permits.push(more),
+                Err(_) => break,
+            }
+        }
+        permits
+    }
+
+    /// Handles one message by the time it shows again on the queue (if that leaves time for
+    /// an attempt), and acknowledges it once it settles; a message received more than
+    /// [`MAX_RECEIVES`] times goes to the poison queue instead.
+    async fn handle(&self, message: Received) {
+        if message.receive_count > MAX_RECEIVES {
             tracing::error!(
                 receives = message.receive_count,
                 "moved a message that keeps failing to the poison queue"
             );
-            if poison
-                .send(vec![message.body.clone()], Duration::ZERO)
+            if self
+                .poison
+                .send(vec![message.body], Duration::ZERO)
                 .await
                 .is_ok()
             {
-                let _ = queue.ack(std::slice::from_ref(&message.receipt)).await;
+                self.acks.push(message.receipt);
             }
+            return;
         }
-        let deadline = (visibility > app.deliveries.attempt_time())
-            .then(|| std::time::Instant::now() + visibility);
-        handle_and_ack(&app, queue.as_ref(), live, deadline).await;
+        let deadline = (self.visibility > self.app.deliveries.attempt_time())
+            .then(|| std::time::Instant::now() + self.visibility);
+        let record = fanout::Record {
+            id: message.receipt,
+            body: message.body,
+            receive_count: message.receive_count,
+        };
+        if fanout::handle_one(&self.app.deliveries, &record, deadline).await {
+            self.acks.push(record.id);
+        }
     }
 }
 
-/// Handles `messages` concurrently by `deadline` (when they show again on the queue, if that
-/// leaves time for an attempt) and acknowledges each as soon as it settles; acks that become
-/// due while one is being written go together in the next (one durable write each).
-async fn handle_and_ack(
-    app: &App,
-    queue: &dyn Queue,
-    messages: Vec<Received>,
-    deadline: Option<std::time::Instant>,
-) {
-    let (settled, mut to_ack) = tokio::sync::mpsc::unbounded_channel::<String>();
-    let deliveries = app.deliveries.as_ref();
-    let handling = async move {
-        futures_util::stream::iter(messages)
-            .map(|m| async move {
-                let record = fanout::Record {
-                    id: m.receipt,
-                    body: m.body,
-                    receive_count: m.receive_count,
-                };
-                fanout::handle_one(deliveries, &record, deadline)
-                    .await
-                    .then_some(record.id)
-            })
-            .buffer_unordered(fanout::RECORDS_AT_ONCE)
-            .for_each(|receipt| {
-                if let Some(receipt) = receipt {
-                    let _ = settled.send(receipt);
+/// Acknowledgements of one queue: those that become due while one is being written go
+/// together in the next (one durable write each).
+#[derive(Clone)]
+struct Acks {
+    due: tokio::sync::mpsc::UnboundedSender<String>,
+}
+
+impl Acks {
+    fn spawn(set: &mut JoinSet<()>, queue: Arc<dyn Queue>) -> Self {
+        let (due, mut to_ack) = tokio::sync::mpsc::unbounded_channel::<String>();
+        set.spawn(async move {
+            while let Some(first) = to_ack.recv().await {
+                let mut receipts = vec![first];
+                while let Ok(more) = to_ack.try_recv() {
+                    receipts.push(more);
                 }
-                std::future::ready(())
-            })
-            .await;
-    };
-    let acking = async {
-        while let Some(first) = to_ack.recv().await {
-            let mut receipts = vec![first];
-            while let Ok(more) = to_ack.try_recv() {
-                receipts.push(more);
+                if let Err(e) = queue.ack(&receipts).await {
+                    tracing::error!(error = %e, "ack failed; the messages will be handled again");
+                }
             }
-            if let Err(e) = queue.ack(&receipts).await {
-                tracing::error!(error = %e, "ack failed; the messages will be handled again");
-            }
-        }
-    };
-    tokio::join!(handling, acking);
+        });
+        Self { due }
+    }
+
+    fn push(&self, receipt: String) {
+        let _ = self.due.send(receipt);
+    }
 }
 
 async fn sweep(app: App, mut stop: watch::Receiver<bool>) {

@@ -22,7 +22,7 @@ use shared::ports::{Attempt, DeliveryRequest, Handshake, Webhooks};
 
 pub use client::GuardedResolver;
 pub use guard::{AllowedNetworks, check_url, is_blocked};
-pub use slots::Slots;
+pub use slots::{Slots, Taken};
 
 /// The origin this service names in the validation handshake.
 pub const ORIGIN: &str = "eventgrid.azure.net";
@@ -52,6 +52,8 @@ pub struct HttpWebhooks {
     slots: Arc<Slots>,
     urls: Arc<urls::Urls>,
     handshake_timeout: Duration,
+    max_in_flight: usize,
+    max_per_endpoint: usize,
 }
 
 impl HttpWebhooks {
@@ -62,9 +64,11 @@ impl HttpWebhooks {
             client,
             allowed,
             in_flight: Arc::new(tokio::sync::Semaphore::new(MAX_IN_FLIGHT)),
-            slots: Arc::new(Slots::new(MAX_PER_ENDPOINT)),
+            slots: Arc::new(Slots::new(MAX_PER_ENDPOINT, MAX_IN_FLIGHT)),
             urls: Arc::default(),
             handshake_timeout: HANDSHAKE_TIMEOUT,
+            max_in_flight: MAX_IN_FLIGHT,
+            max_per_endpoint: MAX_PER_ENDPOINT,
         })
     }
 
@@ -80,6 +84,8 @@ impl HttpWebhooks {
     pub fn with_max_in_flight(self, max: usize) -> Self {
         Self {
             in_flight: Arc::new(tokio::sync::Semaphore::new(max.max(1))),
+            slots: Arc::new(Slots::new(self.max_per_endpoint, max)),
+            max_in_flight: max,
             ..self
         }
     }
@@ -87,7 +93,8 @@ impl HttpWebhooks {
     /// The same client holding at most `max` deliveries to one endpoint in flight at once.
     pub fn with_max_per_endpoint(self, max: usize) -> Self {
         Self {
-            slots: Arc::new(Slots::new(max)),
+            slots: Arc::new(Slots::new(max, self.max_in_flight)),
+            max_per_endpoint: max,
             ..self
         }
     }
@@ -158,8 +165,15 @@ impl Webhooks for HttpWebhooks {
             Ok(target) => target,
             Err(e) => return Attempt::ResolutionError(e.message),
         };
-        let Some(slot) = self.slots.take(&target.endpoint, request.start_by).await else {
-            return Attempt::NotSent;
+        let budgeted = request.answer_by.is_some();
+        let slot = match self
+            .slots
+            .take(&target.endpoint, request.start_by, budgeted)
+            .await
+        {
+            Taken::Slot(slot) => slot,
+            Taken::Busy => return Attempt::NotSent,
+            Taken::Slow => return Attempt::OverBudget,
         };
         let permit = match request.start_by {
             Some(by) => tokio::time::timeout_at(by.into(), self.in_flight.acquire())
@@ -170,8 +184,9 @@ impl Webhooks for HttpWebhooks {
         if permit.is_none() {
             return Attempt::NotSent;
         }
+        let started = std::time::Instant::now();
         let answer = self.post_delivery(target, request).await;
-        slot.settle(&answer);
+        slot.settle(&answer, started.elapsed());
         answer
     }
 }
@@ -188,8 +203,12 @@ impl HttpWebhooks {
         *post.headers_mut() = headers(request, target.authorization);
         let mut answer = None;
         let exchange = self.exchange(post, &mut answer);
-        match tokio::time::timeout(DELIVERY_TIMEOUT, exchange).await {
+        let timeout = tokio::time::Instant::now() + DELIVERY_TIMEOUT;
+        let budget = request.answer_by.map(tokio::time::Instant::from_std);
+        let until = budget.map_or(timeout, |budget| budget.min(timeout));
+        match tokio::time::timeout_at(until, exchange).await {
             Ok(attempt) => attempt,
+            Err(_) if until < timeout => answer.take().unwrap_or(Attempt::OverBudget),
             Err(_) => answer.take().unwrap_or(Attempt::TimedOut),
         }
     }

@@ -1,10 +1,18 @@
 //! Per-endpoint slots: at most so many requests in flight to one endpoint (scheme, host and
-//! port) at once. The limit halves on each failed attempt (no answer, 429, 5xx) and grows by
-//! one on each answered one, between 1 and the most, so a failing or slow endpoint gets fewer
-//! attempts at once and can take only its share of the client's requests.
+//! port) at once. A new endpoint starts at [`START`]; the limit halves on each failed attempt
+//! (no answer, 429, 5xx, cut off by its budget) and grows by one on each answered one, up to
+//! the most, and never above the endpoint's fair share of the client's requests (the client's
+//! bound divided by the endpoints with requests in flight). So a failing or slow endpoint gets
+//! fewer attempts at once and no endpoint takes more than its share while others wait.
+//!
+//! A request waits for a slot unless its endpoint is failing ([`FAILING_AFTER`] attempts failed
+//! in a row): a failing endpoint's batches are deferred at once rather than holding their
+//! handler. An endpoint whose last answer came slower than [`SLOW`] (or never) is slow: a
+//! request with an answer budget (a fan-out's first try) is not sent to it at all.
 
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use foldhash::HashMap;
 
@@ -13,10 +21,18 @@ use tokio::sync::Notify;
 
 /// Endpoints remembered before idle ones (none in flight, limit at its most) are forgotten.
 const REMEMBERED: usize = 4096;
+/// The limit a new endpoint starts at (at most the most).
+pub const START: usize = 8;
+/// Failures in a row after which an endpoint is failing: its batches wait for no slot.
+pub const FAILING_AFTER: u32 = 5;
+/// An answer slower than this marks the endpoint slow.
+pub const SLOW: Duration = Duration::from_secs(2);
 
 /// The slots of every endpoint one client talks to.
 pub struct Slots {
     most: usize,
+    total: usize,
+    active: Arc<AtomicUsize>,
     endpoints: Mutex<HashMap<String, Arc<Endpoint>>>,
 }
 
@@ -28,25 +44,42 @@ struct Endpoint {
 struct State {
     in_flight: usize,
     limit: usize,
+    /// Attempts failed in a row.
+    failures: u32,
+    slow: bool,
+}
+
+/// What a request for a slot got.
+pub enum Taken {
+    Slot(Slot),
+    /// No slot came free in time (or the endpoint is failing and none was free).
+    Busy,
+    /// The request has an answer budget and the endpoint is slow.
+    Slow,
 }
 
 /// A taken slot; it frees itself when dropped.
 pub struct Slot {
     endpoint: Arc<Endpoint>,
+    active: Arc<AtomicUsize>,
     most: usize,
 }
 
 impl Slots {
-    pub fn new(most: usize) -> Self {
+    /// `most` requests per endpoint, shared fairly among endpoints out of `total`.
+    pub fn new(most: usize, total: usize) -> Self {
         Self {
             most: most.max(1),
+            total: total.max(1),
+            active: Arc::default(),
             endpoints: Mutex::new(HashMap::default()),
         }
     }
 
-    /// A slot for `endpoint`, waiting for one to come free until `until`; `None` if none did.
-    /// Each freed slot wakes one waiter (a waiter that gives up passes its wake-up on).
-    pub async fn take(&self, endpoint: &str, until: Option<Instant>) -> Option<Slot> {
+    /// A slot for `endpoint`, waiting for one to come free until `until` unless the endpoint
+    /// is failing. Each freed slot wakes one waiter (a waiter that gives up passes its wake-up
+    /// on); an endpoint starting to fail wakes them all.
+    pub async fn take(&self, endpoint: &str, until: Option<Instant>, budgeted: bool) -> Taken {
         let endpoint = self.endpoint(endpoint);
         loop {
             let freed = endpoint.freed.notified();
@@ -54,17 +87,29 @@ impl Slots {
             freed.as_mut().enable();
             {
                 let mut state = endpoint.state.lock().unwrap_or_else(|e| e.into_inner());
-                if state.in_flight < state.limit {
+                if budgeted && state.slow {
+                    return Taken::Slow;
+                }
+                if state.in_flight < self.allowed(&state) {
+                    if state.in_flight == 0 {
+                        self.active.fetch_add(1, Ordering::Relaxed);
+                    }
                     state.in_flight += 1;
-                    return Some(Slot {
+                    return Taken::Slot(Slot {
                         endpoint: endpoint.clone(),
+                        active: self.active.clone(),
                         most: self.most,
                     });
+                }
+                if state.failing() {
+                    return Taken::Busy;
                 }
             }
             match until {
                 Some(until) => {
-                    tokio::time::timeout_at(until.into(), freed).await.ok()?;
+                    if tokio::time::timeout_at(until.into(), freed).await.is_err() {
+                        return Taken::Busy;
+                    }
                 }
                 None => freed.await,
             }
@@ -75,7 +120,18 @@ impl Slots {
     pub fn limit(&self, endpoint: &str) -> usize {
         let endpoint = self.endpoint(endpoint);
         let state = endpoint.state.lock().unwrap_or_else(|e| e.into_inner());
-        state.limit
+        self.allowed(&state)
+    }
+
+    /// The endpoint's limit, within its fair share of the client's requests.
+    fn allowed(&self, state: &State) -> usize {
+        let others = self.active.load(Ordering::Relaxed);
+        let sharing = if state.in_flight == 0 {
+            others + 1
+        } else {
+            others
+        };
+        state.limit.min((self.total / sharing.max(1)).max(1))
     }
 
     fn endpoint(&self, name: &str) -> Arc<Endpoint> {
@@ -89,7 +145,9 @@ impl Slots {
                 Arc::new(Endpoint {
                     state: Mutex::new(State {
                         in_flight: 0,
-                        limit: self.most,
+                        limit: START.min(self.most),
+                        failures: 0,
+                        slow: false,
                     }),
                     freed: Notify::new(),
                 })
@@ -98,20 +156,29 @@ impl Slots {
     }
 }
 
+impl State {
+    /// [`FAILING_AFTER`] attempts or more failed in a row.
+    fn failing(&self) -> bool {
+        self.failures >= FAILING_AFTER
+    }
+}
+
 impl Endpoint {
     fn idle(&self, most: usize) -> bool {
         let state = self.state.lock().unwrap_or_else(|e| e.into_inner());
-        state.in_flight == 0 && state.limit == most
+        state.in_flight == 0 && state.limit >= START.min(most) && state.failures == 0 && !state.slow
     }
 }
 
 impl Slot {
-    /// Adjusts the endpoint's limit to what came of the attempt made in this slot.
-    pub fn settle(&self, answer: &Attempt) {
-        let failed = match answer {
-            Attempt::Answered { status, .. } => *status == 429 || *status >= 500,
+    /// Adjusts the endpoint's limit and health to what came of the attempt made in this slot,
+    /// which took `took`.
+    pub fn settle(&self, answer: &Attempt, took: Duration) {
+        let (failed, slow) = match answer {
+            Attempt::Answered { status, .. } => (*status == 429 || *status >= 500, took > SLOW),
             Attempt::NotSent => return,
-            _ => true,
+            Attempt::TimedOut | Attempt::OverBudget => (true, true),
+            _ => (true, false),
         };
         let mut state = self
             .endpoint
@@ -122,6 +189,14 @@ impl Slot {
             true => (state.limit / 2).max(1),
             false => (state.limit + 1).min(self.most),
         };
+        state.slow = slow;
+        let was_failing = state.failing();
+        state.failures = if failed { state.failures + 1 } else { 0 };
+        let failing = state.failing();
+        drop(state);
+        if failing && !was_failing {
+            self.endpoint.freed.notify_waiters();
+        }
     }
 }
 
@@ -133,6 +208,9 @@ impl Drop for Slot {
             .lock()
             .unwrap_or_else(|e| e.into_inner());
         state.in_flight -= 1;
+        if state.in_flight == 0 {
+            self.active.fetch_sub(1, Ordering::Relaxed);
+        }
         drop(state);
         self.endpoint.freed.notify_one();
     }

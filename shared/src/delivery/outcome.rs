@@ -128,7 +128,7 @@ pub fn classify(attempt: &Attempt) -> Outcome {
         Attempt::TimedOut => Outcome::TimedOut,
         Attempt::SocketError(_) => Outcome::SocketError,
         Attempt::ResolutionError(_) => Outcome::ResolutionError,
-        Attempt::NotSent => Outcome::Busy,
+        Attempt::NotSent | Attempt::OverBudget => Outcome::Busy,
         Attempt::Service(e) => match e.fault {
             Fault::Throttled => Outcome::Busy,
             Fault::Unavailable => Outcome::Aborted,

@@ -60,6 +60,9 @@ pub struct Batch {
     /// The events' ids, when the fan-out read them (none for a delivery task: read when
     /// needed).
     pub ids: Vec<Arc<str>>,
+    /// The fan-out's own try: its answer has a short budget, then the batch goes on to the
+    /// delivery queue (false for a delivery task).
+    pub first_try: bool,
 }
 
 impl Batch {
@@ -76,6 +79,7 @@ impl Batch {
             doomed: None,
             indexes: Vec::new(),
             ids: Vec::new(),
+            first_try: false,
         }
     }
 
@@ -91,6 +95,7 @@ impl Batch {
                 .iter()
                 .filter_map(|p| self.ids.get(*p).cloned())
                 .collect(),
+            first_try: self.first_try,
         }
     }
 }
@@ -195,6 +200,7 @@ impl Chosen<'_> {
             doomed: Some(reason::UNREADABLE_EVENT),
             indexes: indexes.iter().map(|i| *i as u32).collect(),
             ids: Vec::new(),
+            first_try: true,
         })
     }
 
@@ -216,6 +222,7 @@ impl Chosen<'_> {
                     doomed: None,
                     ids: indexes.iter().map(|i| self.ids[*i].clone()).collect(),
                     indexes: indexes.iter().map(|i| *i as u32).collect(),
+                    first_try: true,
                 }
             })
             .collect()

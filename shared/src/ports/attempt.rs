@@ -21,6 +21,11 @@ pub enum Attempt {
     /// Not sent: no slot came free before the request's `start_by`. Nothing reached the
     /// endpoint, so it is not an attempt.
     NotSent,
+    /// Cut off at the request's `answer_by` (a fan-out's first try), or not sent because the
+    /// endpoint is known to answer slower than that: the batch goes on to the delivery queue,
+    /// where it has the whole timeout. The endpoint may have received it (a duplicate later),
+    /// but it is not an attempt.
+    OverBudget,
     /// An AWS target did not take the message.
     Service(ServiceError),
 }

@@ -1,6 +1,8 @@
 //! One attempt of one batch, stage by stage: admitted, prepared, sent in one call to its
 //! destination, and each answer settled. A webhook with no free slot before the attempt's
-//! start-by answers `NotSent`: the batch waits [`BUSY_ENDPOINT_WAIT`] without using an attempt.
+//! start-by answers `NotSent`: the batch waits [`BUSY_ENDPOINT_WAIT`] without using an attempt;
+//! a fan-out's first try with no answer within its budget answers `OverBudget`: the batch goes
+//! on to the delivery queue at once, its attempts unchanged.
 //! An AWS target answers per message, so part of a batch may be delivered and part retried.
 
 use std::time::{Duration, Instant};
@@ -34,8 +36,10 @@ impl Deliveries {
                 (positions, answer)
             })
             .collect();
-        if let [(_, Attempt::NotSent)] = answers.as_slice() {
-            return self.defer(&batch, BUSY_ENDPOINT_WAIT).await;
+        match answers.as_slice() {
+            [(_, Attempt::NotSent)] => return self.defer(&batch, BUSY_ENDPOINT_WAIT).await,
+            [(_, Attempt::OverBudget)] => return self.defer(&batch, Duration::ZERO).await,
+            _ => {}
         }
         self.settle_all(batch, grouped(answers), took).await
     }

@@ -53,9 +53,14 @@ pub const CHECKPOINT_EVERY: std::time::Duration = std::time::Duration::from_secs
 pub const ATTEMPT_TIME: Duration = Duration::from_secs(35);
 /// How long a batch that found no free slot for its endpoint waits before it is tried again.
 pub const BUSY_ENDPOINT_WAIT: Duration = Duration::from_secs(10);
-/// How long an attempt waits for a free slot for its endpoint before it is deferred, so a
-/// slow endpoint's batches do not hold an invocation.
+/// How long an attempt waits for a free slot for its healthy endpoint before it is deferred
+/// (a failing endpoint's batches do not wait at all), so a busy endpoint's batches do not hold
+/// a handler.
 pub const SLOT_WAIT: Duration = Duration::from_secs(5);
+/// How long the fan-out's own try of a batch waits for an answer: past it (or at once, for an
+/// endpoint known to answer slower), the batch goes to the delivery queue, where it has the
+/// whole timeout, so a slow or hanging endpoint holds no fan-out message.
+pub const FIRST_TRY_BUDGET: Duration = Duration::from_secs(2);
 
 /// A draw in [0, 1) for retry jitter.
 pub type Jitter = Arc<dyn Fn() -> f64 + Send + Sync>;

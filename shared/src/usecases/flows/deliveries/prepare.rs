@@ -5,7 +5,7 @@
 use std::borrow::Cow;
 use std::time::Instant;
 
-use super::{Deliveries, SLOT_WAIT};
+use super::{Deliveries, FIRST_TRY_BUDGET, SLOT_WAIT};
 use crate::delivery::plan::Batch;
 use crate::delivery::{aws_messages, request, signing};
 use crate::error::{Error, Result};
@@ -53,7 +53,9 @@ impl Deliveries {
         };
         let name = batch.subscription.id.name();
         let mut request = request::build(name, &hook, &batch.events, batch.head.attempts);
-        request.start_by = start_by.map(|by| by.min(Instant::now() + SLOT_WAIT));
+        let slot_by = Instant::now() + SLOT_WAIT;
+        request.start_by = Some(start_by.map_or(slot_by, |by| by.min(slot_by)));
+        request.answer_by = batch.first_try.then(|| Instant::now() + FIRST_TRY_BUDGET);
         let now = self.ports.clock.now();
         signing::sign(
             &mut request,

@@ -154,6 +154,7 @@ fn detail_of(answer: &Attempt) -> String {
         Attempt::TimedOut => "timed out".into(),
         Attempt::SocketError(e) | Attempt::ResolutionError(e) => e.clone(),
         Attempt::NotSent => "not sent".into(),
+        Attempt::OverBudget => "no answer within the first try's budget".into(),
         Attempt::Service(e) => format!("{}: {}", e.code, e.message),
     }
 }
