@@ -341,19 +341,13 @@ pub async fn get(ports: &Ports, caller: &Caller, id: &ResourceId) -> Result<Even
 pub async fn delete(ports: &Ports, caller: &Caller, id: &ResourceId) -> Result<()> {
     caller.owns(id.subscription)?;
     let endpoint = Endpoint::of_topic(ports, &id.top()?).await?;
-    let delete = Write::Delete {
-        key: table::resource_key(id),
+    let key = table::resource_key(id);
+    let mut writes = vec![Write::Delete {
+        key,
         expect: Expect::Any,
-    };
-    ports
-        .store
-        .write(
-            [delete]
-                .into_iter()
-                .chain(endpoint.map(|e| e.bump()))
-                .collect(),
-        )
-        .await?;
+    }];
+    writes.extend(endpoint.map(|e| e.bump()));
+    ports.store.write(writes).await?;
     cascade::subscription_data(ports, id).await
 }
 
