@@ -37,7 +37,7 @@ async fn a_delivery_sends_the_urls_credentials_as_basic_authorization_and_reads_
         ],
         body: r#"{"id":"1"}"#.into(),
         start_by: None,
-        answer_by: None,
+        answer_within: None,
     };
     let answer = webhooks.deliver(&request).await;
     let wire = server.await.unwrap().to_ascii_lowercase();

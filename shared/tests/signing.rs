@@ -168,7 +168,7 @@ fn a_request_without_secrets_is_not_signed() {
         headers: Vec::new(),
         body: "{}".into(),
         start_by: None,
-        answer_by: None,
+        answer_within: None,
     };
     signing::sign(&mut request, None, "/sub/a", now());
     assert!(request.headers.is_empty());

@@ -71,7 +71,7 @@ fn post(url: &str, start_by: Option<Instant>) -> DeliveryRequest {
         headers: Vec::new(),
         body: "{}".into(),
         start_by,
-        answer_by: None,
+        answer_within: None,
     }
 }
 

@@ -165,7 +165,7 @@ impl Webhooks for HttpWebhooks {
             Ok(target) => target,
             Err(e) => return Attempt::ResolutionError(e.message),
         };
-        let budgeted = request.answer_by.is_some();
+        let budgeted = request.answer_within.is_some();
         let slot = match self
             .slots
             .take(&target.endpoint, request.start_by, budgeted)
@@ -204,7 +204,9 @@ impl HttpWebhooks {
         let mut answer = None;
         let exchange = self.exchange(post, &mut answer);
         let timeout = tokio::time::Instant::now() + DELIVERY_TIMEOUT;
-        let budget = request.answer_by.map(tokio::time::Instant::from_std);
+        let budget = request
+            .answer_within
+            .map(|within| tokio::time::Instant::now() + within);
         let until = budget.map_or(timeout, |budget| budget.min(timeout));
         match tokio::time::timeout_at(until, exchange).await {
             Ok(attempt) => attempt,

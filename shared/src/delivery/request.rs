@@ -64,7 +64,7 @@ pub fn build(
         headers,
         body,
         start_by: None,
-        answer_by: None,
+        answer_within: None,
     }
 }
 

@@ -21,7 +21,7 @@ pub enum Attempt {
     /// Not sent: no slot came free before the request's `start_by`. Nothing reached the
     /// endpoint, so it is not an attempt.
     NotSent,
-    /// Cut off at the request's `answer_by` (a fan-out's first try), or not sent because the
+    /// Cut off after the request's `answer_within` (a fan-out's first try), or not sent because the
     /// endpoint is known to answer slower than that: the batch goes on to the delivery queue,
     /// where it has the whole timeout. The endpoint may have received it (a duplicate later),
     /// but it is not an attempt.

@@ -24,9 +24,10 @@ pub struct DeliveryRequest {
     /// The latest moment the request may start: a client that cannot send it by then (every
     /// slot for the endpoint, or of the client, taken) answers [`Attempt::NotSent`].
     pub start_by: Option<std::time::Instant>,
-    /// The latest moment an answer may come (a fan-out's first try): a client that has none by
-    /// then, or knows the endpoint answers slower, answers [`Attempt::OverBudget`].
-    pub answer_by: Option<std::time::Instant>,
+    /// How long an answer may take once the request is sent (a fan-out's first try): a client
+    /// that has none by then, or knows the endpoint answers slower, answers
+    /// [`Attempt::OverBudget`].
+    pub answer_within: Option<std::time::Duration>,
 }
 
 #[async_trait::async_trait]

@@ -55,7 +55,7 @@ impl Deliveries {
         let mut request = request::build(name, &hook, &batch.events, batch.head.attempts);
         let slot_by = Instant::now() + SLOT_WAIT;
         request.start_by = Some(start_by.map_or(slot_by, |by| by.min(slot_by)));
-        request.answer_by = batch.first_try.then(|| Instant::now() + FIRST_TRY_BUDGET);
+        request.answer_within = batch.first_try.then_some(FIRST_TRY_BUDGET);
         let now = self.ports.clock.now();
         signing::sign(
             &mut request,
