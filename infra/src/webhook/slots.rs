@@ -5,10 +5,10 @@
 //! bound divided by the endpoints with requests in flight). So a failing or slow endpoint gets
 //! fewer attempts at once and no endpoint takes more than its share while others wait.
 //!
-//! A request waits for a slot unless its endpoint is failing ([`FAILING_AFTER`] attempts failed
-//! in a row): a failing endpoint's batches are deferred at once rather than holding their
-//! handler. An endpoint whose last answer came slower than [`SLOW`] (or never) is slow: a
-//! request with an answer budget (a fan-out's first try) is not sent to it at all.
+//! An endpoint whose last answer came slower than [`SLOW`] (or never) is slow: a request with
+//! an answer budget (a fan-out's first try) is not sent to it at all, and no request waits for
+//! one of its slots, so a slow or hanging endpoint's batches are deferred at once rather than
+//! holding their handler.
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
@@ -23,8 +23,6 @@ use tokio::sync::Notify;
 const REMEMBERED: usize = 4096;
 /// The limit a new endpoint starts at (at most the most).
 pub const START: usize = 8;
-/// Failures in a row after which an endpoint is failing: its batches wait for no slot.
-pub const FAILING_AFTER: u32 = 5;
 /// An answer slower than this marks the endpoint slow.
 pub const SLOW: Duration = Duration::from_secs(2);
 
@@ -44,15 +42,13 @@ struct Endpoint {
 struct State {
     in_flight: usize,
     limit: usize,
-    /// Attempts failed in a row.
-    failures: u32,
     slow: bool,
 }
 
 /// What a request for a slot got.
 pub enum Taken {
     Slot(Slot),
-    /// No slot came free in time (or the endpoint is failing and none was free).
+    /// No slot came free in time (or the endpoint is slow and none was free).
     Busy,
     /// The request has an answer budget and the endpoint is slow.
     Slow,
@@ -77,8 +73,8 @@ impl Slots {
     }
 
     /// A slot for `endpoint`, waiting for one to come free until `until` unless the endpoint
-    /// is failing. Each freed slot wakes one waiter (a waiter that gives up passes its wake-up
-    /// on); an endpoint starting to fail wakes them all.
+    /// is slow. Each freed slot wakes one waiter (a waiter that gives up passes its wake-up
+    /// on); an endpoint turning slow wakes them all.
     pub async fn take(&self, endpoint: &str, until: Option<Instant>, budgeted: bool) -> Taken {
         let endpoint = self.endpoint(endpoint);
         loop {
@@ -101,7 +97,7 @@ impl Slots {
                         most: self.most,
                     });
                 }
-                if state.failing() {
+                if state.slow {
                     return Taken::Busy;
                 }
             }
@@ -146,7 +142,6 @@ impl Slots {
                     state: Mutex::new(State {
                         in_flight: 0,
                         limit: START.min(self.most),
-                        failures: 0,
                         slow: false,
                     }),
                     freed: Notify::new(),
@@ -156,17 +151,10 @@ impl Slots {
     }
 }
 
-impl State {
-    /// [`FAILING_AFTER`] attempts or more failed in a row.
-    fn failing(&self) -> bool {
-        self.failures >= FAILING_AFTER
-    }
-}
-
 impl Endpoint {
     fn idle(&self, most: usize) -> bool {
         let state = self.state.lock().unwrap_or_else(|e| e.into_inner());
-        state.in_flight == 0 && state.limit >= START.min(most) && state.failures == 0 && !state.slow
+        state.in_flight == 0 && state.limit >= START.min(most) && !state.slow
     }
 }
 
@@ -189,12 +177,10 @@ impl Slot {
             true => (state.limit / 2).max(1),
             false => (state.limit + 1).min(self.most),
         };
+        let was_slow = state.slow;
         state.slow = slow;
-        let was_failing = state.failing();
-        state.failures = if failed { state.failures + 1 } else { 0 };
-        let failing = state.failing();
         drop(state);
-        if failing && !was_failing {
+        if slow && !was_slow {
             self.endpoint.freed.notify_waiters();
         }
     }
